@@ -1,0 +1,109 @@
+//! Multi-page calls as async streams. Each stream ends after its last page or after the first
+//! error (which it yields).
+
+use std::future::Future;
+
+use futures::stream::{self, Stream, TryStreamExt};
+
+use super::client::SmartsheetClient;
+use super::error::Result;
+use super::models::{EventPage, IndexResult, TokenPage, User, UserPlan};
+use super::requests::{EventsRequest, EventsStart, ListUsersQuery, UserPlansQuery};
+
+/// Page size of [`SmartsheetClient::list_users`]: Smartsheet only returns `lastLogin` on pages of
+/// at most 100 users.
+pub const USERS_PAGE_SIZE: u32 = 100;
+
+/// `fetch(cursor)` returns one page and the cursor of the next page, if there is one.
+fn pages<C, T, F, Fut>(first: C, mut fetch: F) -> impl Stream<Item = Result<T>>
+where
+    F: FnMut(C) -> Fut,
+    Fut: Future<Output = (Result<T>, Option<C>)>,
+{
+    stream::unfold(Some(first), move |cursor| {
+        let next_page = cursor.map(&mut fetch);
+        async move {
+            let (page, next) = next_page?.await;
+            let next = if page.is_ok() { next } else { None };
+            Some((page, next))
+        }
+    })
+}
+
+impl SmartsheetClient {
+    /// All pages of `GET /users`, [`USERS_PAGE_SIZE`] users each. Stops when `pageNumber` reaches
+    /// `totalPages` (a too-high page number returns the last page again, so empty data is never the
+    /// signal).
+    pub fn list_users(
+        &self,
+        query: ListUsersQuery,
+    ) -> impl Stream<Item = Result<IndexResult<User>>> + Send + 'static {
+        let client = self.clone();
+        pages(1_u32, move |page| {
+            let (client, query) = (client.clone(), query.clone());
+            async move {
+                let result = client.list_users_page(&query, page, USERS_PAGE_SIZE).await;
+                let next = match &result {
+                    Ok(p) if page < p.total_pages && p.page_number < p.total_pages => Some(page + 1),
+                    _ => None,
+                };
+                (result, next)
+            }
+        })
+    }
+
+    /// [`Self::list_users`], one user at a time.
+    pub fn all_users(&self, query: ListUsersQuery) -> impl Stream<Item = Result<User>> + Send + 'static {
+        self.list_users(query).map_ok(|page| stream::iter(page.data.into_iter().map(Ok))).try_flatten()
+    }
+
+    /// All pages of `GET /users/{id}/plans`, following `lastKey` until it is absent.
+    pub fn list_user_plans(
+        &self,
+        user_id: i64,
+        query: UserPlansQuery,
+    ) -> impl Stream<Item = Result<TokenPage<UserPlan>>> + Send + 'static {
+        let client = self.clone();
+        pages(None::<String>, move |last_key| {
+            let (client, query) = (client.clone(), query.clone());
+            async move {
+                let result = client.list_user_plans_page(user_id, &query, last_key.as_deref()).await;
+                let next = match &result {
+                    Ok(page) => {
+                        page.last_key.clone().filter(|key| !key.is_empty() && Some(key) != last_key.as_ref())
+                    }
+                    Err(_) => None,
+                };
+                (result, next.map(Some))
+            }
+        })
+    }
+
+    /// Pages of `GET /events` from `start`, following `nextStreamPosition` while `moreAvailable`
+    /// is true. Ends after the first page that says no more events are available now (or that
+    /// has no position). Store each page's `next_stream_position` after processing it and resume
+    /// later with [`EventsStart::Position`].
+    pub fn event_stream(
+        &self,
+        start: EventsStart,
+        max_count: Option<u32>,
+    ) -> impl Stream<Item = Result<EventPage>> + Send + 'static {
+        let client = self.clone();
+        pages(start, move |start| {
+            let client = client.clone();
+            async move {
+                let request = EventsRequest { start, max_count, numeric_dates: false };
+                let result = client.events_page(&request).await;
+                let next = match &result {
+                    Ok(page) if page.more_available => page
+                        .next_stream_position
+                        .clone()
+                        .filter(|next| !matches!(&request.start, EventsStart::Position(sent) if sent == next))
+                        .map(EventsStart::Position),
+                    _ => None,
+                };
+                (result, next)
+            }
+        })
+    }
+}

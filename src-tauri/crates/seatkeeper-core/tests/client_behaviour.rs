@@ -1,0 +1,500 @@
+//! Transport behaviour of the Smartsheet client against a scripted loopback server: headers,
+//! retries and backoff, `Retry-After`, rate limiting, timeouts, paging streams and error texts.
+
+mod support;
+
+use std::num::NonZeroU32;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use futures::{StreamExt, TryStreamExt};
+use seatkeeper_core::smartsheet::{
+    ApiToken, ClientConfig, DowngradeSeat, EventsStart, ListUsersQuery, NetworkFailure, RemoveUserOptions,
+    SeatType, SmartsheetClient, SmartsheetError, UpgradeSeat, UserPlansQuery, UserUpdate,
+};
+use serde_json::{json, Value};
+use support::{fast_config, Fault, Reply, Stub, TOKEN};
+use url::Url;
+
+fn ok() -> Reply {
+    Reply::json(200, json!({"message": "SUCCESS", "resultCode": 0}))
+}
+
+fn me() -> Reply {
+    Reply::json(200, json!({"id": 1, "email": "admin@acme.example", "admin": true}))
+}
+
+fn rate_limited() -> Reply {
+    Reply::json(429, json!({"errorCode": 4003, "message": "Rate limit exceeded.", "refId": "rl1"}))
+}
+
+fn smartsheet_error(status: u16, code: i64) -> Reply {
+    Reply::json(status, json!({"errorCode": code, "message": format!("error {code}"), "refId": "ref-1"}))
+}
+
+fn users_page(page: u32, total_pages: u32, ids: &[i64]) -> Reply {
+    let data: Vec<Value> =
+        ids.iter().map(|id| json!({"id": id, "email": format!("u{id}@acme.example")})).collect();
+    Reply::json(
+        200,
+        json!({"pageNumber": page, "pageSize": 100, "totalPages": total_pages, "totalCount": 250, "data": data}),
+    )
+}
+
+#[tokio::test]
+async fn sends_the_documented_headers_and_no_token_to_serverinfo() {
+    let stub =
+        Stub::script(vec![Reply::json(200, json!({"supportedLocales": ["en_US"], "formats": {}})), me()])
+            .await;
+    let client = stub.client();
+    let info = client.server_info().await.unwrap();
+    assert_eq!(info.supported_locales.unwrap(), ["en_US"]);
+    assert!(client.current_user().await.unwrap().is_system_admin());
+
+    let seen = stub.seen();
+    assert_eq!((seen[0].method.as_str(), seen[0].path.as_str()), ("GET", "/2.0/serverinfo"));
+    assert_eq!(seen[0].header("authorization"), None, "serverinfo needs no token");
+    assert_eq!(seen[1].path, "/2.0/users/me");
+    assert_eq!(seen[1].header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+    for request in &seen {
+        assert_eq!(request.header("accept"), Some("application/json"));
+        assert!(request.header("accept-encoding").unwrap().contains("gzip"));
+        assert_eq!(
+            request.header("smartsheet-integration-source"),
+            Some("APPLICATION,Seatkeeper,Seatkeeper")
+        );
+        assert_eq!(request.header("user-agent"), Some(concat!("Seatkeeper/", env!("CARGO_PKG_VERSION"))));
+    }
+    assert_eq!(client.stats().requests, 2);
+}
+
+#[tokio::test]
+async fn reads_gzip_encoded_answers() {
+    // gzip of {"supportedLocales":["en_US"]}
+    const GZIPPED: [u8; 50] = [
+        31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 171, 86, 42, 46, 45, 40, 200, 47, 42, 73, 77, 241, 201, 79, 78, 204,
+        73, 45, 86, 178, 138, 86, 74, 205, 139, 15, 13, 86, 138, 173, 5, 0, 157, 195, 111, 239, 30, 0, 0, 0,
+    ];
+    let stub =
+        Stub::script(vec![Reply::raw(200, "application/json", GZIPPED).header("Content-Encoding", "gzip")])
+            .await;
+    let info = stub.client().server_info().await.unwrap();
+    assert_eq!(info.supported_locales.unwrap(), ["en_US"]);
+}
+
+#[tokio::test]
+async fn base_url_with_or_without_trailing_slash_reaches_the_same_path() {
+    let stub = Stub::script(vec![me()]).await;
+    let with_slash = Url::parse(&format!("{}/", stub.base_url())).unwrap();
+    for base in [stub.base_url(), with_slash] {
+        SmartsheetClient::new(fast_config(base)).unwrap().current_user().await.unwrap();
+    }
+    let paths: Vec<String> = stub.seen().into_iter().map(|s| s.path).collect();
+    assert_eq!(paths, ["/2.0/users/me", "/2.0/users/me"]);
+}
+
+#[tokio::test]
+async fn retries_rate_limiting_until_it_succeeds() {
+    let stub = Stub::script(vec![rate_limited(), rate_limited(), me()]).await;
+    let client = stub.client();
+    assert_eq!(client.current_user().await.unwrap().id, 1);
+    assert_eq!(stub.seen().len(), 3);
+    let stats = client.stats();
+    assert_eq!((stats.requests, stats.retries, stats.rate_limited), (3, 2, 2));
+}
+
+#[tokio::test]
+async fn gives_up_after_the_retry_budget_with_a_rate_limited_error() {
+    let stub = Stub::script(vec![rate_limited()]).await;
+    let err = stub.client().current_user().await.unwrap_err();
+    assert!(matches!(&err, SmartsheetError::RateLimited { ref_id: Some(r), .. } if r == "rl1"), "{err:?}");
+    assert_eq!(stub.seen().len(), 4, "first attempt + max_retries (3)");
+    assert!(err.to_string().contains("Seatkeeper slowed down and retried"));
+}
+
+#[tokio::test]
+async fn never_retries_client_errors_or_4000() {
+    for (status, code) in [(401, 1002), (401, 1003), (403, 1004), (404, 1006), (400, 1008), (500, 4000)] {
+        let stub = Stub::script(vec![smartsheet_error(status, code), me()]).await;
+        let err = stub.client().current_user().await.unwrap_err();
+        assert_eq!(stub.seen().len(), 1, "{status}/{code} must not be retried");
+        assert_eq!(err.code(), Some(code));
+        assert!(!err.is_retryable());
+        let text = err.to_string();
+        assert!(text.contains("Smartsheet reference: ref-1") && !text.contains(TOKEN), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn unauthorized_errors_carry_the_code_and_say_what_to_do() {
+    let stub = Stub::script(vec![smartsheet_error(401, 1002)]).await;
+    let err = stub.client().current_user().await.unwrap_err();
+    assert!(
+        matches!(&err, SmartsheetError::Unauthorized { code: 1002, ref_id: Some(r), .. } if r == "ref-1")
+    );
+    assert_eq!(
+        err.to_string(),
+        "Smartsheet did not accept the API token (error 1002). Check that it was copied completely, has not \
+         been revoked, and belongs to the Smartsheet region of the Connection URL (US, EU, AU or Gov). \
+         Smartsheet reference: ref-1."
+    );
+}
+
+#[tokio::test]
+async fn retries_maintenance_and_retry_codes_even_for_non_idempotent_calls() {
+    let stub = Stub::script(vec![
+        smartsheet_error(503, 4001),
+        smartsheet_error(500, 4002),
+        smartsheet_error(500, 4004),
+        ok(),
+    ])
+    .await;
+    let client = stub.client();
+    client.deactivate_user(7).await.unwrap();
+    assert_eq!(stub.seen().len(), 4);
+    assert_eq!(client.stats().retries, 3);
+}
+
+#[tokio::test]
+async fn honours_retry_after_seconds() {
+    let stub = Stub::script(vec![rate_limited().header("Retry-After", "1"), me()]).await;
+    stub.client().current_user().await.unwrap();
+    let seen = stub.seen();
+    let waited = seen[1].at - seen[0].at;
+    assert!(waited >= Duration::from_millis(950), "waited only {waited:?}");
+}
+
+#[tokio::test]
+async fn honours_retry_after_as_an_http_date_on_503() {
+    let stub = Stub::start(|_, i| match i {
+        0 => {
+            let date = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
+            smartsheet_error(503, 4001).header("Retry-After", &date)
+        }
+        _ => me(),
+    })
+    .await;
+    stub.client().current_user().await.unwrap();
+    let seen = stub.seen();
+    // HTTP dates have whole seconds, so the wait is between one and two seconds.
+    assert!(seen[1].at - seen[0].at >= Duration::from_millis(900));
+}
+
+#[tokio::test]
+async fn a_retry_after_longer_than_the_policy_allows_ends_the_retries() {
+    let stub = Stub::script(vec![rate_limited().header("Retry-After", "3600"), me()]).await;
+    let started = Instant::now();
+    let err = stub.client().current_user().await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        matches!(err, SmartsheetError::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(3600))
+    );
+    assert_eq!(stub.seen().len(), 1);
+    assert!(err.to_string().contains("asked to wait 3600 seconds"));
+}
+
+#[tokio::test]
+async fn transport_failures_are_retried_only_for_idempotent_requests() {
+    for fault in [Fault::Drop, Fault::Truncate] {
+        let stub = Stub::script(vec![me().with_fault(fault), me()]).await;
+        assert_eq!(stub.client().current_user().await.unwrap().id, 1, "{fault:?}");
+        assert_eq!(stub.seen().len(), 2, "{fault:?}: GET is retried");
+
+        let stub = Stub::script(vec![ok().with_fault(fault), ok()]).await;
+        stub.client().downgrade_user(1, 2, DowngradeSeat::Contributor).await.unwrap();
+        assert_eq!(stub.seen().len(), 2, "{fault:?}: downgrade is idempotent");
+
+        let stub = Stub::script(vec![ok().with_fault(fault), ok()]).await;
+        let err = stub.client().remove_user(1, &RemoveUserOptions::default()).await.unwrap_err();
+        assert!(
+            matches!(err, SmartsheetError::Network { kind: NetworkFailure::Interrupted, .. }),
+            "{fault:?}: {err:?}"
+        );
+        assert_eq!(stub.seen().len(), 1, "{fault:?}: DELETE is not repeated");
+
+        let stub = Stub::script(vec![ok().with_fault(fault), ok()]).await;
+        stub.client().reactivate_user(1).await.unwrap_err();
+        assert_eq!(stub.seen().len(), 1, "{fault:?}: reactivate is not repeated");
+    }
+}
+
+#[tokio::test]
+async fn a_gateway_error_without_a_smartsheet_body_is_retried_only_when_idempotent() {
+    let gateway = || Reply::raw(502, "text/html", "<html>Bad Gateway</html>");
+    let stub = Stub::script(vec![gateway(), me()]).await;
+    stub.client().current_user().await.unwrap();
+    assert_eq!(stub.seen().len(), 2);
+
+    let stub = Stub::script(vec![gateway(), ok()]).await;
+    let err = stub.client().deactivate_user(5).await.unwrap_err();
+    assert!(matches!(err, SmartsheetError::Server { status: 502, code: None, .. }), "{err:?}");
+    assert_eq!(stub.seen().len(), 1);
+    assert!(!err.to_string().contains("<html>"));
+}
+
+#[tokio::test]
+async fn timeouts_are_network_errors_that_name_the_host() {
+    let stub = Stub::script(vec![me().with_fault(Fault::Hang)]).await;
+    let mut config = fast_config(stub.base_url());
+    config.timeout = Duration::from_millis(200);
+    config.retry.max_retries = 1;
+    let err = SmartsheetClient::new(config).unwrap().current_user().await.unwrap_err();
+    assert!(matches!(err, SmartsheetError::Network { kind: NetworkFailure::Timeout, .. }), "{err:?}");
+    assert_eq!(stub.seen().len(), 2, "timeouts of GETs are retried");
+    let host = stub.base_url().host_str().unwrap().to_owned();
+    assert!(err.to_string().starts_with(&format!("Could not reach Smartsheet at {host}:")), "{err}");
+}
+
+#[tokio::test]
+async fn connection_failures_say_so_and_are_retried_even_for_deletes() {
+    // A port that nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = Url::parse(&format!("http://127.0.0.1:{port}/2.0")).unwrap();
+    let client = SmartsheetClient::new(fast_config(base)).unwrap();
+    let err = client.remove_user_from_plan(1, 2).await.unwrap_err();
+    assert!(matches!(err, SmartsheetError::Network { kind: NetworkFailure::Connect, .. }), "{err:?}");
+    assert_eq!(client.stats().requests, 4, "nothing was sent, so retrying is safe");
+    let text = err.to_string();
+    assert!(
+        text.starts_with(&format!(
+            "Could not reach Smartsheet at 127.0.0.1:{port}: could not open a connection ("
+        )) && text.ends_with("Check the Connection URL and your network or proxy."),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn the_rate_limiter_gates_every_attempt_including_retries() {
+    let stub = Stub::script(vec![rate_limited(), me()]).await;
+    let mut config = fast_config(stub.base_url());
+    config.rate_limit_per_minute = NonZeroU32::new(1);
+    let client = SmartsheetClient::new(config).unwrap();
+    let call = tokio::time::timeout(Duration::from_millis(500), client.current_user()).await;
+    assert!(call.is_err(), "the retry must wait for the limiter");
+    assert_eq!(stub.seen().len(), 1);
+
+    let stub = Stub::script(vec![me()]).await;
+    let mut config = fast_config(stub.base_url());
+    config.rate_limit_per_minute = NonZeroU32::new(2);
+    let client = SmartsheetClient::new(config).unwrap();
+    client.current_user().await.unwrap();
+    client.current_user().await.unwrap();
+    assert!(tokio::time::timeout(Duration::from_millis(300), client.current_user()).await.is_err());
+    assert_eq!(stub.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn decode_failures_name_the_endpoint_and_field() {
+    let stub = Stub::script(vec![Reply::json(
+        200,
+        json!({"pageNumber": 1, "totalPages": 1, "totalCount": 1, "data": [{"id": "not a number", "email": "x@y.example"}]}),
+    )])
+    .await;
+    let err = stub.client().list_users_page(&ListUsersQuery::default(), 1, 100).await.unwrap_err();
+    assert!(matches!(err, SmartsheetError::Decode { .. }));
+    let text = err.to_string();
+    assert!(text.contains("GET /users") && text.contains("`data[0].id`"), "{text}");
+    assert_eq!(stub.seen().len(), 1, "decode failures are not retried");
+}
+
+#[tokio::test]
+async fn a_non_smartsheet_answer_points_at_the_connection_url() {
+    let stub = Stub::script(vec![Reply::raw(404, "text/html", "<html>Not here</html>")]).await;
+    let err = stub.client().current_user().await.unwrap_err();
+    assert!(matches!(err, SmartsheetError::UnexpectedResponse { status: 404, .. }), "{err:?}");
+    assert!(err.to_string().contains("answered GET /users/me with HTTP 404"));
+
+    let stub =
+        Stub::script(vec![Reply::raw(301, "text/html", "").header("Location", "https://elsewhere.example/")])
+            .await;
+    let err = stub.client().current_user().await.unwrap_err();
+    assert!(
+        matches!(err, SmartsheetError::UnexpectedResponse { status: 301, .. }),
+        "redirects are not followed"
+    );
+}
+
+#[tokio::test]
+async fn list_users_pages_until_the_last_page_and_sends_the_filters() {
+    // Page 3 of 3 is the last one; a fourth request would get page 3 again.
+    let stub = Stub::start(|req, _| {
+        let page: u32 = req.query("page").unwrap().parse().unwrap();
+        let page = page.min(3);
+        users_page(page, 3, &[i64::from(page) * 10, i64::from(page) * 10 + 1])
+    })
+    .await;
+    let query = ListUsersQuery {
+        emails: vec!["a@acme.example".into(), "b@acme.example".into()],
+        plan_id: Some(9_876_543_210_987_654),
+        seat_type: Some(SeatType::Member),
+        include_last_login: true,
+        display_contributor_seat_type: Some(true),
+        include_all: false,
+    };
+    let client = stub.client();
+    let pages: Vec<_> = client.list_users(query.clone()).try_collect().await.unwrap();
+    assert_eq!(pages.iter().map(|p| p.page_number).collect::<Vec<_>>(), [1, 2, 3]);
+    let seen = stub.seen();
+    assert_eq!(seen.len(), 3);
+    for (i, request) in seen.iter().enumerate() {
+        assert_eq!(request.query("page"), Some((i + 1).to_string().as_str()));
+        assert_eq!(request.query("pageSize"), Some("100"));
+        assert_eq!(request.query("email"), Some("a@acme.example,b@acme.example"));
+        assert_eq!(request.query("include"), Some("lastLogin"));
+        assert_eq!(request.query("planId"), Some("9876543210987654"));
+        assert_eq!(request.query("seatType"), Some("MEMBER"));
+        assert_eq!(request.query("displayContributorSeatType"), Some("true"));
+        assert_eq!(request.query("includeAll"), None);
+    }
+
+    let ids: Vec<i64> = client.all_users(query).map_ok(|u| u.id).try_collect().await.unwrap();
+    assert_eq!(ids, [10, 11, 20, 21, 30, 31]);
+}
+
+#[tokio::test]
+async fn list_users_stops_on_an_empty_organization_and_on_errors() {
+    let stub = Stub::script(vec![Reply::json(
+        200,
+        json!({"pageNumber": 1, "pageSize": 100, "totalPages": 0, "totalCount": 0, "data": []}),
+    )])
+    .await;
+    let pages: Vec<_> = stub.client().list_users(ListUsersQuery::default()).collect().await;
+    assert_eq!(pages.len(), 1);
+    assert_eq!(stub.seen().len(), 1);
+
+    let stub =
+        Stub::script(vec![users_page(1, 5, &[1]), smartsheet_error(403, 1004), users_page(3, 5, &[3])]).await;
+    let results: Vec<_> = stub.client().list_users(ListUsersQuery::default()).collect().await;
+    assert_eq!(results.len(), 2);
+    assert!(matches!(results[1], Err(SmartsheetError::Forbidden { code: 1004, .. })));
+    assert_eq!(stub.seen().len(), 2, "the stream ends after an error");
+}
+
+#[tokio::test]
+async fn list_user_plans_follows_last_key() {
+    let plan = |id: i64| json!({"planId": id, "seatType": "MEMBER", "isInternal": true});
+    let stub = Stub::script(vec![
+        Reply::json(200, json!({"lastKey": "k1", "data": [plan(1)]})),
+        Reply::json(200, json!({"lastKey": "k2", "data": [plan(2)]})),
+        Reply::json(200, json!({"lastKey": null, "data": [plan(3)]})),
+    ])
+    .await;
+    let query =
+        UserPlansQuery { include_plan_name: true, display_contributor_seat_type: None, max_items: Some(100) };
+    let pages: Vec<_> = stub.client().list_user_plans(42, query).try_collect().await.unwrap();
+    let ids: Vec<i64> = pages.iter().flat_map(|p| p.data.iter().map(|plan| plan.plan_id)).collect();
+    assert_eq!(ids, [1, 2, 3]);
+    let seen = stub.seen();
+    assert!(seen.iter().all(|s| s.path == "/2.0/users/42/plans" && s.query("include") == Some("planName")));
+    let keys: Vec<Option<&str>> = seen.iter().map(|s| s.query("lastKey")).collect();
+    assert_eq!(keys, [None, Some("k1"), Some("k2")]);
+}
+
+#[tokio::test]
+async fn event_stream_follows_positions_while_more_is_available() {
+    let event = json!({"eventId": "e", "objectType": "SHEET", "action": "LOAD", "objectId": 1, "objectIdStr": "1",
+        "eventTimestamp": "2026-07-30T10:35:15.123Z", "userId": 5, "requestUserId": 5, "source": "WEB_APP",
+        "additionalDetails": {"emailAddress": "jane@acme.example"}});
+    let stub = Stub::script(vec![
+        Reply::json(200, json!({"nextStreamPosition": "p1", "moreAvailable": true, "data": [event.clone()]})),
+        Reply::json(200, json!({"nextStreamPosition": "p2", "moreAvailable": true, "data": [event.clone()]})),
+        Reply::json(200, json!({"nextStreamPosition": "p3", "moreAvailable": false, "data": []})),
+        Reply::json(200, json!({"nextStreamPosition": "p4", "moreAvailable": false, "data": []})),
+    ])
+    .await;
+    let since = Utc.with_ymd_and_hms(2026, 7, 30, 10, 0, 0).unwrap();
+    let client = stub.client();
+    let pages: Vec<_> =
+        client.event_stream(EventsStart::Since { since, to: None }, Some(500)).try_collect().await.unwrap();
+    let positions: Vec<_> = pages.iter().map(|p| p.next_stream_position.as_deref().unwrap()).collect();
+    assert_eq!(positions, ["p1", "p2", "p3"], "the caller stores the last one to resume");
+    let seen = stub.seen();
+    assert_eq!(seen.len(), 3);
+    assert_eq!(seen[0].query("since"), Some("2026-07-30T10:00:00Z"));
+    assert_eq!(seen[0].query("streamPosition"), None);
+    assert_eq!(seen[1].query("streamPosition"), Some("p1"));
+    assert_eq!(seen[1].query("since"), None);
+    assert_eq!(seen[2].query("streamPosition"), Some("p2"));
+    assert!(seen.iter().all(|s| s.path == "/2.0/events" && s.query("maxCount") == Some("500")));
+}
+
+#[tokio::test]
+async fn event_stream_ends_when_a_page_has_no_position() {
+    let stub = Stub::script(vec![
+        Reply::json(200, json!({"moreAvailable": true, "data": []})),
+        Reply::json(200, json!({"nextStreamPosition": "p2", "moreAvailable": false, "data": []})),
+    ])
+    .await;
+    let pages: Vec<_> =
+        stub.client().event_stream(EventsStart::Position("p0".into()), None).try_collect().await.unwrap();
+    assert_eq!(pages.len(), 1);
+    assert_eq!(stub.seen()[0].query("streamPosition"), Some("p0"));
+}
+
+#[tokio::test]
+async fn write_calls_use_the_documented_methods_paths_and_bodies() {
+    let stub = Stub::script(vec![ok()]).await;
+    let client = stub.client();
+    client.upgrade_user(1, 2, UpgradeSeat::Member).await.unwrap();
+    client.downgrade_user(1, 2, DowngradeSeat::Contributor).await.unwrap();
+    let update = UserUpdate { licensed_sheet_creator: Some(false), admin: Some(true), ..Default::default() };
+    client.update_user(1, &update).await.unwrap();
+    client.deactivate_user(1).await.unwrap();
+    client.reactivate_user(1).await.unwrap();
+    let options =
+        RemoveUserOptions { transfer_to: Some(3), transfer_sheets: true, remove_from_sharing: false };
+    client.remove_user(1, &options).await.unwrap();
+    client.remove_user_from_plan(1, 2).await.unwrap();
+
+    let seen = stub.seen();
+    let calls: Vec<(&str, &str)> = seen.iter().map(|s| (s.method.as_str(), s.path.as_str())).collect();
+    assert_eq!(
+        calls,
+        [
+            ("POST", "/2.0/users/1/plans/2/upgrade"),
+            ("POST", "/2.0/users/1/plans/2/downgrade"),
+            ("PUT", "/2.0/users/1"),
+            ("POST", "/2.0/users/1/deactivate"),
+            ("POST", "/2.0/users/1/reactivate"),
+            ("DELETE", "/2.0/users/1"),
+            ("DELETE", "/2.0/users/1/plans/2"),
+        ]
+    );
+    assert_eq!(seen[0].json(), json!({"seatType": "MEMBER"}));
+    assert_eq!(seen[1].json(), json!({"seatType": "CONTRIBUTOR"}));
+    assert_eq!(seen[2].json(), json!({"admin": true, "licensedSheetCreator": false}));
+    assert!(seen[0].header("content-type").unwrap().starts_with("application/json"));
+    assert!(seen[3].body.is_empty());
+    let query: Vec<(&str, &str)> = seen[5].query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(query, [("transferTo", "3"), ("transferSheets", "true"), ("removeFromSharing", "false")]);
+}
+
+#[tokio::test]
+async fn no_error_or_debug_output_contains_the_token() {
+    let replies = [
+        smartsheet_error(401, 1001),
+        smartsheet_error(401, 1005),
+        smartsheet_error(403, 1013),
+        smartsheet_error(404, 1020),
+        smartsheet_error(400, 1018),
+        Reply::raw(418, "text/plain", TOKEN),
+        Reply::json(200, json!({"id": "not a number"})),
+    ];
+    let n = replies.len();
+    let stub = Stub::start(move |_, i| replies[i].clone()).await;
+    let client = stub.client();
+    for _ in 0..n {
+        let err = client.current_user().await.unwrap_err();
+        let printed = format!("{err} {err:?} {client:?}");
+        assert!(!printed.contains(TOKEN), "{printed}");
+    }
+}
+
+#[test]
+fn constructing_a_client_rejects_bad_urls_before_any_request() {
+    let token = ApiToken::new(TOKEN).unwrap();
+    let config = ClientConfig::new(Url::parse("http://api.smartsheet.com/2.0").unwrap(), token);
+    let err = SmartsheetClient::new(config).unwrap_err();
+    assert!(matches!(err, SmartsheetError::InvalidUrl { .. }));
+    assert!(err.to_string().contains("https://"));
+}
