@@ -69,12 +69,27 @@ pub const ACCESS_TOKEN_REFRESH: u8 = 17;
 
 /// What people do, by weight.
 const HUMAN_KINDS: [(u8, u32); 16] = [
-    (1, 300), (2, 140), (3, 15), (4, 90), (5, 80), (6, 15), (7, 8), (8, 25),
-    (9, 25), (10, 30), (11, 6), (12, 3), (13, 20), (14, 5), (15, 5), (16, 10),
+    (1, 300),
+    (2, 140),
+    (3, 15),
+    (4, 90),
+    (5, 80),
+    (6, 15),
+    (7, 8),
+    (8, 25),
+    (9, 25),
+    (10, 30),
+    (11, 6),
+    (12, 3),
+    (13, 20),
+    (14, 5),
+    (15, 5),
+    (16, 10),
 ];
 /// What integrations do, by weight.
 const SERVICE_KINDS: [(u8, u32); 6] = [(1, 40), (2, 50), (3, 3), (4, 5), (8, 2), (ACCESS_TOKEN_REFRESH, 1)];
-const HUMAN_SOURCES: [(u8, u32); 5] = [(WEB_APP, 82), (1, 8), (2, 5), (API_INTEGRATED_APP, 3), (API_UNDEFINED_APP, 2)];
+const HUMAN_SOURCES: [(u8, u32); 5] =
+    [(WEB_APP, 82), (1, 8), (2, 5), (API_INTEGRATED_APP, 3), (API_UNDEFINED_APP, 2)];
 
 /// Share of all events made by Smartsheet's own system users.
 const SYSTEM_SHARE: f64 = 0.05;
@@ -94,9 +109,7 @@ pub struct EventRec {
 
 impl EventRec {
     pub fn system_user(&self) -> Option<(i64, &'static str)> {
-        self.actor
-            .checked_sub(SYSTEM_ACTOR_BASE)
-            .and_then(|k| SYSTEM_USERS.get(k as usize).copied())
+        self.actor.checked_sub(SYSTEM_ACTOR_BASE).and_then(|k| SYSTEM_USERS.get(k as usize).copied())
     }
 }
 
@@ -243,12 +256,13 @@ impl EventLog {
 
     fn system_day(&mut self, d: i64, users: usize) {
         let mut rng = rng_for(&[self.seed, 0x5757, d as u64]);
-        let count = Poisson::new(self.system_per_day.max(1e-6)).map(|p| p.sample(&mut rng) as u64).unwrap_or(0);
+        let count =
+            Poisson::new(self.system_per_day.max(1e-6)).map(|p| p.sample(&mut rng) as u64).unwrap_or(0);
         for _ in 0..count {
             let k = weighted(&mut rng, &[(3u32, 40), (6, 30), (7, 15), (2, 8), (5, 5), (4, 2)]);
             let kind = match k {
-                3 | 2 | 7 => 2,           // automation, cell links and forms update sheets
-                6 => 18,                  // notifications send rows
+                3 | 2 | 7 => 2, // automation, cell links and forms update sheets
+                6 => 18,        // notifications send rows
                 _ => weighted(&mut rng, &[(1u8, 2), (4, 1), (5, 2)]), // published items are loaded
             };
             self.recs.push(EventRec {
@@ -263,8 +277,18 @@ impl EventLog {
 }
 
 const WORK_HOURS: [(i64, u32); 12] = [
-    (12, 4), (13, 10), (14, 14), (15, 14), (16, 12), (17, 10),
-    (18, 12), (19, 12), (20, 10), (21, 8), (22, 4), (7, 3),
+    (12, 4),
+    (13, 10),
+    (14, 14),
+    (15, 14),
+    (16, 12),
+    (17, 10),
+    (18, 12),
+    (19, 12),
+    (20, 10),
+    (21, 8),
+    (22, 4),
+    (7, 3),
 ];
 
 fn weighted<T: Copy>(rng: &mut Xoshiro256PlusPlus, options: &[(T, u32)]) -> T {
@@ -280,7 +304,13 @@ fn weighted<T: Copy>(rng: &mut Xoshiro256PlusPlus, options: &[(T, u32)]) -> T {
 }
 
 /// Whether `user` is active on day `d`, with the generator for that day's events if so.
-fn active_day(seed: u64, u: usize, user: &SimUser, d: i64, origin: DateTime<Utc>) -> Option<Xoshiro256PlusPlus> {
+fn active_day(
+    seed: u64,
+    u: usize,
+    user: &SimUser,
+    d: i64,
+    origin: DateTime<Utc>,
+) -> Option<Xoshiro256PlusPlus> {
     if d < user.first_day {
         return None;
     }

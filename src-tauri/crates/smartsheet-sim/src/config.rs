@@ -117,9 +117,8 @@ impl FromStr for FaultSpec {
             if part == "none" {
                 continue;
             }
-            let (key, value) = part
-                .split_once('=')
-                .ok_or_else(|| format!("fault `{part}` is not of the form key=value"))?;
+            let (key, value) =
+                part.split_once('=').ok_or_else(|| format!("fault `{part}` is not of the form key=value"))?;
             match key {
                 "latency" => {
                     let (lo, hi) = match value.split_once('-') {
@@ -145,9 +144,7 @@ impl FromStr for FaultSpec {
                         .split_once('/')
                         .and_then(|(a, b)| Some((a.parse::<u64>().ok()?, b.parse::<u64>().ok()?)))
                         .filter(|(every, len)| *every > 0 && len <= every)
-                        .ok_or_else(|| {
-                            format!("storm `{value}` must be EVERY/LEN with 0 < LEN <= EVERY")
-                        })?;
+                        .ok_or_else(|| format!("storm `{value}` must be EVERY/LEN with 0 < LEN <= EVERY"))?;
                     spec.storm = Some((every, len));
                 }
                 other => {

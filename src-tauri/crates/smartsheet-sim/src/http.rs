@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use axum::body::Body;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -121,9 +122,14 @@ fn json_bytes(value: &impl Serialize) -> Vec<u8> {
 
 /// A 200 answer with a JSON body, as every successful Smartsheet call is.
 pub fn ok(value: &impl Serialize) -> ApiResult {
-    let mut response = (StatusCode::OK, json_bytes(value)).into_response();
+    Ok(json_response(json_bytes(value)))
+}
+
+/// A 200 answer with a body that is already JSON.
+pub fn json_response(body: impl Into<Body>) -> Response {
+    let mut response = (StatusCode::OK, body.into()).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
-    Ok(response)
+    response
 }
 
 /// `{"message":"SUCCESS","resultCode":0}`, optionally with a `result`.
@@ -165,12 +171,16 @@ impl Params {
         let Some(v) = self.str(name) else { return Ok(None) };
         match v.parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-            _ => Err(ApiError::invalid_value(name, format!("`{v}` is not a whole number from {min} to {max}"))),
+            _ => {
+                Err(ApiError::invalid_value(name, format!("`{v}` is not a whole number from {min} to {max}")))
+            }
         }
     }
 
     pub fn list(&self, name: &str) -> Vec<&str> {
-        self.str(name).map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
+        self.str(name)
+            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default()
     }
 
     /// A date-time: ISO-8601 (with `Z`, an offset, or none meaning UTC; any fractional digits), or
@@ -180,15 +190,18 @@ impl Params {
         let parsed = if numeric {
             v.parse::<i64>().ok().and_then(DateTime::from_timestamp_millis)
         } else {
-            DateTime::parse_from_rfc3339(v)
-                .map(|d| d.to_utc())
-                .ok()
-                .or_else(|| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|n| n.and_utc()))
+            DateTime::parse_from_rfc3339(v).map(|d| d.to_utc()).ok().or_else(|| {
+                NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|n| n.and_utc())
+            })
         };
         parsed.map(Some).ok_or_else(|| {
             ApiError::invalid_value(
                 name,
-                if numeric { "expected milliseconds since the epoch" } else { "expected an ISO-8601 date-time" },
+                if numeric {
+                    "expected milliseconds since the epoch"
+                } else {
+                    "expected an ISO-8601 date-time"
+                },
             )
         })
     }

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use smartsheet_sim::{FaultSpec, RateLimit, Region, SimConfig};
 
 #[derive(Parser)]
-#[command(name = "smartsheet-sim", version, about = "A Smartsheet API 2.0 simulator for tests, benchmarks and demos")]
+#[command(
+    name = "smartsheet-sim",
+    version,
+    about = "A Smartsheet API 2.0 simulator for tests, benchmarks and demos"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

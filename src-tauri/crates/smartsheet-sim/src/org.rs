@@ -202,9 +202,23 @@ pub enum TokenRole {
 }
 
 pub const ISP_DOMAINS: &[&str] = &[
-    "gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "live.com", "aol.com", "icloud.com",
-    "comcast.net", "charter.net", "verizon.net", "rocketmail.com", "web.de", "mail.com",
-    "email.com", "usa.com", "duck.com", "mail.ru",
+    "gmail.com",
+    "yahoo.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "aol.com",
+    "icloud.com",
+    "comcast.net",
+    "charter.net",
+    "verizon.net",
+    "rocketmail.com",
+    "web.de",
+    "mail.com",
+    "email.com",
+    "usa.com",
+    "duck.com",
+    "mail.ru",
 ];
 
 const ORGS: &[(&str, &str)] = &[
@@ -220,20 +234,62 @@ const PARTNER_DOMAINS: &[&str] =
     &["northwind.example", "contoso-partners.example", "fabrikam.example", "tailspin.example"];
 
 const FIRST: &[&str] = &[
-    "Ava", "Liam", "Olivia", "Noah", "Emma", "Oliver", "Sophia", "Elijah", "Isabella", "James",
-    "Mia", "Lucas", "Amelia", "Mateo", "Harper", "Ethan", "Evelyn", "Aiden", "Priya", "Arjun",
-    "Mei", "Wei", "Yuki", "Hiro", "Fatima", "Omar", "Leila", "Karim", "Sofia", "Diego", "Lucia",
-    "Javier", "Ingrid", "Lars", "Anika", "Jonas", "Chloe", "Hugo", "Zoe", "Felix", "Nadia",
-    "Ivan", "Grace", "Samuel", "Hannah", "Daniel", "Maya", "Kofi",
+    "Ava", "Liam", "Olivia", "Noah", "Emma", "Oliver", "Sophia", "Elijah", "Isabella", "James", "Mia",
+    "Lucas", "Amelia", "Mateo", "Harper", "Ethan", "Evelyn", "Aiden", "Priya", "Arjun", "Mei", "Wei", "Yuki",
+    "Hiro", "Fatima", "Omar", "Leila", "Karim", "Sofia", "Diego", "Lucia", "Javier", "Ingrid", "Lars",
+    "Anika", "Jonas", "Chloe", "Hugo", "Zoe", "Felix", "Nadia", "Ivan", "Grace", "Samuel", "Hannah",
+    "Daniel", "Maya", "Kofi",
 ];
 
 const LAST: &[&str] = &[
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
-    "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor",
-    "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez",
-    "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright",
-    "Scott", "Nguyen", "Hill", "Patel", "Kim", "Chen", "Singh", "Okafor", "Schmidt", "Rossi",
-    "Novak", "Dubois", "Tanaka",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Nguyen",
+    "Hill",
+    "Patel",
+    "Kim",
+    "Chen",
+    "Singh",
+    "Okafor",
+    "Schmidt",
+    "Rossi",
+    "Novak",
+    "Dubois",
+    "Tanaka",
 ];
 
 const DEPARTMENTS: &[(&str, &[&str])] = &[
@@ -289,7 +345,8 @@ impl Org {
                     break id;
                 }
             };
-            let (local, dom) = u.email.split_once('@').map(|(a, b)| (a.to_owned(), b.to_owned())).unwrap_or_default();
+            let (local, dom) =
+                u.email.split_once('@').map(|(a, b)| (a.to_owned(), b.to_owned())).unwrap_or_default();
             let mut suffix = 1;
             while !emails.insert(u.email.to_ascii_lowercase()) {
                 suffix += 1;
@@ -392,7 +449,12 @@ fn generate_user(
     let status = match role {
         "user" => weighted(
             rng,
-            &[(Status::Active, 940), (Status::Pending, 35), (Status::Declined, 10), (Status::Deactivated, 15)],
+            &[
+                (Status::Active, 940),
+                (Status::Pending, 35),
+                (Status::Declined, 10),
+                (Status::Deactivated, 15),
+            ],
         ),
         _ => Status::Active,
     };
@@ -456,16 +518,15 @@ fn generate_user(
         _ => days_before_now(rng.random_range(1..created_days_ago.max(2))),
     }
     .max(created_at);
-    let provisional_expires =
-        (seat == Seat::ProvisionalMember).then(|| seat_changed_at + Duration::days(30));
+    let provisional_expires = (seat == Seat::ProvisionalMember).then(|| seat_changed_at + Duration::days(30));
 
     // Users who logged in before the generated history: their last login then. For those who stopped
     // before the history began this is their real last login.
     let login_before_history = match activity {
         Activity::Never | Activity::Service => None,
-        Activity::StoppedAt { last_day } if last_day < 0 => {
-            Some(origin + Duration::days(last_day) + Duration::seconds(rng.random_range(13 * 3600..22 * 3600)))
-        }
+        Activity::StoppedAt { last_day } if last_day < 0 => Some(
+            origin + Duration::days(last_day) + Duration::seconds(rng.random_range(13 * 3600..22 * 3600)),
+        ),
         _ if created_at < origin => Some(origin - Duration::seconds(rng.random_range(3600..20 * 86400))),
         _ => None,
     };
@@ -554,7 +615,10 @@ mod tests {
             ("deactivated", count(&|u| u.status == Status::Deactivated)),
             ("service", count(&|u| u.service_account)),
             ("never", count(&|u| u.activity == Activity::Never)),
-            ("stopped 180+", count(&|u| matches!(u.activity, Activity::StoppedAt { last_day } if last_day < -60))),
+            (
+                "stopped 180+",
+                count(&|u| matches!(u.activity, Activity::StoppedAt { last_day } if last_day < -60)),
+            ),
             ("isp domains", count(&|u| ISP_DOMAINS.contains(&u.domain()))),
         ] {
             assert!(n > 5, "{what}: only {n}");

@@ -196,7 +196,8 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(sim.clone(), finish_errors))
-        .layer(CompressionLayer::new())
+        // Loopback is fast and pages of events are large: compress quickly rather than tightly.
+        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
         .layer(middleware::from_fn_with_state(sim.clone(), inject_faults));
     let control = Router::new()
         .route("/__sim/state", get(control_state))
@@ -296,7 +297,9 @@ pub async fn spawn(config: SimConfig) -> io::Result<SimHandle> {
 pub async fn spawn_with_events(config: SimConfig, events: Option<u64>) -> io::Result<SimHandle> {
     let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
     let addr = listener.local_addr()?;
-    let sim = Arc::new(tokio::task::spawn_blocking(move || Sim::new(config, events)).await.map_err(io::Error::other)?);
+    let sim = Arc::new(
+        tokio::task::spawn_blocking(move || Sim::new(config, events)).await.map_err(io::Error::other)?,
+    );
     let info = {
         let org = sim.org.read();
         StartupInfo {

@@ -138,7 +138,8 @@ impl Sim {
     pub fn rate_limit(&self, token: &str) -> Result<(), ApiError> {
         let Some(limiter) = &self.limiter else { return Ok(()) };
         limiter.check_key(&token.to_owned()).map_err(|not_until| {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            let wait = not_until
+                .wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
             ApiError::rate_limited(self.config.retry_after.then(|| wait.as_secs().max(1)))
         })
     }
@@ -171,7 +172,11 @@ impl Sim {
         } else if hit(spec.error_503) {
             Fault::Fail(ApiError::new(S::SERVICE_UNAVAILABLE, 4001, "Smartsheet.com is currently offline for system maintenance. Please check back again shortly."))
         } else if hit(spec.error_4000) {
-            Fault::Fail(ApiError::new(S::INTERNAL_SERVER_ERROR, 4000, "An unexpected error has occurred. Please contact api@smartsheet.com for assistance."))
+            Fault::Fail(ApiError::new(
+                S::INTERNAL_SERVER_ERROR,
+                4000,
+                "An unexpected error has occurred. Please contact api@smartsheet.com for assistance.",
+            ))
         } else if hit(spec.drop) {
             Fault::Drop
         } else if hit(spec.truncate) {

@@ -55,7 +55,11 @@ fn profile_image(user: &SimUser) -> Option<ProfileImage> {
     user.has_profile_image.then(|| {
         let h = mix(user.id as u64);
         ProfileImage {
-            image_id: format!("u!1!{}!{}", URL_SAFE_NO_PAD.encode(h.to_le_bytes()), URL_SAFE_NO_PAD.encode(mix(h).to_le_bytes())),
+            image_id: format!(
+                "u!1!{}!{}",
+                URL_SAFE_NO_PAD.encode(h.to_le_bytes()),
+                URL_SAFE_NO_PAD.encode(mix(h).to_le_bytes())
+            ),
             height: 1050,
             width: 1050,
         }
@@ -117,7 +121,11 @@ fn user_out(user: &SimUser, view: View) -> UserOut<'_> {
         provisional_expiration_date: seats
             .then(|| user.provisional_expires.map(|t| ts_micros(t, view.numeric)).unwrap_or(Value::Null)),
         sheet_count: (view.admin && user.status == Status::Active).then_some(-1),
-        last_login: if view.admin && view.last_login { user.last_login.map(|t| ts(t, view.numeric)) } else { None },
+        last_login: if view.admin && view.last_login {
+            user.last_login.map(|t| ts(t, view.numeric))
+        } else {
+            None
+        },
         profile_image: profile_image(user),
     }
 }
@@ -229,7 +237,10 @@ pub async fn list(State(sim): State<Arc<Sim>>, Extension(caller): Extension<Call
             let id = v.parse::<i64>().map_err(|_| ApiError::invalid_value("planId", "not a plan id"))?;
             require_admin(&org, caller)?;
             if org.plan_id != Some(id) {
-                return Err(ApiError::invalid_value("planId", "no plan with this id belongs to your organization"));
+                return Err(ApiError::invalid_value(
+                    "planId",
+                    "no plan with this id belongs to your organization",
+                ));
             }
             Some(id)
         }
@@ -239,7 +250,10 @@ pub async fn list(State(sim): State<Arc<Sim>>, Extension(caller): Extension<Call
         Some(v) => {
             require_admin(&org, caller)?;
             if org.plan_id.is_none() {
-                return Err(ApiError::invalid_value("seatType", "your plan is not on the User Subscription Model"));
+                return Err(ApiError::invalid_value(
+                    "seatType",
+                    "your plan is not on the User Subscription Model",
+                ));
             }
             Some(parse_seat("seatType", v, now)?)
         }
@@ -346,10 +360,18 @@ pub async fn downgrade(
     }
     match seat {
         Seat::Guest if user.internal => {
-            return Err(ApiError::invalid_value("seatType", "GUEST is only for users outside your organization's domains"))
+            return Err(ApiError::invalid_value(
+                "seatType",
+                "GUEST is only for users outside your organization's domains",
+            ))
         }
         Seat::Guest | Seat::Contributor => {}
-        _ => return Err(ApiError::invalid_value("seatType", format!("cannot downgrade to {wanted}; use VIEWER, CONTRIBUTOR or GUEST"))),
+        _ => {
+            return Err(ApiError::invalid_value(
+                "seatType",
+                format!("cannot downgrade to {wanted}; use VIEWER, CONTRIBUTOR or GUEST"),
+            ))
+        }
     }
     if user.seat != seat {
         user.seat = seat;
@@ -381,14 +403,20 @@ pub async fn upgrade(
     let allowed = match (user.seat, seat) {
         (a, b) if a == b => true,
         (_, Seat::Guest) if user.internal => {
-            return Err(ApiError::invalid_value("seatType", "GUEST is only for users outside your organization's domains"))
+            return Err(ApiError::invalid_value(
+                "seatType",
+                "GUEST is only for users outside your organization's domains",
+            ))
         }
         (Seat::ProvisionalMember | Seat::Contributor | Seat::Guest, Seat::Member) => true,
         (Seat::Contributor, Seat::Guest) => true,
         _ => false,
     };
     if !allowed {
-        return Err(ApiError::invalid_value("seatType", format!("cannot upgrade a {:?} seat to {wanted}", user.seat)));
+        return Err(ApiError::invalid_value(
+            "seatType",
+            format!("cannot upgrade a {:?} seat to {wanted}", user.seat),
+        ));
     }
     if user.seat != seat {
         user.seat = seat;
@@ -432,20 +460,40 @@ pub async fn update(
         return Err(ApiError::missing_attribute("admin, licensedSheetCreator"));
     }
     if user.status == Status::Declined {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, 1048, "This user has declined the invitation and cannot be modified."));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            1048,
+            "This user has declined the invitation and cannot be modified.",
+        ));
     }
     if user.status == Status::Deactivated {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, 1188, "The account status of this user is not active."));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            1188,
+            "The account status of this user is not active.",
+        ));
     }
     if idx == caller.user && change.admin == Some(false) {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, 1049, "You cannot remove admin permissions from yourself."));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            1049,
+            "You cannot remove admin permissions from yourself.",
+        ));
     }
     let licensed = change.licensed_sheet_creator.unwrap_or(user.licensed_sheet_creator);
     if !licensed && change.resource_viewer.unwrap_or(user.resource_viewer) {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, 1097, "To be a resource viewer the user must be licensed."));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            1097,
+            "To be a resource viewer the user must be licensed.",
+        ));
     }
     if !licensed && change.group_admin.unwrap_or(user.group_admin) {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, 1102, "To be a group admin the user must be licensed."));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            1102,
+            "To be a group admin the user must be licensed.",
+        ));
     }
     let legacy = org.plan_id.is_none();
     let user = &mut org.users[idx];
@@ -472,7 +520,14 @@ pub async fn update(
             user.seat_changed_at = now;
         }
     }
-    let view = View { admin: true, seats: false, display_contributor: false, last_login: false, numeric: false, now };
+    let view = View {
+        admin: true,
+        seats: false,
+        display_contributor: false,
+        last_login: false,
+        numeric: false,
+        now,
+    };
     success(Some(json!(user_out(user, view))))
 }
 
@@ -482,7 +537,11 @@ pub async fn deactivate(
     Path(id): Path<String>,
 ) -> ApiResult {
     if sim.config.region == Region::Gov {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, 1013, "This operation is not available in Smartsheet Gov."));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            1013,
+            "This operation is not available in Smartsheet Gov.",
+        ));
     }
     let now = sim.now();
     let mut org = sim.org.write();
@@ -498,7 +557,11 @@ pub async fn deactivate(
         return Err(ApiError::new(StatusCode::FORBIDDEN, 1359, "Users with an email address on a common ISP domain cannot be deactivated; remove them from the organization instead."));
     }
     if user.directory_managed {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, 5697, "This user is managed by your directory integration; deactivate them in your identity provider."));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            5697,
+            "This user is managed by your directory integration; deactivate them in your identity provider.",
+        ));
     }
     if user.status != Status::Deactivated {
         user.status = Status::Deactivated;
@@ -513,7 +576,11 @@ pub async fn reactivate(
     Path(id): Path<String>,
 ) -> ApiResult {
     if sim.config.region == Region::Gov {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, 1013, "This operation is not available in Smartsheet Gov."));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            1013,
+            "This operation is not available in Smartsheet Gov.",
+        ));
     }
     let now = sim.now();
     let mut org = sim.org.write();
@@ -523,11 +590,18 @@ pub async fn reactivate(
         return Err(ApiError::new(StatusCode::FORBIDDEN, 1354, "The user is not a member of your account."));
     }
     if user.directory_managed {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, 5717, "This user is managed by your directory integration; reactivate them in your identity provider."));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            5717,
+            "This user is managed by your directory integration; reactivate them in your identity provider.",
+        ));
     }
     if let (Status::Deactivated, Some(at)) = (user.status, user.deactivated_at) {
         if now - at >= Duration::days(30) {
-            return Err(ApiError::invalid_value("userId", "users can only be reactivated within 30 days of deactivation"));
+            return Err(ApiError::invalid_value(
+                "userId",
+                "users can only be reactivated within 30 days of deactivation",
+            ));
         }
         user.status = Status::Active;
         user.deactivated_at = None;
@@ -545,7 +619,9 @@ pub async fn remove(
     let idx = target_for_write(&org, caller, &id)?;
     let transfer_to = match p.str("transferTo") {
         None => None,
-        Some(v) => Some(v.parse::<i64>().map_err(|_| ApiError::invalid_value("transferTo", "not a user id"))?),
+        Some(v) => {
+            Some(v.parse::<i64>().map_err(|_| ApiError::invalid_value("transferTo", "not a user id"))?)
+        }
     };
     let transfer_sheets = p.bool("transferSheets")?.unwrap_or(false);
     let _remove_from_sharing = p.bool("removeFromSharing")?.unwrap_or(false);
@@ -554,10 +630,18 @@ pub async fn remove(
         return Err(ApiError::not_authorized());
     }
     if user.main_contact {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, 5687, "This user is the plan's main contact and cannot be removed. Change the main contact first."));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            5687,
+            "This user is the plan's main contact and cannot be removed. Change the main contact first.",
+        ));
     }
     if user.directory_managed {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, 5666, "This user is managed by your directory service and cannot be removed here."));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            5666,
+            "This user is managed by your directory service and cannot be removed here.",
+        ));
     }
     if user.in_org {
         if transfer_sheets && transfer_to.is_none() {
@@ -565,21 +649,34 @@ pub async fn remove(
         }
         if let Some(to) = transfer_to {
             if to == user.id {
-                return Err(ApiError::invalid_value("transferTo", "cannot transfer to the user being removed"));
+                return Err(ApiError::invalid_value(
+                    "transferTo",
+                    "cannot transfer to the user being removed",
+                ));
             }
-            let recipient = org
-                .by_id
-                .get(&to)
-                .map(|i| &org.users[*i])
-                .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, 1019, "The transfer recipient was not found."))?;
+            let recipient = org.by_id.get(&to).map(|i| &org.users[*i]).ok_or_else(|| {
+                ApiError::new(StatusCode::BAD_REQUEST, 1019, "The transfer recipient was not found.")
+            })?;
             if !recipient.in_org {
-                return Err(ApiError::new(StatusCode::FORBIDDEN, 1021, "The transfer recipient is not a member of your account."));
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    1021,
+                    "The transfer recipient is not a member of your account.",
+                ));
             }
             if user.owns_groups && !recipient.group_admin {
-                return Err(ApiError::new(StatusCode::BAD_REQUEST, 1107, "The transfer recipient must be a group admin."));
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    1107,
+                    "The transfer recipient must be a group admin.",
+                ));
             }
         } else if user.owns_groups {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, 1121, "This user owns groups; transferTo is required."));
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                1121,
+                "This user owns groups; transferTo is required.",
+            ));
         }
         // First call: out of the organization. On the User Subscription Model an internal user stays
         // on the plan until a second call removes them from it.
@@ -634,12 +731,18 @@ pub async fn plans(
     for include in p.list("include") {
         match include {
             "planName" if !plan_name => plan_name = true,
-            other => return Err(ApiError::invalid_value("include", format!("`{other}` is not supported or repeated"))),
+            other => {
+                return Err(ApiError::invalid_value(
+                    "include",
+                    format!("`{other}` is not supported or repeated"),
+                ))
+            }
         }
     }
     let offset = match p.str("lastKey") {
         None => 0,
-        Some(k) => decode_key(k).ok_or_else(|| ApiError::invalid_value("lastKey", "not a key from a previous page"))?,
+        Some(k) => decode_key(k)
+            .ok_or_else(|| ApiError::invalid_value("lastKey", "not a key from a previous page"))?,
     };
     let numeric = p.bool("numericDates")?.unwrap_or(false);
     let mut all = Vec::new();

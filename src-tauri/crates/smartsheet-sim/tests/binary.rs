@@ -24,13 +24,15 @@ fn serve(args: &[&str]) -> (Running, serde_json::Value) {
         .expect("start smartsheet-sim");
     let mut line = String::new();
     BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read the startup line");
-    let info = serde_json::from_str(&line).unwrap_or_else(|e| panic!("startup line is not JSON ({e}): {line:?}"));
+    let info =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("startup line is not JSON ({e}): {line:?}"));
     (Running(child), info)
 }
 
 #[tokio::test]
 async fn serve_prints_one_json_line_and_answers_on_it() {
-    let (_sim, info) = serve(&["--port", "0", "--seed", "3", "--users", "40", "--days", "10", "--region", "eu"]);
+    let (_sim, info) =
+        serve(&["--port", "0", "--seed", "3", "--users", "40", "--days", "10", "--region", "eu"]);
     let keys: Vec<&str> = info.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, ["base_url", "region", "tokens", "users", "events"]);
     assert_eq!(info["region"], "eu");

@@ -11,7 +11,14 @@ fn now() -> DateTime<Utc> {
 }
 
 fn config() -> SimConfig {
-    SimConfig { seed: 11, users: 250, days: 20, now: now(), rate_limit: RateLimit::Off, ..SimConfig::default() }
+    SimConfig {
+        seed: 11,
+        users: 250,
+        days: 20,
+        now: now(),
+        rate_limit: RateLimit::Off,
+        ..SimConfig::default()
+    }
 }
 
 struct Api {
@@ -24,7 +31,13 @@ impl Api {
         Api { sim: spawn(config).await.unwrap(), http: Client::new() }
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = self.http.request(method, format!("{}{path}", self.sim.base_url()));
         if let Some(token) = token {
             req = req.bearer_auth(token);
@@ -123,11 +136,16 @@ async fn last_login_only_for_admins_on_small_pages_and_only_if_ever_logged_in() 
     assert!(with > 0 && with < users.len(), "{with} of {} have lastLogin", users.len());
     let all = api.get("/users?include=lastLogin&includeAll=true").await.1;
     assert!(all["data"].as_array().unwrap().len() > 100);
-    assert!(all["data"].as_array().unwrap().iter().all(|u| u.get("lastLogin").is_none()), "omitted on pages over 100");
+    assert!(
+        all["data"].as_array().unwrap().iter().all(|u| u.get("lastLogin").is_none()),
+        "omitted on pages over 100"
+    );
     let member = api.sim.tokens().member.clone();
     let seen = api.get_as(&member, "/users?include=lastLogin&pageSize=50").await.1;
     for u in seen["data"].as_array().unwrap() {
-        for hidden in ["lastLogin", "admin", "status", "licensedSheetCreator", "isInternal", "seatType", "sheetCount"] {
+        for hidden in
+            ["lastLogin", "admin", "status", "licensedSheetCreator", "isInternal", "seatType", "sheetCount"]
+        {
             assert!(u.get(hidden).is_none(), "{hidden} shown to a non-admin: {u}");
         }
         assert!(u.get("email").is_some());
@@ -139,7 +157,8 @@ async fn seats_with_plan_id_and_the_contributor_rename() {
     let api = Api::new(config()).await;
     let plan = plan_id(&api).await;
     let page = api.get(&format!("/users?planId={plan}&includeAll=true")).await.1;
-    let seats: Vec<&str> = page["data"].as_array().unwrap().iter().map(|u| u["seatType"].as_str().unwrap()).collect();
+    let seats: Vec<&str> =
+        page["data"].as_array().unwrap().iter().map(|u| u["seatType"].as_str().unwrap()).collect();
     for seat in ["MEMBER", "CONTRIBUTOR", "GUEST", "PROVISIONAL_MEMBER"] {
         assert!(seats.contains(&seat), "no {seat} seat in {seats:?}");
     }
@@ -153,9 +172,18 @@ async fn seats_with_plan_id_and_the_contributor_rename() {
     // Before the sunset, VIEWER is shown unless the caller asks for CONTRIBUTOR.
     let before = Api::new(SimConfig { now: now() - Duration::days(60), ..config() }).await;
     let plan = plan_id(&before).await;
-    let shown = |v: &Value| v["data"].as_array().unwrap().iter().map(|u| u["seatType"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let shown = |v: &Value| {
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["seatType"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
     let old = shown(&before.get(&format!("/users?planId={plan}&includeAll=true")).await.1);
-    let new = shown(&before.get(&format!("/users?planId={plan}&includeAll=true&displayContributorSeatType=TRUE")).await.1);
+    let new = shown(
+        &before.get(&format!("/users?planId={plan}&includeAll=true&displayContributorSeatType=TRUE")).await.1,
+    );
     assert!(old.iter().any(|s| s == "VIEWER") && !old.iter().any(|s| s == "CONTRIBUTOR"));
     assert!(new.iter().any(|s| s == "CONTRIBUTOR") && !new.iter().any(|s| s == "VIEWER"));
 }
@@ -166,37 +194,92 @@ async fn downgrade_and_upgrade_change_the_seat_and_are_idempotent() {
     let plan = plan_id(&api).await;
     let all = api.get(&format!("/users?planId={plan}&includeAll=true")).await.1;
     let users = all["data"].as_array().unwrap();
-    let member = users.iter().find(|u| u["seatType"] == "MEMBER" && u["isInternal"] == true && u["admin"] == false).unwrap();
+    let member = users
+        .iter()
+        .find(|u| u["seatType"] == "MEMBER" && u["isInternal"] == true && u["admin"] == false)
+        .unwrap();
     let guest = users.iter().find(|u| u["seatType"] == "GUEST").unwrap();
     let id = &member["id"];
 
-    let ok = api.post(&format!("/users/{id}/plans/{plan}/downgrade"), serde_json::json!({"seatType": "CONTRIBUTOR"})).await;
+    let ok = api
+        .post(&format!("/users/{id}/plans/{plan}/downgrade"), serde_json::json!({"seatType": "CONTRIBUTOR"}))
+        .await;
     assert_eq!(ok, (StatusCode::OK, serde_json::json!({"message": "SUCCESS", "resultCode": 0})));
-    let again = api.post(&format!("/users/{id}/plans/{plan}/downgrade"), serde_json::json!({"seatType": "CONTRIBUTOR"})).await;
+    let again = api
+        .post(&format!("/users/{id}/plans/{plan}/downgrade"), serde_json::json!({"seatType": "CONTRIBUTOR"}))
+        .await;
     assert_eq!(again.0, StatusCode::OK, "downgrading to the current seat is 200");
     let email = member["email"].as_str().unwrap();
     let read = api.get(&format!("/users?planId={plan}&email={email}")).await.1;
     assert_eq!(read["data"][0]["seatType"], "CONTRIBUTOR");
 
-    assert_error(&api.post(&format!("/users/{id}/plans/{plan}/downgrade"), serde_json::json!({"seatType": "GUEST"})).await, 400, 1018);
-    assert_error(&api.post(&format!("/users/{id}/plans/{plan}/downgrade"), serde_json::json!({"seatType": "VIEWER"})).await, 400, 1018);
-    assert_error(&api.post(&format!("/users/{id}/plans/{plan}/downgrade"), serde_json::json!({})).await, 400, 1012);
-    let garbled = api.http.post(format!("{}/users/{id}/plans/{plan}/downgrade", api.sim.base_url()))
-        .bearer_auth(api.admin()).header("content-type", "application/json").body("{seatType").send().await.unwrap();
+    assert_error(
+        &api.post(&format!("/users/{id}/plans/{plan}/downgrade"), serde_json::json!({"seatType": "GUEST"}))
+            .await,
+        400,
+        1018,
+    );
+    assert_error(
+        &api.post(&format!("/users/{id}/plans/{plan}/downgrade"), serde_json::json!({"seatType": "VIEWER"}))
+            .await,
+        400,
+        1018,
+    );
+    assert_error(
+        &api.post(&format!("/users/{id}/plans/{plan}/downgrade"), serde_json::json!({})).await,
+        400,
+        1012,
+    );
+    let garbled = api
+        .http
+        .post(format!("{}/users/{id}/plans/{plan}/downgrade", api.sim.base_url()))
+        .bearer_auth(api.admin())
+        .header("content-type", "application/json")
+        .body("{seatType")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(garbled.status(), StatusCode::BAD_REQUEST);
     assert_eq!(garbled.json::<Value>().await.unwrap()["errorCode"], 1008);
-    assert_error(&api.post(&format!("/users/{id}/plans/1/downgrade"), serde_json::json!({"seatType": "CONTRIBUTOR"})).await, 404, 1006);
-    assert_error(&api.post(&format!("/users/42/plans/{plan}/downgrade"), serde_json::json!({"seatType": "CONTRIBUTOR"})).await, 404, 1020);
+    assert_error(
+        &api.post(&format!("/users/{id}/plans/1/downgrade"), serde_json::json!({"seatType": "CONTRIBUTOR"}))
+            .await,
+        404,
+        1006,
+    );
+    assert_error(
+        &api.post(
+            &format!("/users/42/plans/{plan}/downgrade"),
+            serde_json::json!({"seatType": "CONTRIBUTOR"}),
+        )
+        .await,
+        404,
+        1020,
+    );
 
-    let up = api.post(&format!("/users/{id}/plans/{plan}/upgrade"), serde_json::json!({"seatType": "MEMBER"})).await;
+    let up = api
+        .post(&format!("/users/{id}/plans/{plan}/upgrade"), serde_json::json!({"seatType": "MEMBER"}))
+        .await;
     assert_eq!(up.0, StatusCode::OK);
     let read = api.get(&format!("/users?planId={plan}&email={email}")).await.1;
     assert_eq!(read["data"][0]["seatType"], "MEMBER");
     let gid = &guest["id"];
-    assert_eq!(api.post(&format!("/users/{gid}/plans/{plan}/downgrade"), serde_json::json!({"seatType": "GUEST"})).await.0, StatusCode::OK);
+    assert_eq!(
+        api.post(&format!("/users/{gid}/plans/{plan}/downgrade"), serde_json::json!({"seatType": "GUEST"}))
+            .await
+            .0,
+        StatusCode::OK
+    );
 
     let member_token = api.sim.tokens().member.clone();
-    let denied = api.call(reqwest::Method::POST, &format!("/users/{id}/plans/{plan}/downgrade"), Some(&member_token), Some(serde_json::json!({"seatType": "CONTRIBUTOR"}))).await;
+    let denied = api
+        .call(
+            reqwest::Method::POST,
+            &format!("/users/{id}/plans/{plan}/downgrade"),
+            Some(&member_token),
+            Some(serde_json::json!({"seatType": "CONTRIBUTOR"})),
+        )
+        .await;
     assert_error(&denied, 403, 1004);
 }
 
@@ -206,15 +289,38 @@ async fn legacy_licence_is_cleared_with_put() {
     let all = api.get("/users?includeAll=true").await.1;
     let users = all["data"].as_array().unwrap();
     assert!(users.iter().all(|u| u.get("seatType").is_none()));
-    let licensed = users.iter().find(|u| u["licensedSheetCreator"] == true && u["admin"] == false && u["groupAdmin"] == false && u["resourceViewer"] == false && u["status"] == "ACTIVE").unwrap();
+    let licensed = users
+        .iter()
+        .find(|u| {
+            u["licensedSheetCreator"] == true
+                && u["admin"] == false
+                && u["groupAdmin"] == false
+                && u["resourceViewer"] == false
+                && u["status"] == "ACTIVE"
+        })
+        .unwrap();
     let id = &licensed["id"];
-    let (status, body) = api.call(reqwest::Method::PUT, &format!("/users/{id}"), Some(&api.admin()), Some(serde_json::json!({"licensedSheetCreator": false, "admin": false}))).await;
+    let (status, body) = api
+        .call(
+            reqwest::Method::PUT,
+            &format!("/users/{id}"),
+            Some(&api.admin()),
+            Some(serde_json::json!({"licensedSheetCreator": false, "admin": false})),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["result"]["licensedSheetCreator"], false);
     let read = api.get(&format!("/users/{id}")).await.1;
     assert_eq!(read["licensedSheetCreator"], false);
     let me = api.get("/users/me").await.1;
-    let refused = api.call(reqwest::Method::PUT, &format!("/users/{}", me["id"]), Some(&api.admin()), Some(serde_json::json!({"admin": false}))).await;
+    let refused = api
+        .call(
+            reqwest::Method::PUT,
+            &format!("/users/{}", me["id"]),
+            Some(&api.admin()),
+            Some(serde_json::json!({"admin": false})),
+        )
+        .await;
     assert_error(&refused, 403, 1049);
     assert_error(&api.get(&format!("/users/{id}/plans/1/downgrade")).await, 405, 1122);
 }
@@ -225,15 +331,24 @@ async fn deactivate_reactivate_and_remove_follow_smartsheets_rules() {
     let all = api.get("/users?includeAll=true").await.1;
     let users = all["data"].as_array().unwrap();
     let me = api.get("/users/me").await.1;
-    let target = users.iter().find(|u| u["status"] == "ACTIVE" && u["admin"] == false && u["id"] != me["id"]).map(|u| u["id"].clone()).unwrap();
+    let target = users
+        .iter()
+        .find(|u| u["status"] == "ACTIVE" && u["admin"] == false && u["id"] != me["id"])
+        .map(|u| u["id"].clone())
+        .unwrap();
     let mut deactivated = false;
     // Some users are directory-managed (400/5697): find one that is not.
-    for u in users.iter().filter(|u| u["status"] == "ACTIVE" && u["admin"] == false && u["isInternal"] == true) {
+    for u in
+        users.iter().filter(|u| u["status"] == "ACTIVE" && u["admin"] == false && u["isInternal"] == true)
+    {
         let (status, body) = api.post(&format!("/users/{}/deactivate", u["id"]), Value::Null).await;
         if status == StatusCode::OK {
             let read = api.get(&format!("/users/{}", u["id"])).await.1;
             assert_eq!(read["status"], "DEACTIVATED");
-            assert_eq!(api.post(&format!("/users/{}/reactivate", u["id"]), Value::Null).await.0, StatusCode::OK);
+            assert_eq!(
+                api.post(&format!("/users/{}/reactivate", u["id"]), Value::Null).await.0,
+                StatusCode::OK
+            );
             assert_eq!(api.get(&format!("/users/{}", u["id"])).await.1["status"], "ACTIVE");
             deactivated = true;
             break;
@@ -244,11 +359,25 @@ async fn deactivate_reactivate_and_remove_follow_smartsheets_rules() {
     assert_error(&api.post(&format!("/users/{}/deactivate", me["id"]), Value::Null).await, 403, 1336);
     let external = users.iter().find(|u| u["isInternal"] == false);
     assert!(external.is_none(), "outside collaborators are listed only with planId");
-    assert_error(&api.call(reqwest::Method::DELETE, &format!("/users/{}", me["id"]), Some(&api.admin()), None).await, 403, 1004);
-    let (status, _) = api.call(reqwest::Method::DELETE, &format!("/users/{target}?transferSheets=False&removeFromSharing=False"), Some(&api.admin()), None).await;
+    assert_error(
+        &api.call(reqwest::Method::DELETE, &format!("/users/{}", me["id"]), Some(&api.admin()), None).await,
+        403,
+        1004,
+    );
+    let (status, _) = api
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/users/{target}?transferSheets=False&removeFromSharing=False"),
+            Some(&api.admin()),
+            None,
+        )
+        .await;
     if status == StatusCode::OK {
         let listed = api.get("/users?includeAll=true").await.1;
-        assert!(listed["data"].as_array().unwrap().iter().all(|u| u["id"] != target), "removed users leave the organization");
+        assert!(
+            listed["data"].as_array().unwrap().iter().all(|u| u["id"] != target),
+            "removed users leave the organization"
+        );
     }
     assert_error(&api.call(reqwest::Method::DELETE, "/users/42", Some(&api.admin()), None).await, 404, 1020);
 }
@@ -288,16 +417,32 @@ async fn events_stream_rules() {
         if page["moreAvailable"] == false {
             break;
         }
-        page = api.get(&format!("/events?streamPosition={}&maxCount=50", page["nextStreamPosition"].as_str().unwrap())).await.1;
+        page = api
+            .get(&format!(
+                "/events?streamPosition={}&maxCount=50",
+                page["nextStreamPosition"].as_str().unwrap()
+            ))
+            .await
+            .1;
         pages += 1;
     }
     assert!(seen.len() > 150 && pages > 3, "{} events on {pages} pages in three days", seen.len());
-    let caught_up = api.get(&format!("/events?streamPosition={}", page["nextStreamPosition"].as_str().unwrap())).await.1;
-    assert_eq!((caught_up["data"].as_array().unwrap().len(), &caught_up["moreAvailable"]), (0, &Value::Bool(false)));
+    let caught_up =
+        api.get(&format!("/events?streamPosition={}", page["nextStreamPosition"].as_str().unwrap())).await.1;
+    assert_eq!(
+        (caught_up["data"].as_array().unwrap().len(), &caught_up["moreAvailable"]),
+        (0, &Value::Bool(false))
+    );
 
     // The clock moves on: new events appear at the caught-up position.
     api.http.post(format!("http://{}/__sim/clock/advance?hours=24", api.sim.addr())).send().await.unwrap();
-    let newer = api.get(&format!("/events?streamPosition={}&maxCount=10000", page["nextStreamPosition"].as_str().unwrap())).await.1;
+    let newer = api
+        .get(&format!(
+            "/events?streamPosition={}&maxCount=10000",
+            page["nextStreamPosition"].as_str().unwrap()
+        ))
+        .await
+        .1;
     let fresh = newer["data"].as_array().unwrap();
     assert!(!fresh.is_empty());
     assert!(fresh.iter().all(|e| e["eventTimestamp"].as_str().unwrap() >= "2026-11-29"));
@@ -305,7 +450,10 @@ async fn events_stream_rules() {
     let numeric = api.get("/events?since=1795824000000&numericDates=true&maxCount=1").await.1;
     assert!(numeric["data"][0]["eventTimestamp"].is_i64());
     let system = api.get(&format!("/events?since={since}&maxCount=10000")).await.1;
-    assert!(system["data"].as_array().unwrap().iter().any(|e| e["userId"] == 3_940_654_876_256_132_i64), "automation system user");
+    assert!(
+        system["data"].as_array().unwrap().iter().any(|e| e["userId"] == 3_940_654_876_256_132_i64),
+        "automation system user"
+    );
 }
 
 #[tokio::test]
@@ -313,7 +461,11 @@ async fn events_need_a_system_admin_and_the_add_on() {
     let api = Api::new(config()).await;
     let t = api.sim.tokens().clone();
     assert_error(&api.get_as(&t.member, "/events?since=2026-11-28T00:00:00Z").await, 403, 1004);
-    assert_error(&api.get_as(&t.admin_no_event_reporting, "/events?since=2026-11-28T00:00:00Z").await, 403, 1004);
+    assert_error(
+        &api.get_as(&t.admin_no_event_reporting, "/events?since=2026-11-28T00:00:00Z").await,
+        403,
+        1004,
+    );
     let no_addon = Api::new(SimConfig { event_reporting: false, ..config() }).await;
     assert_error(&no_addon.get("/events?since=2026-11-28T00:00:00Z").await, 403, 1004);
 }
@@ -330,7 +482,12 @@ async fn events_are_gzipped_when_asked() {
         .await
         .unwrap();
     assert_eq!(resp.headers()["content-encoding"], "gzip");
-    let plain = raw.get(format!("{}/events?since=2026-11-27T00:00:00Z", api.sim.base_url())).bearer_auth(api.admin()).send().await.unwrap();
+    let plain = raw
+        .get(format!("{}/events?since=2026-11-27T00:00:00Z", api.sim.base_url()))
+        .bearer_auth(api.admin())
+        .send()
+        .await
+        .unwrap();
     assert!(plain.headers().get("content-encoding").is_none());
 }
 
@@ -339,7 +496,13 @@ async fn rate_limit_answers_429_with_retry_after() {
     let api = Api::new(SimConfig { rate_limit: RateLimit::PerMinute(5), ..config() }).await;
     let mut codes = Vec::new();
     for _ in 0..8 {
-        let resp = api.http.get(format!("{}/users/me", api.sim.base_url())).bearer_auth(api.admin()).send().await.unwrap();
+        let resp = api
+            .http
+            .get(format!("{}/users/me", api.sim.base_url()))
+            .bearer_auth(api.admin())
+            .send()
+            .await
+            .unwrap();
         let retry_after = resp.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
         let status = resp.status().as_u16();
         let body: Value = resp.json().await.unwrap();
@@ -358,15 +521,35 @@ async fn rate_limit_answers_429_with_retry_after() {
 #[tokio::test]
 async fn injected_faults() {
     let api = Api::new(config()).await;
-    for (spec, status, code) in [("500=1", 500, 4004), ("503=1", 503, 4001), ("4000=1", 500, 4000), ("429=1", 429, 4003), ("storm=10/10", 429, 4003)] {
+    for (spec, status, code) in [
+        ("500=1", 500, 4004),
+        ("503=1", 503, 4001),
+        ("4000=1", 500, 4000),
+        ("429=1", 429, 4003),
+        ("storm=10/10", 429, 4003),
+    ] {
         api.sim.set_faults(spec.parse().unwrap());
         assert_error(&api.get("/users/me").await, status, code);
     }
     api.sim.set_faults("drop=1".parse().unwrap());
-    assert!(api.http.get(format!("{}/users/me", api.sim.base_url())).bearer_auth(api.admin()).send().await.is_err());
+    assert!(api
+        .http
+        .get(format!("{}/users/me", api.sim.base_url()))
+        .bearer_auth(api.admin())
+        .send()
+        .await
+        .is_err());
     api.sim.set_faults("truncate=1".parse().unwrap());
-    let cut = api.http.get(format!("{}/users?includeAll=true", api.sim.base_url())).bearer_auth(api.admin()).send().await;
-    assert!(cut.is_err() || cut.unwrap().bytes().await.is_err(), "a truncated body must not read as complete");
+    let cut = api
+        .http
+        .get(format!("{}/users?includeAll=true", api.sim.base_url()))
+        .bearer_auth(api.admin())
+        .send()
+        .await;
+    assert!(
+        cut.is_err() || cut.unwrap().bytes().await.is_err(),
+        "a truncated body must not read as complete"
+    );
     api.sim.set_faults(FaultSpec::none());
     assert_eq!(api.get("/users/me").await.0, StatusCode::OK);
 }
@@ -378,7 +561,15 @@ async fn same_seed_same_bytes() {
         let http = Client::new();
         let admin = sim.tokens().admin.clone();
         let mut out = Vec::new();
-        let me: Value = http.get(format!("{}/users/me", sim.base_url())).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+        let me: Value = http
+            .get(format!("{}/users/me", sim.base_url()))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         for path in [
             "/users/me".to_owned(),
             "/users?include=lastLogin&page=2&pageSize=50".to_owned(),
@@ -386,7 +577,8 @@ async fn same_seed_same_bytes() {
             "/events?since=2026-11-25T00:00:00Z&maxCount=300".to_owned(),
             "/users/123".to_owned(),
         ] {
-            let resp = http.get(format!("{}{path}", sim.base_url())).bearer_auth(&admin).send().await.unwrap();
+            let resp =
+                http.get(format!("{}{path}", sim.base_url())).bearer_auth(&admin).send().await.unwrap();
             out.extend_from_slice(&resp.bytes().await.unwrap());
         }
         out
