@@ -10,7 +10,7 @@ use rand::Rng;
 use rand_distr::{Distribution, Poisson};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::org::{mix, rng_for, Activity, SimUser, Status};
+use crate::org::{mix, rng_for, weighted, Activity, SimUser, Status};
 
 /// Ids Smartsheet uses as `userId` for actions of its own components.
 pub const SYSTEM_USERS: [(i64, &str); 8] = [
@@ -290,18 +290,6 @@ const WORK_HOURS: [(i64, u32); 12] = [
     (22, 4),
     (7, 3),
 ];
-
-fn weighted<T: Copy>(rng: &mut Xoshiro256PlusPlus, options: &[(T, u32)]) -> T {
-    let total: u32 = options.iter().map(|(_, w)| w).sum();
-    let mut roll = rng.random_range(0..total);
-    for (value, w) in options {
-        if roll < *w {
-            return *value;
-        }
-        roll -= w;
-    }
-    options[0].0
-}
 
 /// Whether `user` is active on day `d`, with the generator for that day's events if so.
 fn active_day(

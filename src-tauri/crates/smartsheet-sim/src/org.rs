@@ -394,7 +394,7 @@ fn pick<T: Copy>(rng: &mut Xoshiro256PlusPlus, items: &[T]) -> T {
 }
 
 /// Draws one of `options` by weight.
-fn weighted<T: Copy>(rng: &mut Xoshiro256PlusPlus, options: &[(T, u32)]) -> T {
+pub(crate) fn weighted<T: Copy>(rng: &mut Xoshiro256PlusPlus, options: &[(T, u32)]) -> T {
     let total: u32 = options.iter().map(|(_, w)| w).sum();
     let mut roll = rng.random_range(0..total);
     for (value, w) in options {

@@ -340,82 +340,57 @@ pub struct SeatBody {
     seat_type: Option<String>,
 }
 
-pub async fn downgrade(
-    State(sim): State<Arc<Sim>>,
-    Extension(caller): Extension<Caller>,
-    Path((id, plan_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult {
-    let body: SeatBody = json_body(&headers, &body)?;
-    let now = sim.now();
-    let mut org = sim.org.write();
-    let idx = target_for_write(&org, caller, &id)?;
-    require_plan(&org, &plan_id)?;
-    let wanted = body.seat_type.ok_or_else(|| ApiError::missing_attribute("seatType"))?;
-    let seat = parse_seat("seatType", &wanted, now)?;
-    let user = &mut org.users[idx];
-    if !user.in_plan {
-        return Err(ApiError::user_not_found());
-    }
-    match seat {
-        Seat::Guest if user.internal => {
-            return Err(ApiError::invalid_value(
-                "seatType",
-                "GUEST is only for users outside your organization's domains",
-            ))
-        }
-        Seat::Guest | Seat::Contributor => {}
-        _ => {
-            return Err(ApiError::invalid_value(
-                "seatType",
-                format!("cannot downgrade to {wanted}; use VIEWER, CONTRIBUTOR or GUEST"),
-            ))
-        }
-    }
-    if user.seat != seat {
-        user.seat = seat;
-        user.seat_changed_at = now;
-        user.provisional_expires = None;
-        user.licensed_sheet_creator = false;
-    }
-    success(None)
+#[derive(Clone, Copy, PartialEq)]
+enum SeatChange {
+    Upgrade,
+    Downgrade,
 }
 
-pub async fn upgrade(
-    State(sim): State<Arc<Sim>>,
-    Extension(caller): Extension<Caller>,
-    Path((id, plan_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+/// Upgrade and downgrade: the same checks, different allowed moves. Changing to the current seat
+/// succeeds without a change, as Smartsheet documents.
+fn change_seat(
+    sim: &Sim,
+    caller: Caller,
+    (id, plan_id): (String, String),
+    headers: &HeaderMap,
+    body: &[u8],
+    change: SeatChange,
 ) -> ApiResult {
-    let body: SeatBody = json_body(&headers, &body)?;
+    let body: SeatBody = json_body(headers, body)?;
     let now = sim.now();
     let mut org = sim.org.write();
     let idx = target_for_write(&org, caller, &id)?;
     require_plan(&org, &plan_id)?;
-    let wanted = body.seat_type.unwrap_or_else(|| "MEMBER".to_owned());
+    let wanted = match (body.seat_type, change) {
+        (Some(seat), _) => seat,
+        (None, SeatChange::Upgrade) => "MEMBER".to_owned(),
+        (None, SeatChange::Downgrade) => return Err(ApiError::missing_attribute("seatType")),
+    };
     let seat = parse_seat("seatType", &wanted, now)?;
     let user = &mut org.users[idx];
     if !user.in_plan {
         return Err(ApiError::user_not_found());
     }
-    let allowed = match (user.seat, seat) {
-        (a, b) if a == b => true,
-        (_, Seat::Guest) if user.internal => {
-            return Err(ApiError::invalid_value(
-                "seatType",
-                "GUEST is only for users outside your organization's domains",
-            ))
-        }
-        (Seat::ProvisionalMember | Seat::Contributor | Seat::Guest, Seat::Member) => true,
-        (Seat::Contributor, Seat::Guest) => true,
-        _ => false,
-    };
-    if !allowed {
+    if seat == Seat::Guest && user.internal {
         return Err(ApiError::invalid_value(
             "seatType",
-            format!("cannot upgrade a {:?} seat to {wanted}", user.seat),
+            "GUEST is only for users outside your organization's domains",
+        ));
+    }
+    let allowed = user.seat == seat
+        || match change {
+            SeatChange::Downgrade => matches!(seat, Seat::Guest | Seat::Contributor),
+            SeatChange::Upgrade => matches!(
+                (user.seat, seat),
+                (Seat::ProvisionalMember | Seat::Contributor | Seat::Guest, Seat::Member)
+                    | (Seat::Contributor, Seat::Guest)
+            ),
+        };
+    if !allowed {
+        let verb = if change == SeatChange::Upgrade { "upgrade" } else { "downgrade" };
+        return Err(ApiError::invalid_value(
+            "seatType",
+            format!("cannot {verb} a {} seat to {wanted}", seat_name(user.seat, now, true)),
         ));
     }
     if user.seat != seat {
@@ -425,6 +400,26 @@ pub async fn upgrade(
         user.licensed_sheet_creator = seat == Seat::Member;
     }
     success(None)
+}
+
+pub async fn downgrade(
+    State(sim): State<Arc<Sim>>,
+    Extension(caller): Extension<Caller>,
+    Path(path): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    change_seat(&sim, caller, path, &headers, &body, SeatChange::Downgrade)
+}
+
+pub async fn upgrade(
+    State(sim): State<Arc<Sim>>,
+    Extension(caller): Extension<Caller>,
+    Path(path): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    change_seat(&sim, caller, path, &headers, &body, SeatChange::Upgrade)
 }
 
 #[derive(Deserialize, Default)]
@@ -531,11 +526,8 @@ pub async fn update(
     success(Some(json!(user_out(user, view))))
 }
 
-pub async fn deactivate(
-    State(sim): State<Arc<Sim>>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-) -> ApiResult {
+/// Deactivation and reactivation do not exist in Smartsheet Gov.
+fn not_on_gov(sim: &Sim) -> Result<(), ApiError> {
     if sim.config.region == Region::Gov {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -543,6 +535,15 @@ pub async fn deactivate(
             "This operation is not available in Smartsheet Gov.",
         ));
     }
+    Ok(())
+}
+
+pub async fn deactivate(
+    State(sim): State<Arc<Sim>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiResult {
+    not_on_gov(&sim)?;
     let now = sim.now();
     let mut org = sim.org.write();
     let idx = target_for_write(&org, caller, &id)?;
@@ -575,13 +576,7 @@ pub async fn reactivate(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    if sim.config.region == Region::Gov {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            1013,
-            "This operation is not available in Smartsheet Gov.",
-        ));
-    }
+    not_on_gov(&sim)?;
     let now = sim.now();
     let mut org = sim.org.write();
     let idx = target_for_write(&org, caller, &id)?;
