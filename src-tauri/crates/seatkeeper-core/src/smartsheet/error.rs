@@ -273,12 +273,12 @@ fn fmt_rate_limited(
     ref_id: &Option<String>,
     f: &mut fmt::Formatter<'_>,
 ) -> fmt::Result {
-    f.write_str("Smartsheet is limiting requests (error 4003). Seatkeeper slowed down and retried")?;
+    f.write_str("Smartsheet is limiting requests (error 4003).")?;
     match retry_after {
-        Some(wait) => {
-            write!(f, "; Smartsheet asked to wait {} seconds, so it will try again later.", wait.as_secs())?
-        }
-        None => f.write_str(" and will try again later.")?,
+        Some(wait) => write!(f, " Smartsheet asked to wait {} seconds before trying again.", wait.as_secs())?,
+        None => f.write_str(
+            " Seatkeeper slowed down and retried, but the limit held; try again in a few minutes.",
+        )?,
     }
     write!(f, "{}", RefSuffix(ref_id))
 }
@@ -412,8 +412,8 @@ mod tests {
         };
         assert_eq!(
             e.to_string(),
-            "Smartsheet is limiting requests (error 4003). Seatkeeper slowed down and retried; \
-             Smartsheet asked to wait 90 seconds, so it will try again later. Smartsheet reference: q."
+            "Smartsheet is limiting requests (error 4003). Smartsheet asked to wait 90 seconds before \
+             trying again. Smartsheet reference: q."
         );
     }
 
