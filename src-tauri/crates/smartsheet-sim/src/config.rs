@@ -69,6 +69,7 @@ impl FromStr for RateLimit {
 /// - `500=P`: share of answers replaced by HTTP 500 / errorCode 4004 (retryable);
 /// - `503=P`: share replaced by HTTP 503 / errorCode 4001 (maintenance, retryable);
 /// - `4000=P`: share replaced by HTTP 500 / errorCode 4000 (not retryable);
+/// - `4002=P`: share replaced by HTTP 500 / errorCode 4002 (server timeout, retryable);
 /// - `drop=P`: share of connections dropped before any answer byte is sent;
 /// - `truncate=P`: share of answers whose body is cut off halfway (the connection then closes);
 /// - `429=P`: share answered 429 / errorCode 4003;
@@ -79,6 +80,7 @@ pub struct FaultSpec {
     pub error_500: f64,
     pub error_503: f64,
     pub error_4000: f64,
+    pub error_4002: f64,
     pub drop: f64,
     pub truncate: f64,
     pub rate_limited: f64,
@@ -136,6 +138,7 @@ impl FromStr for FaultSpec {
                 "500" => spec.error_500 = parse_share(key, value)?,
                 "503" => spec.error_503 = parse_share(key, value)?,
                 "4000" => spec.error_4000 = parse_share(key, value)?,
+                "4002" => spec.error_4002 = parse_share(key, value)?,
                 "drop" => spec.drop = parse_share(key, value)?,
                 "truncate" => spec.truncate = parse_share(key, value)?,
                 "429" => spec.rate_limited = parse_share(key, value)?,
@@ -149,13 +152,18 @@ impl FromStr for FaultSpec {
                 }
                 other => {
                     return Err(format!(
-                        "unknown fault `{other}` (known: latency, 500, 503, 4000, drop, truncate, 429, storm)"
+                        "unknown fault `{other}` (known: latency, 500, 503, 4000, 4002, drop, truncate, 429, storm)"
                     ))
                 }
             }
         }
-        let total =
-            spec.error_500 + spec.error_503 + spec.error_4000 + spec.drop + spec.truncate + spec.rate_limited;
+        let total = spec.error_500
+            + spec.error_503
+            + spec.error_4000
+            + spec.error_4002
+            + spec.drop
+            + spec.truncate
+            + spec.rate_limited;
         if total > 1.0 {
             return Err(format!("fault shares add up to {total}, more than 1"));
         }
@@ -222,13 +230,14 @@ mod tests {
     #[test]
     fn fault_spec_parses_every_key() {
         let spec: FaultSpec =
-            "latency=5-20ms,500=0.1,503=0.05,4000=0.01,drop=0.02,truncate=0.03,429=0.1,storm=50/10"
+            "latency=5-20ms,500=0.1,503=0.05,4000=0.01,4002=0.04,drop=0.02,truncate=0.03,429=0.1,storm=50/10"
                 .parse()
                 .unwrap();
         assert_eq!(spec.latency, Some((Duration::from_millis(5), Duration::from_millis(20))));
         assert_eq!(spec.error_500, 0.1);
         assert_eq!(spec.error_503, 0.05);
         assert_eq!(spec.error_4000, 0.01);
+        assert_eq!(spec.error_4002, 0.04);
         assert_eq!(spec.drop, 0.02);
         assert_eq!(spec.truncate, 0.03);
         assert_eq!(spec.rate_limited, 0.1);

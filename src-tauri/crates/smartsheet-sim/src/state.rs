@@ -177,6 +177,12 @@ impl Sim {
                 4000,
                 "An unexpected error has occurred. Please contact api@smartsheet.com for assistance.",
             ))
+        } else if hit(spec.error_4002) {
+            Fault::Fail(ApiError::new(
+                S::INTERNAL_SERVER_ERROR,
+                4002,
+                "Server timeout exceeded. Request has failed.",
+            ))
         } else if hit(spec.drop) {
             Fault::Drop
         } else if hit(spec.truncate) {
