@@ -10,8 +10,10 @@ phase() { echo "::: $1 (t=$((SECONDS - t0))s)"; }
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 
 phase "system packages"
-# What building and testing needs beyond the base image (pyenv's Python ships venv).
-PKGS=(build-essential pkg-config libssl-dev curl)
+# What building and testing needs beyond the base image (pyenv's Python ships venv):
+# keyring needs libdbus to build, and the keychain tests a real Secret Service (GNOME Keyring on a
+# private D-Bus session).
+PKGS=(build-essential pkg-config libssl-dev curl libdbus-1-dev dbus dbus-daemon gnome-keyring libsecret-tools)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
@@ -41,8 +43,17 @@ fi
 phase "rust: clippy"
 cargo clippy --locked --workspace --all-targets --quiet -- -D warnings
 
-phase "rust: cargo test --workspace"
-cargo test --locked --workspace
+phase "rust: cargo test --workspace (with a real Secret Service)"
+# One workspace-wide run, on a private session bus with an unlocked, throw-away GNOME Keyring.
+SEATKEEPER_REAL_KEYRING=1 dbus-run-session -- sh tests/with-keyring.sh cargo test --locked --workspace
+
+phase "generated TypeScript bindings are committed and fresh"
+# ts-rs writes ui/src/bindings while the tests run; anything changed or new there is stale.
+if [ -d .git ] && [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
+  git status --short -- ui/src/bindings
+  echo "ui/src/bindings is stale: run the Rust tests and commit the regenerated files." >&2
+  exit 1
+fi
 
 phase "official Smartsheet SDKs against the simulator"
 cargo build --locked --quiet -p smartsheet-sim

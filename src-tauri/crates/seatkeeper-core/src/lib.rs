@@ -1,1 +1,17 @@
+//! Seatkeeper's core: domain, storage, the Smartsheet client and sync. Never depends on tauri.
+
+pub mod clock;
+pub mod connections;
+pub mod db;
+pub mod error;
+pub mod jobs;
+pub mod profiles;
+pub mod secrets;
+pub mod services;
 pub mod smartsheet;
+pub mod validation;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use db::Db;
+pub use error::{AppError, Error, ErrorCode, Result};
+pub use secrets::{KeyringStore, MemoryStore, SecretStore};

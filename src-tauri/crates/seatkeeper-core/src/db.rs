@@ -1,0 +1,109 @@
+//! The SQLite database: opening it, pragmas, migrations.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+
+use crate::error::Result;
+
+/// The migrations in `migrations/`, embedded at compile time.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+
+/// A pool of connections to Seatkeeper's database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: SqlitePool,
+}
+
+impl Db {
+    /// Opens (creating it if missing) the database file at `path` and brings its schema up to date.
+    /// WAL journal, foreign keys on, 5 s busy timeout, at most 4 connections.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path.as_ref())
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        Self::migrated(pool).await
+    }
+
+    /// A private in-memory database (for tests). It lives as long as this `Db` and its clones.
+    pub async fn open_in_memory() -> Result<Self> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        // One connection that is never closed: every connection to `:memory:` is its own database.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        Self::migrated(pool).await
+    }
+
+    async fn migrated(pool: SqlitePool) -> Result<Self> {
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// A write transaction. `BEGIN IMMEDIATE` takes the write lock up front, so two writers wait
+    /// for each other (up to the busy timeout) instead of failing when a reader upgrades.
+    pub(crate) async fn write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn file_database_is_created_with_wal_and_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seatkeeper.db");
+        let db = Db::open(&path).await.unwrap();
+        assert!(path.exists());
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(fk, 1);
+        let timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(timeout, 5000);
+        db.close().await;
+        // Reopening an up-to-date database runs no migration and keeps the data.
+        let db = Db::open(&path).await.unwrap();
+        let tables: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN \
+             ('connections', 'profiles', 'profile_validations', 'scheduled_jobs')",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(tables, 4);
+    }
+
+    #[tokio::test]
+    async fn in_memory_database_keeps_its_data_across_queries() {
+        let db = Db::open_in_memory().await.unwrap();
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(fk, 1);
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM profiles").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(n, 0);
+    }
+}

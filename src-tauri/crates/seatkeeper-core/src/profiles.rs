@@ -1,0 +1,465 @@
+//! Integration profiles: one Smartsheet organization being managed, and its lifecycle
+//! (Draft → validated → Published → …).
+//!
+//! Rules, all checked here (the UI only mirrors them):
+//! - Display Name: required, trimmed, single line, at most 100 characters, unique regardless of case.
+//! - "Analyze user activity from": defaults to 60 days before today (start of that UTC day); may not
+//!   be earlier than that nor in the future. An unchanged stored value stays valid as time passes.
+//! - New profiles are Draft. Publishing needs a successful validation of the profile as it is now
+//!   (the validation is deleted whenever the connection's URL or key changes or Download activity is
+//!   cleared) and creates the daily jobs.
+//! - Clearing Download activity deletes the events job and the validation; a Published profile
+//!   returns to Draft (its remaining job is disabled until it is published again).
+//! - Renaming renames the jobs.
+//! - Deleting a profile deletes its jobs and validation, and its connection (with the key in the
+//!   keychain) when no other profile uses it.
+
+use chrono::{DateTime, Days, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::{FromRow, SqliteConnection};
+use ts_rs::TS;
+
+use crate::clock::Clock;
+use crate::connections::{self, check_name, name_key, Connection, ConnectionInput, NewConnection};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::jobs::{self, JobKind, ScheduledJob};
+use crate::secrets::SecretStore;
+use crate::validation::{self, ValidationResult};
+
+/// How far back "Analyze user activity from" may reach, in days.
+pub const ACTIVITY_LOOKBACK_DAYS: u64 = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+#[ts(export, export_to = "profiles.ts")]
+pub enum ProfileStatus {
+    Draft,
+    Published,
+}
+
+/// The only profile type: "Smartsheet Subscription".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "profiles.ts")]
+pub enum ProfileType {
+    #[serde(rename = "Smartsheet Subscription")]
+    SmartsheetSubscription,
+}
+
+/// An integration profile with everything the profile page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "profiles.ts")]
+pub struct Profile {
+    pub id: i64,
+    pub display_name: String,
+    pub status: ProfileStatus,
+    pub profile_type: ProfileType,
+    pub connection: Connection,
+    /// Always on (the procedure's "you can't clear it").
+    pub download_subscriptions: bool,
+    pub download_activity: bool,
+    pub analyze_activity_from: DateTime<Utc>,
+    pub reclaim_subscriptions: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    /// The latest Validate Connection result that still applies.
+    pub last_validation: Option<ValidationResult>,
+    pub jobs: Vec<ScheduledJob>,
+}
+
+/// The profile form. Field errors name `displayName` or `analyzeActivityFrom`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "profiles.ts")]
+pub struct ProfileInput {
+    pub display_name: String,
+    pub download_activity: bool,
+    /// `null`: the default on create (60 days back), unchanged on update.
+    pub analyze_activity_from: Option<DateTime<Utc>>,
+    pub reclaim_subscriptions: bool,
+}
+
+/// Which connection a new profile uses: a new one, or one that other profiles already use.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "kind")]
+#[ts(export, export_to = "profiles.ts")]
+pub enum ConnectionChoice {
+    #[serde(rename = "new")]
+    New(ConnectionInput),
+    /// Field errors name `connectionId`.
+    #[serde(rename = "existing")]
+    Existing {
+        #[serde(rename = "connectionId")]
+        connection_id: i64,
+    },
+}
+
+/// The earliest allowed (and the default) "Analyze user activity from": the start of the UTC day
+/// 60 days before `now`.
+pub fn earliest_activity_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    let day = now.date_naive().checked_sub_days(Days::new(ACTIVITY_LOOKBACK_DAYS)).expect("date in range");
+    day.and_time(NaiveTime::MIN).and_utc()
+}
+
+/// A checked profile form.
+struct ProfileFields {
+    display_name: String,
+    download_activity: bool,
+    analyze_activity_from: DateTime<Utc>,
+    reclaim_subscriptions: bool,
+}
+
+impl ProfileFields {
+    fn check(input: ProfileInput, current: Option<&ProfileRow>, now: DateTime<Utc>) -> Result<Self> {
+        const FIELD: &str = "analyzeActivityFrom";
+        let display_name = check_name("displayName", "Display Name", "profile", &input.display_name)?;
+        let earliest = earliest_activity_start(now);
+        let analyze_activity_from = match (input.analyze_activity_from, current) {
+            (None, None) => earliest,
+            (None, Some(current)) => current.analyze_activity_from,
+            (Some(from), Some(current)) if from == current.analyze_activity_from => from,
+            (Some(from), _) if from > now => {
+                return Err(Error::validation(
+                    FIELD,
+                    format!(
+                        "“Analyze user activity from” cannot be in the future. Choose a date between {} and today.",
+                        earliest.format("%Y-%m-%d")
+                    ),
+                ))
+            }
+            (Some(from), _) if from < earliest => {
+                return Err(Error::validation(
+                    FIELD,
+                    format!(
+                        "“Analyze user activity from” can go back at most {ACTIVITY_LOOKBACK_DAYS} days. Choose \
+                         {} or later.",
+                        earliest.format("%Y-%m-%d")
+                    ),
+                ))
+            }
+            (Some(from), _) => from,
+        };
+        Ok(Self {
+            display_name,
+            download_activity: input.download_activity,
+            analyze_activity_from,
+            reclaim_subscriptions: input.reclaim_subscriptions,
+        })
+    }
+}
+
+#[derive(Debug, Clone, FromRow)]
+struct ProfileRow {
+    id: i64,
+    display_name: String,
+    status: ProfileStatus,
+    connection_id: i64,
+    download_activity: bool,
+    analyze_activity_from: DateTime<Utc>,
+    reclaim_subscriptions: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    published_at: Option<DateTime<Utc>>,
+}
+
+const PROFILE_COLUMNS: &str = "id, display_name, status, connection_id, download_activity, \
+     analyze_activity_from, reclaim_subscriptions, created_at, updated_at, published_at";
+
+async fn load_row(conn: &mut SqliteConnection, id: i64) -> Result<ProfileRow> {
+    let sql = format!("SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = ?");
+    sqlx::query_as::<_, ProfileRow>(&sql).bind(id).fetch_optional(conn).await?.ok_or_else(|| not_found(id))
+}
+
+pub(crate) fn not_found(id: i64) -> Error {
+    Error::NotFound(format!(
+        "The integration profile (id {id}) no longer exists; it may have been deleted. Refresh the list of \
+         profiles."
+    ))
+}
+
+async fn assemble(conn: &mut SqliteConnection, row: ProfileRow) -> Result<Profile> {
+    let connection = connections::load(conn, row.connection_id).await?;
+    let last_validation = validation::load(conn, row.id).await?;
+    let jobs = jobs::list_for_profile(conn, row.id).await?;
+    Ok(Profile {
+        id: row.id,
+        display_name: row.display_name,
+        status: row.status,
+        profile_type: ProfileType::SmartsheetSubscription,
+        connection,
+        download_subscriptions: true,
+        download_activity: row.download_activity,
+        analyze_activity_from: row.analyze_activity_from,
+        reclaim_subscriptions: row.reclaim_subscriptions,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        published_at: row.published_at,
+        last_validation,
+        jobs,
+    })
+}
+
+async fn load(conn: &mut SqliteConnection, id: i64) -> Result<Profile> {
+    let row = load_row(conn, id).await?;
+    assemble(conn, row).await
+}
+
+async fn ensure_display_name_free(
+    conn: &mut SqliteConnection,
+    name: &str,
+    except: Option<i64>,
+) -> Result<()> {
+    let taken: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM profiles WHERE display_name_key = ? AND id IS NOT ?")
+            .bind(name_key(name))
+            .bind(except)
+            .fetch_optional(conn)
+            .await?;
+    match taken {
+        Some(_) => Err(Error::validation(
+            "displayName",
+            format!("A profile named “{name}” already exists. Choose another Display Name."),
+        )),
+        None => Ok(()),
+    }
+}
+
+async fn insert(
+    conn: &mut SqliteConnection,
+    fields: &ProfileFields,
+    connection_id: i64,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO profiles (display_name, display_name_key, status, connection_id, download_activity, \
+         analyze_activity_from, reclaim_subscriptions, created_at, updated_at) \
+         VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&fields.display_name)
+    .bind(name_key(&fields.display_name))
+    .bind(connection_id)
+    .bind(fields.download_activity)
+    .bind(fields.analyze_activity_from)
+    .bind(fields.reclaim_subscriptions)
+    .bind(now)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Creates a Draft profile, with a new connection (its key goes to the keychain first; nothing is
+/// written to the database if that fails, and the key is removed again if the database write
+/// fails) or sharing an existing one.
+pub async fn create_profile(
+    db: &Db,
+    secrets: &dyn SecretStore,
+    clock: &dyn Clock,
+    input: ProfileInput,
+    connection: ConnectionChoice,
+) -> Result<Profile> {
+    let now = clock.now();
+    let fields = ProfileFields::check(input, None, now)?;
+    let id = match connection {
+        ConnectionChoice::Existing { connection_id } => {
+            let mut tx = db.write().await?;
+            ensure_display_name_free(&mut tx, &fields.display_name, None).await?;
+            connections::load_row(&mut tx, connection_id).await.map_err(|e| match e {
+                Error::NotFound(message) => Error::validation("connectionId", message),
+                other => other,
+            })?;
+            let id = insert(&mut tx, &fields, connection_id, now).await?;
+            tx.commit().await?;
+            id
+        }
+        ConnectionChoice::New(input) => {
+            let new = NewConnection::from_input(input)?;
+            {
+                // Report taken names before touching the keychain.
+                let mut conn = db.pool().acquire().await?;
+                ensure_display_name_free(&mut conn, &fields.display_name, None).await?;
+                connections::ensure_name_free(&mut conn, &new.name, None).await?;
+            }
+            let key_id = connections::new_key_id();
+            secrets.set(&key_id, &new.token).await?;
+            let saved = async {
+                let mut tx = db.write().await?;
+                ensure_display_name_free(&mut tx, &fields.display_name, None).await?;
+                connections::ensure_name_free(&mut tx, &new.name, None).await?;
+                let connection_id = connections::insert(&mut tx, &new, &key_id, now).await?;
+                let id = insert(&mut tx, &fields, connection_id, now).await?;
+                tx.commit().await?;
+                Ok::<_, Error>(id)
+            }
+            .await;
+            match saved {
+                Ok(id) => id,
+                Err(e) => {
+                    connections::forget_key(secrets, &key_id).await;
+                    return Err(e);
+                }
+            }
+        }
+    };
+    get_profile(db, id).await
+}
+
+/// Saves the profile form. See the module documentation for what a change does to the status,
+/// the validation and the jobs.
+pub async fn update_profile(db: &Db, clock: &dyn Clock, id: i64, input: ProfileInput) -> Result<Profile> {
+    let now = clock.now();
+    let mut tx = db.write().await?;
+    let current = load_row(&mut tx, id).await?;
+    let fields = ProfileFields::check(input, Some(&current), now)?;
+    ensure_display_name_free(&mut tx, &fields.display_name, Some(id)).await?;
+
+    let mut status = current.status;
+    let mut published_at = current.published_at;
+    if fields.display_name != current.display_name {
+        jobs::rename(&mut tx, id, &fields.display_name).await?;
+    }
+    if current.download_activity && !fields.download_activity {
+        // The procedure: revalidate and republish; the activity job is deleted.
+        validation::delete(&mut tx, id).await?;
+        jobs::delete(&mut tx, id, JobKind::Events).await?;
+        if status == ProfileStatus::Published {
+            status = ProfileStatus::Draft;
+            published_at = None;
+            jobs::disable_all(&mut tx, id).await?;
+        }
+    }
+    if !current.download_activity && fields.download_activity && status == ProfileStatus::Published {
+        jobs::add_events(&mut tx, id, &fields.display_name, now).await?;
+    }
+    sqlx::query(
+        "UPDATE profiles SET display_name = ?, display_name_key = ?, status = ?, download_activity = ?, \
+         analyze_activity_from = ?, reclaim_subscriptions = ?, updated_at = ?, published_at = ? WHERE id = ?",
+    )
+    .bind(&fields.display_name)
+    .bind(name_key(&fields.display_name))
+    .bind(status)
+    .bind(fields.download_activity)
+    .bind(fields.analyze_activity_from)
+    .bind(fields.reclaim_subscriptions)
+    .bind(now)
+    .bind(published_at)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let profile = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(profile)
+}
+
+/// Publishes a Draft profile whose latest validation succeeded, and creates its jobs. Publishing a
+/// Published profile changes nothing.
+pub async fn publish_profile(db: &Db, clock: &dyn Clock, id: i64) -> Result<Profile> {
+    let now = clock.now();
+    let mut tx = db.write().await?;
+    let row = load_row(&mut tx, id).await?;
+    if row.status == ProfileStatus::Published {
+        return load(&mut tx, id).await;
+    }
+    match validation::load(&mut tx, id).await? {
+        None => {
+            return Err(Error::Conflict(format!(
+                "“{}” cannot be published yet: its connection has not been validated since it was last \
+                 changed. Select Validate Connection, then Publish.",
+                row.display_name
+            )))
+        }
+        Some(v) if !v.ok => {
+            return Err(Error::Conflict(format!(
+                "“{}” cannot be published: the last connection validation failed ({}) Fix the connection, \
+                 validate it again, then Publish.",
+                row.display_name, v.message
+            )))
+        }
+        Some(_) => {}
+    }
+    sqlx::query("UPDATE profiles SET status = 'published', published_at = ?, updated_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    jobs::publish(&mut tx, id, &row.display_name, row.download_activity, now).await?;
+    let profile = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(profile)
+}
+
+/// Deletes a profile with its jobs and validation. When no other profile uses its connection, the
+/// connection goes too, and its key is removed from the keychain before the deletion is committed
+/// (if the keychain cannot be reached, nothing is deleted).
+pub async fn delete_profile(db: &Db, secrets: &dyn SecretStore, id: i64) -> Result<()> {
+    let mut tx = db.write().await?;
+    let row = load_row(&mut tx, id).await?;
+    let connection = connections::load_row(&mut tx, row.connection_id).await?;
+    sqlx::query("DELETE FROM profiles WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    let others: i64 = sqlx::query_scalar("SELECT count(*) FROM profiles WHERE connection_id = ?")
+        .bind(connection.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if others == 0 {
+        sqlx::query("DELETE FROM connections WHERE id = ?").bind(connection.id).execute(&mut *tx).await?;
+        secrets.delete(&connection.key_id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn get_profile(db: &Db, id: i64) -> Result<Profile> {
+    let mut conn = db.pool().acquire().await?;
+    load(&mut conn, id).await
+}
+
+/// All profiles, by Display Name.
+pub async fn list_profiles(db: &Db) -> Result<Vec<Profile>> {
+    let mut conn = db.pool().acquire().await?;
+    let sql = format!("SELECT {PROFILE_COLUMNS} FROM profiles ORDER BY display_name_key, id");
+    let rows = sqlx::query_as::<_, ProfileRow>(&sql).fetch_all(&mut *conn).await?;
+    let mut profiles = Vec::with_capacity(rows.len());
+    for row in rows {
+        profiles.push(assemble(&mut conn, row).await?);
+    }
+    Ok(profiles)
+}
+
+/// The default "Analyze user activity from" for a new profile, for the form.
+pub fn default_activity_start(clock: &dyn Clock) -> DateTime<Utc> {
+    earliest_activity_start(clock.now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn earliest_activity_start_is_the_start_of_the_day_60_days_back() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 29, 15, 30, 0).unwrap();
+        assert_eq!(earliest_activity_start(now), Utc.with_ymd_and_hms(2026, 9, 30, 0, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn serialized_enums() {
+        assert_eq!(
+            serde_json::to_value(ProfileType::SmartsheetSubscription).unwrap(),
+            "Smartsheet Subscription"
+        );
+        assert_eq!(serde_json::to_value(ProfileStatus::Draft).unwrap(), "Draft");
+        let choice: ConnectionChoice =
+            serde_json::from_value(serde_json::json!({"kind": "existing", "connectionId": 4})).unwrap();
+        assert!(matches!(choice, ConnectionChoice::Existing { connection_id: 4 }));
+        let choice: ConnectionChoice = serde_json::from_value(
+            serde_json::json!({"kind": "new", "name": "n", "url": "u", "apiKey": "k"}),
+        )
+        .unwrap();
+        assert!(
+            matches!(choice, ConnectionChoice::New(ConnectionInput { ref api_key, .. }) if api_key == "k")
+        );
+    }
+}

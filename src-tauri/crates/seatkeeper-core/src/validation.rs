@@ -1,0 +1,385 @@
+//! Validate Connection: proves, read-only, that a profile's connection can do Seatkeeper's work.
+//!
+//! In order: the Connection URL reaches the Smartsheet API (`GET /serverinfo`), Smartsheet accepts
+//! the API key (`GET /users/me`), the key's owner is a System Admin, and whether Event Reporting is
+//! available (`GET /events`, one event of the last hour; a 403 means "not available" and is not a
+//! failure). Only GET requests are made: nothing in Smartsheet changes.
+//!
+//! Each failure class has its own message telling the admin what to do. The latest result is
+//! stored per profile (see [`crate::profiles`] for when it stops counting).
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{FromRow, SqliteConnection};
+use ts_rs::TS;
+use url::Url;
+
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::secrets::SecretStore;
+use crate::smartsheet::{
+    ApiToken, ClientConfig, EventsRequest, EventsStart, RetryPolicy, SmartsheetClient, SmartsheetError,
+    UserProfile,
+};
+
+/// Why a validation failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[ts(export, export_to = "profiles.ts")]
+pub enum ValidationFailure {
+    /// The Connection URL cannot be used at all.
+    InvalidUrl,
+    /// Nothing answered at the Connection URL (DNS, refused, TLS, timeout, proxy).
+    Unreachable,
+    /// Something answered, but not the Smartsheet API.
+    NotSmartsheet,
+    /// Smartsheet did not accept the key (wrong, revoked, or another region's).
+    InvalidToken,
+    TokenExpired,
+    SingleSignOnRequired,
+    /// The key works but its owner is not a System Admin.
+    NotSystemAdmin,
+    RateLimited,
+    /// Smartsheet failed on its side.
+    ServerError,
+    /// The key is not in the keychain any more.
+    MissingApiKey,
+    /// Anything else (an unexpected answer).
+    Unexpected,
+}
+
+/// The latest Validate Connection result of a profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, FromRow)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "profiles.ts")]
+pub struct ValidationResult {
+    pub validated_at: DateTime<Utc>,
+    pub ok: bool,
+    pub failure: Option<ValidationFailure>,
+    /// What was found, or what went wrong and what to do.
+    pub message: String,
+    pub owner_email: Option<String>,
+    pub owner_name: Option<String>,
+    pub owner_is_admin: Option<bool>,
+    pub organization: Option<String>,
+    /// Whether the organization's Event Reporting can be read with this key (null when the check
+    /// was not reached).
+    pub event_reporting: Option<bool>,
+}
+
+/// How patient validation is. The default retries briefly; tests turn retries off.
+#[derive(Debug, Clone)]
+pub struct ValidationOptions {
+    pub retry: RetryPolicy,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub rate_limit_per_minute: Option<NonZeroU32>,
+}
+
+impl Default for ValidationOptions {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy {
+                max_retries: 2,
+                min_delay: Duration::from_millis(500),
+                max_delay: Duration::from_secs(4),
+                max_retry_after: Duration::from_secs(15),
+            },
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            rate_limit_per_minute: NonZeroU32::new(300),
+        }
+    }
+}
+
+impl ValidationOptions {
+    /// No retries and short timeouts (tests).
+    pub fn quick() -> Self {
+        Self {
+            retry: RetryPolicy {
+                max_retries: 0,
+                min_delay: Duration::from_millis(10),
+                max_delay: Duration::from_millis(10),
+                max_retry_after: Duration::ZERO,
+            },
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            ..Self::default()
+        }
+    }
+}
+
+#[derive(Debug, FromRow)]
+struct Target {
+    display_name: String,
+    connection_id: i64,
+    connection_name: String,
+    url: String,
+    key_id: String,
+}
+
+async fn target(conn: &mut SqliteConnection, profile_id: i64) -> Result<Target> {
+    sqlx::query_as::<_, Target>(
+        "SELECT p.display_name, p.connection_id, c.name AS connection_name, c.url, c.key_id \
+         FROM profiles p JOIN connections c ON c.id = p.connection_id WHERE p.id = ?",
+    )
+    .bind(profile_id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| crate::profiles::not_found(profile_id))
+}
+
+/// Validates the connection of a profile against Smartsheet and stores the result as the
+/// profile's latest validation. A failed check is a result (`ok: false`), not an `Err`; errors are
+/// for what prevents validating at all (no such profile, the keychain unavailable, the connection
+/// changed meanwhile, the database).
+pub async fn validate_connection(
+    db: &Db,
+    secrets: &dyn SecretStore,
+    clock: &dyn Clock,
+    profile_id: i64,
+    options: &ValidationOptions,
+) -> Result<ValidationResult> {
+    let before = {
+        let mut conn = db.pool().acquire().await?;
+        target(&mut conn, profile_id).await?
+    };
+    let now = clock.now();
+    let result = match secrets.get(&before.key_id).await? {
+        Some(token) => check(&before.url, token, now, options).await,
+        None => failed(
+            now,
+            ValidationFailure::MissingApiKey,
+            format!(
+                "The API key of the connection “{}” is missing from the system keychain (it may have been \
+                 removed there). Enter the API key again in the connection's settings, then validate.",
+                before.connection_name
+            ),
+        ),
+    };
+    tracing::info!(profile = profile_id, ok = result.ok, failure = ?result.failure, "validated connection");
+
+    let mut tx = db.write().await?;
+    let after = target(&mut tx, profile_id).await?;
+    if (after.connection_id, &after.url, &after.key_id) != (before.connection_id, &before.url, &before.key_id)
+    {
+        return Err(Error::Conflict(format!(
+            "The connection of “{}” changed while it was being validated. Validate it again.",
+            after.display_name
+        )));
+    }
+    sqlx::query(
+        "INSERT OR REPLACE INTO profile_validations (profile_id, validated_at, ok, failure, message, \
+         owner_email, owner_name, owner_is_admin, organization, event_reporting) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(profile_id)
+    .bind(result.validated_at)
+    .bind(result.ok)
+    .bind(result.failure)
+    .bind(&result.message)
+    .bind(&result.owner_email)
+    .bind(&result.owner_name)
+    .bind(result.owner_is_admin)
+    .bind(&result.organization)
+    .bind(result.event_reporting)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(result)
+}
+
+/// The checks themselves, read-only.
+async fn check(
+    url: &str,
+    token: ApiToken,
+    now: DateTime<Utc>,
+    options: &ValidationOptions,
+) -> ValidationResult {
+    let base = match Url::parse(url) {
+        Ok(base) => base,
+        Err(e) => {
+            return failed(
+                now,
+                ValidationFailure::InvalidUrl,
+                format!("The Connection URL {url} is not a valid web address ({e}). Correct it in the connection's settings."),
+            )
+        }
+    };
+    let mut config = ClientConfig::new(base, token);
+    config.retry = options.retry;
+    config.timeout = options.timeout;
+    config.connect_timeout = options.connect_timeout;
+    config.rate_limit_per_minute = options.rate_limit_per_minute;
+    let client = match SmartsheetClient::new(config) {
+        Ok(client) => client,
+        Err(e) => return from_error(now, &e, None),
+    };
+
+    if let Err(e) = client.server_info().await {
+        return from_error(now, &e, None);
+    }
+    let owner = match client.current_user().await {
+        Ok(owner) => owner,
+        Err(e) => return from_error(now, &e, None),
+    };
+    if !owner.is_system_admin() {
+        let message = format!(
+            "The API key belongs to {}, who is not a System Admin. Seatkeeper needs a System Admin's token \
+             to read seats and reclaim them. Ask a System Admin to generate a token (Apps & Integrations > \
+             API Access) and enter it as this connection's API Key.",
+            owner.email
+        );
+        return with_owner(failed(now, ValidationFailure::NotSystemAdmin, message), &owner);
+    }
+
+    let mut probe =
+        EventsRequest::new(EventsStart::Since { since: now - chrono::Duration::hours(1), to: None });
+    probe.max_count = Some(1);
+    let event_reporting = match client.events_page(&probe).await {
+        Ok(_) => true,
+        Err(SmartsheetError::Forbidden { .. }) => false,
+        Err(e) => return from_error(now, &e, Some(&owner)),
+    };
+
+    let organization = owner.account.as_ref().and_then(|a| a.name.clone());
+    let in_org = organization.as_deref().map(|name| format!(" in {name}")).unwrap_or_default();
+    let activity = if event_reporting {
+        "Event Reporting is available, so user activity will come from Smartsheet's event stream."
+    } else {
+        "Event Reporting is not available for this organization, so user activity will fall back to \
+         last-login dates. For detailed activity, your organization needs Smartsheet's Event Reporting \
+         add-on."
+    };
+    let message = format!("Connected to Smartsheet as {} (System Admin){in_org}. {activity}", owner.email);
+    with_owner(
+        ValidationResult {
+            validated_at: now,
+            ok: true,
+            failure: None,
+            message,
+            owner_email: None,
+            owner_name: None,
+            owner_is_admin: None,
+            organization: None,
+            event_reporting: Some(event_reporting),
+        },
+        &owner,
+    )
+}
+
+fn failed(now: DateTime<Utc>, failure: ValidationFailure, message: String) -> ValidationResult {
+    ValidationResult {
+        validated_at: now,
+        ok: false,
+        failure: Some(failure),
+        message,
+        owner_email: None,
+        owner_name: None,
+        owner_is_admin: None,
+        organization: None,
+        event_reporting: None,
+    }
+}
+
+fn with_owner(mut result: ValidationResult, owner: &UserProfile) -> ValidationResult {
+    let name = [owner.first_name.as_deref(), owner.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    result.owner_email = Some(owner.email.clone());
+    result.owner_name = (!name.is_empty()).then_some(name);
+    result.owner_is_admin = Some(owner.is_system_admin());
+    result.organization = owner.account.as_ref().and_then(|a| a.name.clone());
+    result
+}
+
+fn reference(ref_id: &Option<String>) -> String {
+    ref_id.as_deref().map(|id| format!(" Smartsheet reference: {id}.")).unwrap_or_default()
+}
+
+/// The failure class and message of a failed call.
+fn from_error(now: DateTime<Utc>, error: &SmartsheetError, owner: Option<&UserProfile>) -> ValidationResult {
+    use ValidationFailure as F;
+    let (failure, message) = match error {
+        SmartsheetError::InvalidUrl { .. } => (F::InvalidUrl, error.to_string()),
+        SmartsheetError::Network { host, kind, detail, .. } => (
+            F::Unreachable,
+            format!(
+                "Could not reach Smartsheet at {host}: {kind} ({detail}). Check the Connection URL, this \
+                 computer's network connection, and any proxy or firewall between it and Smartsheet."
+            ),
+        ),
+        SmartsheetError::UnexpectedResponse { .. } => (F::NotSmartsheet, error.to_string()),
+        SmartsheetError::Unauthorized { code: 1002, ref_id, .. } => (
+            F::InvalidToken,
+            format!(
+                "Smartsheet did not accept the API key (error 1002). Check that it was copied completely and \
+                 has not been revoked. If your organization is on Smartsheet Gov, Europe or Australia, choose \
+                 that region's Connection URL.{}",
+                reference(ref_id)
+            ),
+        ),
+        SmartsheetError::Unauthorized { code: 1003, ref_id, .. } => (
+            F::TokenExpired,
+            format!(
+                "The API key has expired (error 1003). Generate a new token in Smartsheet > Apps & \
+                 Integrations > API Access and enter it as this connection's API Key.{}",
+                reference(ref_id)
+            ),
+        ),
+        SmartsheetError::Unauthorized { code: 1005, .. } => (F::SingleSignOnRequired, error.to_string()),
+        SmartsheetError::Unauthorized { .. } => (F::InvalidToken, error.to_string()),
+        SmartsheetError::RateLimited { retry_after, ref_id } => (
+            F::RateLimited,
+            format!(
+                "Smartsheet is limiting requests for this API key (error 4003){}. Wait a minute and validate \
+                 again; other tools that use the same token share its limit of 300 requests per minute.{}",
+                retry_after.map(|wait| format!(" and asked to wait {} seconds", wait.as_secs())).unwrap_or_default(),
+                reference(ref_id)
+            ),
+        ),
+        SmartsheetError::Server { status, code, message, ref_id } => {
+            let what = match code {
+                Some(4001) => "Smartsheet is offline for maintenance (error 4001)".to_owned(),
+                Some(code) => format!("Smartsheet had an internal error (error {code}: {message})"),
+                None => format!("Smartsheet answered with HTTP {status} ({message})"),
+            };
+            let contact = match ref_id {
+                Some(id) => format!("contact Smartsheet support and give them the reference {id}"),
+                None => "contact Smartsheet support".to_owned(),
+            };
+            (F::ServerError, format!("{what}. Validate again in a few minutes; if it keeps happening, {contact}."))
+        }
+        other => (F::Unexpected, other.to_string()),
+    };
+    let result = failed(now, failure, message);
+    match owner {
+        Some(owner) => with_owner(result, owner),
+        None => result,
+    }
+}
+
+pub(crate) async fn load(conn: &mut SqliteConnection, profile_id: i64) -> Result<Option<ValidationResult>> {
+    Ok(sqlx::query_as::<_, ValidationResult>(
+        "SELECT validated_at, ok, failure, message, owner_email, owner_name, owner_is_admin, organization, \
+         event_reporting FROM profile_validations WHERE profile_id = ?",
+    )
+    .bind(profile_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub(crate) async fn delete(conn: &mut SqliteConnection, profile_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM profile_validations WHERE profile_id = ?")
+        .bind(profile_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
