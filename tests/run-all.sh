@@ -10,10 +10,14 @@ phase() { echo "::: $1 (t=$((SECONDS - t0))s)"; }
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 
 phase "system packages"
-# What building and testing needs beyond the base image (pyenv's Python ships venv):
-# keyring needs libdbus to build, and the keychain tests a real Secret Service (GNOME Keyring on a
-# private D-Bus session).
-PKGS=(build-essential pkg-config libssl-dev curl libdbus-1-dev dbus dbus-daemon gnome-keyring libsecret-tools)
+# What building and testing needs beyond the base image (pyenv's Python ships venv): Tauri's
+# WebKitGTK stack; libdbus for keyring and a real Secret Service (GNOME Keyring on a private D-Bus
+# session) for the keychain tests; Xvfb and WebKitWebDriver for the real-window tests.
+PKGS=(build-essential pkg-config libssl-dev curl file xdg-utils
+      libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
+      librsvg2-dev libayatana-appindicator3-dev libxdo-dev
+      libdbus-1-dev dbus dbus-daemon gnome-keyring libsecret-tools
+      xvfb xauth webkit2gtk-driver)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")

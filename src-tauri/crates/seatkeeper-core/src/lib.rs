@@ -3,6 +3,8 @@
 pub mod clock;
 pub mod connections;
 pub mod db;
+#[cfg(feature = "demo")]
+pub mod demo;
 pub mod error;
 pub mod jobs;
 pub mod profiles;

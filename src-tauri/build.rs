@@ -1,0 +1,23 @@
+// Declares the app's own commands so that capabilities/default.json can grant exactly them: the
+// webview may call these and nothing else.
+const COMMANDS: &[&str] = &[
+    "list_profiles",
+    "get_profile",
+    "create_profile",
+    "update_profile",
+    "delete_profile",
+    "publish_profile",
+    "default_activity_start",
+    "list_connections",
+    "update_connection",
+    "connection_presets",
+    "validate_connection",
+    "start_demo",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("failed to run tauri-build");
+}

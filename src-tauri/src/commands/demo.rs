@@ -1,0 +1,13 @@
+//! "Try the demo organization".
+
+use seatkeeper_core::demo;
+use seatkeeper_core::profiles::Profile;
+use tauri::State;
+
+use super::{ipc_error, CommandResult};
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn start_demo(state: State<'_, AppState>) -> CommandResult<Profile> {
+    demo::start_demo(&state.db, &state.secrets, &state.clock, &state.demo).await.map_err(ipc_error)
+}

@@ -1,0 +1,54 @@
+//! Integration profiles: the form, Publish, and their lifecycle.
+
+use seatkeeper_core::profiles::{ConnectionChoice, Profile, ProfileInput};
+use seatkeeper_core::services;
+use tauri::State;
+
+use super::{ipc_error, CommandResult};
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn list_profiles(state: State<'_, AppState>) -> CommandResult<Vec<Profile>> {
+    services::list_profiles(&state.db).await.map_err(ipc_error)
+}
+
+#[tauri::command]
+pub async fn get_profile(state: State<'_, AppState>, id: i64) -> CommandResult<Profile> {
+    services::get_profile(&state.db, id).await.map_err(ipc_error)
+}
+
+#[tauri::command]
+pub async fn create_profile(
+    state: State<'_, AppState>,
+    input: ProfileInput,
+    connection: ConnectionChoice,
+) -> CommandResult<Profile> {
+    services::create_profile(&state.db, &state.secrets, &state.clock, input, connection)
+        .await
+        .map_err(ipc_error)
+}
+
+#[tauri::command]
+pub async fn update_profile(
+    state: State<'_, AppState>,
+    id: i64,
+    input: ProfileInput,
+) -> CommandResult<Profile> {
+    services::update_profile(&state.db, &state.clock, id, input).await.map_err(ipc_error)
+}
+
+#[tauri::command]
+pub async fn delete_profile(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
+    services::delete_profile(&state.db, &state.secrets, id).await.map_err(ipc_error)
+}
+
+#[tauri::command]
+pub async fn publish_profile(state: State<'_, AppState>, id: i64) -> CommandResult<Profile> {
+    services::publish_profile(&state.db, &state.clock, id).await.map_err(ipc_error)
+}
+
+/// The default "Analyze user activity from" for a new profile (RFC 3339).
+#[tauri::command]
+pub fn default_activity_start(state: State<'_, AppState>) -> String {
+    services::default_activity_start(&state.clock).to_rfc3339()
+}

@@ -1,0 +1,75 @@
+//! The commands over Tauri's IPC (mock runtime, the real config and capabilities): what the UI
+//! receives on success and on error.
+
+use seatkeeper_app::{with_commands, AppState};
+use seatkeeper_core::demo::DemoServer;
+use seatkeeper_core::{Db, KeyringStore, SystemClock};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::Manager;
+
+fn request(cmd: &str, body: Value) -> InvokeRequest {
+    InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(body),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    }
+}
+
+fn app() -> (tauri::App<tauri::test::MockRuntime>, tauri::WebviewWindow<tauri::test::MockRuntime>) {
+    let app = with_commands(mock_builder()).build(tauri::generate_context!()).unwrap();
+    let (_, log) = tracing_appender::non_blocking(std::io::sink());
+    let db = tauri::async_runtime::block_on(Db::open_in_memory()).unwrap();
+    app.manage(AppState {
+        db,
+        secrets: KeyringStore::new("com.seatkeeper.app.test"),
+        clock: SystemClock,
+        demo: DemoServer::default(),
+        _log: log,
+    });
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    (app, window)
+}
+
+#[test]
+fn commands_answer_with_json() {
+    let (_app, window) = app();
+    let profiles = get_ipc_response(&window, request("list_profiles", json!({}))).unwrap();
+    assert_eq!(profiles.deserialize::<Value>().unwrap(), json!([]));
+    let presets = get_ipc_response(&window, request("connection_presets", json!({}))).unwrap();
+    let presets = presets.deserialize::<Value>().unwrap();
+    assert_eq!(presets[0]["url"], "https://api.smartsheet.com/2.0");
+    assert_eq!(presets.as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn errors_cross_as_code_message_and_field() {
+    let (_app, window) = app();
+    let input = json!({
+        "input": { "displayName": "  ", "downloadActivity": true, "analyzeActivityFrom": null, "reclaimSubscriptions": true },
+        "connection": { "kind": "new", "name": "Main", "url": "https://api.smartsheet.com/2.0", "apiKey": "abcdefghijklmnopqrstuvwxyz1234" },
+    });
+    let err = get_ipc_response(&window, request("create_profile", input)).unwrap_err();
+    assert_eq!(err["code"], "Validation");
+    assert_eq!(err["field"], "displayName");
+    assert!(err["message"].as_str().unwrap().contains("Display Name"), "{err}");
+    assert!(!err.to_string().contains("abcdefghijklmnopqrstuvwxyz"));
+
+    let err = get_ipc_response(&window, request("get_profile", json!({ "id": 42 }))).unwrap_err();
+    assert_eq!(err["code"], "NotFound");
+    assert_eq!(err.as_object().unwrap().len(), 3, "{err}");
+}
+
+#[test]
+fn the_webview_can_call_nothing_but_our_commands() {
+    let (_app, window) = app();
+    for cmd in ["plugin:shell|execute", "plugin:fs|read_file", "plugin:http|fetch", "no_such_command"] {
+        assert!(get_ipc_response(&window, request(cmd, json!({}))).is_err(), "{cmd} was allowed");
+    }
+}
