@@ -9,31 +9,15 @@ t0=$SECONDS
 phase() { echo "::: $1 (t=$((SECONDS - t0))s)"; }
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 
-phase "system packages"
-# What building and testing needs beyond the base image (pyenv's Python ships venv): Tauri's
-# WebKitGTK stack; libdbus for keyring and a real Secret Service (GNOME Keyring on a private D-Bus
-# session) for the keychain tests; Xvfb and WebKitWebDriver for the real-window tests.
-PKGS=(build-essential pkg-config libssl-dev curl file xdg-utils
-      libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
-      librsvg2-dev libayatana-appindicator3-dev libxdo-dev
-      libdbus-1-dev dbus dbus-daemon gnome-keyring libsecret-tools
-      xvfb xauth webkit2gtk-driver)
-missing=()
-for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-  else
-    echo "Missing Debian packages: ${missing[*]}. Install them with: sudo apt-get install ${missing[*]}" >&2
-    exit 1
-  fi
-fi
-for tool in cargo node npm python3; do
-  command -v "$tool" >/dev/null || { echo "$tool is not installed; it is needed to build and test Seatkeeper." >&2; exit 1; }
-done
+phase "system packages and tools"
+# shellcheck source=../.ci/deps.sh
+. .ci/deps.sh
+ensure_system_packages "${SEATKEEPER_TEST_PKGS[@]}"
+ensure_tools
+
+phase "ui: install, typecheck, build, vitest"
+ensure_node_modules ui
+(cd ui && npm run build && npm test)
 
 phase "rust: formatting"
 cargo fmt --all -- --check

@@ -11,6 +11,7 @@ use tracing_subscriber::{fmt, EnvFilter};
 /// Keeps a week of logs. The returned guard flushes the file when dropped: keep it for the app's
 /// lifetime.
 pub fn init(dir: &Path) -> Result<WorkerGuard, Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(dir)?;
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("seatkeeper")

@@ -1,0 +1,52 @@
+# Sourced by tests/run-all.sh and .ci/start.sh: installs what Seatkeeper needs to build, run and
+# test on a Debian machine of this kind, when it is missing.
+
+# To build and run: Tauri's WebKitGTK stack, libdbus for keyring, and a Secret Service (GNOME
+# Keyring) to keep the API keys in.
+SEATKEEPER_BUILD_PKGS=(build-essential pkg-config libssl-dev curl file xdg-utils
+  libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
+  librsvg2-dev libayatana-appindicator3-dev libxdo-dev
+  libdbus-1-dev dbus dbus-daemon gnome-keyring)
+# To test as well: secret-tool to look into the keychain, Xvfb and WebKitWebDriver for the
+# real-window tests.
+SEATKEEPER_TEST_PKGS=("${SEATKEEPER_BUILD_PKGS[@]}" libsecret-tools xvfb xauth webkit2gtk-driver)
+
+ensure_system_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  else
+    echo "Missing Debian packages: ${missing[*]}" >&2
+    echo "Install them with: sudo apt-get install ${missing[*]}" >&2
+    return 1
+  fi
+}
+
+ensure_tools() {
+  local tool
+  for tool in cargo node npm python3; do
+    command -v "$tool" >/dev/null || { echo "$tool is not installed; Seatkeeper needs it to build." >&2; return 1; }
+  done
+}
+
+# `npm ci` in $1 unless node_modules was installed from the same package-lock.json.
+ensure_node_modules() {
+  local dir=$1 want
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$dir/node_modules/.package-lock.sha256" 2>/dev/null)" != "$want" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund)
+    echo "$want" >"$dir/node_modules/.package-lock.sha256"
+  fi
+}
+
+# tauri-driver (WebDriver for Tauri apps), installed once into a cache kept across runs.
+ensure_tauri_driver() {
+  local root="${XDG_CACHE_HOME:-$HOME/.cache}/seatkeeper/tools"
+  [ -x "$root/bin/tauri-driver" ] || cargo install tauri-driver --version 2.1.0 --locked --root "$root"
+  export PATH="$root/bin:$PATH"
+}

@@ -1,0 +1,47 @@
+import { AppShell, Group, Text, ThemeIcon, Title } from "@mantine/core";
+import { IconArmchair } from "@tabler/icons-react";
+import { Redirect, Route, Switch } from "wouter";
+
+import { NewProfilePage } from "../features/profiles/NewProfilePage";
+import { ProfileNav } from "../features/profiles/ProfileNav";
+import { ProfilePage } from "../features/profiles/ProfilePage";
+import { WelcomeScreen } from "../features/profiles/WelcomeScreen";
+
+export function App() {
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: { base: 260, lg: 300 }, breakpoint: 0 }} padding="lg">
+      <AppShell.Header>
+        <Group h="100%" px="md" gap="sm">
+          <ThemeIcon variant="light" size="lg" aria-hidden>
+            <IconArmchair size={20} />
+          </ThemeIcon>
+          <Title order={1} size="h3">
+            Seatkeeper
+          </Title>
+          <Text c="dimmed" size="sm" visibleFrom="md">
+            Smartsheet seats, tracked and reclaimed
+          </Text>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar>
+        <ProfileNav />
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Switch>
+          <Route path="/">
+            <WelcomeScreen />
+          </Route>
+          <Route path="/profiles/new">
+            <NewProfilePage />
+          </Route>
+          <Route path="/profiles/:id">
+            {({ id }) => (/^\d+$/.test(id) ? <ProfilePage key={id} id={Number(id)} /> : <Redirect to="/" />)}
+          </Route>
+          <Route>
+            <Redirect to="/" />
+          </Route>
+        </Switch>
+      </AppShell.Main>
+    </AppShell>
+  );
+}

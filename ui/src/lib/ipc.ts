@@ -1,0 +1,93 @@
+// The one place that talks to the Rust core. Every backend command has one typed function here,
+// and all of them go through `call`, which turns a rejected invoke into an `IpcError`.
+import { invoke } from "@tauri-apps/api/core";
+
+import type { AppError, ErrorCode } from "../bindings/errors";
+import type {
+  Connection,
+  ConnectionChoice,
+  ConnectionPreset,
+  ConnectionUpdate,
+  Profile,
+  ProfileInput,
+  ValidationResult,
+} from "../bindings/profiles";
+
+/** The backend's commands: their argument objects (camelCase, as Tauri expects) and results. */
+export interface Commands {
+  list_profiles: { args: Record<string, never>; result: Profile[] };
+  get_profile: { args: { id: number }; result: Profile };
+  create_profile: { args: { input: ProfileInput; connection: ConnectionChoice }; result: Profile };
+  update_profile: { args: { id: number; input: ProfileInput }; result: Profile };
+  delete_profile: { args: { id: number }; result: null };
+  validate_connection: { args: { profileId: number }; result: ValidationResult };
+  publish_profile: { args: { id: number }; result: Profile };
+  list_connections: { args: Record<string, never>; result: Connection[] };
+  update_connection: { args: { id: number; update: ConnectionUpdate }; result: Connection };
+  connection_presets: { args: Record<string, never>; result: ConnectionPreset[] };
+  default_activity_start: { args: Record<string, never>; result: string };
+  start_demo: { args: Record<string, never>; result: Profile };
+}
+
+export type Command = keyof Commands;
+export type CommandArgs<C extends Command> = Commands[C]["args"];
+export type CommandResult<C extends Command> = Commands[C]["result"];
+
+/** An error from the backend (`AppError`), or a failure of the IPC call itself. */
+export class IpcError extends Error implements AppError {
+  readonly code: ErrorCode;
+  /** The form field the message belongs to (Validation errors only). */
+  readonly field: string | null;
+
+  constructor({ code, message, field }: AppError) {
+    super(message);
+    this.name = "IpcError";
+    this.code = code;
+    this.field = field;
+  }
+
+  /** Whatever a rejected invoke gave, as an `IpcError`. */
+  static from(reason: unknown): IpcError {
+    if (reason instanceof IpcError) return reason;
+    if (isAppError(reason)) return new IpcError(reason);
+    const message =
+      typeof reason === "string"
+        ? reason
+        : reason instanceof Error
+          ? reason.message
+          : "Seatkeeper's core gave an unexpected answer. Try again; if it keeps happening, restart Seatkeeper.";
+    return new IpcError({ code: "Internal", message, field: null });
+  }
+}
+
+function isAppError(value: unknown): value is AppError {
+  if (typeof value !== "object" || value === null) return false;
+  const { code, message, field } = value as Record<string, unknown>;
+  return (
+    typeof code === "string" &&
+    typeof message === "string" &&
+    (field === undefined || field === null || typeof field === "string")
+  );
+}
+
+export async function call<C extends Command>(cmd: C, args: CommandArgs<C>): Promise<CommandResult<C>> {
+  try {
+    return await invoke<CommandResult<C>>(cmd, args);
+  } catch (reason) {
+    throw IpcError.from(reason);
+  }
+}
+
+export const listProfiles = () => call("list_profiles", {});
+export const getProfile = (id: number) => call("get_profile", { id });
+export const createProfile = (input: ProfileInput, connection: ConnectionChoice) =>
+  call("create_profile", { input, connection });
+export const updateProfile = (id: number, input: ProfileInput) => call("update_profile", { id, input });
+export const deleteProfile = (id: number) => call("delete_profile", { id });
+export const validateConnection = (profileId: number) => call("validate_connection", { profileId });
+export const publishProfile = (id: number) => call("publish_profile", { id });
+export const listConnections = () => call("list_connections", {});
+export const updateConnection = (id: number, update: ConnectionUpdate) => call("update_connection", { id, update });
+export const connectionPresets = () => call("connection_presets", {});
+export const defaultActivityStart = () => call("default_activity_start", {});
+export const startDemo = () => call("start_demo", {});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+
+import { apiKeyProblem, connectionUrlProblem, keyLastFour, maskedKey, nameProblem } from "./rules";
+
+describe("Connection URL rule (mirrors the core)", () => {
+  it.each([
+    "https://api.smartsheet.com/2.0",
+    "https://api.smartsheetgov.com/",
+    "https://api.smartsheet.eu/2.0",
+    "http://127.0.0.1:8080/2.0",
+    "http://localhost:41231/2.0",
+    "http://[::1]:8080/2.0",
+  ])("accepts %s", (url) => {
+    expect(connectionUrlProblem(url)).toBeNull();
+  });
+
+  it.each([
+    ["", /Enter the Connection URL/],
+    ["api.smartsheet.com", /not a valid web address/],
+    ["http://example.com", /must start with https:\/\//],
+    ["http://api.smartsheet.com/2.0", /must start with https:\/\//],
+    ["ftp://api.smartsheet.com", /must start with https:\/\//],
+    ["https://user:secret@api.smartsheet.com/2.0", /user name or password/],
+    ["https://api.smartsheet.com/2.0?x=1", /'\?' or '#'/],
+    ["https://api.smartsheet.com/2.0#top", /'\?' or '#'/],
+  ])("rejects %j", (url, message) => {
+    expect(connectionUrlProblem(url)).toMatch(message);
+  });
+});
+
+describe("name rule", () => {
+  it("requires a name of at most 100 characters on one line", () => {
+    expect(nameProblem("Display Name", "profile", "  ")).toBe("Enter a Display Name for the profile.");
+    expect(nameProblem("Name", "connection", "a\tb")).toMatch(/control characters/);
+    expect(nameProblem("Name", "connection", "x".repeat(101))).toMatch(
+      /at most 100 characters long \(this one has 101\)/,
+    );
+    expect(nameProblem("Name", "connection", " Smartsheet US ")).toBeNull();
+  });
+});
+
+describe("API key", () => {
+  it("must be non-empty visible ASCII", () => {
+    expect(apiKeyProblem(" ")).toMatch(/Enter the API Key/);
+    expect(apiKeyProblem("abc def")).toMatch(/spaces, line breaks/);
+    expect(apiKeyProblem(" abcDEF123 ")).toBeNull();
+  });
+
+  it("is only ever shown as its last four characters, and not at all when short", () => {
+    expect(keyLastFour("0123456789abcdef1a2b")).toBe("1a2b");
+    expect(keyLastFour("short-key")).toBeNull();
+    expect(maskedKey("1a2b")).toBe("•••• 1a2b");
+    expect(maskedKey(null)).not.toMatch(/\w/);
+  });
+});

@@ -1,0 +1,80 @@
+// Field rules that the core checks (seatkeeper-core: connections.rs, profiles.rs, token.rs),
+// mirrored here so that the form can say what's wrong before anything is sent. The core stays the
+// authority: its Validation errors are shown on the same fields.
+
+const MAX_NAME_LENGTH = 100;
+
+/** Characters the core refuses in names: line breaks, tabs and other control characters. */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Why a required single-line name is not acceptable, or null when it is. */
+export function nameProblem(label: string, what: string, value: string): string | null {
+  const name = value.trim();
+  if (name === "") return `Enter a ${label} for the ${what}.`;
+  if (CONTROL_CHARACTERS.test(name)) {
+    return `The ${label} cannot contain line breaks, tabs or other control characters.`;
+  }
+  const length = [...name].length;
+  if (length > MAX_NAME_LENGTH) {
+    return `The ${label} can be at most ${MAX_NAME_LENGTH} characters long (this one has ${length}).`;
+  }
+  return null;
+}
+
+const US_URL = "https://api.smartsheet.com/2.0";
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * Why a Connection URL is not acceptable, or null when it is: https only, except plain http for a
+ * simulator on this computer (loopback).
+ */
+export function connectionUrlProblem(value: string): string | null {
+  const text = value.trim();
+  if (text === "") return `Enter the Connection URL of your Smartsheet region, for example ${US_URL} (US).`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `The Connection URL is not a valid web address. Use the API address of your Smartsheet region, for example ${US_URL}`;
+  }
+  if (url.hostname === "") return "The Connection URL has no host name. Use for example https://api.smartsheet.com/2.0";
+  if (!(url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname)))) {
+    return "The Connection URL must start with https:// (plain http:// is only allowed for a simulator on this computer).";
+  }
+  if (url.username !== "" || url.password !== "") {
+    return "The Connection URL must not contain a user name or password. Enter the API key in the API Key field.";
+  }
+  if (url.search !== "" || url.hash !== "" || text.includes("?") || text.includes("#")) {
+    return "The Connection URL must not contain '?' or '#'. Use only the API address, for example https://api.smartsheet.com/2.0";
+  }
+  return null;
+}
+
+/** Why a pasted API key is not acceptable, or null when it is (an empty key is checked apart). */
+export function apiKeyProblem(value: string): string | null {
+  const key = value.trim();
+  if (key === "")
+    return "Enter the API Key: the API access token you generated in Smartsheet (Apps & Integrations > API Access).";
+  if (!/^[\x21-\x7e]+$/.test(key)) {
+    return "The API token contains spaces, line breaks or other characters that a Smartsheet token never has. Copy it again from Smartsheet and paste only the token.";
+  }
+  return null;
+}
+
+/** The core shows the last four characters of keys at least this long, and nothing of shorter ones. */
+const MIN_KEY_LENGTH_FOR_HINT = 16;
+
+/** The last four characters the core will show for a key as typed. */
+export function keyLastFour(apiKey: string): string | null {
+  const key = apiKey.trim();
+  return key.length >= MIN_KEY_LENGTH_FOR_HINT ? key.slice(-4) : null;
+}
+
+/** A key as shown on screen: "•••• 1a2b", never more. */
+export function maskedKey(lastFour: string | null): string {
+  return lastFour ? `•••• ${lastFour}` : "••••••••";
+}
