@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: `npm test` calls this, and CI calls `npm test`.
-# Installs what is missing on the way (Debian packages when run as root, the SDKs' Python venv
-# and npm packages), so it works on a fresh machine of this kind.
+# Installs what is missing on the way (Debian packages when run as root, npm packages, the SDKs'
+# Python venv, tauri-driver), so it works on a fresh machine of this kind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -46,5 +46,10 @@ fi
 phase "official Smartsheet SDKs against the simulator"
 cargo build --locked --quiet -p smartsheet-sim
 SMARTSHEET_SIM_BIN="$TARGET_DIR/debug/smartsheet-sim" bash tests/sdk-conformance/run.sh
+
+phase "real window: the app under Xvfb through tauri-driver (screenshots in tests/artifacts/e2e)"
+# A debug build with the UI embedded (without custom-protocol the binary would load the dev server).
+cargo build --locked --quiet -p seatkeeper-app --features tauri/custom-protocol
+APP_BIN="$TARGET_DIR/debug/seatkeeper" SMARTSHEET_SIM_BIN="$TARGET_DIR/debug/smartsheet-sim" bash tests/e2e/run.sh
 
 phase "done"

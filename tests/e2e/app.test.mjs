@@ -1,0 +1,241 @@
+// The real app in a real window: create a profile against the simulator, Validate Connection,
+// Publish, see both jobs; a member's key is refused as "not a System Admin"; clearing Download
+// activity returns the profile to Draft. The API key is stored only in the real Secret Service.
+//
+// Run through tests/e2e/run.sh (Xvfb, a private D-Bus session with GNOME Keyring, tauri-driver).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { createInterface } from "node:readline";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Builder, By, until } from "selenium-webdriver";
+
+const { APP_BIN, SMARTSHEET_SIM_BIN, SHOTS, XDG_DATA_HOME } = process.env;
+const WAIT = 30_000;
+const KEYCHAIN_SERVICE = "com.seatkeeper.app.smartsheet-api-key";
+
+let sim;
+let simInfo;
+let driverProc;
+let driver;
+let step = 0;
+
+async function startSimulator() {
+  sim = spawn(SMARTSHEET_SIM_BIN, ["serve", "--port", "0", "--seed", "5", "--users", "120", "--days", "20", "--rate-limit", "off"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: sim.stdout });
+  const [line] = await Promise.race([
+    new Promise((resolve) => lines.once("line", (l) => resolve([l]))),
+    new Promise((_, reject) => setTimeout(() => reject(new Error("the simulator printed no start line")), WAIT)),
+  ]);
+  return JSON.parse(line);
+}
+
+async function waitForHttp(url) {
+  const deadline = Date.now() + WAIT;
+  while (Date.now() < deadline) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+/** Saves a screenshot of the window as the next numbered step. */
+async function shot(name) {
+  step += 1;
+  const file = join(SHOTS, `${String(step).padStart(2, "0")}-${name}.png`);
+  writeFileSync(file, Buffer.from(await driver.takeScreenshot(), "base64"));
+}
+
+const xpathText = (text) => `normalize-space()=${JSON.stringify(text)}`;
+
+/**
+ * Runs `action` until it succeeds: React re-renders replace DOM nodes, so an element found a moment
+ * ago may be gone (stale) or not there yet.
+ */
+async function retrying(what, action) {
+  let last;
+  const done = await driver
+    .wait(async () => {
+      try {
+        return (await action()) ?? true;
+      } catch (e) {
+        // A notification toast may lie over the target for a few seconds.
+        if (!["NoSuchElementError", "StaleElementReferenceError", "ElementClickInterceptedError"].includes(e.name)) {
+          throw new Error(`${what}: ${e.name} ${e.message}`);
+        }
+        last = e;
+        return false;
+      }
+    }, WAIT)
+    .catch(async (e) => {
+      await shot("failed").catch(() => {});
+      throw new Error(`${what}: ${e.message}${last ? ` (last: ${last.message})` : ""}`);
+    });
+  return done;
+}
+
+/** The form control whose visible label is exactly `text`. */
+async function field(text) {
+  const label = await driver.findElement(By.xpath(`//label[${xpathText(text)}]`));
+  return driver.findElement(By.id(await label.getAttribute("for")));
+}
+
+const buttonXpath = (text, scope) => `${scope}//button[${xpathText(text)}]`;
+
+async function button(text, scope = "") {
+  return retrying(`button "${text}"`, async () => {
+    const el = await driver.findElement(By.xpath(buttonXpath(text, scope)));
+    return (await el.isEnabled()) ? el : false;
+  });
+}
+
+/** Clicks the element at `xpath` once it is there and enabled. */
+async function clickXpath(xpath) {
+  await retrying(`click ${xpath}`, async () => {
+    const el = await driver.findElement(By.xpath(xpath));
+    if (!(await el.isEnabled())) return false;
+    // Below the sticky header WebKit may judge an element not interactable: centre it first.
+    await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", el);
+    await el.click();
+    return true;
+  });
+}
+
+async function click(text, scope = "") {
+  await clickXpath(buttonXpath(text, scope));
+}
+
+async function type(label, value) {
+  await retrying(`type into "${label}"`, async () => {
+    const input = await field(label);
+    await input.clear();
+    await input.sendKeys(value);
+  });
+}
+
+async function testId(id) {
+  return driver.wait(until.elementLocated(By.css(`[data-testid="${id}"]`)), WAIT);
+}
+
+/** Waits until the element with `data-testid=id` shows `text`; returns its whole text. */
+async function waitForText(id, text) {
+  let seen = "";
+  return retrying(`"${text}" in ${id}`, async () => {
+    const found = await driver.findElements(By.css(`[data-testid="${id}"]`));
+    seen = (await Promise.all(found.map((el) => el.getAttribute("textContent")))).join(" | ");
+    return seen.includes(text) ? seen : false;
+  }).catch((e) => {
+    throw new Error(`${e.message}; it showed: ${seen}`);
+  });
+}
+
+async function noDialog() {
+  await driver.wait(async () => (await driver.findElements(By.css("section[role='dialog']"))).length === 0, WAIT);
+}
+
+/** Creates a Draft profile with a new connection to the simulator using `token`. */
+async function createProfile(displayName, connectionName, token) {
+  await click("New profile", "//nav");
+  await type("Display Name", displayName);
+  await click("Set up connection");
+  await type("Name", connectionName);
+  await retrying("open Connection URL", async () => (await field("Connection URL")).click());
+  await clickXpath(`//*[@role='option'][${xpathText("Custom URL…")}]`);
+  await type("Custom URL", simInfo.base_url);
+  await type("API Key", token);
+  await shot(`${displayName.toLowerCase().replace(/\W+/g, "-")}-connection-dialog`);
+  await click("Create", "//section[@role='dialog']");
+  await noDialog();
+  await click("Save");
+  await waitForText("profile-status", "Draft");
+}
+
+before(async () => {
+  for (const [name, value] of Object.entries({ APP_BIN, SMARTSHEET_SIM_BIN, SHOTS, XDG_DATA_HOME })) {
+    assert.ok(value, `${name} must be set (run tests/e2e/run.sh)`);
+  }
+  simInfo = await startSimulator();
+  driverProc = spawn("tauri-driver", ["--port", "4444", "--native-port", "4445"], { stdio: ["ignore", "ignore", "inherit"] });
+  await waitForHttp("http://127.0.0.1:4445/status");
+  driver = await new Builder()
+    .usingServer("http://127.0.0.1:4444/")
+    .withCapabilities({ browserName: "wry", "tauri:options": { application: APP_BIN } })
+    .build();
+});
+
+after(async () => {
+  await driver?.quit().catch(() => {});
+  driverProc?.kill();
+  sim?.kill();
+});
+
+test("first start offers the demo organization", async () => {
+  await button("Try the demo organization");
+  await shot("welcome");
+});
+
+test("create a profile, Validate Connection, Publish, see both jobs", async () => {
+  await createProfile("Acme", "Acme Smartsheet", simInfo.tokens.admin);
+  await shot("acme-draft");
+
+  await click("Validate Connection");
+  const result = await waitForText("validation-result", "Connection validated");
+  assert.match(result, /System Admin/);
+  await shot("acme-validated");
+
+  await click("Publish");
+  await click("OK", "//section[@role='dialog']");
+  await noDialog();
+  await waitForText("profile-status", "Published");
+  await click("Scheduled Jobs");
+  const jobs = await waitForText("jobs-table", "Refresh Acme Subscriptions");
+  assert.match(jobs, /Refresh Acme Events/);
+  await shot("acme-published-jobs");
+});
+
+test("the API key is in the system keychain and nowhere in the database", async () => {
+  // secret-tool prints the secrets it finds: keep its output out of the test log.
+  const found = spawnSync("secret-tool", ["search", "--all", "service", KEYCHAIN_SERVICE], { encoding: "utf8" });
+  assert.equal(found.status, 0, "secret-tool could not search the keychain");
+  assert.ok(found.stdout.includes(simInfo.tokens.admin), "the API key is not in the Secret Service");
+  const dir = join(XDG_DATA_HOME, "com.seatkeeper.app");
+  const files = readdirSync(dir).filter((f) => f.startsWith("seatkeeper.db"));
+  assert.ok(files.length > 0, "no database file");
+  for (const file of files) {
+    assert.ok(!readFileSync(join(dir, file)).includes(simInfo.tokens.admin), `the API key reached ${file}`);
+  }
+});
+
+test("a member's key is refused: the owner is not a System Admin", async () => {
+  const me = await (await fetch(`${simInfo.base_url}/users/me`, { headers: { Authorization: `Bearer ${simInfo.tokens.member}` } })).json();
+  await createProfile("Member check", "Member key", simInfo.tokens.member);
+  await click("Validate Connection");
+  const result = await waitForText("validation-result", "not a System Admin");
+  assert.ok(result.includes(me.email), `the message should name the token's owner: ${result}`);
+  const publish = await driver.findElement(By.xpath(buttonXpath("Publish", "")));
+  assert.equal(await publish.isEnabled(), false, "Publish must stay disabled after a failed validation");
+  await shot("member-not-admin");
+});
+
+test("clearing Download activity returns a published profile to Draft", async () => {
+  await clickXpath(`//nav//a[.//*[${xpathText("Acme")}]]`);
+  await waitForText("profile-status", "Published");
+  await clickXpath(`//label[${xpathText("Download activity")}]`);
+  await testId("unpublish-warning");
+  await shot("acme-clear-activity");
+  await click("Save");
+  await waitForText("profile-status", "Draft");
+  await button("Validate Connection");
+  await click("Scheduled Jobs");
+  const jobs = await waitForText("jobs-table", "Refresh Acme Subscriptions");
+  assert.match(jobs, /Refresh Acme Subscriptions/);
+  assert.doesNotMatch(jobs, /Refresh Acme Events/);
+  await shot("acme-back-to-draft");
+});

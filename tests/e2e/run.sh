@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Real-window end-to-end tests: the app binary (built with embedded UI assets) in a real WebKitGTK
+# window under Xvfb, driven through tauri-driver + WebKitWebDriver, with a real Secret Service
+# (GNOME Keyring on a private D-Bus session) and a fresh data directory.
+#
+#   APP_BIN=target/debug/seatkeeper SMARTSHEET_SIM_BIN=target/debug/smartsheet-sim tests/e2e/run.sh
+#
+# Screenshots of each step go to tests/artifacts/e2e/.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+# shellcheck source=../../.ci/deps.sh
+. "$repo/.ci/deps.sh"
+ensure_tauri_driver
+ensure_node_modules "$here"
+for bin in APP_BIN SMARTSHEET_SIM_BIN; do
+  [ -x "${!bin:-}" ] || { echo "e2e: $bin must name a built binary (got '${!bin:-}')" >&2; exit 1; }
+done
+export SHOTS="$repo/tests/artifacts/e2e"
+rm -rf "$SHOTS" && mkdir -p "$SHOTS"
+data="$(mktemp -d)"
+trap 'rm -rf "$data"' EXIT
+# A fresh app: its database, logs and settings live under these.
+export XDG_DATA_HOME="$data/share" XDG_CONFIG_HOME="$data/config"
+cd "$here"
+timeout 600 dbus-run-session -- sh "$repo/tests/with-keyring.sh" \
+  xvfb-run -a -s "-screen 0 1280x900x24" npm test --silent
