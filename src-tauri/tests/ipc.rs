@@ -73,3 +73,33 @@ fn the_webview_can_call_nothing_but_our_commands() {
         assert!(get_ipc_response(&window, request(cmd, json!({}))).is_err(), "{cmd} was allowed");
     }
 }
+
+/// The command list is written in four places: the handler in lib.rs, build.rs (the ACL manifest),
+/// the capability, and the UI's typed map in ui/src/lib/ipc.ts. They must agree.
+#[test]
+fn every_command_is_registered_granted_and_typed_in_the_ui() {
+    fn names<'a>(text: &'a str, prefix: &str, suffix: &str) -> std::collections::BTreeSet<String> {
+        text.lines()
+            .filter_map(|l| l.trim().strip_prefix(prefix)?.split(suffix).next().map(str::to_owned))
+            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .collect()
+    }
+    let manifest = names(include_str!("../build.rs"), "\"", "\",");
+    let capability: std::collections::BTreeSet<String> = include_str!("../capabilities/default.json")
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("\"allow-")?.split('"').next().map(|n| n.replace('-', "_")))
+        .collect();
+    let ui = names(include_str!("../../ui/src/lib/ipc.ts"), "", ": { args");
+    assert_eq!(manifest.len(), 12, "{manifest:?}");
+    assert_eq!(capability, manifest, "capabilities/default.json vs build.rs");
+    assert_eq!(ui, manifest, "ui/src/lib/ipc.ts vs build.rs");
+
+    // And the handler knows each of them: a call may fail on its arguments, never as unknown.
+    let (_app, window) = app();
+    for cmd in &manifest {
+        if let Err(err) = get_ipc_response(&window, request(cmd, json!({}))) {
+            let text = err.to_string();
+            assert!(!text.contains("not found") && !text.contains("not allowed"), "{cmd}: {text}");
+        }
+    }
+}
