@@ -11,6 +11,7 @@ pub mod profiles;
 pub mod secrets;
 pub mod services;
 pub mod smartsheet;
+pub mod sync;
 pub mod validation;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -1,0 +1,449 @@
+//! "Refresh <name> Events": per-user last activity and per-user-per-day activity counts.
+//!
+//! With Event Reporting (the profile's last validation said so, or it was not checked and
+//! `GET /events` does not answer 403), the stream is read from the profile's "Analyze user
+//! activity from" the first time and from the stored stream position afterwards. Each page is
+//! folded (last activity = latest event per user; counts per user and UTC day) and committed in
+//! ONE transaction with the page's `nextStreamPosition` and the job result's `events_read`, so a
+//! failed or killed run leaves whole pages and resumes after the last committed one: nothing is
+//! read twice and nothing counted twice. Only aggregates are stored, never the raw events.
+//!
+//! What counts: every event except those of Smartsheet's system users
+//! ([`super::SYSTEM_USER_IDS`]) and those whose `OBJECT_TYPE:ACTION` the admin excluded
+//! ([`set_excluded_event_kinds`]; `SHEET:*` excludes every action on sheets). Events of user ids
+//! that have no subscription (yet) are counted by user id all the same: the subscriptions list
+//! joins them by id, and a user added since the last download is not missed.
+//!
+//! The aggregates belong to one starting date and one set of exclusions: when either changes, the
+//! next run clears the events-based aggregates and reads the stream again from the start.
+//!
+//! Without Event Reporting, last activity is each subscription's `lastLogin` (source
+//! `last_login`), refreshed by this job and by every subscriptions download while that is the
+//! source.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use futures::StreamExt;
+use serde::Serialize;
+use sqlx::{FromRow, SqliteConnection};
+use ts_rs::TS;
+
+use super::results::{Counts, JobResult, Recorder};
+use super::{is_system_user, Progress, SyncOptions, SyncPhase, SyncProgress};
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::jobs::JobKind;
+use crate::smartsheet::{Event, EventsStart, SmartsheetClient, SmartsheetError};
+
+/// Where a user's last activity comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "sync.ts")]
+pub enum ActivitySource {
+    /// Smartsheet's Event Reporting stream.
+    Events,
+    /// The user's last login (no Event Reporting).
+    LastLogin,
+}
+
+/// The activity settings and state of a profile, for the profile page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "sync.ts")]
+pub struct ActivitySettings {
+    /// `OBJECT_TYPE:ACTION` pairs that do not count as activity (`*` for any). Empty: every
+    /// user-initiated event counts.
+    pub excluded_event_kinds: Vec<String>,
+    /// Where last activity came from in the last activity run (none before the first).
+    pub activity_source: Option<ActivitySource>,
+    /// The date the event stream was first read from.
+    pub events_from: Option<DateTime<Utc>>,
+    /// Whether a stream position is stored (the next run continues from it).
+    pub has_stream_position: bool,
+    pub last_events_sync_at: Option<DateTime<Utc>>,
+}
+
+/// A user's last activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, FromRow)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "sync.ts")]
+pub struct UserActivity {
+    /// Smartsheet's user id, as a string (ids may exceed what a JavaScript number holds exactly).
+    pub user_id: String,
+    pub last_activity_at: DateTime<Utc>,
+    pub source: ActivitySource,
+}
+
+#[derive(Debug, Default, FromRow)]
+struct State {
+    events_from: Option<DateTime<Utc>>,
+    events_position: Option<String>,
+    last_events_sync_at: Option<DateTime<Utc>>,
+    activity_source: Option<ActivitySource>,
+    excluded_event_kinds: String,
+}
+
+async fn load_state(conn: &mut SqliteConnection, profile_id: i64) -> Result<State> {
+    Ok(sqlx::query_as::<_, State>(
+        "SELECT events_from, events_position, last_events_sync_at, activity_source, excluded_event_kinds \
+         FROM sync_state WHERE profile_id = ?",
+    )
+    .bind(profile_id)
+    .fetch_optional(conn)
+    .await?
+    .unwrap_or_else(|| State { excluded_event_kinds: "[]".into(), ..State::default() }))
+}
+
+fn parse_kinds(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// The activity settings and state of a profile.
+pub async fn activity_settings(db: &Db, profile_id: i64) -> Result<ActivitySettings> {
+    let mut conn = db.pool().acquire().await?;
+    let state = load_state(&mut conn, profile_id).await?;
+    Ok(ActivitySettings {
+        excluded_event_kinds: parse_kinds(&state.excluded_event_kinds),
+        activity_source: state.activity_source,
+        events_from: state.events_from,
+        has_stream_position: state.events_position.is_some(),
+        last_events_sync_at: state.last_events_sync_at,
+    })
+}
+
+/// Sets which `OBJECT_TYPE:ACTION` pairs do not count as activity (e.g. `USER:LOGIN`,
+/// `SHEET:*`). A change makes the next activity run read the stream again from the start.
+pub async fn set_excluded_event_kinds(db: &Db, profile_id: i64, kinds: &[String]) -> Result<()> {
+    let mut clean = Vec::new();
+    for kind in kinds {
+        let kind = kind.trim().to_ascii_uppercase();
+        let valid = kind.split_once(':').is_some_and(|(object, action)| {
+            let part = |p: &str| {
+                p == "*" || (!p.is_empty() && p.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+            };
+            part(object) && part(action)
+        });
+        if !valid {
+            return Err(Error::validation(
+                "excludedEventKinds",
+                format!("“{kind}” is not of the form OBJECT_TYPE:ACTION (for example SHEET:LOAD or USER:*)."),
+            ));
+        }
+        if !clean.contains(&kind) {
+            clean.push(kind);
+        }
+    }
+    clean.sort();
+    let json = serde_json::to_string(&clean).map_err(|e| Error::Internal(e.to_string()))?;
+    let mut tx = db.write().await?;
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM profiles WHERE id = ?")
+        .bind(profile_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_none() {
+        return Err(crate::profiles::not_found(profile_id));
+    }
+    let current = load_state(&mut tx, profile_id).await?;
+    if parse_kinds(&current.excluded_event_kinds) != clean {
+        // Forget where the stream was read from: the next run starts over with the new rule.
+        sqlx::query(
+            "INSERT INTO sync_state (profile_id, excluded_event_kinds) VALUES (?, ?) ON CONFLICT (profile_id) \
+             DO UPDATE SET excluded_event_kinds = excluded.excluded_event_kinds, events_from = NULL, \
+             events_position = NULL",
+        )
+        .bind(profile_id)
+        .bind(json)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The users' last activity of a profile.
+pub async fn list_user_activity(db: &Db, profile_id: i64) -> Result<Vec<UserActivity>> {
+    Ok(sqlx::query_as::<_, UserActivity>(
+        "SELECT CAST(user_id AS TEXT) AS user_id, last_activity_at, source FROM user_activity WHERE profile_id = ? \
+         ORDER BY user_id",
+    )
+    .bind(profile_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Counted events per user and UTC day: (user id, day, count).
+pub async fn list_daily_activity(db: &Db, profile_id: i64) -> Result<Vec<(i64, NaiveDate, i64)>> {
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT user_id, day, count FROM user_activity_daily WHERE profile_id = ? ORDER BY user_id, day",
+    )
+    .bind(profile_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(user, day, count)| {
+            let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                .map_err(|e| Error::Internal(format!("bad day {day} in user_activity_daily: {e}")))?;
+            Ok((user, day, count))
+        })
+        .collect()
+}
+
+/// Updates the users' activity of a profile (its Events job must exist) and records the run.
+pub async fn run(
+    db: &Db,
+    client: &SmartsheetClient,
+    profile_id: i64,
+    clock: &dyn Clock,
+    progress: Progress<'_>,
+) -> Result<JobResult> {
+    run_with(db, client, profile_id, clock, &SyncOptions::default(), progress).await
+}
+
+/// [`run`] with explicit tuning.
+pub async fn run_with(
+    db: &Db,
+    client: &SmartsheetClient,
+    profile_id: i64,
+    clock: &dyn Clock,
+    options: &SyncOptions,
+    progress: Progress<'_>,
+) -> Result<JobResult> {
+    let mut recorder = Recorder::start(db, client, profile_id, JobKind::Events, clock.now()).await?;
+    let outcome = update(db, client, profile_id, clock, options, progress, &mut recorder).await;
+    recorder.finish(db, client, clock.now(), outcome).await
+}
+
+/// Which events count.
+struct Filter {
+    excluded: Vec<(String, String)>,
+}
+
+impl Filter {
+    fn new(kinds: &[String]) -> Self {
+        let excluded = kinds
+            .iter()
+            .filter_map(|k| k.split_once(':'))
+            .map(|(o, a)| (o.to_owned(), a.to_owned()))
+            .collect();
+        Self { excluded }
+    }
+
+    fn counts(&self, event: &Event) -> bool {
+        if is_system_user(event.user_id) {
+            return false;
+        }
+        let (object, action) = (event.object_type.as_str(), event.action.as_str());
+        !self.excluded.iter().any(|(o, a)| (o == "*" || o == object) && (a == "*" || a == action))
+    }
+}
+
+async fn update(
+    db: &Db,
+    client: &SmartsheetClient,
+    profile_id: i64,
+    clock: &dyn Clock,
+    options: &SyncOptions,
+    progress: Progress<'_>,
+    recorder: &mut Recorder,
+) -> Result<()> {
+    let (from, event_reporting, state) = {
+        let mut conn = db.pool().acquire().await?;
+        let from: DateTime<Utc> =
+            sqlx::query_scalar("SELECT analyze_activity_from FROM profiles WHERE id = ?")
+                .bind(profile_id)
+                .fetch_one(&mut *conn)
+                .await?;
+        let event_reporting =
+            crate::validation::load(&mut conn, profile_id).await?.and_then(|v| v.event_reporting);
+        (from, event_reporting, load_state(&mut conn, profile_id).await?)
+    };
+    if event_reporting == Some(false) {
+        return from_last_login(db, profile_id, clock, progress).await;
+    }
+
+    // The aggregates belong to one starting date: a new date (or exclusions, which clear
+    // events_from) starts over.
+    let start = match (&state.events_position, state.events_from) {
+        (Some(position), Some(events_from)) if events_from == from => EventsStart::Position(position.clone()),
+        _ => {
+            let mut tx = db.write().await?;
+            clear_events(&mut tx, profile_id).await?;
+            sqlx::query(
+                "INSERT INTO sync_state (profile_id, events_from) VALUES (?, ?) ON CONFLICT (profile_id) \
+                 DO UPDATE SET events_from = excluded.events_from, events_position = NULL",
+            )
+            .bind(profile_id)
+            .bind(from)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            if state.events_from.is_some_and(|f| f != from) {
+                recorder.warn(
+                    "“Analyze user activity from” or the counted event types changed: activity was read again \
+                     from the start.",
+                );
+            }
+            EventsStart::Since { since: from, to: None }
+        }
+    };
+    let filter = Filter::new(&parse_kinds(&state.excluded_event_kinds));
+
+    let mut pages = std::pin::pin!(client.event_stream(start, Some(options.events_page_size)));
+    let mut status = SyncProgress::new(SyncPhase::Events);
+    let mut first = true;
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(page) => page,
+            Err(SmartsheetError::Forbidden { .. }) if first => {
+                recorder.warn(
+                    "Smartsheet refused to read Event Reporting (403): the organization does not have the Event \
+                     Reporting add-on, or the key's owner may not read it. Last activity comes from last-login \
+                     dates instead.",
+                );
+                return from_last_login(db, profile_id, clock, progress).await;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        first = false;
+        let now = clock.now();
+        let mut tx = db.write().await?;
+        fold_page(&mut tx, profile_id, &filter, &page.data, now).await?;
+        match &page.next_stream_position {
+            Some(position) => {
+                sqlx::query(
+                    "UPDATE sync_state SET events_position = ?, last_events_sync_at = ?, activity_source = 'events' \
+                     WHERE profile_id = ?",
+                )
+                .bind(position)
+                .bind(now)
+                .bind(profile_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => recorder.warn("Smartsheet sent a page of events without a stream position."),
+        }
+        recorder
+            .add_counts(&mut tx, Counts { events_read: page.data.len() as i64, ..Counts::default() })
+            .await?;
+        tx.commit().await?;
+        status.pages_done += 1;
+        status.events_read += page.data.len() as u64;
+        progress(status);
+    }
+    let mut tx = db.write().await?;
+    sqlx::query(
+        "UPDATE sync_state SET last_events_sync_at = ?, activity_source = 'events' WHERE profile_id = ?",
+    )
+    .bind(clock.now())
+    .bind(profile_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    progress(SyncProgress { phase: SyncPhase::Done, ..status });
+    Ok(())
+}
+
+/// Adds one page's aggregates.
+async fn fold_page(
+    conn: &mut SqliteConnection,
+    profile_id: i64,
+    filter: &Filter,
+    events: &[Event],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut last: HashMap<i64, DateTime<Utc>> = HashMap::new();
+    let mut daily: HashMap<(i64, NaiveDate), i64> = HashMap::new();
+    for event in events.iter().filter(|e| filter.counts(e)) {
+        let at = event.event_timestamp;
+        last.entry(event.user_id).and_modify(|t| *t = (*t).max(at)).or_insert(at);
+        *daily.entry((event.user_id, at.date_naive())).or_default() += 1;
+    }
+    for (user_id, at) in last {
+        // Timestamps are stored as sqlx writes them (RFC 3339, same offset), which sort as text.
+        sqlx::query(
+            "INSERT INTO user_activity (profile_id, user_id, last_activity_at, source, updated_at) \
+             VALUES (?, ?, ?, 'events', ?) ON CONFLICT (profile_id, user_id) DO UPDATE SET \
+             last_activity_at = CASE WHEN user_activity.source = 'events' \
+               AND user_activity.last_activity_at > excluded.last_activity_at \
+               THEN user_activity.last_activity_at ELSE excluded.last_activity_at END, \
+             source = 'events', updated_at = excluded.updated_at",
+        )
+        .bind(profile_id)
+        .bind(user_id)
+        .bind(at)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for ((user_id, day), count) in daily {
+        sqlx::query(
+            "INSERT INTO user_activity_daily (profile_id, user_id, day, count) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (profile_id, user_id, day) DO UPDATE SET count = count + excluded.count",
+        )
+        .bind(profile_id)
+        .bind(user_id)
+        .bind(day.format("%Y-%m-%d").to_string())
+        .bind(count)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Removes the events-based aggregates (and the last-login ones, which the events replace).
+async fn clear_events(conn: &mut SqliteConnection, profile_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM user_activity WHERE profile_id = ?")
+        .bind(profile_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM user_activity_daily WHERE profile_id = ?")
+        .bind(profile_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// No Event Reporting: last activity is the last login, and the stream state is forgotten (if
+/// Event Reporting comes back, the stream is read again from the start).
+async fn from_last_login(db: &Db, profile_id: i64, clock: &dyn Clock, progress: Progress<'_>) -> Result<()> {
+    progress(SyncProgress::new(SyncPhase::LastLogin));
+    let now = clock.now();
+    let mut tx = db.write().await?;
+    clear_events(&mut tx, profile_id).await?;
+    sqlx::query(
+        "INSERT INTO sync_state (profile_id, activity_source, last_events_sync_at) VALUES (?, 'last_login', ?) \
+         ON CONFLICT (profile_id) DO UPDATE SET activity_source = 'last_login', events_from = NULL, \
+         events_position = NULL, last_events_sync_at = excluded.last_events_sync_at",
+    )
+    .bind(profile_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    refresh_from_last_login(&mut tx, profile_id, now).await?;
+    tx.commit().await?;
+    progress(SyncProgress::new(SyncPhase::Done));
+    Ok(())
+}
+
+/// Sets every subscription's last activity to its last login (source `last_login`).
+pub(crate) async fn refresh_from_last_login(
+    conn: &mut SqliteConnection,
+    profile_id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO user_activity (profile_id, user_id, last_activity_at, source, updated_at) \
+         SELECT profile_id, user_id, last_login, 'last_login', ? FROM software_subscriptions \
+         WHERE profile_id = ? AND last_login IS NOT NULL \
+         ON CONFLICT (profile_id, user_id) DO UPDATE SET last_activity_at = excluded.last_activity_at, \
+         source = 'last_login', updated_at = excluded.updated_at",
+    )
+    .bind(now)
+    .bind(profile_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

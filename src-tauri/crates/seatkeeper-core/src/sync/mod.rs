@@ -1,0 +1,122 @@
+//! The sync engine's data side: the two refresh jobs of a published profile and what they store.
+//!
+//! - [`subscriptions::run`] ("Refresh <name> Subscriptions"): detects the plan model (User
+//!   Subscription Model or legacy), pages every user (100 a page, with `lastLogin`), turns each
+//!   seat into a software subscription, auto-creates a software model and its reclamation rule per
+//!   known subscription identifier (unknown identifiers stay Unrecognized until mapped with
+//!   [`models::map_identifier`]), and closes — never deletes — the subscriptions of users who are
+//!   gone or deactivated.
+//! - [`activity::run`] ("Refresh <name> Events"): folds the Event Reporting stream into per-user
+//!   last activity and per-user-per-day counts, committing each page's aggregates together with the
+//!   new stream position, so a failed or killed run resumes where the last committed page ended.
+//!   Without Event Reporting, last activity is the users' last login.
+//!
+//! Each run writes a job result ([`results`]). A run whose sync fails still returns `Ok` with a
+//! `failed` result carrying the admin-readable message; `Err` means no result could be recorded
+//! (no such profile or job, database failure).
+//!
+//! Read side for the UI and the CLI: [`list_subscriptions`], [`list_models`],
+//! [`list_unrecognized_identifiers`], [`list_job_results`], [`activity::activity_settings`].
+
+pub mod activity;
+pub mod models;
+pub mod results;
+pub mod subscriptions;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+pub use models::{
+    create_model, list_models, list_unrecognized_identifiers, map_identifier, SoftwareModel,
+    UnrecognizedIdentifier,
+};
+pub use results::{list_job_results, JobResult, JobStatus};
+pub use subscriptions::{list_subscriptions, ClosedReason, SoftwareSubscription};
+
+/// Smartsheet's system user ids that appear as an event's `userId` (automation, notifications,
+/// forms, cell links, published items, imports). They are never counted as a person's activity.
+pub const SYSTEM_USER_IDS: [i64; 8] = [
+    1_688_855_062_570_884, // Skype action
+    2_814_754_969_413_508, // Trello import
+    3_377_704_922_834_820, // cell link
+    3_940_654_876_256_132, // Automation system
+    5_066_554_783_098_756, // access to an item published to the organization
+    5_629_504_736_520_068, // access to an item published to anyone
+    6_192_454_689_941_380, // Notification system
+    7_881_304_550_205_316, // Form submission
+];
+
+/// Whether `user_id` is one of Smartsheet's system users.
+pub fn is_system_user(user_id: i64) -> bool {
+    SYSTEM_USER_IDS.contains(&user_id)
+}
+
+/// How a sync is tuned. The defaults are what the jobs use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// Users upserted per transaction.
+    pub batch_size: usize,
+    /// Events per `GET /events` page (`maxCount`, 1..=10 000); each page is one transaction.
+    pub events_page_size: u32,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self { batch_size: 500, events_page_size: crate::smartsheet::MAX_EVENTS_PER_PAGE }
+    }
+}
+
+/// What a running job is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "sync.ts")]
+pub enum SyncPhase {
+    /// Finding the organization's plan (User Subscription Model or legacy).
+    DetectingPlan,
+    /// Paging users.
+    Users,
+    /// Closing the subscriptions of users who are gone.
+    Closing,
+    /// Reading the event stream.
+    Events,
+    /// Taking last activity from last-login dates (no Event Reporting).
+    LastLogin,
+    Done,
+}
+
+/// Progress of a running job: reported after each page of users read and after each page of
+/// events committed (with its stream position), and at phase changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "sync.ts")]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    pub pages_done: u64,
+    /// Known for users (`totalPages`), not for the event stream.
+    pub pages_total: Option<u64>,
+    pub users_read: u64,
+    pub events_read: u64,
+}
+
+impl SyncProgress {
+    pub(crate) fn new(phase: SyncPhase) -> Self {
+        Self { phase, pages_done: 0, pages_total: None, users_read: 0, events_read: 0 }
+    }
+}
+
+/// The progress callback of a run.
+pub type Progress<'a> = &'a (dyn Fn(SyncProgress) + Send + Sync);
+
+/// A progress callback that ignores progress.
+pub fn no_progress(_: SyncProgress) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn system_users_are_recognised() {
+        assert!(is_system_user(3_940_654_876_256_132));
+        assert!(!is_system_user(1_234_567_890_123_456));
+    }
+}

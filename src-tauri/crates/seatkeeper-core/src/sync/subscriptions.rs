@@ -1,0 +1,487 @@
+//! "Refresh <name> Subscriptions": every user's seat as a software subscription.
+//!
+//! 1. The plan model: the token owner's plans (`GET /users/{me}/plans`); an internal plan means the
+//!    User Subscription Model, and its `planId` is sent with every page (Smartsheet only shows seat
+//!    types then). No internal plan: a legacy plan (`licensedSheetCreator`).
+//! 2. All users, 100 a page (`lastLogin` is only returned on pages of at most 100), with
+//!    `include=lastLogin` and `displayContributorSeatType=true`, upserted by (profile, user id) in
+//!    batches, one transaction each. Unchanged subscriptions only get `last_seen`.
+//! 3. When the whole list was read: open subscriptions of users no longer listed are closed
+//!    (`removed`). Deactivated users are closed as `deactivated`; a user who comes back is
+//!    reopened. Nothing is ever deleted. A failed run closes nothing.
+//!
+//! Identifiers: USM → the seat type (VIEWER becomes CONTRIBUTOR); legacy → `Licensed` /
+//! `Unlicensed`. A user without one (the field missing) is skipped with a warning and left as it
+//! was. Unknown seat types are stored as they are and stay Unrecognized until mapped.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, TryStreamExt};
+use serde::Serialize;
+use sqlx::{FromRow, SqliteConnection};
+use ts_rs::TS;
+
+use super::models::{Identifiers, LEGACY_LICENSED, LEGACY_UNLICENSED};
+use super::results::{Counts, JobResult, Recorder};
+use super::{activity, Progress, SyncOptions, SyncPhase, SyncProgress};
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::jobs::JobKind;
+use crate::smartsheet::{
+    ListUsersQuery, SeatType, SmartsheetClient, SmartsheetError, User, UserPlansQuery, UserStatus,
+};
+
+/// Why a subscription was closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+#[ts(export, export_to = "sync.ts")]
+pub enum ClosedReason {
+    /// The user is no longer listed by Smartsheet.
+    Removed,
+    /// The user is deactivated.
+    Deactivated,
+}
+
+/// A software subscription as the Software Subscriptions list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, FromRow)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "sync.ts")]
+pub struct SoftwareSubscription {
+    pub id: i64,
+    pub profile_id: i64,
+    /// Smartsheet's user id, as a string (ids may exceed what a JavaScript number holds exactly).
+    pub user_id: String,
+    pub email: String,
+    pub name: Option<String>,
+    /// The seat type (USM) or `Licensed` / `Unlicensed` (legacy).
+    pub identifier: String,
+    pub model_id: Option<i64>,
+    /// None while the identifier is unrecognized.
+    pub model_name: Option<String>,
+    /// Smartsheet's user status (ACTIVE, PENDING, DECLINED, DEACTIVATED, or a newer value).
+    pub status: Option<String>,
+    pub is_internal: Option<bool>,
+    /// System Admin.
+    pub is_admin: Option<bool>,
+    pub seat_changed_at: Option<DateTime<Utc>>,
+    pub provisional_expires_at: Option<DateTime<Utc>>,
+    pub last_login: Option<DateTime<Utc>>,
+    pub last_activity_at: Option<DateTime<Utc>>,
+    pub activity_source: Option<super::activity::ActivitySource>,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_reason: Option<ClosedReason>,
+}
+
+/// The subscriptions of a profile, open and closed, by email.
+pub async fn list_subscriptions(db: &Db, profile_id: i64) -> Result<Vec<SoftwareSubscription>> {
+    Ok(sqlx::query_as::<_, SoftwareSubscription>(
+        "SELECT s.id, s.profile_id, CAST(s.user_id AS TEXT) AS user_id, s.email, s.name, s.identifier, s.model_id, m.name AS model_name, \
+         s.status, s.is_internal, s.is_admin, s.seat_changed_at, s.provisional_expires_at, s.last_login, \
+         a.last_activity_at, a.source AS activity_source, s.first_seen, s.last_seen, s.closed_at, s.closed_reason \
+         FROM software_subscriptions s \
+         LEFT JOIN software_models m ON m.id = s.model_id \
+         LEFT JOIN user_activity a ON a.profile_id = s.profile_id AND a.user_id = s.user_id \
+         WHERE s.profile_id = ? ORDER BY s.email, s.user_id",
+    )
+    .bind(profile_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Downloads the subscriptions of a profile (its Subscriptions job must exist, i.e. the profile
+/// was published) and records the run as a job result.
+pub async fn run(
+    db: &Db,
+    client: &SmartsheetClient,
+    profile_id: i64,
+    clock: &dyn Clock,
+    progress: Progress<'_>,
+) -> Result<JobResult> {
+    run_with(db, client, profile_id, clock, &SyncOptions::default(), progress).await
+}
+
+/// [`run`] with explicit tuning.
+pub async fn run_with(
+    db: &Db,
+    client: &SmartsheetClient,
+    profile_id: i64,
+    clock: &dyn Clock,
+    options: &SyncOptions,
+    progress: Progress<'_>,
+) -> Result<JobResult> {
+    let mut recorder = Recorder::start(db, client, profile_id, JobKind::Subscriptions, clock.now()).await?;
+    let outcome = download(db, client, profile_id, clock, options, progress, &mut recorder).await;
+    recorder.finish(db, client, clock.now(), outcome).await
+}
+
+/// The fields a download writes and compares.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+struct Row {
+    email: String,
+    name: Option<String>,
+    identifier: String,
+    model_id: Option<i64>,
+    status: Option<String>,
+    is_internal: Option<bool>,
+    is_admin: Option<bool>,
+    seat_changed_at: Option<DateTime<Utc>>,
+    provisional_expires_at: Option<DateTime<Utc>>,
+    last_login: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    closed_reason: Option<ClosedReason>,
+}
+
+#[derive(Debug, FromRow)]
+struct Existing {
+    id: i64,
+    user_id: i64,
+    #[sqlx(flatten)]
+    row: Row,
+}
+
+/// What a run noticed about the data, summed up as warnings at the end.
+#[derive(Default)]
+struct Oddities {
+    without_identifier: Vec<String>,
+    listed_twice: usize,
+    unrecognized: HashMap<String, usize>,
+}
+
+async fn download(
+    db: &Db,
+    client: &SmartsheetClient,
+    profile_id: i64,
+    clock: &dyn Clock,
+    options: &SyncOptions,
+    progress: Progress<'_>,
+    recorder: &mut Recorder,
+) -> Result<()> {
+    let now = clock.now();
+    progress(SyncProgress::new(SyncPhase::DetectingPlan));
+    let plan_id = detect_plan(client, recorder).await?;
+    {
+        let mut tx = db.write().await?;
+        sqlx::query(
+            "INSERT INTO sync_state (profile_id, plan_model, plan_id) VALUES (?, ?, ?) \
+             ON CONFLICT (profile_id) DO UPDATE SET plan_model = excluded.plan_model, plan_id = excluded.plan_id",
+        )
+        .bind(profile_id)
+        .bind(if plan_id.is_some() { "usm" } else { "legacy" })
+        .bind(plan_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    }
+
+    let (mut identifiers, existing) = {
+        let mut conn = db.pool().acquire().await?;
+        let identifiers = Identifiers::load(&mut conn, profile_id).await?;
+        let rows = sqlx::query_as::<_, Existing>(
+            "SELECT id, user_id, email, name, identifier, model_id, status, is_internal, is_admin, seat_changed_at, \
+             provisional_expires_at, last_login, closed_at, closed_reason FROM software_subscriptions \
+             WHERE profile_id = ?",
+        )
+        .bind(profile_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        (identifiers, rows.into_iter().map(|e| (e.user_id, e)).collect::<HashMap<_, _>>())
+    };
+
+    let query = ListUsersQuery {
+        plan_id,
+        include_last_login: true,
+        display_contributor_seat_type: Some(true),
+        ..ListUsersQuery::default()
+    };
+    let mut pages = std::pin::pin!(client.list_users(query));
+    let mut state = SyncProgress::new(SyncPhase::Users);
+    let mut seen = HashSet::new();
+    let mut odd = Oddities::default();
+    let mut buffer: Vec<User> = Vec::new();
+    let batch = Batch { profile_id, plan_model_usm: plan_id.is_some(), now, existing: &existing };
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        state.pages_done += 1;
+        state.pages_total = Some(u64::from(page.total_pages));
+        state.users_read += page.data.len() as u64;
+        buffer.extend(page.data);
+        if buffer.len() >= options.batch_size.max(1) {
+            batch
+                .write(db, recorder, &mut identifiers, &mut seen, &mut odd, std::mem::take(&mut buffer))
+                .await?;
+        }
+        progress(state);
+    }
+    batch.write(db, recorder, &mut identifiers, &mut seen, &mut odd, buffer).await?;
+
+    // The whole list was read: close what is gone.
+    progress(SyncProgress { phase: SyncPhase::Closing, ..state });
+    let gone: Vec<i64> = existing
+        .values()
+        .filter(|e| e.row.closed_at.is_none() && !seen.contains(&e.user_id))
+        .map(|e| e.id)
+        .collect();
+    let mut tx = db.write().await?;
+    for id in &gone {
+        sqlx::query(
+            "UPDATE software_subscriptions SET closed_at = ?, closed_reason = 'removed' WHERE id = ? \
+             AND closed_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    recorder.add_counts(&mut tx, Counts { closed: gone.len() as i64, ..Counts::default() }).await?;
+    let source: Option<String> =
+        sqlx::query_scalar("SELECT activity_source FROM sync_state WHERE profile_id = ?")
+            .bind(profile_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten();
+    if source.as_deref() == Some("last_login") {
+        activity::refresh_from_last_login(&mut tx, profile_id, now).await?;
+    }
+    sqlx::query("UPDATE sync_state SET last_subscriptions_sync_at = ? WHERE profile_id = ?")
+        .bind(now)
+        .bind(profile_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+
+    if !odd.without_identifier.is_empty() {
+        let what = if plan_id.is_some() { "a seat type" } else { "a licence flag (licensedSheetCreator)" };
+        let sample = odd.without_identifier.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+        recorder.warn(format!(
+            "{} users came without {what} and were skipped (left as they were), e.g. {sample}.",
+            odd.without_identifier.len()
+        ));
+    }
+    if odd.listed_twice > 0 {
+        recorder.warn(format!(
+            "{} users were listed twice (the list changed while it was read); each was stored once.",
+            odd.listed_twice
+        ));
+    }
+    let mut unrecognized: Vec<_> = odd.unrecognized.into_iter().collect();
+    unrecognized.sort();
+    for (identifier, count) in unrecognized {
+        recorder.warn(format!(
+            "{count} subscriptions have the unrecognized subscription identifier “{identifier}”. Map it to a \
+             software model under Unrecognized Subscription Identifiers."
+        ));
+    }
+    progress(SyncProgress { phase: SyncPhase::Done, ..state });
+    Ok(())
+}
+
+/// The plan of the organization: the token owner's internal plan (User Subscription Model), or
+/// None for a legacy plan.
+async fn detect_plan(client: &SmartsheetClient, recorder: &mut Recorder) -> Result<Option<i64>> {
+    let me = client.current_user().await?;
+    if !me.is_system_admin() {
+        return Err(Error::Conflict(format!(
+            "The API key belongs to {}, who is not a System Admin, so Smartsheet hides seat types and licences. \
+             Enter a System Admin's API key in the connection and validate it again.",
+            me.email
+        )));
+    }
+    let query = UserPlansQuery { display_contributor_seat_type: Some(true), ..UserPlansQuery::default() };
+    let pages: std::result::Result<Vec<_>, SmartsheetError> =
+        client.list_user_plans(me.id, query).try_collect().await;
+    match pages {
+        Ok(pages) => Ok(pages
+            .into_iter()
+            .flat_map(|p| p.data)
+            .find(|p| p.is_internal == Some(true))
+            .map(|p| p.plan_id)),
+        Err(e @ (SmartsheetError::NotFound { .. } | SmartsheetError::BadRequest { .. })) => {
+            recorder.warn(format!(
+                "Smartsheet did not list the plans of {} ({e}); the organization is treated as on a legacy plan.",
+                me.email
+            ));
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+struct Batch<'a> {
+    profile_id: i64,
+    plan_model_usm: bool,
+    now: DateTime<Utc>,
+    existing: &'a HashMap<i64, Existing>,
+}
+
+impl Batch<'_> {
+    fn identifier(&self, user: &User) -> Option<String> {
+        if self.plan_model_usm {
+            match user.seat_type.as_ref()? {
+                SeatType::Viewer => Some(SeatType::Contributor.as_str().to_owned()),
+                seat => Some(seat.as_str().to_owned()),
+            }
+        } else {
+            let licensed = user.licensed_sheet_creator?;
+            Some(if licensed { LEGACY_LICENSED } else { LEGACY_UNLICENSED }.to_owned())
+        }
+    }
+
+    /// Upserts `users` in one transaction.
+    async fn write(
+        &self,
+        db: &Db,
+        recorder: &Recorder,
+        identifiers: &mut Identifiers,
+        seen: &mut HashSet<i64>,
+        odd: &mut Oddities,
+        users: Vec<User>,
+    ) -> Result<()> {
+        if users.is_empty() {
+            return Ok(());
+        }
+        let mut tx = db.write().await?;
+        let mut counts = Counts { users_read: users.len() as i64, ..Counts::default() };
+        let mut unchanged = Vec::new();
+        for user in users {
+            if !seen.insert(user.id) {
+                odd.listed_twice += 1;
+                continue;
+            }
+            let Some(identifier) = self.identifier(&user) else {
+                odd.without_identifier.push(user.email.clone());
+                continue;
+            };
+            let (model_id, _) = identifiers.resolve(&mut tx, &identifier, self.now).await?;
+            if model_id.is_none() {
+                *odd.unrecognized.entry(identifier.clone()).or_default() += 1;
+            }
+            let user_id = user.id;
+            let old = self.existing.get(&user_id);
+            let row = self.row(user, identifier, model_id, old);
+            match old {
+                None => {
+                    insert(&mut tx, self.profile_id, user_id, &row, self.now).await?;
+                    counts.created += 1;
+                    counts.closed += i64::from(row.closed_at.is_some());
+                }
+                Some(old) if old.row != row => {
+                    update(&mut tx, old.id, &row, self.now).await?;
+                    counts.updated += 1;
+                    counts.closed += i64::from(old.row.closed_at.is_none() && row.closed_at.is_some());
+                }
+                Some(old) => unchanged.push(old.id),
+            }
+        }
+        for chunk in unchanged.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let sql = format!("UPDATE software_subscriptions SET last_seen = ? WHERE id IN ({marks})");
+            let mut q = sqlx::query(&sql).bind(self.now);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        recorder.add_counts(&mut tx, counts).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    fn row(&self, user: User, identifier: String, model_id: Option<i64>, old: Option<&Existing>) -> Row {
+        let deactivated = user.status == Some(UserStatus::Deactivated);
+        let (closed_at, closed_reason) = if deactivated {
+            let since = old
+                .filter(|o| o.row.closed_reason == Some(ClosedReason::Deactivated))
+                .and_then(|o| o.row.closed_at)
+                .unwrap_or(self.now);
+            (Some(since), Some(ClosedReason::Deactivated))
+        } else {
+            (None, None)
+        };
+        let name = user.name.filter(|n| !n.trim().is_empty()).or_else(|| {
+            let joined = [user.first_name.as_deref(), user.last_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            (!joined.is_empty()).then_some(joined)
+        });
+        Row {
+            email: user.email,
+            name,
+            identifier,
+            model_id,
+            status: user.status.map(|s| s.as_str().to_owned()),
+            is_internal: user.is_internal,
+            is_admin: user.admin,
+            seat_changed_at: user.seat_type_last_changed_at,
+            provisional_expires_at: user.provisional_expiration_date,
+            last_login: user.last_login,
+            closed_at,
+            closed_reason,
+        }
+    }
+}
+
+async fn insert(
+    conn: &mut SqliteConnection,
+    profile_id: i64,
+    user_id: i64,
+    row: &Row,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO software_subscriptions (profile_id, user_id, email, name, identifier, model_id, status, \
+         is_internal, is_admin, seat_changed_at, provisional_expires_at, last_login, first_seen, last_seen, \
+         closed_at, closed_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(profile_id)
+    .bind(user_id)
+    .bind(&row.email)
+    .bind(&row.name)
+    .bind(&row.identifier)
+    .bind(row.model_id)
+    .bind(&row.status)
+    .bind(row.is_internal)
+    .bind(row.is_admin)
+    .bind(row.seat_changed_at)
+    .bind(row.provisional_expires_at)
+    .bind(row.last_login)
+    .bind(now)
+    .bind(now)
+    .bind(row.closed_at)
+    .bind(row.closed_reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn update(conn: &mut SqliteConnection, id: i64, row: &Row, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query(
+        "UPDATE software_subscriptions SET email = ?, name = ?, identifier = ?, model_id = ?, status = ?, \
+         is_internal = ?, is_admin = ?, seat_changed_at = ?, provisional_expires_at = ?, last_login = ?, \
+         last_seen = ?, closed_at = ?, closed_reason = ? WHERE id = ?",
+    )
+    .bind(&row.email)
+    .bind(&row.name)
+    .bind(&row.identifier)
+    .bind(row.model_id)
+    .bind(&row.status)
+    .bind(row.is_internal)
+    .bind(row.is_admin)
+    .bind(row.seat_changed_at)
+    .bind(row.provisional_expires_at)
+    .bind(row.last_login)
+    .bind(now)
+    .bind(row.closed_at)
+    .bind(row.closed_reason)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,761 @@
+//! The sync engine's data side against the Smartsheet simulator: subscriptions for both plan
+//! models, models and unrecognized identifiers, idempotence, closing and reopening, and user
+//! activity from Event Reporting (first run, incremental runs, faults, a failed and a cancelled
+//! run resuming) or from last-login dates.
+
+mod support;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use futures::TryStreamExt;
+use seatkeeper_core::connections::ConnectionInput;
+use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
+use seatkeeper_core::services::{
+    create_profile, delete_profile, get_profile, publish_profile, validate_connection,
+};
+use seatkeeper_core::smartsheet::{
+    ApiToken, ClientConfig, DowngradeSeat, Event, EventsStart, RetryPolicy, SmartsheetClient,
+};
+use seatkeeper_core::sync::activity::{self, ActivitySource};
+use seatkeeper_core::sync::{self, subscriptions, ClosedReason, JobStatus, SyncOptions, SyncProgress};
+use seatkeeper_core::validation::ValidationOptions;
+use seatkeeper_core::{Clock, Db, FixedClock, MemoryStore};
+use serde_json::json;
+use smartsheet_sim::org::{Seat, Status};
+use smartsheet_sim::{FaultSpec, RateLimit, SimConfig, SimHandle};
+use support::{Reply, Stub};
+use url::Url;
+
+// ---------------------------------------------------------------------------------------------
+// Setup
+// ---------------------------------------------------------------------------------------------
+
+/// After the VIEWER sunset, so the free internal seat is CONTRIBUTOR.
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-29T00:00:00Z").unwrap().to_utc()
+}
+
+fn config(seed: u64) -> SimConfig {
+    SimConfig {
+        now: now(),
+        seed,
+        users: 120,
+        days: 20,
+        rate_limit: RateLimit::Off,
+        retry_after: false,
+        ..SimConfig::default()
+    }
+}
+
+fn faults(spec: &str) -> FaultSpec {
+    spec.parse().unwrap()
+}
+
+/// Small event pages so that a run has many.
+const PAGE: SyncOptions = SyncOptions { batch_size: 50, events_page_size: 100 };
+
+fn no_progress(_: SyncProgress) {}
+
+fn client_for(base: &str, token: &str) -> SmartsheetClient {
+    SmartsheetClient::new(ClientConfig {
+        timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(2),
+        rate_limit_per_minute: None,
+        retry: RetryPolicy {
+            max_retries: 20,
+            min_delay: Duration::from_millis(2),
+            max_delay: Duration::from_millis(20),
+            max_retry_after: Duration::from_secs(5),
+        },
+        ..ClientConfig::new(Url::parse(base).unwrap(), ApiToken::new(token).unwrap())
+    })
+    .unwrap()
+}
+
+struct Case {
+    sim: SimHandle,
+    db: Db,
+    secrets: MemoryStore,
+    clock: FixedClock,
+    profile: i64,
+    client: SmartsheetClient,
+}
+
+/// A simulator, and a profile published with `token` (validated against the simulator).
+async fn case_with(config: SimConfig, token: impl Fn(&SimHandle) -> String) -> Case {
+    let sim = smartsheet_sim::spawn(config).await.unwrap();
+    let db = Db::open_in_memory().await.unwrap();
+    let secrets = MemoryStore::new();
+    let clock = FixedClock::new(sim.sim().now());
+    let token = token(&sim);
+    let input = ProfileInput {
+        display_name: "Acme".into(),
+        download_activity: true,
+        analyze_activity_from: None,
+        reclaim_subscriptions: true,
+    };
+    let connection = ConnectionChoice::New(ConnectionInput {
+        name: "Main".into(),
+        url: sim.base_url().into(),
+        api_key: token.clone(),
+    });
+    let profile = create_profile(&db, &secrets, &clock, input, connection).await.unwrap();
+    let validation =
+        validate_connection(&db, &secrets, &clock, profile.id, &ValidationOptions::quick()).await.unwrap();
+    assert!(validation.ok, "{}", validation.message);
+    publish_profile(&db, &clock, profile.id).await.unwrap();
+    let client = client_for(sim.base_url(), &token);
+    Case { sim, db, secrets, clock, profile: profile.id, client }
+}
+
+async fn case(config: SimConfig) -> Case {
+    case_with(config, |sim| sim.tokens().admin.clone()).await
+}
+
+impl Case {
+    async fn subscriptions(&self) -> sync::JobResult {
+        let result =
+            subscriptions::run_with(&self.db, &self.client, self.profile, &self.clock, &PAGE, &no_progress)
+                .await
+                .unwrap();
+        assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
+        result
+    }
+
+    async fn activity(&self) -> sync::JobResult {
+        activity::run_with(&self.db, &self.client, self.profile, &self.clock, &PAGE, &no_progress)
+            .await
+            .unwrap()
+    }
+
+    async fn analyze_from(&self) -> DateTime<Utc> {
+        get_profile(&self.db, self.profile).await.unwrap().analyze_activity_from
+    }
+
+    /// Every event of the analysis window, read with the client's own stream.
+    async fn events(&self) -> Vec<Event> {
+        let start = EventsStart::Since { since: self.analyze_from().await, to: None };
+        let pages: Vec<_> = self.client.event_stream(start, Some(1000)).try_collect().await.unwrap();
+        pages.into_iter().flat_map(|p| p.data).collect()
+    }
+
+    async fn stored_activity(&self) -> (BTreeMap<i64, DateTime<Utc>>, BTreeMap<(i64, NaiveDate), i64>) {
+        let last = activity::list_user_activity(&self.db, self.profile).await.unwrap();
+        assert!(last.iter().all(|a| a.source == ActivitySource::Events));
+        let last = last.into_iter().map(|a| (a.user_id.parse().unwrap(), a.last_activity_at)).collect();
+        let daily = activity::list_daily_activity(&self.db, self.profile).await.unwrap();
+        (last, daily.into_iter().map(|(u, d, c)| ((u, d), c)).collect())
+    }
+
+    async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(self.db.pool()).await.unwrap()
+    }
+}
+
+/// The expected aggregates: a fold over the events, without system users and excluded kinds.
+type Expected = (BTreeMap<i64, DateTime<Utc>>, BTreeMap<(i64, NaiveDate), i64>);
+fn fold(events: &[Event], excluded: &[(&str, &str)]) -> Expected {
+    let mut last = BTreeMap::new();
+    let mut daily = BTreeMap::new();
+    for e in events {
+        if sync::SYSTEM_USER_IDS.contains(&e.user_id)
+            || excluded.iter().any(|(o, a)| *o == e.object_type.as_str() && *a == e.action.as_str())
+        {
+            continue;
+        }
+        let t: &mut DateTime<Utc> = last.entry(e.user_id).or_insert(e.event_timestamp);
+        *t = (*t).max(e.event_timestamp);
+        *daily.entry((e.user_id, e.event_timestamp.date_naive())).or_insert(0) += 1;
+    }
+    (last, daily)
+}
+
+fn seat_identifier(seat: Seat) -> &'static str {
+    match seat {
+        Seat::Member => "MEMBER",
+        Seat::ProvisionalMember => "PROVISIONAL_MEMBER",
+        Seat::Contributor => "CONTRIBUTOR",
+        Seat::Guest => "GUEST",
+    }
+}
+
+/// (user id → (email, identifier, deactivated)) as the simulator holds it.
+fn expected_users(sim: &SimHandle, legacy: bool) -> BTreeMap<i64, (String, String, bool)> {
+    let org = sim.sim().org.read();
+    org.users
+        .iter()
+        .filter(|u| if legacy { u.in_org } else { u.in_plan })
+        .map(|u| {
+            let identifier = if legacy {
+                if u.licensed_sheet_creator {
+                    "Licensed"
+                } else {
+                    "Unlicensed"
+                }
+            } else {
+                seat_identifier(u.seat)
+            };
+            (u.id, (u.email.clone(), identifier.to_owned(), u.status == Status::Deactivated))
+        })
+        .collect()
+}
+
+async fn stored_users(case: &Case) -> BTreeMap<i64, (String, String, bool)> {
+    sync::list_subscriptions(&case.db, case.profile)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| {
+            let deactivated = s.closed_reason == Some(ClosedReason::Deactivated);
+            assert_eq!(s.closed_at.is_some(), s.closed_reason.is_some());
+            (s.user_id.parse().unwrap(), (s.email, s.identifier, deactivated))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subscriptions
+// ---------------------------------------------------------------------------------------------
+
+async fn download_matches_the_simulator(legacy: bool) {
+    let case = case(SimConfig { legacy, ..config(11) }).await;
+    let result = case.subscriptions().await;
+    let expected = expected_users(&case.sim, legacy);
+    assert!(expected.len() > 100, "more than one page of users");
+    assert_eq!(stored_users(&case).await, expected);
+    assert_eq!(result.users_read, expected.len() as i64);
+    assert_eq!(result.subscriptions_created, expected.len() as i64);
+    assert_eq!(result.subscriptions_updated, 0);
+    let deactivated = expected.values().filter(|(_, _, d)| *d).count() as i64;
+    assert!(deactivated > 0, "the organization has deactivated users");
+    assert_eq!(result.subscriptions_closed, deactivated, "deactivated users are closed on first sight");
+    assert!(result.requests >= 4, "users/me, plans, two pages of users");
+    assert_eq!((result.number, result.warnings), (1, 0), "{:?}", result.warning_text);
+    assert!(result.finished_at.is_some());
+
+    // One model (with a 60-day rule) per identifier seen; nothing unrecognized.
+    let models = sync::list_models(&case.db, case.profile).await.unwrap();
+    let mut identifiers: Vec<String> = expected.values().map(|(_, i, _)| i.clone()).collect();
+    identifiers.sort();
+    identifiers.dedup();
+    let mut covered: Vec<String> = models.iter().filter_map(|m| m.subscription_identifier.clone()).collect();
+    covered.sort();
+    assert_eq!(covered, identifiers);
+    for model in &models {
+        assert!(model.auto_created);
+        assert_eq!(model.rule_last_activity_threshold_days, Some(60));
+        assert_eq!(model.rule_active, Some(true));
+        let identifier = model.subscription_identifier.as_deref().unwrap();
+        assert_eq!(model.paid, identifier == "MEMBER" || identifier == "Licensed", "{identifier}");
+        let open = expected.values().filter(|(_, i, d)| i == identifier && !d).count() as i64;
+        assert_eq!(model.subscription_count, open, "{identifier}");
+    }
+    let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+    if legacy {
+        assert_eq!(names, ["Smartsheet Licensed User", "Smartsheet Unlicensed User"]);
+    } else {
+        assert_eq!(
+            names,
+            [
+                "Smartsheet Contributor",
+                "Smartsheet Guest",
+                "Smartsheet Member",
+                "Smartsheet Provisional Member"
+            ]
+        );
+    }
+    assert!(sync::list_unrecognized_identifiers(&case.db, case.profile).await.unwrap().is_empty());
+    assert_eq!(case.count("reclamation_rules").await, models.len() as i64);
+
+    // Every subscription has its model; last logins, admin flags and seat dates are kept.
+    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    assert!(subs.iter().all(|s| s.model_id.is_some() && s.model_name.is_some()));
+    let plan: (Option<String>, Option<i64>) =
+        sqlx::query_as("SELECT plan_model, plan_id FROM sync_state WHERE profile_id = ?")
+            .bind(case.profile)
+            .fetch_one(case.db.pool())
+            .await
+            .unwrap();
+    let org = case.sim.sim().org.read();
+    assert_eq!(plan, (Some(if legacy { "legacy" } else { "usm" }.to_owned()), org.plan_id));
+    for s in &subs {
+        let u = &org.users[org.user_index(s.user_id.parse().unwrap()).unwrap()];
+        assert_eq!(s.last_login, u.last_login, "{}", u.email);
+        assert_eq!(s.is_admin, Some(u.admin));
+        assert_eq!(s.is_internal, Some(u.internal));
+        assert_eq!(s.status.as_deref(), Some(u.status.as_str()));
+        assert_eq!(s.name.as_deref(), Some(u.name().as_str()));
+        if legacy {
+            assert_eq!(s.seat_changed_at, None);
+        } else {
+            assert_eq!(s.seat_changed_at, Some(u.seat_changed_at));
+            assert_eq!(s.provisional_expires_at, u.provisional_expires);
+        }
+    }
+}
+
+#[tokio::test]
+async fn usm_download_matches_the_simulator() {
+    download_matches_the_simulator(false).await;
+}
+
+#[tokio::test]
+async fn legacy_download_matches_the_simulator() {
+    download_matches_the_simulator(true).await;
+}
+
+#[tokio::test]
+async fn a_second_run_changes_nothing() {
+    let case = case(config(12)).await;
+    let first = case.subscriptions().await;
+    let rows = case.count("software_subscriptions").await;
+    let models = case.count("software_models").await;
+    case.clock.advance(chrono::Duration::hours(1));
+    let second = case.subscriptions().await;
+    assert_eq!(second.number, 2);
+    assert_eq!(second.users_read, first.users_read);
+    assert_eq!(
+        (second.subscriptions_created, second.subscriptions_updated, second.subscriptions_closed),
+        (0, 0, 0)
+    );
+    assert_eq!(case.count("software_subscriptions").await, rows);
+    assert_eq!(case.count("software_models").await, models);
+    assert_eq!(case.count("reclamation_rules").await, models);
+    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    assert!(subs.iter().all(|s| s.last_seen == case.clock.now() && s.first_seen < s.last_seen));
+    let job = get_profile(&case.db, case.profile).await.unwrap().jobs[0].clone();
+    let results = sync::list_job_results(&case.db, job.id).await.unwrap();
+    assert_eq!(results.iter().map(|r| r.number).collect::<Vec<_>>(), [2, 1]);
+}
+
+#[tokio::test]
+async fn seat_changes_removals_and_returns_are_followed() {
+    let case = case(config(13)).await;
+    case.subscriptions().await;
+    let (plan, member, removed) = {
+        let org = case.sim.sim().org.read();
+        let pick = |seat: Seat, skip: Option<i64>| {
+            org.users
+                .iter()
+                .enumerate()
+                .find(|(i, u)| {
+                    u.seat == seat
+                        && u.internal
+                        && u.in_org
+                        && u.status == Status::Active
+                        && ![org.admin_idx, org.member_idx, org.second_admin_idx].contains(i)
+                        && Some(u.id) != skip
+                })
+                .map(|(_, u)| u.id)
+                .unwrap()
+        };
+        let member = pick(Seat::Member, None);
+        (org.plan_id.unwrap(), member, pick(Seat::Member, Some(member)))
+    };
+    case.client.downgrade_user(member, plan, DowngradeSeat::Contributor).await.unwrap();
+    {
+        let mut org = case.sim.sim().org.write();
+        let i = org.user_index(removed).unwrap();
+        org.users[i].in_org = false;
+        org.users[i].in_plan = false;
+    }
+    case.clock.advance(chrono::Duration::hours(1));
+    let result = case.subscriptions().await;
+    assert_eq!(
+        (result.subscriptions_created, result.subscriptions_updated, result.subscriptions_closed),
+        (0, 1, 1)
+    );
+    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let by_id = |id: i64| subs.iter().find(|s| s.user_id == id.to_string()).unwrap().clone();
+    let downgraded = by_id(member);
+    assert_eq!(downgraded.identifier, "CONTRIBUTOR");
+    assert_eq!(downgraded.model_name.as_deref(), Some("Smartsheet Contributor"));
+    assert_eq!(downgraded.seat_changed_at, Some(case.sim.sim().now()));
+    assert!(downgraded.closed_at.is_none());
+    let gone = by_id(removed);
+    assert_eq!((gone.closed_at, gone.closed_reason), (Some(case.clock.now()), Some(ClosedReason::Removed)));
+    assert_eq!(gone.identifier, "MEMBER", "history stays as it was");
+    assert_eq!(
+        stored_users(&case).await.len(),
+        expected_users(&case.sim, false).len() + 1,
+        "nothing deleted"
+    );
+
+    // A third run with nothing changed closes nothing again; the user's return reopens.
+    assert_eq!(case.subscriptions().await.subscriptions_closed, 0);
+    {
+        let mut org = case.sim.sim().org.write();
+        let i = org.by_id[&removed]; // user_index() hides users who are gone
+        org.users[i].in_org = true;
+        org.users[i].in_plan = true;
+    }
+    let result = case.subscriptions().await;
+    assert_eq!((result.subscriptions_created, result.subscriptions_updated), (0, 1));
+    let back = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let back = back.iter().find(|s| s.user_id == removed.to_string()).unwrap();
+    assert_eq!((back.closed_at, back.closed_reason), (None, None));
+    assert_eq!(stored_users(&case).await, expected_users(&case.sim, false));
+}
+
+/// A stub Smartsheet whose users carry a seat type Seatkeeper does not know; `extra` adds a second
+/// user with it.
+async fn stub_with_new_seat(extra: Arc<AtomicUsize>) -> Stub {
+    Stub::start(move |seen, _| {
+        let user = |id: i64, email: &str, seat: &str| {
+            json!({"id": id, "email": email, "name": email, "admin": false, "status": "ACTIVE",
+                   "isInternal": true, "seatType": seat, "seatTypeLastChangedAt": "2026-11-01T00:00:00Z",
+                   "licensedSheetCreator": true})
+        };
+        match seen.path.as_str() {
+            "/2.0/users/me" => {
+                Reply::json(200, json!({"id": 1, "email": "admin@acme.example", "admin": true}))
+            }
+            "/2.0/users/1/plans" => Reply::json(
+                200,
+                json!({"lastKey": null, "data": [{"planId": 77, "seatType": "MEMBER", "isInternal": true}]}),
+            ),
+            "/2.0/users" => {
+                assert_eq!(seen.query("planId"), Some("77"));
+                assert_eq!(seen.query("include"), Some("lastLogin"));
+                assert_eq!(seen.query("pageSize"), Some("100"));
+                let mut data = vec![
+                    user(1, "admin@acme.example", "MEMBER"),
+                    user(2, "future@acme.example", "ENTERPRISE_SEAT"),
+                    // Missing seat type: skipped with a warning.
+                    json!({"id": 3, "email": "odd@acme.example"}),
+                ];
+                if extra.load(Ordering::SeqCst) > 0 {
+                    data.push(user(4, "later@acme.example", "ENTERPRISE_SEAT"));
+                }
+                let n = data.len();
+                Reply::json(
+                    200,
+                    json!({"pageNumber": 1, "pageSize": 100, "totalPages": 1, "totalCount": n, "data": data}),
+                )
+            }
+            _ => Reply::json(404, json!({"errorCode": 1006, "message": "Not Found"})),
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_unknown_identifier_is_unrecognized_until_mapped() {
+    let mut case = case(config(14)).await;
+    let extra = Arc::new(AtomicUsize::new(0));
+    let stub = stub_with_new_seat(extra.clone()).await;
+    case.client = stub.client();
+
+    let result = case.subscriptions().await;
+    assert_eq!(result.subscriptions_created, 2);
+    assert_eq!(result.warnings, 2, "{:?}", result.warning_text);
+    let text = result.warning_text.unwrap();
+    assert!(text.contains("ENTERPRISE_SEAT") && text.contains("odd@acme.example"), "{text}");
+    let unrecognized = sync::list_unrecognized_identifiers(&case.db, case.profile).await.unwrap();
+    assert_eq!(unrecognized.len(), 1);
+    assert_eq!(
+        (unrecognized[0].identifier.as_str(), unrecognized[0].subscription_count),
+        ("ENTERPRISE_SEAT", 1)
+    );
+    let models = sync::list_models(&case.db, case.profile).await.unwrap();
+    assert_eq!(models.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["Smartsheet Member"]);
+    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let future = subs.iter().find(|s| s.user_id == "2").unwrap();
+    assert_eq!((future.identifier.as_str(), future.model_id), ("ENTERPRISE_SEAT", None));
+
+    // Mapping to a model of another profile, or an identifier never seen, is refused.
+    assert!(sync::map_identifier(&case.db, case.profile, "ENTERPRISE_SEAT", 9_999).await.is_err());
+    let model =
+        sync::create_model(&case.db, case.profile, "Smartsheet Enterprise Seat", true, case.clock.now())
+            .await
+            .unwrap();
+    assert!(sync::map_identifier(&case.db, case.profile, "NEVER_SEEN", model).await.is_err());
+    sync::map_identifier(&case.db, case.profile, "ENTERPRISE_SEAT", model).await.unwrap();
+    assert!(sync::list_unrecognized_identifiers(&case.db, case.profile).await.unwrap().is_empty());
+
+    extra.store(1, Ordering::SeqCst);
+    let result = case.subscriptions().await;
+    assert_eq!((result.subscriptions_created, result.subscriptions_updated), (1, 0));
+    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    for id in ["2", "4"] {
+        let s = subs.iter().find(|s| s.user_id == id).unwrap();
+        assert_eq!((s.model_id, s.model_name.as_deref()), (Some(model), Some("Smartsheet Enterprise Seat")));
+    }
+    assert!(subs.iter().all(|s| s.user_id != "3"), "the user without a seat type was skipped");
+}
+
+#[tokio::test]
+async fn a_failed_download_is_recorded_and_closes_nothing() {
+    let case = case(config(15)).await;
+    case.subscriptions().await;
+    let before = stored_users(&case).await;
+    let sim = case.sim.sim().clone();
+    let pages = AtomicUsize::new(0);
+    let progress = move |p: SyncProgress| {
+        if p.phase == sync::SyncPhase::Users && pages.fetch_add(1, Ordering::SeqCst) == 0 {
+            sim.set_faults(faults("4000=1"));
+        }
+    };
+    let result =
+        subscriptions::run(&case.db, &case.client, case.profile, &case.clock, &progress).await.unwrap();
+    assert_eq!(result.status, JobStatus::Failed);
+    let message = result.error_message.unwrap();
+    assert!(message.contains("4000"), "{message}");
+    assert!(!message.contains(&case.sim.tokens().admin), "the key leaked: {message}");
+    assert_eq!(result.subscriptions_closed, 0);
+    assert_eq!(stored_users(&case).await, before, "a partial list closes nothing");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Activity
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn activity_follows_the_event_stream_incrementally() {
+    let case = case(config(21)).await;
+    case.subscriptions().await;
+    let events = case.events().await;
+    assert!(events.iter().any(|e| sync::SYSTEM_USER_IDS.contains(&e.user_id)), "system users act too");
+    let expected = fold(&events, &[]);
+
+    let first = case.activity().await;
+    assert_eq!(first.status, JobStatus::Succeeded, "{:?}", first.error_message);
+    assert_eq!(first.events_read, events.len() as i64);
+    assert!(first.events_read > 5 * i64::from(PAGE.events_page_size), "several pages");
+    assert_eq!(case.stored_activity().await, expected);
+    let stored = case.stored_activity().await.0;
+    assert!(stored.keys().all(|id| !sync::SYSTEM_USER_IDS.contains(id)), "system users never count");
+    let settings = activity::activity_settings(&case.db, case.profile).await.unwrap();
+    assert_eq!(settings.activity_source, Some(ActivitySource::Events));
+    assert!(settings.has_stream_position);
+    assert_eq!(settings.events_from, Some(case.analyze_from().await));
+    // The subscriptions list shows the activity.
+    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let with_activity = subs.iter().filter(|s| s.last_activity_at.is_some()).count();
+    assert!(with_activity > 0);
+    for s in &subs {
+        assert_eq!(s.last_activity_at, expected.0.get(&s.user_id.parse::<i64>().unwrap()).copied());
+    }
+
+    // Nothing new: nothing read.
+    let again = case.activity().await;
+    assert_eq!(again.events_read, 0);
+    assert_eq!(case.stored_activity().await, expected);
+
+    // A day later: only the new events are read, and the aggregates equal the whole window's.
+    case.sim.sim().advance(chrono::Duration::days(1));
+    case.clock.set(case.sim.sim().now());
+    let all = case.events().await;
+    assert!(all.len() > events.len());
+    let next = case.activity().await;
+    assert_eq!(next.events_read, (all.len() - events.len()) as i64);
+    assert!(next.requests < first.requests, "an incremental run is smaller");
+    let after = case.stored_activity().await;
+    assert_eq!(after, fold(&all, &[]));
+    assert_ne!(after, expected, "last activity moved on");
+}
+
+#[tokio::test]
+async fn activity_survives_faults() {
+    let calm = case(config(22)).await;
+    let expected = fold(&calm.events().await, &[]);
+    let case = case(config(22)).await;
+    case.sim.set_faults(faults("500=0.2,503=0.05,4002=0.05,429=0.05,drop=0.05,truncate=0.05"));
+    let result = case.activity().await;
+    assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
+    assert!(result.retries > 0);
+    assert_eq!(result.requests, case.client.stats().requests as i64);
+    assert_eq!(case.stored_activity().await, expected);
+}
+
+#[tokio::test]
+async fn a_failed_run_resumes_from_the_last_committed_page() {
+    let case = case(config(23)).await;
+    let events = case.events().await;
+    let expected = fold(&events, &[]);
+    let sim = case.sim.sim().clone();
+    let pages = AtomicUsize::new(0);
+    let progress = move |p: SyncProgress| {
+        if p.phase == sync::SyncPhase::Events && pages.fetch_add(1, Ordering::SeqCst) == 2 {
+            sim.set_faults(faults("4000=1"));
+        }
+    };
+    let failed = activity::run_with(&case.db, &case.client, case.profile, &case.clock, &PAGE, &progress)
+        .await
+        .unwrap();
+    assert_eq!(failed.status, JobStatus::Failed);
+    assert!(failed.error_message.as_deref().unwrap().contains("4000"), "{:?}", failed.error_message);
+    assert_eq!(failed.events_read, 3 * i64::from(PAGE.events_page_size), "three committed pages");
+    let partial = case.stored_activity().await;
+    assert_eq!(partial, fold(&events[..failed.events_read as usize], &[]), "whole pages only");
+    assert!(activity::activity_settings(&case.db, case.profile).await.unwrap().has_stream_position);
+
+    case.sim.set_faults(FaultSpec::none());
+    let resumed = case.activity().await;
+    assert_eq!(resumed.status, JobStatus::Succeeded);
+    assert_eq!(failed.events_read + resumed.events_read, events.len() as i64, "nothing read twice");
+    assert_eq!(case.stored_activity().await, expected, "nothing counted twice");
+}
+
+#[tokio::test]
+async fn a_killed_run_resumes_from_the_last_committed_page() {
+    let case = case(config(24)).await;
+    let events = case.events().await;
+    let pages = Arc::new(AtomicUsize::new(0));
+    let notify = Arc::new(tokio::sync::Notify::new());
+    let progress = {
+        let (pages, notify) = (pages.clone(), notify.clone());
+        move |p: SyncProgress| {
+            if p.phase == sync::SyncPhase::Events && pages.fetch_add(1, Ordering::SeqCst) == 3 {
+                notify.notify_one();
+            }
+        }
+    };
+    tokio::select! {
+        result = activity::run_with(&case.db, &case.client, case.profile, &case.clock, &PAGE, &progress) => {
+            panic!("the run should have been stopped: {result:?}")
+        }
+        () = notify.notified() => {}
+    }
+    let committed: i64 = sqlx::query_scalar("SELECT events_read FROM job_results WHERE status = 'running'")
+        .fetch_one(case.db.pool())
+        .await
+        .unwrap();
+    assert!(committed >= 4 * i64::from(PAGE.events_page_size));
+    let resumed = case.activity().await;
+    assert_eq!(resumed.status, JobStatus::Succeeded);
+    assert_eq!(committed + resumed.events_read, events.len() as i64);
+    assert_eq!(case.stored_activity().await, fold(&events, &[]));
+}
+
+#[tokio::test]
+async fn excluded_event_kinds_do_not_count_and_a_change_rereads_the_stream() {
+    let case = case(config(25)).await;
+    let events = case.events().await;
+    case.activity().await;
+    assert_eq!(case.stored_activity().await, fold(&events, &[]));
+
+    let bad = activity::set_excluded_event_kinds(&case.db, case.profile, &["SHEET LOAD".into()]).await;
+    assert!(bad.is_err());
+    activity::set_excluded_event_kinds(&case.db, case.profile, &["user:login".into(), "SHEET:LOAD".into()])
+        .await
+        .unwrap();
+    let settings = activity::activity_settings(&case.db, case.profile).await.unwrap();
+    assert_eq!(settings.excluded_event_kinds, ["SHEET:LOAD", "USER:LOGIN"]);
+    let rerun = case.activity().await;
+    assert_eq!(rerun.events_read, events.len() as i64, "read again from the start");
+    let expected = fold(&events, &[("USER", "LOGIN"), ("SHEET", "LOAD")]);
+    assert_ne!(expected, fold(&events, &[]));
+    assert_eq!(case.stored_activity().await, expected);
+}
+
+async fn assert_last_login_used(case: &Case) {
+    let result = case.activity().await;
+    assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
+    assert_eq!(result.events_read, 0);
+    let settings = activity::activity_settings(&case.db, case.profile).await.unwrap();
+    assert_eq!(settings.activity_source, Some(ActivitySource::LastLogin));
+    let stored: HashMap<i64, (DateTime<Utc>, ActivitySource)> =
+        activity::list_user_activity(&case.db, case.profile)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.user_id.parse().unwrap(), (a.last_activity_at, a.source)))
+            .collect();
+    let expected: HashMap<i64, (DateTime<Utc>, ActivitySource)> = {
+        let org = case.sim.sim().org.read();
+        org.users
+            .iter()
+            .filter(|u| u.in_plan)
+            .filter_map(|u| Some((u.id, (u.last_login?, ActivitySource::LastLogin))))
+            .collect()
+    };
+    assert!(!expected.is_empty());
+    assert_eq!(stored, expected);
+    assert_eq!(case.count("user_activity_daily").await, 0);
+}
+
+#[tokio::test]
+async fn without_event_reporting_last_login_is_the_activity() {
+    let case = case_with(config(26), |sim| sim.tokens().admin_no_event_reporting.clone()).await;
+    let validation = get_profile(&case.db, case.profile).await.unwrap().last_validation.unwrap();
+    assert_eq!(validation.event_reporting, Some(false));
+    case.subscriptions().await;
+    let before = case.sim.requests();
+    assert_last_login_used(&case).await;
+    assert_eq!(case.sim.requests(), before, "/events is not even tried");
+
+    // Later downloads keep last activity = last login.
+    case.sim.sim().advance(chrono::Duration::days(2));
+    case.clock.set(case.sim.sim().now());
+    case.subscriptions().await;
+    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    assert!(subs.iter().any(|s| s.last_login.is_some()));
+    for s in subs {
+        assert_eq!(s.last_activity_at, s.last_login, "{}", s.email);
+    }
+}
+
+#[tokio::test]
+async fn a_403_on_events_falls_back_to_last_login() {
+    let mut case = case(config(27)).await;
+    // Validated with Event Reporting, but the key used now cannot read it.
+    case.client = client_for(case.sim.base_url(), &case.sim.tokens().admin_no_event_reporting);
+    case.subscriptions().await;
+    assert_last_login_used(&case).await;
+    let result = case.activity().await;
+    assert_eq!(result.warnings, 1);
+    assert!(result.warning_text.unwrap().contains("403"));
+}
+
+#[tokio::test]
+async fn deleting_the_profile_deletes_its_sync_data() {
+    let case = case(config(28)).await;
+    case.subscriptions().await;
+    case.activity().await;
+    for table in ["software_subscriptions", "software_models", "user_activity", "job_results", "sync_state"] {
+        assert!(case.count(table).await > 0, "{table}");
+    }
+    delete_profile(&case.db, &case.secrets, case.profile).await.unwrap();
+    for table in [
+        "software_subscriptions",
+        "software_models",
+        "subscription_identifiers",
+        "reclamation_rules",
+        "user_activity",
+        "user_activity_daily",
+        "sync_state",
+        "job_results",
+    ] {
+        assert_eq!(case.count(table).await, 0, "{table}");
+    }
+}
+
+#[tokio::test]
+async fn a_draft_profile_has_no_job_to_run() {
+    let sim = smartsheet_sim::spawn(config(29)).await.unwrap();
+    let db = Db::open_in_memory().await.unwrap();
+    let secrets = MemoryStore::new();
+    let clock = FixedClock::new(now());
+    let input = ProfileInput {
+        display_name: "Draft".into(),
+        download_activity: true,
+        analyze_activity_from: None,
+        reclaim_subscriptions: true,
+    };
+    let connection = ConnectionChoice::New(ConnectionInput {
+        name: "Main".into(),
+        url: sim.base_url().into(),
+        api_key: sim.tokens().admin.clone(),
+    });
+    let profile = create_profile(&db, &secrets, &clock, input, connection).await.unwrap();
+    let client = client_for(sim.base_url(), &sim.tokens().admin);
+    let err = subscriptions::run(&db, &client, profile.id, &clock, &no_progress).await.unwrap_err();
+    assert_eq!(err.code(), seatkeeper_core::ErrorCode::Conflict);
+    let err = activity::run(&db, &client, 9_999, &clock, &no_progress).await.unwrap_err();
+    assert_eq!(err.code(), seatkeeper_core::ErrorCode::NotFound);
+}
