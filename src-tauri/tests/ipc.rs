@@ -78,7 +78,7 @@ fn the_webview_can_call_nothing_but_our_commands() {
 /// the capability, and the UI's typed map in ui/src/lib/ipc.ts. They must agree.
 #[test]
 fn every_command_is_registered_granted_and_typed_in_the_ui() {
-    fn names<'a>(text: &'a str, prefix: &str, suffix: &str) -> std::collections::BTreeSet<String> {
+    fn names(text: &str, prefix: &str, suffix: &str) -> std::collections::BTreeSet<String> {
         text.lines()
             .filter_map(|l| l.trim().strip_prefix(prefix)?.split(suffix).next().map(str::to_owned))
             .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
