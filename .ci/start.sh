@@ -9,4 +9,4 @@ ensure_tools
 ensure_node_modules ui
 (cd ui && npm run build)
 cargo build --release --locked -p seatkeeper-app --features tauri/custom-protocol
-exec "${CARGO_TARGET_DIR:-target}/release/seatkeeper" "$@"
+exec "${CARGO_TARGET_DIR:-target}/release/seatkeeper-app" "$@"

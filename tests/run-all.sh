@@ -50,6 +50,6 @@ SMARTSHEET_SIM_BIN="$TARGET_DIR/debug/smartsheet-sim" bash tests/sdk-conformance
 phase "real window: the app under Xvfb through tauri-driver (screenshots in tests/artifacts/e2e)"
 # A debug build with the UI embedded (without custom-protocol the binary would load the dev server).
 cargo build --locked --quiet -p seatkeeper-app --features tauri/custom-protocol
-APP_BIN="$TARGET_DIR/debug/seatkeeper" SMARTSHEET_SIM_BIN="$TARGET_DIR/debug/smartsheet-sim" bash tests/e2e/run.sh
+APP_BIN="$TARGET_DIR/debug/seatkeeper-app" SMARTSHEET_SIM_BIN="$TARGET_DIR/debug/smartsheet-sim" bash tests/e2e/run.sh
 
 phase "done"

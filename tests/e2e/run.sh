@@ -3,7 +3,7 @@
 # window under Xvfb, driven through tauri-driver + WebKitWebDriver, with a real Secret Service
 # (GNOME Keyring on a private D-Bus session) and a fresh data directory.
 #
-#   APP_BIN=target/debug/seatkeeper SMARTSHEET_SIM_BIN=target/debug/smartsheet-sim tests/e2e/run.sh
+#   APP_BIN=target/debug/seatkeeper-app SMARTSHEET_SIM_BIN=target/debug/smartsheet-sim tests/e2e/run.sh
 #
 # Screenshots of each step go to tests/artifacts/e2e/.
 set -euo pipefail
