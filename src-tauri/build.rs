@@ -13,6 +13,17 @@ const COMMANDS: &[&str] = &[
     "connection_presets",
     "validate_connection",
     "start_demo",
+    "list_subscriptions",
+    "list_models",
+    "list_unrecognized_identifiers",
+    "map_identifier",
+    "list_job_results",
+    "run_job",
+    "cancel_job",
+    "list_exclusion_rules",
+    "save_identifier_exclusion",
+    "save_user_exclusion",
+    "delete_exclusion_rule",
 ];
 
 fn main() {

@@ -2,19 +2,23 @@
 //! the demo organization into one `AppState`, and the commands into the invoke handler.
 
 mod commands;
+pub mod events;
 mod logging;
 mod state;
 
 use seatkeeper_core::demo::{resume_demo, DemoServer};
-use seatkeeper_core::{Db, KeyringStore, SystemClock};
+use std::sync::Arc;
+
+use seatkeeper_core::{Db, JobEngine, KeyringStore, SystemClock};
 use tauri::Manager;
 
 pub use state::AppState;
 
-/// Registers every command. Generic so that tests can use tauri's mock runtime.
+/// Registers every command, and the notification plugin (used from Rust only: the webview is
+/// granted none of its commands). Generic so that tests can use tauri's mock runtime.
 pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    use commands::{connections, demo, profiles};
-    builder.invoke_handler(tauri::generate_handler![
+    use commands::{connections, demo, exclusions, profiles, sync};
+    builder.plugin(tauri_plugin_notification::init()).invoke_handler(tauri::generate_handler![
         profiles::list_profiles,
         profiles::get_profile,
         profiles::create_profile,
@@ -27,6 +31,17 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         connections::connection_presets,
         connections::validate_connection,
         demo::start_demo,
+        sync::list_subscriptions,
+        sync::list_models,
+        sync::list_unrecognized_identifiers,
+        sync::map_identifier,
+        sync::list_job_results,
+        sync::run_job,
+        sync::cancel_job,
+        exclusions::list_exclusion_rules,
+        exclusions::save_identifier_exclusion,
+        exclusions::save_user_exclusion,
+        exclusions::delete_exclusion_rule,
     ])
 }
 
@@ -42,13 +57,16 @@ async fn build_state(
     if let Err(e) = resume_demo(&db, &demo).await {
         tracing::warn!(error = %e, "the demo organization could not be resumed");
     }
-    Ok(AppState {
-        db,
-        secrets: KeyringStore::new(&app.config().identifier),
-        clock: SystemClock,
-        demo,
-        _log: log,
-    })
+    let secrets = KeyringStore::new(&app.config().identifier);
+    let engine = JobEngine::new(
+        db.clone(),
+        Arc::new(secrets.clone()),
+        Arc::new(SystemClock),
+        Arc::new(events::TauriEvents::new(app.clone())),
+    );
+    // Fixes runs a killed app left `running`, then schedules (missed runs run once now).
+    engine.start().await?;
+    Ok(AppState { db, secrets, clock: SystemClock, demo, engine, _log: log })
 }
 
 pub fn run() {

@@ -1,7 +1,7 @@
 //! The one piece of state the app manages: everything the commands need, built once at start.
 
 use seatkeeper_core::demo::DemoServer;
-use seatkeeper_core::{Db, KeyringStore, SystemClock};
+use seatkeeper_core::{Db, JobEngine, KeyringStore, SystemClock};
 use tracing_appender::non_blocking::WorkerGuard;
 
 pub struct AppState {
@@ -9,6 +9,8 @@ pub struct AppState {
     pub secrets: KeyringStore,
     pub clock: SystemClock,
     pub demo: DemoServer,
+    /// Runs the scheduled jobs (daily, Run now, Cancel).
+    pub engine: JobEngine,
     /// Flushes the log file when the app ends.
     pub _log: WorkerGuard,
 }

@@ -3,7 +3,10 @@
 
 use seatkeeper_app::{with_commands, AppState};
 use seatkeeper_core::demo::DemoServer;
-use seatkeeper_core::{Db, KeyringStore, SystemClock};
+use std::sync::Arc;
+
+use seatkeeper_app::events::TauriEvents;
+use seatkeeper_core::{Db, JobEngine, KeyringStore, SystemClock};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
@@ -26,13 +29,14 @@ fn app() -> (tauri::App<tauri::test::MockRuntime>, tauri::WebviewWindow<tauri::t
     let app = with_commands(mock_builder()).build(tauri::generate_context!()).unwrap();
     let (_, log) = tracing_appender::non_blocking(std::io::sink());
     let db = tauri::async_runtime::block_on(Db::open_in_memory()).unwrap();
-    app.manage(AppState {
-        db,
-        secrets: KeyringStore::new("com.seatkeeper.app.test"),
-        clock: SystemClock,
-        demo: DemoServer::default(),
-        _log: log,
-    });
+    let secrets = KeyringStore::new("com.seatkeeper.app.test");
+    let engine = JobEngine::new(
+        db.clone(),
+        Arc::new(secrets.clone()),
+        Arc::new(SystemClock),
+        Arc::new(TauriEvents::new(app.handle().clone())),
+    );
+    app.manage(AppState { db, secrets, clock: SystemClock, demo: DemoServer::default(), engine, _log: log });
     let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
     (app, window)
 }
@@ -69,7 +73,16 @@ fn errors_cross_as_code_message_and_field() {
 #[test]
 fn the_webview_can_call_nothing_but_our_commands() {
     let (_app, window) = app();
-    for cmd in ["plugin:shell|execute", "plugin:fs|read_file", "plugin:http|fetch", "no_such_command"] {
+    for cmd in [
+        "plugin:shell|execute",
+        "plugin:fs|read_file",
+        "plugin:http|fetch",
+        // Registered for the failure notifications Rust shows; never granted to the webview.
+        "plugin:notification|notify",
+        "plugin:notification|request_permission",
+        "plugin:notification|is_permission_granted",
+        "no_such_command",
+    ] {
         assert!(get_ipc_response(&window, request(cmd, json!({}))).is_err(), "{cmd} was allowed");
     }
 }
@@ -90,7 +103,7 @@ fn every_command_is_registered_granted_and_typed_in_the_ui() {
         .filter_map(|l| l.trim().strip_prefix("\"allow-")?.split('"').next().map(|n| n.replace('-', "_")))
         .collect();
     let ui = names(include_str!("../../ui/src/lib/ipc.ts"), "", ": { args");
-    assert_eq!(manifest.len(), 12, "{manifest:?}");
+    assert_eq!(manifest.len(), 23, "{manifest:?}");
     assert_eq!(capability, manifest, "capabilities/default.json vs build.rs");
     assert_eq!(ui, manifest, "ui/src/lib/ipc.ts vs build.rs");
 
@@ -102,4 +115,37 @@ fn every_command_is_registered_granted_and_typed_in_the_ui() {
             assert!(!text.contains("not found") && !text.contains("not allowed"), "{cmd}: {text}");
         }
     }
+}
+
+#[test]
+fn sync_and_exclusion_commands_answer_with_json() {
+    let (_app, window) = app();
+    let call = |cmd: &str, body: Value| get_ipc_response(&window, request(cmd, body));
+    // An unknown profile: NotFound, as `{code, message, field}`.
+    for cmd in ["list_job_results", "list_exclusion_rules"] {
+        let err = call(cmd, json!({ "profileId": 7 })).unwrap_err();
+        assert_eq!(err["code"], "NotFound", "{cmd}: {err}");
+    }
+    for cmd in ["list_subscriptions", "list_models", "list_unrecognized_identifiers"] {
+        let list = call(cmd, json!({ "profileId": 7 })).unwrap().deserialize::<Value>().unwrap();
+        assert_eq!(list, json!([]), "{cmd}");
+    }
+    let err = call("run_job", json!({ "jobId": 3 })).unwrap_err();
+    assert_eq!(err["code"], "NotFound", "{err}");
+    let err = call("cancel_job", json!({ "jobId": 3 })).unwrap_err();
+    assert_eq!(err["code"], "NotFound", "{err}");
+    let err = call(
+        "save_user_exclusion",
+        json!({ "profileId": 7, "rule": { "id": null, "pattern": "not a domain", "active": true } }),
+    )
+    .unwrap_err();
+    assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("Validation"), Some("pattern")), "{err}");
+    let err = call(
+        "save_identifier_exclusion",
+        json!({ "profileId": 7, "rule": { "identifier": "GUEST", "active": true } }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "NotFound", "{err}");
+    let err = call("delete_exclusion_rule", json!({ "kind": "user", "id": 5 })).unwrap_err();
+    assert_eq!(err["code"], "NotFound", "{err}");
 }

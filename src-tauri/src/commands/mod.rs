@@ -3,7 +3,9 @@
 
 pub mod connections;
 pub mod demo;
+pub mod exclusions;
 pub mod profiles;
+pub mod sync;
 
 use seatkeeper_core::{AppError, Error};
 

@@ -34,7 +34,10 @@ pub async fn update_profile(
     id: i64,
     input: ProfileInput,
 ) -> CommandResult<Profile> {
-    services::update_profile(&state.db, &state.clock, id, input).await.map_err(ipc_error)
+    let profile = services::update_profile(&state.db, &state.clock, id, input).await.map_err(ipc_error)?;
+    // Turning Download activity on adds a job that is due now.
+    state.engine.nudge();
+    Ok(profile)
 }
 
 #[tauri::command]
@@ -44,7 +47,10 @@ pub async fn delete_profile(state: State<'_, AppState>, id: i64) -> CommandResul
 
 #[tauri::command]
 pub async fn publish_profile(state: State<'_, AppState>, id: i64) -> CommandResult<Profile> {
-    services::publish_profile(&state.db, &state.clock, id).await.map_err(ipc_error)
+    let profile = services::publish_profile(&state.db, &state.clock, id).await.map_err(ipc_error)?;
+    // Its jobs are due now: let the scheduler see them without waiting for its next look.
+    state.engine.nudge();
+    Ok(profile)
 }
 
 /// The default "Analyze user activity from" for a new profile (RFC 3339).

@@ -33,6 +33,16 @@ export type ActivitySource = "events" | "last_login";
 export type ClosedReason = "removed" | "deactivated";
 
 /**
+ * The payload of the `job-finished` event.
+ */
+export type JobFinishedEvent = { jobId: number, profileId: number, result: JobResult, };
+
+/**
+ * The payload of the `job-progress` event.
+ */
+export type JobProgressEvent = { jobId: number, profileId: number, progress: SyncProgress, };
+
+/**
  * One run of a scheduled job.
  */
 export type JobResult = { id: number, jobId: number, 
@@ -95,7 +105,17 @@ status: string | null, isInternal: boolean | null,
 /**
  * System Admin.
  */
-isAdmin: boolean | null, seatChangedAt: string | null, provisionalExpiresAt: string | null, lastLogin: string | null, lastActivityAt: string | null, activitySource: ActivitySource | null, firstSeen: string, lastSeen: string, closedAt: string | null, closedReason: ClosedReason | null, };
+isAdmin: boolean | null, seatChangedAt: string | null, provisionalExpiresAt: string | null, lastLogin: string | null, lastActivityAt: string | null, activitySource: ActivitySource | null, firstSeen: string, lastSeen: string, closedAt: string | null, closedReason: ClosedReason | null, 
+/**
+ * Whether an active exclusion rule matches it (it is then left out of cost and candidate
+ * calculations).
+ */
+excluded: boolean, 
+/**
+ * The rule that excludes it, as the admin reads it: `identifier GUEST`,
+ * `user @contractors.example`, `user ann@example.com`.
+ */
+excludedBy: string | null, };
 
 /**
  * What a running job is doing.

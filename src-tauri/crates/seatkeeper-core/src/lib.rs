@@ -5,6 +5,7 @@ pub mod connections;
 pub mod db;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod engine;
 pub mod error;
 pub mod jobs;
 pub mod profiles;
@@ -16,5 +17,6 @@ pub mod validation;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use db::Db;
+pub use engine::{EngineEvents, JobEngine};
 pub use error::{AppError, Error, ErrorCode, Result};
 pub use secrets::{KeyringStore, MemoryStore, SecretStore};

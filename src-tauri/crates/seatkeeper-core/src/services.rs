@@ -1,10 +1,17 @@
 //! What the Tauri commands call: one public async function per command, each taking its
 //! dependencies explicitly (`&Db`, `&dyn SecretStore`, `&dyn Clock`). Errors convert to
 //! [`AppError`](crate::error::AppError) for IPC.
+//!
+//! Running, scheduling and cancelling jobs is the [`JobEngine`](crate::engine::JobEngine)'s
+//! (`run_now`, `cancel`), which the shell holds.
 
 pub use crate::connections::{connection_presets, list_connections, update_connection};
 pub use crate::profiles::{
     create_profile, default_activity_start, delete_profile, get_profile, list_profiles, publish_profile,
     update_profile,
+};
+pub use crate::sync::{
+    delete_exclusion_rule, list_exclusion_rules, list_models, list_profile_job_results, list_subscriptions,
+    list_unrecognized_identifiers, map_identifier, save_identifier_exclusion, save_user_exclusion,
 };
 pub use crate::validation::validate_connection;

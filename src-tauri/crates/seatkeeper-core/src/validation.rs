@@ -133,6 +133,51 @@ async fn target(conn: &mut SqliteConnection, profile_id: i64) -> Result<Target> 
     .ok_or_else(|| crate::profiles::not_found(profile_id))
 }
 
+fn missing_key_message(connection_name: &str) -> String {
+    format!(
+        "The API key of the connection “{connection_name}” is missing from the system keychain (it may have been \
+         removed there). Enter the API key again in the connection's settings, then validate."
+    )
+}
+
+/// A client for `base` and `token` with the patience of `options`.
+pub(crate) fn build_client(
+    base: Url,
+    token: ApiToken,
+    options: &ValidationOptions,
+) -> std::result::Result<SmartsheetClient, SmartsheetError> {
+    let mut config = ClientConfig::new(base, token);
+    config.retry = options.retry;
+    config.timeout = options.timeout;
+    config.connect_timeout = options.connect_timeout;
+    config.rate_limit_per_minute = options.rate_limit_per_minute;
+    SmartsheetClient::new(config)
+}
+
+/// The client of a profile's connection: its URL, and its API key from the keychain. Errors say
+/// what to fix (the key missing from the keychain, an unusable URL).
+pub(crate) async fn profile_client(
+    db: &Db,
+    secrets: &dyn SecretStore,
+    profile_id: i64,
+    options: &ValidationOptions,
+) -> Result<SmartsheetClient> {
+    let target = {
+        let mut conn = db.pool().acquire().await?;
+        target(&mut conn, profile_id).await?
+    };
+    let Some(token) = secrets.get(&target.key_id).await? else {
+        return Err(Error::Conflict(missing_key_message(&target.connection_name)));
+    };
+    let base = Url::parse(&target.url).map_err(|e| {
+        Error::Conflict(format!(
+            "The Connection URL {} is not a valid web address ({e}). Correct it in the connection's settings.",
+            target.url
+        ))
+    })?;
+    Ok(build_client(base, token, options)?)
+}
+
 /// Validates the connection of a profile against Smartsheet and stores the result as the
 /// profile's latest validation. A failed check is a result (`ok: false`), not an `Err`; errors are
 /// for what prevents validating at all (no such profile, the keychain unavailable, the connection
@@ -151,15 +196,7 @@ pub async fn validate_connection(
     let now = clock.now();
     let result = match secrets.get(&before.key_id).await? {
         Some(token) => check(&before.url, token, now, options).await,
-        None => failed(
-            now,
-            ValidationFailure::MissingApiKey,
-            format!(
-                "The API key of the connection “{}” is missing from the system keychain (it may have been \
-                 removed there). Enter the API key again in the connection's settings, then validate.",
-                before.connection_name
-            ),
-        ),
+        None => failed(now, ValidationFailure::MissingApiKey, missing_key_message(&before.connection_name)),
     };
     tracing::info!(profile = profile_id, ok = result.ok, failure = ?result.failure, "validated connection");
 
@@ -210,12 +247,7 @@ async fn check(
             )
         }
     };
-    let mut config = ClientConfig::new(base, token);
-    config.retry = options.retry;
-    config.timeout = options.timeout;
-    config.connect_timeout = options.connect_timeout;
-    config.rate_limit_per_minute = options.rate_limit_per_minute;
-    let client = match SmartsheetClient::new(config) {
+    let client = match build_client(base, token, options) {
         Ok(client) => client,
         Err(e) => return from_error(now, &e, None),
     };

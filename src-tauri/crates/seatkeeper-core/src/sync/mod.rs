@@ -16,9 +16,11 @@
 //! (no such profile or job, database failure).
 //!
 //! Read side for the UI and the CLI: [`list_subscriptions`], [`list_models`],
-//! [`list_unrecognized_identifiers`], [`list_job_results`], [`activity::activity_settings`].
+//! [`list_unrecognized_identifiers`], [`list_job_results`], [`list_profile_job_results`],
+//! [`activity::activity_settings`], [`list_exclusion_rules`].
 
 pub mod activity;
+pub mod exclusions;
 pub mod models;
 pub mod results;
 pub mod subscriptions;
@@ -26,11 +28,16 @@ pub mod subscriptions;
 use serde::Serialize;
 use ts_rs::TS;
 
+pub use exclusions::{
+    delete_exclusion_rule, list_exclusion_rules, save_identifier_exclusion, save_user_exclusion,
+    ExclusionKind, ExclusionRules, IdentifierExclusionInput, IdentifierExclusionRule, UserExclusionInput,
+    UserExclusionRule,
+};
 pub use models::{
     create_model, list_models, list_unrecognized_identifiers, map_identifier, SoftwareModel,
     UnrecognizedIdentifier,
 };
-pub use results::{list_job_results, JobResult, JobStatus};
+pub use results::{list_job_results, list_profile_job_results, JobResult, JobStatus};
 pub use subscriptions::{list_subscriptions, ClosedReason, SoftwareSubscription};
 
 /// Smartsheet's system user ids that appear as an event's `userId` (automation, notifications,

@@ -21,7 +21,7 @@ pub enum JobStatus {
     Running,
     Succeeded,
     Failed,
-    /// Reserved for the job engine (a run stopped by the admin).
+    /// Stopped by the admin (the job engine's Cancel); the counts are what was committed.
     Cancelled,
 }
 
@@ -61,6 +61,23 @@ const COLUMNS: &str =
 pub async fn list_job_results(db: &Db, job_id: i64) -> Result<Vec<JobResult>> {
     let sql = format!("SELECT {COLUMNS} FROM job_results WHERE job_id = ? ORDER BY number DESC");
     Ok(sqlx::query_as::<_, JobResult>(&sql).bind(job_id).fetch_all(db.pool()).await?)
+}
+
+/// The results of all jobs of a profile, newest first.
+pub async fn list_profile_job_results(db: &Db, profile_id: i64) -> Result<Vec<JobResult>> {
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM profiles WHERE id = ?")
+        .bind(profile_id)
+        .fetch_optional(db.pool())
+        .await?;
+    if exists.is_none() {
+        return Err(crate::profiles::not_found(profile_id));
+    }
+    let columns = COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT {columns} FROM job_results r JOIN scheduled_jobs j ON j.id = r.job_id WHERE j.profile_id = ? \
+         ORDER BY r.started_at DESC, r.id DESC"
+    );
+    Ok(sqlx::query_as::<_, JobResult>(&sql).bind(profile_id).fetch_all(db.pool()).await?)
 }
 
 pub(crate) async fn load(conn: &mut SqliteConnection, id: i64) -> Result<JobResult> {

@@ -75,6 +75,12 @@ pub struct SoftwareSubscription {
     pub last_seen: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_reason: Option<ClosedReason>,
+    /// Whether an active exclusion rule matches it (it is then left out of cost and candidate
+    /// calculations).
+    pub excluded: bool,
+    /// The rule that excludes it, as the admin reads it: `identifier GUEST`,
+    /// `user @contractors.example`, `user ann@example.com`.
+    pub excluded_by: Option<String>,
 }
 
 /// The subscriptions of a profile, open and closed, by email.
@@ -82,9 +88,11 @@ pub async fn list_subscriptions(db: &Db, profile_id: i64) -> Result<Vec<Software
     Ok(sqlx::query_as::<_, SoftwareSubscription>(
         "SELECT s.id, s.profile_id, CAST(s.user_id AS TEXT) AS user_id, s.email, s.name, s.identifier, s.model_id, m.name AS model_name, \
          s.status, s.is_internal, s.is_admin, s.seat_changed_at, s.provisional_expires_at, s.last_login, \
-         a.last_activity_at, a.source AS activity_source, s.first_seen, s.last_seen, s.closed_at, s.closed_reason \
+         a.last_activity_at, a.source AS activity_source, s.first_seen, s.last_seen, s.closed_at, s.closed_reason, \
+         e.excluded_by IS NOT NULL AS excluded, e.excluded_by \
          FROM software_subscriptions s \
          LEFT JOIN software_models m ON m.id = s.model_id \
+         LEFT JOIN subscription_exclusions e ON e.subscription_id = s.id \
          LEFT JOIN user_activity a ON a.profile_id = s.profile_id AND a.user_id = s.user_id \
          WHERE s.profile_id = ? ORDER BY s.email, s.user_id",
     )

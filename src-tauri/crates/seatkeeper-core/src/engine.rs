@@ -1,0 +1,595 @@
+//! The job engine: runs the scheduled jobs of published profiles — daily, on "Run now", and once
+//! at start for a run missed while Seatkeeper was closed — one run per job at a time, cancellable.
+//!
+//! - [`JobEngine::start`] marks results left `running` by a killed app as `failed` ("Seatkeeper
+//!   was closed during this run"), then spawns the scheduler loop. The loop calls
+//!   [`JobEngine::tick`], which starts every due job (enabled, profile Published, `next_run_at`
+//!   passed) and moves its `next_run_at` on by whole days past now — so a missed run runs once, at
+//!   the job's usual time of day. It then sleeps until the next `next_run_at` (at most
+//!   [`EngineOptions::poll_interval`]) or until [`JobEngine::nudge`].
+//! - [`JobEngine::run_now`] starts a job at once ([`Error::Conflict`] when it is already running).
+//! - [`JobEngine::cancel`] stops a run between two awaits. The sync modules commit page by page,
+//!   so what was committed stays; the result is recorded as `cancelled` with those counts.
+//! - An events job started while the same profile's subscriptions job runs waits for it, so that
+//!   last-login activity and new users are seen.
+//!
+//! Progress and results go to an [`EngineEvents`] (the shell turns them into Tauri events and a
+//! desktop notification when a run fails). The engine never depends on tauri.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures::future::{BoxFuture, FutureExt, Shared};
+use serde::Serialize;
+use sqlx::FromRow;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::jobs::JobKind;
+use crate::secrets::SecretStore;
+use crate::smartsheet::{ClientStats, RetryPolicy};
+use crate::sync::{activity, subscriptions, JobResult, SyncOptions, SyncProgress};
+use crate::validation::{profile_client, ValidationOptions};
+
+/// The Tauri event that carries a [`JobProgressEvent`].
+pub const JOB_PROGRESS_EVENT: &str = "job-progress";
+/// The Tauri event that carries a [`JobFinishedEvent`].
+pub const JOB_FINISHED_EVENT: &str = "job-finished";
+
+/// What a stale `running` result says after a restart.
+pub const CLOSED_DURING_RUN: &str =
+    "Seatkeeper was closed during this run. What it had saved is kept; the next run continues from there.";
+
+/// What the shell is told while jobs run.
+pub trait EngineEvents: Send + Sync {
+    /// A run made progress (after each page, and at phase changes).
+    fn progress(&self, job_id: i64, profile_id: i64, progress: SyncProgress);
+    /// A run ended (succeeded, failed or cancelled) and its result is recorded.
+    fn finished(&self, job_id: i64, profile_id: i64, result: &JobResult);
+}
+
+/// Events that go nowhere (the CLI, tests).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoEvents;
+
+impl EngineEvents for NoEvents {
+    fn progress(&self, _: i64, _: i64, _: SyncProgress) {}
+    fn finished(&self, _: i64, _: i64, _: &JobResult) {}
+}
+
+/// The payload of the `job-progress` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "sync.ts")]
+pub struct JobProgressEvent {
+    pub job_id: i64,
+    pub profile_id: i64,
+    pub progress: SyncProgress,
+}
+
+/// The payload of the `job-finished` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "sync.ts")]
+pub struct JobFinishedEvent {
+    pub job_id: i64,
+    pub profile_id: i64,
+    pub result: JobResult,
+}
+
+/// How the engine runs jobs.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// The Smartsheet client's patience (retries, timeouts, rate limit).
+    pub client: ValidationOptions,
+    pub sync: SyncOptions,
+    /// The longest the scheduler sleeps between two looks at the schedule.
+    pub poll_interval: Duration,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            client: ValidationOptions {
+                retry: RetryPolicy {
+                    max_retries: 8,
+                    min_delay: Duration::from_secs(1),
+                    max_delay: Duration::from_secs(60),
+                    max_retry_after: Duration::from_secs(120),
+                },
+                timeout: Duration::from_secs(60),
+                connect_timeout: Duration::from_secs(15),
+                ..ValidationOptions::default()
+            },
+            sync: SyncOptions::default(),
+            poll_interval: Duration::from_secs(60),
+        }
+    }
+}
+
+type Done = Shared<BoxFuture<'static, Option<JobResult>>>;
+
+struct Running {
+    profile_id: i64,
+    kind: JobKind,
+    cancel: CancellationToken,
+    done: Done,
+}
+
+struct Inner {
+    db: Db,
+    secrets: Arc<dyn SecretStore>,
+    clock: Arc<dyn Clock>,
+    events: Arc<dyn EngineEvents>,
+    options: EngineOptions,
+    running: Mutex<HashMap<i64, Running>>,
+    wake: Notify,
+    stop: CancellationToken,
+    started: AtomicBool,
+}
+
+impl Inner {
+    fn running(&self) -> MutexGuard<'_, HashMap<i64, Running>> {
+        self.running.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A job as the engine needs it.
+#[derive(Debug, Clone, FromRow)]
+struct Job {
+    id: i64,
+    profile_id: i64,
+    kind: JobKind,
+    name: String,
+    enabled: bool,
+    published: bool,
+    next_run_at: Option<DateTime<Utc>>,
+}
+
+const JOB_SQL: &str =
+    "SELECT j.id, j.profile_id, j.kind, j.name, j.enabled, p.status = 'published' AS published, \
+     j.next_run_at FROM scheduled_jobs j JOIN profiles p ON p.id = j.profile_id";
+
+/// Runs the scheduled jobs. Cheap to clone; clones share the runs.
+#[derive(Clone)]
+pub struct JobEngine {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for JobEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobEngine").field("running", &self.running_jobs()).finish_non_exhaustive()
+    }
+}
+
+impl JobEngine {
+    pub fn new(
+        db: Db,
+        secrets: Arc<dyn SecretStore>,
+        clock: Arc<dyn Clock>,
+        events: Arc<dyn EngineEvents>,
+    ) -> Self {
+        Self::with_options(db, secrets, clock, events, EngineOptions::default())
+    }
+
+    pub fn with_options(
+        db: Db,
+        secrets: Arc<dyn SecretStore>,
+        clock: Arc<dyn Clock>,
+        events: Arc<dyn EngineEvents>,
+        options: EngineOptions,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                secrets,
+                clock,
+                events,
+                options,
+                running: Mutex::new(HashMap::new()),
+                wake: Notify::new(),
+                stop: CancellationToken::new(),
+                started: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// Fixes the results a killed app left `running`, then spawns the scheduler loop on the
+    /// current tokio runtime (its first tick runs the jobs missed while the app was closed).
+    /// Starting twice does nothing the second time.
+    pub async fn start(&self) -> Result<()> {
+        if self.inner.started.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        let fixed = self.recover().await?;
+        if fixed > 0 {
+            tracing::warn!(results = fixed, "marked runs interrupted by a restart as failed");
+        }
+        let engine = self.clone();
+        tokio::spawn(async move { engine.run_loop().await });
+        Ok(())
+    }
+
+    /// Marks every `running` result of a job that is not running in this engine as `failed`
+    /// ([`CLOSED_DURING_RUN`]). Returns how many were fixed. [`start`](Self::start) calls it.
+    pub async fn recover(&self) -> Result<u64> {
+        let live: Vec<i64> = self.running_jobs();
+        let mut tx = self.inner.db.write().await?;
+        let stale: Vec<i64> = sqlx::query_scalar("SELECT id FROM job_results WHERE status = 'running'")
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut fixed = 0;
+        for id in stale {
+            let done = sqlx::query(
+                "UPDATE job_results SET status = 'failed', finished_at = coalesce(finished_at, ?), error_message = ? \
+                 WHERE id = ? AND status = 'running' AND job_id NOT IN (SELECT value FROM json_each(?))",
+            )
+            .bind(self.inner.clock.now())
+            .bind(CLOSED_DURING_RUN)
+            .bind(id)
+            .bind(serde_json::to_string(&live).unwrap_or_else(|_| "[]".into()))
+            .execute(&mut *tx)
+            .await?;
+            fixed += done.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(fixed)
+    }
+
+    /// Starts every due job: enabled, of a Published profile, `next_run_at` passed (or never set),
+    /// and not running. Each one's `next_run_at` moves on by whole days until it is in the future.
+    /// Returns the ids of the jobs started. The scheduler loop calls it; tests may too.
+    pub async fn tick(&self) -> Result<Vec<i64>> {
+        let now = self.inner.clock.now();
+        let jobs = sqlx::query_as::<_, Job>(&format!(
+            "{JOB_SQL} WHERE j.enabled = 1 AND p.status = 'published' AND (j.next_run_at IS NULL OR j.next_run_at <= ?) \
+             ORDER BY j.profile_id, j.kind DESC"
+        ))
+        .bind(now)
+        .fetch_all(self.inner.db.pool())
+        .await?;
+        let mut started = Vec::new();
+        for job in jobs {
+            if self.is_running(job.id) {
+                continue;
+            }
+            let next = next_run_after(job.next_run_at.unwrap_or(now), now);
+            let mut tx = self.inner.db.write().await?;
+            sqlx::query("UPDATE scheduled_jobs SET next_run_at = ? WHERE id = ?")
+                .bind(next)
+                .bind(job.id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            match self.spawn_run(job.clone()) {
+                Ok(()) => {
+                    tracing::info!(job = job.id, name = %job.name, next = %next, "scheduled run started");
+                    started.push(job.id);
+                }
+                Err(e) => tracing::warn!(job = job.id, "scheduled run not started: {e}"),
+            }
+        }
+        Ok(started)
+    }
+
+    /// Starts a run of the job now; its progress and result arrive through [`EngineEvents`].
+    /// [`Error::Conflict`] when the job is already running or its profile is not Published.
+    pub async fn run_now(&self, job_id: i64) -> Result<()> {
+        let job = self.job(job_id).await?;
+        if !job.published || !job.enabled {
+            return Err(Error::Conflict(format!(
+                "“{}” cannot run while its profile is a Draft. Publish the profile first.",
+                job.name
+            )));
+        }
+        self.spawn_run(job)
+    }
+
+    /// Cancels the job's run, if one is in progress; the run is then recorded as `cancelled` with
+    /// what it had committed. Cancelling a job that is not running does nothing.
+    pub async fn cancel(&self, job_id: i64) -> Result<()> {
+        self.job(job_id).await?;
+        if let Some(run) = self.inner.running().get(&job_id) {
+            tracing::info!(job = job_id, "cancelling run");
+            run.cancel.cancel();
+        }
+        Ok(())
+    }
+
+    /// Whether the job is running now.
+    pub fn is_running(&self, job_id: i64) -> bool {
+        self.inner.running().contains_key(&job_id)
+    }
+
+    /// The ids of the jobs running now.
+    pub fn running_jobs(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.inner.running().keys().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Waits for the job's current run to end and returns its result (None when it was not
+    /// running, or no result could be recorded).
+    pub async fn wait(&self, job_id: i64) -> Option<JobResult> {
+        let done = self.inner.running().get(&job_id).map(|r| r.done.clone())?;
+        done.await
+    }
+
+    /// Wakes the scheduler loop so that it looks at the schedule now (after publishing, or after a
+    /// test moved the clock).
+    pub fn nudge(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Stops the scheduler loop and cancels every run.
+    pub fn shutdown(&self) {
+        self.inner.stop.cancel();
+    }
+
+    async fn job(&self, job_id: i64) -> Result<Job> {
+        sqlx::query_as::<_, Job>(&format!("{JOB_SQL} WHERE j.id = ?"))
+            .bind(job_id)
+            .fetch_optional(self.inner.db.pool())
+            .await?
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "The scheduled job (id {job_id}) no longer exists; its profile may have been deleted or \
+                     returned to Draft. Refresh the page."
+                ))
+            })
+    }
+
+    fn spawn_run(&self, job: Job) -> Result<()> {
+        let mut running = self.inner.running();
+        if running.contains_key(&job.id) {
+            return Err(Error::Conflict(format!(
+                "“{}” is already running. Wait for it to finish, or cancel it.",
+                job.name
+            )));
+        }
+        let after = match job.kind {
+            JobKind::Events => running
+                .values()
+                .find(|r| r.profile_id == job.profile_id && r.kind == JobKind::Subscriptions)
+                .map(|r| r.done.clone()),
+            JobKind::Subscriptions => None,
+        };
+        let cancel = self.inner.stop.child_token();
+        let (job_id, profile_id, kind) = (job.id, job.profile_id, job.kind);
+        let handle = tokio::spawn(execute(self.inner.clone(), job, cancel.clone(), after));
+        let done = async move { handle.await.ok().flatten() }.boxed().shared();
+        running.insert(job_id, Running { profile_id, kind, cancel, done });
+        Ok(())
+    }
+
+    async fn run_loop(&self) {
+        let poll = self.inner.options.poll_interval;
+        loop {
+            if let Err(e) = self.tick().await {
+                tracing::warn!("the scheduler could not look at the jobs: {e}");
+            }
+            let wait = match self.until_next_due().await {
+                Ok(Some(wait)) => wait.clamp(Duration::from_secs(1), poll),
+                Ok(None) | Err(_) => poll,
+            };
+            tokio::select! {
+                () = self.inner.stop.cancelled() => break,
+                () = self.inner.wake.notified() => {}
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    /// How long until the next job is due.
+    async fn until_next_due(&self) -> Result<Option<Duration>> {
+        let next: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT min(j.next_run_at) FROM scheduled_jobs j JOIN profiles p ON p.id = j.profile_id \
+             WHERE j.enabled = 1 AND p.status = 'published'",
+        )
+        .fetch_one(self.inner.db.pool())
+        .await?;
+        Ok(next.map(|next| (next - self.inner.clock.now()).to_std().unwrap_or(Duration::ZERO)))
+    }
+}
+
+/// The first time after `now` that is `at` plus whole days.
+fn next_run_after(at: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    let day = chrono::Duration::days(1);
+    if at > now {
+        return at;
+    }
+    let mut next = at + chrono::Duration::days((now - at).num_days());
+    while next <= now {
+        next += day;
+    }
+    next
+}
+
+/// One run of a job, from start to the recorded result; then the job stops being running.
+async fn execute(
+    inner: Arc<Inner>,
+    job: Job,
+    cancel: CancellationToken,
+    after: Option<Done>,
+) -> Option<JobResult> {
+    if let Some(after) = after {
+        tokio::select! {
+            _ = after => {}
+            () = cancel.cancelled() => {}
+        }
+    }
+    let outcome = run(&inner, &job, &cancel).await;
+    let result = match outcome {
+        Ok(result) => Some(result),
+        Err(e) => {
+            tracing::warn!(job = job.id, "run could not be recorded normally: {e}");
+            match record(&inner.db, job.id, inner.clock.now(), Status::Failed, &e.to_string(), None).await {
+                Ok(result) => Some(result),
+                Err(e) => {
+                    tracing::error!(job = job.id, "run result could not be recorded: {e}");
+                    None
+                }
+            }
+        }
+    };
+    inner.running().remove(&job.id);
+    if let Some(result) = &result {
+        tracing::info!(job = job.id, status = ?result.status, "run finished");
+        inner.events.finished(job.id, job.profile_id, result);
+    }
+    result
+}
+
+async fn run(inner: &Inner, job: &Job, cancel: &CancellationToken) -> Result<JobResult> {
+    let client = profile_client(&inner.db, &*inner.secrets, job.profile_id, &inner.options.client).await?;
+    let last_before: i64 =
+        sqlx::query_scalar("SELECT coalesce(max(number), 0) FROM job_results WHERE job_id = ?")
+            .bind(job.id)
+            .fetch_one(inner.db.pool())
+            .await?;
+    if cancel.is_cancelled() {
+        return cancelled(inner, job.id, last_before, client.stats()).await;
+    }
+    let events = inner.events.clone();
+    let (job_id, profile_id) = (job.id, job.profile_id);
+    let progress = move |p: SyncProgress| events.progress(job_id, profile_id, p);
+    let sync = async {
+        match job.kind {
+            JobKind::Subscriptions => {
+                subscriptions::run_with(
+                    &inner.db,
+                    &client,
+                    profile_id,
+                    &*inner.clock,
+                    &inner.options.sync,
+                    &progress,
+                )
+                .await
+            }
+            JobKind::Events => {
+                activity::run_with(
+                    &inner.db,
+                    &client,
+                    profile_id,
+                    &*inner.clock,
+                    &inner.options.sync,
+                    &progress,
+                )
+                .await
+            }
+        }
+    };
+    tokio::select! {
+        biased;
+        () = cancel.cancelled() => cancelled(inner, job.id, last_before, client.stats()).await,
+        result = sync => result,
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Status {
+    Failed,
+    Cancelled,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+const CANCELLED_MESSAGE: &str =
+    "Cancelled. What was read until then is saved; the next run continues from there.";
+
+/// Records a cancelled run: its `running` result (created after `last_before`) becomes
+/// `cancelled` with the client's counters; a run cancelled before its result existed gets one.
+async fn cancelled(inner: &Inner, job_id: i64, last_before: i64, stats: ClientStats) -> Result<JobResult> {
+    let now = inner.clock.now();
+    let mut tx = inner.db.write().await?;
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM job_results WHERE job_id = ? AND number > ? ORDER BY number DESC LIMIT 1",
+    )
+    .bind(job_id)
+    .bind(last_before)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = id else {
+        drop(tx);
+        return record(&inner.db, job_id, now, Status::Cancelled, CANCELLED_MESSAGE, Some(stats)).await;
+    };
+    sqlx::query(
+        "UPDATE job_results SET status = 'cancelled', finished_at = ?, requests = ?, retries = ?, error_message = ? \
+         WHERE id = ? AND status = 'running'",
+    )
+    .bind(now)
+    .bind(i64::try_from(stats.requests).unwrap_or(i64::MAX))
+    .bind(i64::try_from(stats.retries).unwrap_or(i64::MAX))
+    .bind(CANCELLED_MESSAGE)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let result = crate::sync::results::load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(result)
+}
+
+/// Records a run that ended without the sync recording it (it could not start, or was cancelled
+/// before it began).
+async fn record(
+    db: &Db,
+    job_id: i64,
+    now: DateTime<Utc>,
+    status: Status,
+    message: &str,
+    stats: Option<ClientStats>,
+) -> Result<JobResult> {
+    let stats = stats.unwrap_or_default();
+    let mut tx = db.write().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO job_results (job_id, number, started_at, finished_at, status, requests, retries, error_message) \
+         VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM job_results WHERE job_id = ?), ?, ?, ?, ?, ?, ?) \
+         RETURNING id",
+    )
+    .bind(job_id)
+    .bind(job_id)
+    .bind(now)
+    .bind(now)
+    .bind(status.as_str())
+    .bind(i64::try_from(stats.requests).unwrap_or(i64::MAX))
+    .bind(i64::try_from(stats.retries).unwrap_or(i64::MAX))
+    .bind(message)
+    .fetch_one(&mut *tx)
+    .await?;
+    let result = crate::sync::results::load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    #[test]
+    fn next_run_keeps_the_time_of_day() {
+        let now = at("2026-12-05T10:00:00Z");
+        assert_eq!(next_run_after(at("2026-12-05T02:00:00Z"), now), at("2026-12-06T02:00:00Z"));
+        assert_eq!(next_run_after(at("2026-12-01T02:00:00Z"), now), at("2026-12-06T02:00:00Z"));
+        assert_eq!(next_run_after(at("2026-12-01T12:00:00Z"), now), at("2026-12-05T12:00:00Z"));
+        assert_eq!(next_run_after(now, now), at("2026-12-06T10:00:00Z"));
+        assert_eq!(next_run_after(at("2026-12-07T00:00:00Z"), now), at("2026-12-07T00:00:00Z"));
+    }
+}

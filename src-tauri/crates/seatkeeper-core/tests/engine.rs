@@ -1,0 +1,374 @@
+//! The job engine against the Smartsheet simulator: Run now, one run per job, cancel, the
+//! scheduler's tick and loop (driven by a fixed clock, no wall-clock waits), a missed run at
+//! start, and results a killed app left `running`.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use seatkeeper_core::connections::ConnectionInput;
+use seatkeeper_core::engine::{EngineEvents, EngineOptions, JobEngine, CLOSED_DURING_RUN};
+use seatkeeper_core::jobs::{JobKind, ScheduledJob};
+use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
+use seatkeeper_core::services::{
+    create_profile, get_profile, list_profile_job_results, list_subscriptions, publish_profile,
+    validate_connection,
+};
+use seatkeeper_core::smartsheet::RetryPolicy;
+use seatkeeper_core::sync::{JobResult, JobStatus, SyncOptions, SyncPhase, SyncProgress};
+use seatkeeper_core::validation::ValidationOptions;
+use seatkeeper_core::{Clock, Db, ErrorCode, FixedClock, MemoryStore, SecretStore};
+use smartsheet_sim::{FaultSpec, RateLimit, SimConfig, SimHandle};
+use tokio::sync::Notify;
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-29T00:00:00Z").unwrap().to_utc()
+}
+
+fn sim_config(users: u32) -> SimConfig {
+    SimConfig {
+        now: now(),
+        seed: 7,
+        users,
+        days: 5,
+        rate_limit: RateLimit::Off,
+        retry_after: false,
+        ..SimConfig::default()
+    }
+}
+
+fn options() -> EngineOptions {
+    EngineOptions {
+        client: ValidationOptions {
+            retry: RetryPolicy {
+                max_retries: 10,
+                min_delay: Duration::from_millis(2),
+                max_delay: Duration::from_millis(20),
+                max_retry_after: Duration::from_secs(5),
+            },
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(2),
+            rate_limit_per_minute: None,
+        },
+        sync: SyncOptions { batch_size: 100, events_page_size: 200 },
+        poll_interval: Duration::from_secs(60),
+    }
+}
+
+/// What the engine reported.
+#[derive(Default)]
+struct Recorded {
+    progress: Mutex<Vec<(i64, i64, SyncProgress)>>,
+    finished: Mutex<Vec<(i64, i64, JobResult)>>,
+    changed: Notify,
+}
+
+impl EngineEvents for Recorded {
+    fn progress(&self, job_id: i64, profile_id: i64, progress: SyncProgress) {
+        self.progress.lock().unwrap().push((job_id, profile_id, progress));
+        self.changed.notify_waiters();
+    }
+    fn finished(&self, job_id: i64, profile_id: i64, result: &JobResult) {
+        self.finished.lock().unwrap().push((job_id, profile_id, result.clone()));
+        self.changed.notify_waiters();
+    }
+}
+
+impl Recorded {
+    /// Waits (at most 20 s) until `done` holds.
+    async fn until(&self, what: &str, done: impl Fn(&Self) -> bool) {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                let changed = self.changed.notified();
+                if done(self) {
+                    return;
+                }
+                // Progress may also come from a path that does not notify (a re-check is cheap).
+                let _ = tokio::time::timeout(Duration::from_millis(50), changed).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}"));
+    }
+
+    fn finished_count(&self) -> usize {
+        self.finished.lock().unwrap().len()
+    }
+}
+
+struct Case {
+    sim: SimHandle,
+    db: Db,
+    clock: Arc<FixedClock>,
+    events: Arc<Recorded>,
+    engine: JobEngine,
+    profile: i64,
+}
+
+/// A simulator and a published profile on it (download activity on: two jobs).
+async fn case(config: SimConfig) -> Case {
+    let sim = smartsheet_sim::spawn(config).await.unwrap();
+    let db = Db::open_in_memory().await.unwrap();
+    let secrets = Arc::new(MemoryStore::new());
+    let clock = Arc::new(FixedClock::new(sim.sim().now()));
+    let input = ProfileInput {
+        display_name: "Acme".into(),
+        download_activity: true,
+        analyze_activity_from: None,
+        reclaim_subscriptions: true,
+    };
+    let connection = ConnectionChoice::New(ConnectionInput {
+        name: "Main".into(),
+        url: sim.base_url().into(),
+        api_key: sim.tokens().admin.clone(),
+    });
+    let profile = create_profile(&db, &*secrets, &*clock, input, connection).await.unwrap();
+    let validation =
+        validate_connection(&db, &*secrets, &*clock, profile.id, &ValidationOptions::quick()).await.unwrap();
+    assert!(validation.ok, "{}", validation.message);
+    publish_profile(&db, &*clock, profile.id).await.unwrap();
+    let events = Arc::new(Recorded::default());
+    let engine = JobEngine::with_options(
+        db.clone(),
+        secrets as Arc<dyn SecretStore>,
+        clock.clone() as Arc<dyn Clock>,
+        events.clone() as Arc<dyn EngineEvents>,
+        options(),
+    );
+    Case { sim, db, clock, events, engine, profile: profile.id }
+}
+
+impl Case {
+    async fn jobs(&self) -> Vec<ScheduledJob> {
+        get_profile(&self.db, self.profile).await.unwrap().jobs
+    }
+
+    async fn job(&self, kind: JobKind) -> ScheduledJob {
+        self.jobs().await.into_iter().find(|j| j.kind == kind).unwrap()
+    }
+
+    async fn results(&self) -> Vec<JobResult> {
+        list_profile_job_results(&self.db, self.profile).await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn run_now_runs_the_subscriptions_job_and_records_its_result() {
+    let case = case(sim_config(150)).await;
+    let job = case.job(JobKind::Subscriptions).await;
+    case.engine.run_now(job.id).await.unwrap();
+    let result = case.engine.wait(job.id).await.expect("a result");
+    assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
+    assert_eq!(result.job_id, job.id);
+    assert_eq!(result.number, 1);
+    assert!(result.users_read >= 150, "{result:?}");
+    assert!(result.requests > 0);
+    assert!(!case.engine.is_running(job.id));
+
+    // Progress and the result were reported, for this job and profile.
+    let progress = case.events.progress.lock().unwrap().clone();
+    assert!(progress.iter().all(|(j, p, _)| (*j, *p) == (job.id, case.profile)));
+    assert!(progress.iter().any(|(_, _, p)| p.phase == SyncPhase::Users && p.pages_done > 0));
+    assert_eq!(progress.last().unwrap().2.phase, SyncPhase::Done);
+    let finished = case.events.finished.lock().unwrap().clone();
+    assert_eq!(finished, vec![(job.id, case.profile, result.clone())]);
+
+    assert_eq!(
+        list_subscriptions(&case.db, case.profile).await.unwrap().len() as i64,
+        result.subscriptions_created
+    );
+    assert_eq!(case.results().await, vec![result]);
+
+    // The events job runs too, and the profile's results list both, newest first.
+    let events_job = case.job(JobKind::Events).await;
+    case.engine.run_now(events_job.id).await.unwrap();
+    let events_result = case.engine.wait(events_job.id).await.unwrap();
+    assert_eq!(events_result.status, JobStatus::Succeeded, "{:?}", events_result.error_message);
+    assert!(events_result.events_read > 0);
+    let results = case.results().await;
+    assert_eq!(results.iter().map(|r| r.job_id).collect::<Vec<_>>(), vec![events_job.id, job.id]);
+}
+
+#[tokio::test]
+async fn a_job_runs_once_at_a_time() {
+    let case = case(sim_config(300)).await;
+    case.sim.set_faults("latency=30ms".parse::<FaultSpec>().unwrap());
+    let job = case.job(JobKind::Subscriptions).await;
+    case.engine.run_now(job.id).await.unwrap();
+    assert!(case.engine.is_running(job.id));
+    let err = case.engine.run_now(job.id).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    assert!(err.to_string().contains("already running"), "{err}");
+    // Nor does the scheduler start it a second time.
+    assert!(!case.engine.tick().await.unwrap().contains(&job.id));
+    let result = case.engine.wait(job.id).await.unwrap();
+    assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
+    // Once it finished, it can run again.
+    case.sim.set_faults(FaultSpec::none());
+    case.engine.run_now(job.id).await.unwrap();
+    assert_eq!(case.engine.wait(job.id).await.unwrap().number, 2);
+
+    // Unknown jobs are NotFound; jobs of a Draft profile cannot run.
+    assert_eq!(case.engine.run_now(9999).await.unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(case.engine.cancel(9999).await.unwrap_err().code(), ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn cancel_stops_a_run_and_records_it_as_cancelled_with_its_counts() {
+    let case = case(sim_config(1500)).await;
+    case.sim.set_faults("latency=50ms".parse::<FaultSpec>().unwrap());
+    let job = case.job(JobKind::Subscriptions).await;
+    case.engine.run_now(job.id).await.unwrap();
+    // Wait for a first committed page of users (batch = page = 100), then cancel.
+    case.events
+        .until("a page of users", |e| {
+            e.progress
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|(_, _, p)| p.phase == SyncPhase::Users && p.pages_done >= 1)
+        })
+        .await;
+    case.engine.cancel(job.id).await.unwrap();
+    let result = case.engine.wait(job.id).await.expect("a result");
+    assert_eq!(result.status, JobStatus::Cancelled, "{result:?}");
+    assert!(result.finished_at.is_some());
+    assert!(result.users_read >= 100 && result.users_read < 1500, "{result:?}");
+    assert!(result.requests > 0, "{result:?}");
+    assert!(result.error_message.as_deref().unwrap().contains("Cancelled"));
+    assert!(!case.engine.is_running(job.id));
+    assert_eq!(case.events.finished.lock().unwrap()[0].2, result);
+    assert_eq!(case.results().await, vec![result.clone()]);
+    // What was committed stays.
+    let stored = list_subscriptions(&case.db, case.profile).await.unwrap().len() as i64;
+    assert_eq!(stored, result.subscriptions_created);
+
+    // Cancelling a job that is not running does nothing; the next run completes the download.
+    case.engine.cancel(job.id).await.unwrap();
+    case.sim.set_faults(FaultSpec::none());
+    case.engine.run_now(job.id).await.unwrap();
+    let again = case.engine.wait(job.id).await.unwrap();
+    assert_eq!(again.status, JobStatus::Succeeded, "{:?}", again.error_message);
+    assert_eq!(list_subscriptions(&case.db, case.profile).await.unwrap().len(), 1500);
+}
+
+#[tokio::test]
+async fn the_scheduler_runs_due_jobs_and_moves_them_on_by_a_day() {
+    let case = case(sim_config(120)).await;
+    let subs = case.job(JobKind::Subscriptions).await;
+    let events = case.job(JobKind::Events).await;
+    // Publishing made both due now: a tick starts both (subscriptions first; events waits for it).
+    let mut started = case.engine.tick().await.unwrap();
+    started.sort_unstable();
+    let mut expected = vec![subs.id, events.id];
+    expected.sort_unstable();
+    assert_eq!(started, expected);
+    let a = case.engine.wait(subs.id).await.unwrap();
+    let b = case.engine.wait(events.id).await.unwrap();
+    assert_eq!((a.status, b.status), (JobStatus::Succeeded, JobStatus::Succeeded), "{a:?} {b:?}");
+    assert!(b.started_at >= a.started_at);
+    let next = case.clock.now() + chrono::Duration::days(1);
+    for job in case.jobs().await {
+        assert_eq!(job.next_run_at, Some(next), "{}", job.name);
+    }
+    // Nothing is due until tomorrow.
+    assert!(case.engine.tick().await.unwrap().is_empty());
+    case.clock.advance(chrono::Duration::hours(23));
+    assert!(case.engine.tick().await.unwrap().is_empty());
+
+    // The loop: started, it finds nothing due; a day later, nudged, it runs both jobs again.
+    case.engine.start().await.unwrap();
+    case.clock.advance(chrono::Duration::hours(1));
+    case.engine.nudge();
+    case.events.until("the loop's runs", |e| e.finished_count() == 4).await;
+    let numbers: Vec<i64> = case.results().await.iter().map(|r| r.number).collect();
+    assert_eq!(numbers.iter().filter(|n| **n == 2).count(), 2, "{numbers:?}");
+    case.events.until("the jobs to stop running", |_| case.engine.running_jobs().is_empty()).await;
+    let next = next + chrono::Duration::days(1);
+    for job in case.jobs().await {
+        assert_eq!(job.next_run_at, Some(next), "{}", job.name);
+    }
+    case.engine.shutdown();
+}
+
+#[tokio::test]
+async fn a_run_missed_while_closed_runs_once_at_start() {
+    let case = case(sim_config(80)).await;
+    let subs = case.job(JobKind::Subscriptions).await;
+    let published_at = subs.next_run_at.unwrap();
+    // The app was closed for three days and a half.
+    case.clock.advance(chrono::Duration::hours(84));
+    case.engine.start().await.unwrap();
+    case.events.until("the missed runs", |e| e.finished_count() == 2).await;
+    case.events.until("the jobs to stop running", |_| case.engine.running_jobs().is_empty()).await;
+    let results = case.results().await;
+    assert_eq!(results.len(), 2, "ran once each: {results:?}");
+    assert!(results.iter().all(|r| r.status == JobStatus::Succeeded), "{results:?}");
+    // The next run keeps the job's time of day: the first one after now.
+    for job in case.jobs().await {
+        assert_eq!(job.next_run_at, Some(published_at + chrono::Duration::days(4)), "{}", job.name);
+    }
+    // Starting again changes nothing.
+    case.engine.start().await.unwrap();
+    assert!(case.engine.tick().await.unwrap().is_empty());
+    case.engine.shutdown();
+}
+
+#[tokio::test]
+async fn results_left_running_by_a_killed_app_are_failed_at_start() {
+    let case = case(sim_config(50)).await;
+    let subs = case.job(JobKind::Subscriptions).await;
+    // A run that was in progress when the app was killed.
+    sqlx::query(
+        "INSERT INTO job_results (job_id, number, started_at, status, users_read) VALUES (?, 1, ?, 'running', 40)",
+    )
+    .bind(subs.id)
+    .bind(now())
+    .execute(case.db.pool())
+    .await
+    .unwrap();
+    // Not due, so that start only fixes the stale result.
+    sqlx::query("UPDATE scheduled_jobs SET next_run_at = ?")
+        .bind(now() + chrono::Duration::hours(5))
+        .execute(case.db.pool())
+        .await
+        .unwrap();
+    case.engine.start().await.unwrap();
+    let results = case.results().await;
+    assert_eq!(results.len(), 1);
+    let stale = &results[0];
+    assert_eq!(stale.status, JobStatus::Failed);
+    assert_eq!(stale.error_message.as_deref(), Some(CLOSED_DURING_RUN));
+    assert!(stale.error_message.as_deref().unwrap().starts_with("Seatkeeper was closed during this run"));
+    assert!(stale.finished_at.is_some());
+    assert_eq!(stale.users_read, 40, "the committed counts stay");
+    // The next run is number 2.
+    case.engine.run_now(subs.id).await.unwrap();
+    assert_eq!(case.engine.wait(subs.id).await.unwrap().number, 2);
+    case.engine.shutdown();
+}
+
+#[tokio::test]
+async fn a_run_that_cannot_start_is_a_failed_result() {
+    let case = case(sim_config(20)).await;
+    let subs = case.job(JobKind::Subscriptions).await;
+    // The key disappears from the keychain: the engine has its own store, emptied here.
+    let key_id: String =
+        sqlx::query_scalar("SELECT key_id FROM connections").fetch_one(case.db.pool()).await.unwrap();
+    let engine = JobEngine::with_options(
+        case.db.clone(),
+        Arc::new(MemoryStore::new()),
+        case.clock.clone() as Arc<dyn Clock>,
+        case.events.clone() as Arc<dyn EngineEvents>,
+        options(),
+    );
+    assert!(!key_id.is_empty());
+    engine.run_now(subs.id).await.unwrap();
+    let result = engine.wait(subs.id).await.unwrap();
+    assert_eq!(result.status, JobStatus::Failed);
+    assert!(
+        result.error_message.as_deref().unwrap().contains("missing from the system keychain"),
+        "{result:?}"
+    );
+    assert_eq!(case.events.finished_count(), 1);
+}
