@@ -12,6 +12,21 @@ import type {
   ProfileInput,
   ValidationResult,
 } from "../bindings/profiles";
+import type {
+  JobResult,
+  SoftwareModel,
+  SoftwareSubscription,
+  UnrecognizedIdentifier,
+} from "../bindings/sync";
+// TODO(bindings): until the backend's generated exclusion types land in ui/src/bindings.
+import type {
+  ExclusionKind,
+  ExclusionRules,
+  IdentifierExclusionInput,
+  IdentifierExclusionRule,
+  UserExclusionInput,
+  UserExclusionRule,
+} from "../bindings/exclusions";
 
 /** The backend's commands: their argument objects (camelCase, as Tauri expects) and results. */
 export interface Commands {
@@ -27,7 +42,19 @@ export interface Commands {
   connection_presets: { args: Record<string, never>; result: ConnectionPreset[] };
   default_activity_start: { args: Record<string, never>; result: string };
   start_demo: { args: Record<string, never>; result: Profile };
+  list_subscriptions: { args: { profileId: number }; result: SoftwareSubscription[] };
+  list_models: { args: { profileId: number }; result: SoftwareModel[] };
+  list_unrecognized_identifiers: { args: { profileId: number }; result: UnrecognizedIdentifier[] };
+  map_identifier: { args: { profileId: number; identifier: string; modelId: number }; result: null };
+  list_job_results: { args: { profileId: number }; result: JobResult[] };
+  run_job: { args: { jobId: number }; result: null };
+  cancel_job: { args: { jobId: number }; result: null };
+  list_exclusion_rules: { args: { profileId: number }; result: ExclusionRules };
+  save_identifier_exclusion: { args: { profileId: number; rule: IdentifierExclusionInput }; result: IdentifierExclusionRule };
+  save_user_exclusion: { args: { profileId: number; rule: UserExclusionInput }; result: UserExclusionRule };
+  delete_exclusion_rule: { args: { kind: ExclusionKind; id: number }; result: null };
 }
+
 
 export type Command = keyof Commands;
 export type CommandArgs<C extends Command> = Commands[C]["args"];
@@ -91,3 +118,20 @@ export const updateConnection = (id: number, update: ConnectionUpdate) => call("
 export const connectionPresets = () => call("connection_presets", {});
 export const defaultActivityStart = () => call("default_activity_start", {});
 export const startDemo = () => call("start_demo", {});
+
+export const listSubscriptions = (profileId: number) => call("list_subscriptions", { profileId });
+export const listModels = (profileId: number) => call("list_models", { profileId });
+export const listUnrecognizedIdentifiers = (profileId: number) => call("list_unrecognized_identifiers", { profileId });
+export const mapIdentifier = (profileId: number, identifier: string, modelId: number) =>
+  call("map_identifier", { profileId, identifier, modelId });
+/** Newest first. */
+export const listJobResults = (profileId: number) => call("list_job_results", { profileId });
+/** Starts a run in the background; its progress and end arrive as events (see events.ts). */
+export const runJob = (jobId: number) => call("run_job", { jobId });
+export const cancelJob = (jobId: number) => call("cancel_job", { jobId });
+export const listExclusionRules = (profileId: number) => call("list_exclusion_rules", { profileId });
+export const saveIdentifierExclusion = (profileId: number, rule: IdentifierExclusionInput) =>
+  call("save_identifier_exclusion", { profileId, rule });
+export const saveUserExclusion = (profileId: number, rule: UserExclusionInput) =>
+  call("save_user_exclusion", { profileId, rule });
+export const deleteExclusionRule = (kind: ExclusionKind, id: number) => call("delete_exclusion_rule", { kind, id });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 
-import { apiKeyProblem, connectionUrlProblem, keyLastFour, maskedKey, nameProblem } from "./rules";
+import {
+  apiKeyProblem,
+  connectionUrlProblem,
+  exclusionIdentifierProblem,
+  keyLastFour,
+  maskedKey,
+  nameProblem,
+  userPatternProblem,
+} from "./rules";
 
 describe("Connection URL rule (mirrors the core)", () => {
   it.each([
@@ -51,5 +59,27 @@ describe("API key", () => {
     expect(keyLastFour("short-key")).toBeNull();
     expect(maskedKey("1a2b")).toBe("•••• 1a2b");
     expect(maskedKey(null)).not.toMatch(/\w/);
+  });
+});
+
+describe("user exclusion patterns (mirroring sync/exclusions.rs)", () => {
+  it("accepts emails and domains, with or without @", () => {
+    for (const good of [" Ann@Example.COM ", "contractors.example", "@Contractors.Example.", "@eu.contractors.example"]) {
+      expect(userPatternProblem(good), good).toBeNull();
+    }
+  });
+
+  it("refuses what the core refuses", () => {
+    for (const bad of ["", "  ", "ann@", "ann@example", "a b@example.com", "a@@example.com", "example", "-a.example",
+      "a..example", "@", "1.2.3.4", "ann@exa_mple.com"]) {
+      expect(userPatternProblem(bad), bad).not.toBeNull();
+    }
+  });
+
+  it("checks identifiers", () => {
+    expect(exclusionIdentifierProblem(" GUEST ")).toBeNull();
+    expect(exclusionIdentifierProblem(" ")).toBe("Enter a subscription identifier, for example GUEST.");
+    expect(exclusionIdentifierProblem("x".repeat(101))).toBe("A subscription identifier has at most 100 characters.");
+    expect(exclusionIdentifierProblem("A\tB")).toBe("A subscription identifier cannot contain control characters.");
   });
 });

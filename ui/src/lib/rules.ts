@@ -78,3 +78,55 @@ export function keyLastFour(apiKey: string): string | null {
 export function maskedKey(lastFour: string | null): string {
   return lastFour ? `•••• ${lastFour}` : "••••••••";
 }
+
+// Exclusion rules (seatkeeper-core sync/exclusions.rs).
+
+const MAX_IDENTIFIER_LENGTH = 100;
+
+/** Why a Subscription Identifier Exclusion Rule's identifier is not acceptable, or null. */
+export function exclusionIdentifierProblem(value: string): string | null {
+  const identifier = value.trim();
+  if (identifier === "") return "Enter a subscription identifier, for example GUEST.";
+  if ([...identifier].length > MAX_IDENTIFIER_LENGTH) {
+    return `A subscription identifier has at most ${MAX_IDENTIFIER_LENGTH} characters.`;
+  }
+  if (/\p{Cc}/u.test(identifier)) return "A subscription identifier cannot contain control characters.";
+  return null;
+}
+
+/** Length in UTF-8 bytes, as Rust's `str::len` counts. */
+const byteLength = (text: string) => new TextEncoder().encode(text).length;
+
+function domainProblem(domain: string): string | null {
+  const invalid = `“${domain}” is not a valid domain. Enter a domain such as contractors.example, or an email address.`;
+  const bare = domain.endsWith(".") ? domain.slice(0, -1) : domain;
+  const labels = bare.split(".");
+  if (byteLength(bare) > 253 || labels.length < 2) return invalid;
+  const labelOk = (label: string) =>
+    label !== "" &&
+    byteLength(label) <= 63 &&
+    !label.startsWith("-") &&
+    !label.endsWith("-") &&
+    /^[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}-]+$/u.test(label);
+  if (!labels.every(labelOk)) return invalid;
+  if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return invalid;
+  return null;
+}
+
+/**
+ * Why a Subscription User Exclusion Rule's pattern is not acceptable, or null: an email address
+ * (ann@example.com) or a domain, with or without a leading @ (contractors.example).
+ */
+export function userPatternProblem(value: string): string | null {
+  const pattern = value.trim().toLowerCase();
+  if (pattern === "") return "Enter an email address (ann@example.com) or a domain (contractors.example).";
+  const at = pattern.indexOf("@");
+  if (at === -1) return domainProblem(pattern);
+  const local = pattern.slice(0, at);
+  const domain = pattern.slice(at + 1);
+  if (local === "") return domainProblem(domain);
+  const badEmail = `“${value.trim()}” is not a valid email address.`;
+  const localOk = byteLength(local) <= 64 && !/[\s\p{Cc}<>()[\],;:"\\]/u.test(local);
+  if (!localOk || domain.includes("@")) return badEmail;
+  return domainProblem(domain) === null ? null : badEmail;
+}

@@ -1,5 +1,7 @@
 import type { ScheduledJob } from "../bindings/jobs";
 import type { Connection, Profile, ValidationResult } from "../bindings/profiles";
+import type { JobResult, SoftwareModel, SoftwareSubscription, UnrecognizedIdentifier } from "../bindings/sync";
+import type { UserExclusionRule } from "../bindings/exclusions";
 
 /** 60 days back, at the start of that UTC day, as the backend computes it. */
 const today = new Date();
@@ -62,6 +64,100 @@ export function profile(overrides: Partial<Profile> = {}): Profile {
     publishedAt: null,
     lastValidation: null,
     jobs: [],
+    ...overrides,
+  };
+}
+
+export function subscription(
+  overrides: Partial<SoftwareSubscription> = {},
+): SoftwareSubscription {
+  return {
+    id: 1,
+    profileId: 1,
+    userId: "1001",
+    email: "ann@example.com",
+    name: "Ann Example",
+    identifier: "MEMBER",
+    modelId: 1,
+    modelName: "Smartsheet Member",
+    status: "ACTIVE",
+    isInternal: true,
+    isAdmin: false,
+    seatChangedAt: null,
+    provisionalExpiresAt: null,
+    lastLogin: "2026-11-20T08:00:00Z",
+    lastActivityAt: "2026-11-25T10:00:00Z",
+    activitySource: "events",
+    firstSeen: "2026-11-28T02:00:00Z",
+    lastSeen: "2026-11-29T02:00:00Z",
+    closedAt: null,
+    closedReason: null,
+    excluded: false,
+    excludedBy: null,
+    ...overrides,
+  };
+}
+
+export function model(overrides: Partial<SoftwareModel> = {}): SoftwareModel {
+  return {
+    id: 1,
+    profileId: 1,
+    name: "Smartsheet Member",
+    subscriptionIdentifier: "MEMBER",
+    paid: true,
+    autoCreated: true,
+    createdAt: "2026-11-28T02:00:00Z",
+    subscriptionCount: 10,
+    ruleId: 1,
+    ruleLastActivityThresholdDays: 60,
+    ruleActive: true,
+    ...overrides,
+  };
+}
+
+export function unrecognized(overrides: Partial<UnrecognizedIdentifier> = {}): UnrecognizedIdentifier {
+  return {
+    id: 1,
+    profileId: 1,
+    identifier: "SUPER_MEMBER",
+    firstSeen: "2026-11-28T02:00:00Z",
+    subscriptionCount: 3,
+    ...overrides,
+  };
+}
+
+export function jobResult(overrides: Partial<JobResult> = {}): JobResult {
+  return {
+    id: 1,
+    jobId: 1,
+    number: 1,
+    startedAt: "2026-11-29T02:00:00Z",
+    finishedAt: "2026-11-29T02:01:00Z",
+    status: "succeeded",
+    usersRead: 120,
+    subscriptionsCreated: 120,
+    subscriptionsUpdated: 0,
+    subscriptionsClosed: 0,
+    eventsRead: 0,
+    requests: 3,
+    retries: 0,
+    warnings: 0,
+    warningText: null,
+    errorMessage: null,
+    ...overrides,
+  };
+}
+
+export function userRule(overrides: Partial<UserExclusionRule> = {}): UserExclusionRule {
+  return {
+    id: 1,
+    profileId: 1,
+    pattern: "@contractors.example",
+    kind: "domain",
+    active: true,
+    subscriptionCount: 0,
+    createdAt: "2026-11-29T09:00:00Z",
+    updatedAt: "2026-11-29T09:00:00Z",
     ...overrides,
   };
 }

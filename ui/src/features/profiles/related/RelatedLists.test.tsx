@@ -1,10 +1,20 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
 import { App } from "../../../app/App";
 import { formatDateTime } from "../../../lib/dates";
-import { mockBackend } from "../../../lib/mockBackend";
-import { ACTIVITY_START, job, profile, validation } from "../../../test/fixtures";
+import { backendError, type BackendHandlers, emitBackendEvent, mockBackend } from "../../../lib/mockBackend";
+import {
+  ACTIVITY_START,
+  job,
+  jobResult,
+  model,
+  profile,
+  subscription,
+  unrecognized,
+  userRule,
+  validation,
+} from "../../../test/fixtures";
 import { renderWithProviders } from "../../../test/render";
 
 const PUBLISHED = profile({
@@ -16,9 +26,19 @@ const PUBLISHED = profile({
   ],
 });
 
-function renderProfile(p = PUBLISHED) {
-  mockBackend({ list_profiles: () => [p], get_profile: () => p, default_activity_start: () => ACTIVITY_START });
-  return renderWithProviders(<App />, { path: "/profiles/1" });
+function renderProfile(p = PUBLISHED, handlers: BackendHandlers = {}) {
+  const backend = mockBackend({
+    list_profiles: () => [p],
+    get_profile: () => p,
+    default_activity_start: () => ACTIVITY_START,
+    list_subscriptions: () => [],
+    list_models: () => [],
+    list_unrecognized_identifiers: () => [],
+    list_job_results: () => [],
+    list_exclusion_rules: () => ({ identifierRules: [], userRules: [] }),
+    ...handlers,
+  });
+  return { ...renderWithProviders(<App />, { path: "/profiles/1" }), backend };
 }
 
 describe("related lists", () => {
@@ -36,7 +56,7 @@ describe("related lists", () => {
     ]);
   });
 
-  it("lists the scheduled jobs: Name, Schedule, Next run, Enabled", async () => {
+  it("lists the scheduled jobs: Name, Schedule, Next run, Enabled, Run", async () => {
     const { user } = renderProfile();
     await user.click(await screen.findByRole("tab", { name: "Scheduled Jobs" }));
     const table = screen.getByTestId("jobs-table");
@@ -45,7 +65,7 @@ describe("related lists", () => {
       within(rows[0]!)
         .getAllByRole("columnheader")
         .map((th) => th.textContent),
-    ).toEqual(["Name", "Schedule", "Next run", "Enabled"]);
+    ).toEqual(["Name", "Schedule", "Next run", "Enabled", "Run"]);
     const cells = (row: HTMLElement) =>
       within(row)
         .getAllByRole("cell")
@@ -55,8 +75,9 @@ describe("related lists", () => {
       "Daily",
       formatDateTime("2026-11-30T02:00:00Z"),
       "Yes",
+      "Run now",
     ]);
-    expect(cells(rows[2]!)).toEqual(["Refresh Acme Events", "Daily", "—", "No"]);
+    expect(cells(rows[2]!)).toEqual(["Refresh Acme Events", "Daily", "—", "No", "Run now"]);
   });
 
   it("sorts the jobs by a column from its header", async () => {
@@ -80,5 +101,171 @@ describe("related lists", () => {
     expect(screen.getByTestId("related-list-empty")).toHaveTextContent(
       "Available after the first refresh of Acme Subscriptions.",
     );
+  });
+
+  it("runs a job now, shows its progress from the events, and refetches when it finishes", async () => {
+    let results = [jobResult({ id: 1, number: 1 })];
+    let runs = 0;
+    const { user, backend } = renderProfile(PUBLISHED, {
+      list_job_results: () => results,
+      run_job: () => {
+        runs += 1;
+        return null;
+      },
+      cancel_job: () => null,
+    });
+    await user.click(await screen.findByRole("button", { name: "Run now: Refresh Acme Subscriptions" }));
+    expect(backend.callsTo("run_job")).toEqual([{ jobId: 1 }]);
+    expect(runs).toBe(1);
+    const progress = await screen.findByTestId("job-progress-1");
+    expect(progress).toHaveTextContent("Starting…");
+
+    await emitBackendEvent("job-progress", {
+      jobId: 1,
+      profileId: 1,
+      progress: { phase: "users", pagesDone: 3, pagesTotal: 10, usersRead: 300, eventsRead: 0 },
+    });
+    await waitFor(() => expect(progress).toHaveTextContent("Reading users · page 3 of 10 · 300 users read"));
+    expect(within(progress).getByRole("progressbar")).toHaveAttribute("aria-valuenow", "30");
+    // Another profile's job is not this one's.
+    await emitBackendEvent("job-progress", {
+      jobId: 1,
+      profileId: 2,
+      progress: { phase: "events", pagesDone: 9, pagesTotal: null, usersRead: 0, eventsRead: 9000 },
+    });
+    await emitBackendEvent("job-progress", {
+      jobId: 1,
+      profileId: 1,
+      progress: { phase: "events", pagesDone: 2, pagesTotal: null, usersRead: 0, eventsRead: 4500 },
+    });
+    await waitFor(() => expect(progress).toHaveTextContent("Reading events · 2 pages · 4,500 events read"));
+
+    await user.click(within(progress).getByRole("button", { name: "Cancel: Refresh Acme Subscriptions" }));
+    expect(backend.callsTo("cancel_job")).toEqual([{ jobId: 1 }]);
+    expect(within(progress).getByRole("button", { name: "Cancel: Refresh Acme Subscriptions" })).toHaveTextContent(
+      "Cancelling…",
+    );
+
+    const resultCalls = backend.callsTo("list_job_results").length;
+    const profileCalls = backend.callsTo("get_profile").length;
+    const finished = jobResult({ id: 2, number: 2, status: "cancelled", finishedAt: "2026-11-29T03:00:00Z" });
+    results = [finished, ...results];
+    await emitBackendEvent("job-finished", { jobId: 1, profileId: 1, result: finished });
+    await waitFor(() => expect(screen.queryByTestId("job-progress-1")).not.toBeInTheDocument());
+    expect(screen.getByRole("button", { name: "Run now: Refresh Acme Subscriptions" })).toBeInTheDocument();
+    await waitFor(() => expect(backend.callsTo("list_job_results").length).toBeGreaterThan(resultCalls));
+    expect(backend.callsTo("get_profile").length).toBeGreaterThan(profileCalls);
+
+    await user.click(screen.getByRole("tab", { name: "Scheduled Job Results" }));
+    const table = await screen.findByRole("table", { name: "Scheduled Job Results" });
+    const rows = within(table).getAllByRole("row");
+    expect(rows[1]).toHaveTextContent("Cancelled");
+    expect(rows[1]).toHaveTextContent("Refresh Acme Subscriptions");
+  });
+
+  it("shows a run the backend reports as running, with Cancel", async () => {
+    renderProfile(PUBLISHED, { list_job_results: () => [jobResult({ jobId: 2, status: "running", finishedAt: null })] });
+    const progress = await screen.findByTestId("job-progress-2");
+    expect(progress).toHaveTextContent("Starting…");
+    expect(within(progress).getByRole("button", { name: "Cancel: Refresh Acme Events" })).toBeEnabled();
+  });
+
+  it("maps an unrecognized identifier to a model", async () => {
+    let unmapped = [unrecognized({ identifier: "SUPER_MEMBER", subscriptionCount: 3 })];
+    const { user, backend } = renderProfile(PUBLISHED, {
+      list_unrecognized_identifiers: () => unmapped,
+      list_models: () => [model({ id: 1, name: "Smartsheet Member" }), model({ id: 2, name: "Smartsheet Guest", subscriptionIdentifier: "GUEST", paid: false })],
+      map_identifier: () => {
+        unmapped = [];
+        return null;
+      },
+    });
+    await user.click(await screen.findByRole("tab", { name: "Unrecognized Subscription Identifiers" }));
+    await user.click(await screen.findByRole("button", { name: "Map SUPER_MEMBER to model" }));
+    const dialog = await screen.findByRole("dialog", { name: "Map “SUPER_MEMBER” to a software model" });
+    await user.click(within(dialog).getByRole("button", { name: "Map" }));
+    expect(within(dialog).getByText("Choose the software model for this identifier.")).toBeInTheDocument();
+    expect(backend.callsTo("map_identifier")).toEqual([]);
+
+    await user.click(within(dialog).getByRole("textbox", { name: "Software model" }));
+    await user.click(await screen.findByRole("option", { name: "Smartsheet Member (MEMBER)" }));
+    await user.click(within(dialog).getByRole("button", { name: "Map" }));
+    await waitFor(() =>
+      expect(backend.callsTo("map_identifier")).toEqual([{ profileId: 1, identifier: "SUPER_MEMBER", modelId: 1 }]),
+    );
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(await screen.findByTestId("related-list-empty")).toHaveTextContent("No unrecognized subscription identifiers");
+  });
+
+  it("refuses a bad user exclusion pattern before sending it", async () => {
+    const { user, backend } = renderProfile(PUBLISHED, { save_user_exclusion: () => userRule() });
+    await user.click(await screen.findByRole("tab", { name: "Subscription User Exclusion Rule" }));
+    await user.click(await screen.findByRole("button", { name: "New rule" }));
+    const dialog = await screen.findByRole("dialog", { name: "New Subscription User Exclusion Rule" });
+    await user.type(within(dialog).getByRole("textbox", { name: "Email or domain" }), "ann@example");
+    await user.click(within(dialog).getByRole("button", { name: "Create" }));
+    expect(await within(dialog).findByText("“ann@example” is not a valid email address.")).toBeInTheDocument();
+    expect(backend.callsTo("save_user_exclusion")).toEqual([]);
+  });
+
+  it("shows the backend's field error on a new user exclusion rule, then creates it", async () => {
+    let rules = [userRule({ id: 1, pattern: "@contractors.example" })];
+    const { user, backend } = renderProfile(PUBLISHED, {
+      list_exclusion_rules: () => ({ identifierRules: [], userRules: rules }),
+      save_user_exclusion: ({ rule }) => {
+        if (rule.pattern.toLowerCase().endsWith("contractors.example")) {
+          throw backendError(
+            "Validation",
+            "There is already an exclusion rule for “@contractors.example”. Edit that one instead.",
+            "pattern",
+          );
+        }
+        const saved = userRule({ id: 2, pattern: rule.pattern, kind: "email", active: rule.active });
+        rules = [...rules, saved];
+        return saved;
+      },
+    });
+    await user.click(await screen.findByRole("tab", { name: "Subscription User Exclusion Rule" }));
+    await screen.findByRole("table", { name: "Subscription User Exclusion Rule" });
+    await user.click(screen.getByRole("button", { name: "New rule" }));
+    const dialog = await screen.findByRole("dialog", { name: "New Subscription User Exclusion Rule" });
+    const field = within(dialog).getByRole("textbox", { name: "Email or domain" });
+    await user.type(field, "Contractors.example");
+    await user.click(within(dialog).getByRole("button", { name: "Create" }));
+    expect(
+      await within(dialog).findByText("There is already an exclusion rule for “@contractors.example”. Edit that one instead."),
+    ).toBeInTheDocument();
+    expect(field).toHaveAttribute("aria-invalid", "true");
+    expect(backend.callsTo("save_user_exclusion")).toEqual([
+      { profileId: 1, rule: { pattern: "Contractors.example", active: true } },
+    ]);
+
+    await user.clear(field);
+    await user.type(field, "svc@example.com");
+    await user.click(within(dialog).getByRole("switch", { name: /Active/ }));
+    await user.click(within(dialog).getByRole("button", { name: "Create" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(backend.callsTo("save_user_exclusion").at(-1)).toEqual({
+      profileId: 1,
+      rule: { pattern: "svc@example.com", active: false },
+    });
+    const table = await screen.findByRole("table", { name: "Subscription User Exclusion Rule" });
+    await waitFor(() => expect(within(table).getAllByRole("row")).toHaveLength(3));
+  });
+
+  it("flags excluded subscriptions with the rule that excludes them", async () => {
+    const { user } = renderProfile(PUBLISHED, {
+      list_subscriptions: () => [
+        subscription({ id: 1, email: "ann@example.com" }),
+        subscription({ id: 2, email: "bob@contractors.example", excluded: true, excludedBy: "user @contractors.example" }),
+      ],
+    });
+    await user.click(await screen.findByRole("tab", { name: "Software Subscriptions" }));
+    const table = await screen.findByRole("table", { name: "Software Subscriptions" });
+    const rows = within(table).getAllByRole("row");
+    expect(within(rows[1]!).queryByTestId("excluded-badge")).not.toBeInTheDocument();
+    const badge = within(rows[2]!).getByTestId("excluded-badge");
+    await user.hover(badge);
+    expect(await screen.findByRole("tooltip")).toHaveTextContent("user @contractors.example");
   });
 });

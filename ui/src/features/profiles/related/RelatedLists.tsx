@@ -1,24 +1,31 @@
 import { Stack, Tabs, Title } from "@mantine/core";
-import { IconDatabaseOff } from "@tabler/icons-react";
+import type { ComponentType } from "react";
 
 import type { Profile } from "../../../bindings/profiles";
-import { EmptyState } from "../../../components/EmptyState";
+import { IdentifierExclusionRules, UserExclusionRules } from "./ExclusionRules";
+import { JobResultsTable } from "./JobResultsTable";
+import { useJobEvents } from "./queries";
 import { ScheduledJobsTable } from "./ScheduledJobsTable";
+import { SoftwareModelsTable } from "./SoftwareModelsTable";
+import { SubscriptionsTable } from "./SubscriptionsTable";
+import { UnrecognizedIdentifiersTable } from "./UnrecognizedIdentifiersTable";
 
 /** The procedure's related lists, in its order. */
 const RELATED_LISTS = [
-  "Software Models",
-  "Unrecognized Subscription Identifiers",
-  "Scheduled Jobs",
-  "Scheduled Job Results",
-  "Software Subscriptions",
-  "Subscription Identifier Exclusion Rule",
-  "Subscription User Exclusion Rule",
-] as const;
+  ["Software Models", SoftwareModelsTable],
+  ["Unrecognized Subscription Identifiers", UnrecognizedIdentifiersTable],
+  ["Scheduled Jobs", ScheduledJobsTable],
+  ["Scheduled Job Results", JobResultsTable],
+  ["Software Subscriptions", SubscriptionsTable],
+  ["Subscription Identifier Exclusion Rule", IdentifierExclusionRules],
+  ["Subscription User Exclusion Rule", UserExclusionRules],
+] as const satisfies readonly (readonly [string, ComponentType<{ profile: Profile }>])[];
 
-type RelatedList = (typeof RELATED_LISTS)[number];
+type RelatedList = (typeof RELATED_LISTS)[number][0];
 
 export function RelatedLists({ profile }: { profile: Profile }) {
+  // Job progress and ends, for whichever list is shown.
+  useJobEvents(profile.id);
   return (
     <Stack gap="sm" component="section" aria-labelledby="related-lists-title">
       <Title order={3} size="h4" id="related-lists-title">
@@ -26,33 +33,18 @@ export function RelatedLists({ profile }: { profile: Profile }) {
       </Title>
       <Tabs defaultValue={"Scheduled Jobs" satisfies RelatedList} keepMounted={false}>
         <Tabs.List>
-          {RELATED_LISTS.map((list) => (
+          {RELATED_LISTS.map(([list]) => (
             <Tabs.Tab key={list} value={list}>
               {list}
             </Tabs.Tab>
           ))}
         </Tabs.List>
-        {RELATED_LISTS.map((list) => (
+        {RELATED_LISTS.map(([list, List]) => (
           <Tabs.Panel key={list} value={list} pt="md">
-            {list === "Scheduled Jobs" ? (
-              <ScheduledJobsTable profile={profile} />
-            ) : (
-              <NotSyncedYet list={list} profile={profile} />
-            )}
+            <List profile={profile} />
           </Tabs.Panel>
         ))}
       </Tabs>
     </Stack>
-  );
-}
-
-function NotSyncedYet({ list, profile }: { list: RelatedList; profile: Profile }) {
-  return (
-    <EmptyState icon={<IconDatabaseOff size={26} />} title={`No ${list} yet`} data-testid="related-list-empty">
-      Available after the first refresh of {profile.displayName} Subscriptions.{" "}
-      {profile.status === "Draft"
-        ? "Validate the connection and publish the profile to schedule it."
-        : "It runs daily once the profile is published."}
-    </EmptyState>
   );
 }

@@ -1,57 +1,51 @@
-import { Badge, Group, Table, UnstyledButton } from "@mantine/core";
-import { IconArrowsSort, IconCalendarClock, IconSortAscending, IconSortDescending } from "@tabler/icons-react";
-import {
-  createColumnHelper,
-  flexRender,
-  getCoreRowModel,
-  getSortedRowModel,
-  type SortingState,
-  useReactTable,
-} from "@tanstack/react-table";
-import { useState } from "react";
+import { Badge, Button, Group, Progress, Stack, Text } from "@mantine/core";
+import { IconCalendarClock, IconPlayerPlay, IconPlayerStop } from "@tabler/icons-react";
+import { createColumnHelper } from "@tanstack/react-table";
+import { useMemo } from "react";
 
 import type { JobSchedule, ScheduledJob } from "../../../bindings/jobs";
 import type { Profile } from "../../../bindings/profiles";
+import type { JobResult, SyncPhase, SyncProgress } from "../../../bindings/sync";
+import { DataTable } from "../../../components/DataTable";
 import { EmptyState } from "../../../components/EmptyState";
-import { formatDateTime } from "../../../lib/dates";
+import { DateCell, exportName, YesNoBadge } from "./cells";
+import { type JobRun, useCancelJob, useJobResults, useJobRun, useRunJob } from "./queries";
 
 const SCHEDULE_LABELS: Record<JobSchedule, string> = { daily: "Daily" };
 
-const column = createColumnHelper<ScheduledJob>();
-const columns = [
-  column.accessor("name", { header: "Name" }),
-  column.accessor("schedule", { header: "Schedule", cell: (c) => SCHEDULE_LABELS[c.getValue()] }),
-  column.accessor("nextRunAt", {
-    header: "Next run",
-    cell: (c) => {
-      const next = c.getValue();
-      return next ? formatDateTime(next) : "—";
-    },
-  }),
-  column.accessor("enabled", {
-    header: "Enabled",
-    cell: (c) => (
-      <Badge variant="light" color={c.getValue() ? "teal" : "gray"}>
-        {c.getValue() ? "Yes" : "No"}
-      </Badge>
-    ),
-  }),
-];
+export const PHASE_LABELS: Record<SyncPhase, string> = {
+  detectingPlan: "Detecting the plan",
+  users: "Reading users",
+  closing: "Closing departed users",
+  events: "Reading events",
+  lastLogin: "Using last login",
+  done: "Finishing",
+};
 
-const ARIA_SORT = { asc: "ascending", desc: "descending" } as const;
+const column = createColumnHelper<ScheduledJob>();
+
+function columns(profileId: number) {
+  return [
+    column.accessor("name", { header: "Name", size: 280 }),
+    column.accessor("schedule", {
+      header: "Schedule",
+      size: 110,
+      cell: (c) => SCHEDULE_LABELS[c.getValue()],
+      meta: { text: (job) => SCHEDULE_LABELS[job.schedule] },
+    }),
+    column.accessor("nextRunAt", { header: "Next run", size: 160, cell: (c) => <DateCell value={c.getValue()} /> }),
+    column.accessor("enabled", { header: "Enabled", size: 100, cell: (c) => <YesNoBadge value={c.getValue()} /> }),
+    column.display({
+      id: "run",
+      header: "Run",
+      size: 360,
+      cell: (c) => <RunCell job={c.row.original} profileId={profileId} />,
+    }),
+  ];
+}
 
 export function ScheduledJobsTable({ profile }: { profile: Profile }) {
-  const [sorting, setSorting] = useState<SortingState>([]);
-  const table = useReactTable({
-    data: profile.jobs,
-    columns,
-    state: { sorting },
-    onSortingChange: setSorting,
-    getRowId: (job) => String(job.id),
-    getCoreRowModel: getCoreRowModel(),
-    getSortedRowModel: getSortedRowModel(),
-  });
-
+  const cols = useMemo(() => columns(profile.id), [profile.id]);
   if (profile.jobs.length === 0) {
     const events = profile.downloadActivity ? ` and “Refresh ${profile.displayName} Events”` : "";
     return (
@@ -60,41 +54,103 @@ export function ScheduledJobsTable({ profile }: { profile: Profile }) {
       </EmptyState>
     );
   }
-
   return (
-    <Table.ScrollContainer minWidth={560}>
-      <Table withTableBorder highlightOnHover data-testid="jobs-table">
-        <Table.Thead>
-          {table.getHeaderGroups().map((group) => (
-            <Table.Tr key={group.id}>
-              {group.headers.map((header) => {
-                const sorted = header.column.getIsSorted();
-                const SortIcon =
-                  sorted === "asc" ? IconSortAscending : sorted === "desc" ? IconSortDescending : IconArrowsSort;
-                return (
-                  <Table.Th key={header.id} aria-sort={sorted ? ARIA_SORT[sorted] : undefined}>
-                    <UnstyledButton onClick={header.column.getToggleSortingHandler()} fw={600} fz="sm">
-                      <Group gap={4} wrap="nowrap">
-                        {flexRender(header.column.columnDef.header, header.getContext())}
-                        <SortIcon size={14} aria-hidden />
-                      </Group>
-                    </UnstyledButton>
-                  </Table.Th>
-                );
-              })}
-            </Table.Tr>
-          ))}
-        </Table.Thead>
-        <Table.Tbody>
-          {table.getRowModel().rows.map((row) => (
-            <Table.Tr key={row.id}>
-              {row.getVisibleCells().map((cell) => (
-                <Table.Td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</Table.Td>
-              ))}
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      label="Scheduled Jobs"
+      data={profile.jobs}
+      columns={cols}
+      getRowId={(job) => String(job.id)}
+      empty={null}
+      exportName={exportName(profile, "Scheduled Jobs")}
+      data-testid="jobs-table"
+    />
+  );
+}
+
+/** The job's latest run, when the backend says it is still running (started before this page). */
+function runningResult(results: JobResult[] | undefined, jobId: number): JobResult | undefined {
+  const latest = results?.find((r) => r.jobId === jobId);
+  return latest?.status === "running" ? latest : undefined;
+}
+
+function RunCell({ job, profileId }: { job: ScheduledJob; profileId: number }) {
+  const run = useJobRun(job.id);
+  const results = useJobResults(profileId);
+  const runJob = useRunJob();
+  const cancelJob = useCancelJob();
+  const running = run ?? (runningResult(results.data, job.id) ? { progress: null, cancelling: false } : null);
+
+  if (!running) {
+    return (
+      <Button
+        size="compact-sm"
+        variant="light"
+        leftSection={<IconPlayerPlay size={14} aria-hidden />}
+        onClick={() => runJob.mutate(job.id)}
+        loading={runJob.isPending && runJob.variables === job.id}
+        aria-label={`Run now: ${job.name}`}
+      >
+        Run now
+      </Button>
+    );
+  }
+  return (
+    <Group gap="sm" wrap="nowrap" data-testid={`job-progress-${job.id}`}>
+      <RunProgress run={running} />
+      <Button
+        size="compact-sm"
+        variant="subtle"
+        color="red"
+        leftSection={<IconPlayerStop size={14} aria-hidden />}
+        onClick={() => cancelJob.mutate(job.id)}
+        disabled={running.cancelling}
+        aria-label={`Cancel: ${job.name}`}
+      >
+        {running.cancelling ? "Cancelling…" : "Cancel"}
+      </Button>
+    </Group>
+  );
+}
+
+/** "Reading users · page 3 of 10" / "Reading events · 12 pages · 4,500 events". */
+export function progressText(progress: SyncProgress | null): string {
+  if (!progress) return "Starting…";
+  const parts = [PHASE_LABELS[progress.phase]];
+  if (progress.pagesTotal !== null) parts.push(`page ${progress.pagesDone} of ${progress.pagesTotal}`);
+  else if (progress.pagesDone > 0) parts.push(`${progress.pagesDone} ${progress.pagesDone === 1 ? "page" : "pages"}`);
+  if (progress.eventsRead > 0) parts.push(`${progress.eventsRead.toLocaleString("en-US")} events read`);
+  else if (progress.usersRead > 0) parts.push(`${progress.usersRead.toLocaleString("en-US")} users read`);
+  return parts.join(" · ");
+}
+
+function RunProgress({ run }: { run: JobRun }) {
+  const { progress } = run;
+  const determinate = progress !== null && progress.pagesTotal !== null && progress.pagesTotal > 0;
+  const value = determinate ? Math.min(100, (progress.pagesDone / progress.pagesTotal!) * 100) : 100;
+  const text = progressText(progress);
+  return (
+    <Stack gap={2} style={{ flex: 1, minWidth: 0 }}>
+      <Progress
+        value={value}
+        animated={!determinate}
+        striped={!determinate}
+        size="sm"
+        aria-label={text}
+        transitionDuration={200}
+      />
+      <Text size="xs" c="dimmed" truncate data-testid="job-progress-text">
+        {text}
+      </Text>
+    </Stack>
+  );
+}
+
+export function JobStatusBadge({ status }: { status: JobResult["status"] }) {
+  const color = { running: "blue", succeeded: "teal", failed: "red", cancelled: "gray" }[status];
+  const label = { running: "Running", succeeded: "Succeeded", failed: "Failed", cancelled: "Cancelled" }[status];
+  return (
+    <Badge variant="light" color={color}>
+      {label}
+    </Badge>
   );
 }

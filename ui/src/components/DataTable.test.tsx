@@ -1,0 +1,168 @@
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { createColumnHelper } from "@tanstack/react-table";
+import { describe, expect, it, vi } from "vitest";
+
+import { renderWithProviders } from "../test/render";
+import { DataTable, type DataTableProps, ROW_HEIGHT } from "./DataTable";
+
+vi.mock("../lib/download", () => ({ downloadTextFile: vi.fn() }));
+const { downloadTextFile } = await import("../lib/download");
+
+interface Person {
+  id: number;
+  name: string;
+  email: string;
+  kind: "Internal" | "External";
+  admin: boolean;
+}
+
+const column = createColumnHelper<Person>();
+const columns = [
+  column.accessor("name", { header: "Name" }),
+  column.accessor("email", { header: "Email" }),
+  column.accessor("kind", { header: "Kind", meta: { filter: {} } }),
+  column.accessor("admin", { header: "Admin", cell: (c) => (c.getValue() ? "Admin" : "") }),
+  column.display({ id: "actions", header: "Actions", cell: () => <button type="button">Act</button> }),
+];
+
+const PEOPLE: Person[] = [
+  { id: 1, name: "Cleo", email: "cleo@example.com", kind: "Internal", admin: false },
+  { id: 2, name: "Ann", email: "ann@example.com", kind: "External", admin: true },
+  { id: 3, name: "Bob, Jr.", email: "bob@contractors.example", kind: "External", admin: false },
+  { id: 4, name: "=HYPERLINK(\"x\")", email: "eve@example.com", kind: "Internal", admin: false },
+];
+
+function many(count: number): Person[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: i,
+    name: `User ${String(i).padStart(5, "0")}`,
+    email: `user${i}@example.com`,
+    kind: i % 3 === 0 ? "External" : "Internal",
+    admin: i % 100 === 0,
+  }));
+}
+
+function renderTable(props: Partial<DataTableProps<Person>> = {}) {
+  return renderWithProviders(
+    <DataTable<Person>
+      label="People"
+      data={PEOPLE}
+      columns={columns}
+      getRowId={(p) => String(p.id)}
+      empty={<p>Nobody here</p>}
+      exportName="Acme - People"
+      data-testid="people"
+      {...props}
+    />,
+  );
+}
+
+const table = () => screen.getByRole("table", { name: "People" });
+/** The data rows in the DOM, without the header row. */
+const bodyRows = () => within(table()).getAllByRole("row").slice(1);
+const names = () => bodyRows().map((row) => within(row).getAllByRole("cell")[0]!.textContent);
+
+describe("DataTable", () => {
+  it("renders only the rows in view of 50,000, and others as it scrolls", async () => {
+    renderTable({ data: many(50_000) });
+    expect(table()).toHaveAttribute("aria-rowcount", "50001");
+    expect(screen.getByTestId("row-count")).toHaveTextContent("50,000 rows");
+    const rendered = bodyRows();
+    expect(rendered.length).toBeGreaterThan(5);
+    expect(rendered.length).toBeLessThan(60);
+    expect(rendered[0]).toHaveTextContent("User 00000");
+
+    const viewport = screen.getByTestId("table-viewport");
+    viewport.scrollTop = 30_000 * ROW_HEIGHT;
+    fireEvent.scroll(viewport);
+    await waitFor(() => expect(names()).toContain("User 30000"));
+    expect(names()).not.toContain("User 00000");
+    expect(bodyRows().length).toBeLessThan(60);
+    // The spacer rows keep the full height scrollable.
+    expect(bodyRows()[0]).toHaveAttribute("aria-rowindex");
+  });
+
+  it("sorts from a column's header, by mouse and by keyboard", async () => {
+    const { user } = renderTable();
+    expect(names()).toEqual(["Cleo", "Ann", "Bob, Jr.", "=HYPERLINK(\"x\")"]);
+    const header = within(table()).getByRole("columnheader", { name: "Name" });
+    await user.click(within(header).getByRole("button", { name: "Name" }));
+    expect(header).toHaveAttribute("aria-sort", "ascending");
+    expect(names()).toEqual(["=HYPERLINK(\"x\")", "Ann", "Bob, Jr.", "Cleo"]);
+
+    within(header).getByRole("button", { name: "Name" }).focus();
+    await user.keyboard("{Enter}");
+    expect(header).toHaveAttribute("aria-sort", "descending");
+    expect(names()).toEqual(["Cleo", "Bob, Jr.", "Ann", "=HYPERLINK(\"x\")"]);
+    // A display column (actions) has no sort button.
+    expect(
+      within(within(table()).getByRole("columnheader", { name: "Actions" })).queryByRole("button"),
+    ).not.toBeInTheDocument();
+  });
+
+  it("searches every column, case-insensitively, and says how many rows match", async () => {
+    const { user } = renderTable();
+    await user.type(screen.getByRole("textbox", { name: "Search" }), "EXAMPLE.COM");
+    await waitFor(() => expect(names()).toEqual(["Cleo", "Ann", "=HYPERLINK(\"x\")"]));
+    expect(screen.getByTestId("row-count")).toHaveTextContent("3 of 4 rows");
+
+    await user.clear(screen.getByRole("textbox", { name: "Search" }));
+    await user.type(screen.getByRole("textbox", { name: "Search" }), "nobody");
+    expect(await screen.findByTestId("table-no-match")).toHaveTextContent("No rows match");
+    await user.click(screen.getByRole("button", { name: "Clear search and filters" }));
+    await waitFor(() => expect(names()).toHaveLength(4));
+  });
+
+  it("filters by a column's values", async () => {
+    const { user } = renderTable();
+    await user.click(screen.getByRole("textbox", { name: "Kind" }));
+    await user.click(await screen.findByRole("option", { name: "External" }));
+    await waitFor(() => expect(names()).toEqual(["Ann", "Bob, Jr."]));
+    expect(screen.getByTestId("row-count")).toHaveTextContent("2 of 4 rows");
+  });
+
+  it("exports the rows as filtered and sorted to CSV, quoted, formulas neutralized", async () => {
+    const { user } = renderTable();
+    await user.click(within(table()).getByRole("button", { name: "Name" }));
+    await user.type(screen.getByRole("textbox", { name: "Search" }), "e");
+    await user.click(screen.getByRole("textbox", { name: "Kind" }));
+    await user.click(await screen.findByRole("option", { name: "Internal" }));
+    await waitFor(() => expect(names()).toEqual(["=HYPERLINK(\"x\")", "Cleo"]));
+
+    await user.click(screen.getByRole("button", { name: "Export CSV" }));
+    expect(downloadTextFile).toHaveBeenCalledTimes(1);
+    const [fileName, csv] = vi.mocked(downloadTextFile).mock.calls[0]!;
+    expect(fileName).toBe("Acme - People.csv");
+    expect(csv).toBe(
+      [
+        "Name,Email,Kind,Admin",
+        `"'=HYPERLINK(""x"")",eve@example.com,Internal,No`,
+        "Cleo,cleo@example.com,Internal,No",
+      ].join("\r\n"),
+    );
+  });
+
+  it("quotes values with commas", async () => {
+    const { user } = renderTable({ data: [PEOPLE[2]!] });
+    await user.click(screen.getByRole("button", { name: "Export CSV" }));
+    const csv = vi.mocked(downloadTextFile).mock.calls.at(-1)![1];
+    expect(csv).toBe(`Name,Email,Kind,Admin\r\n"Bob, Jr.",bob@contractors.example,External,No`);
+  });
+
+  it("has loading, empty and error states", async () => {
+    const loading = renderTable({ data: undefined, isLoading: true });
+    expect(screen.getByTestId("table-loading")).toBeInTheDocument();
+    loading.unmount();
+    const onRetry = vi.fn();
+    renderTable({ data: undefined, error: { code: "Database", message: "The database is locked.", field: null }, onRetry });
+    expect(screen.getByRole("alert")).toHaveTextContent("The database is locked.");
+    fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(onRetry).toHaveBeenCalled();
+  });
+
+  it("shows the empty state for no rows", () => {
+    renderTable({ data: [] });
+    expect(screen.getByText("Nobody here")).toBeInTheDocument();
+    expect(screen.queryByRole("table")).not.toBeInTheDocument();
+  });
+});

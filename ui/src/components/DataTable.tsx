@@ -1,0 +1,387 @@
+import { Box, Button, CloseButton, Group, Paper, Select, Skeleton, Stack, Table, Text, TextInput, UnstyledButton } from "@mantine/core";
+import {
+  IconArrowsSort,
+  IconDownload,
+  IconSearch,
+  IconSortAscending,
+  IconSortDescending,
+} from "@tabler/icons-react";
+import {
+  type Column,
+  type ColumnDef,
+  type ColumnFiltersState,
+  flexRender,
+  getCoreRowModel,
+  getFilteredRowModel,
+  getSortedRowModel,
+  type Row,
+  type RowData,
+  type SortingState,
+  type Table as TanstackTable,
+  useReactTable,
+} from "@tanstack/react-table";
+import { observeElementRect, useVirtualizer } from "@tanstack/react-virtual";
+import Papa from "papaparse";
+import { type ReactNode, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
+
+import { downloadTextFile } from "../lib/download";
+import { ErrorAlert } from "./ErrorAlert";
+
+declare module "@tanstack/react-table" {
+  interface ColumnMeta<TData extends RowData, TValue> {
+    /**
+     * The value as text, for search, column filters and the CSV; by default the value itself
+     * (booleans as Yes/No, null as blank). Dates stay ISO 8601 in the CSV.
+     */
+    text?: (row: TData) => string | number | null;
+    /** A column filter above the table: a select of the column's values (or of `options`). */
+    filter?: { options?: readonly string[] };
+    /** The header as plain text, when `header` is not a string (CSV, filter labels). */
+    label?: string;
+  }
+}
+
+/** Every row has this height, so that 50,000 rows scroll without measuring any. */
+export const ROW_HEIGHT = 40;
+const HEADER_HEIGHT = 42;
+const DEFAULT_MAX_HEIGHT = 520;
+
+export interface DataTableProps<T> {
+  /** What the table lists, for its accessible name ("Software Subscriptions"). */
+  label: string;
+  data: readonly T[] | undefined;
+  // Columns of different value types: TanStack's own examples type them with `any`.
+  columns: ColumnDef<T, any>[];
+  getRowId: (row: T) => string;
+  isLoading?: boolean;
+  error?: unknown;
+  onRetry?: () => void;
+  /** Shown instead of the table when there are no rows at all. */
+  empty: ReactNode;
+  /** The CSV's file name without ".csv": "<profile> - <list>". */
+  exportName: string;
+  initialSorting?: SortingState;
+  /** More controls for the toolbar ("New rule"). */
+  actions?: ReactNode;
+  maxHeight?: number;
+  "data-testid"?: string;
+}
+
+const ARIA_SORT = { asc: "ascending", desc: "descending" } as const;
+
+/** A column's header as plain text. */
+function headerText<T>(column: Column<T, unknown>): string {
+  const { header, meta } = column.columnDef;
+  return meta?.label ?? (typeof header === "string" ? header : column.id);
+}
+
+/** A cell's value as text (see `ColumnMeta.text`). */
+function valueText<T>(column: Column<T, unknown>, row: Row<T>): string {
+  return textOf(column.columnDef.meta?.text, row, column.id);
+}
+
+function textOf<T>(custom: ((row: T) => string | number | null) | undefined, row: Row<T>, columnId: string): string {
+  const value: unknown = custom ? custom(row.original) : row.getValue(columnId);
+  if (value === null || value === undefined) return "";
+  if (typeof value === "boolean") return value ? "Yes" : "No";
+  return String(value);
+}
+
+function isDataColumn<T>(column: Column<T, unknown>): boolean {
+  return column.accessorFn !== undefined;
+}
+
+const countFormat = new Intl.NumberFormat("en-US");
+
+/**
+ * A list over TanStack Table, virtualized with TanStack Virtual (only the rows in view are in
+ * the DOM), with sortable headers, text search, column filters, a row count and CSV export of
+ * the rows as filtered and sorted.
+ */
+export function DataTable<T>(props: DataTableProps<T>) {
+  const { label, data, isLoading, error, onRetry, empty, "data-testid": testId } = props;
+  if (error) return <ErrorAlert title={`Could not load the ${label}`} error={error} onRetry={onRetry} />;
+  if (isLoading || data === undefined) return <TableSkeleton label={label} />;
+  if (data.length === 0) return <>{empty}</>;
+  return <LoadedTable {...props} data={data} data-testid={testId} />;
+}
+
+function TableSkeleton({ label }: { label: string }) {
+  return (
+    <Stack gap="xs" aria-busy="true" aria-label={`Loading the ${label}`} data-testid="table-loading">
+      <Group gap="xs">
+        <Skeleton h={36} w={260} />
+        <Skeleton h={36} w={160} />
+      </Group>
+      {Array.from({ length: 6 }, (_, i) => (
+        <Skeleton key={i} h={ROW_HEIGHT - 8} />
+      ))}
+    </Stack>
+  );
+}
+
+function LoadedTable<T>({
+  label,
+  data,
+  columns: columnDefs,
+  getRowId,
+  exportName,
+  initialSorting = [],
+  actions,
+  maxHeight = DEFAULT_MAX_HEIGHT,
+  "data-testid": testId,
+}: DataTableProps<T> & { data: readonly T[] }) {
+  const [sorting, setSorting] = useState<SortingState>(initialSorting);
+  const [search, setSearch] = useState("");
+  const [columnFilters, setColumnFilters] = useState<ColumnFiltersState>([]);
+  // Typing stays responsive while 50,000 rows are filtered behind it.
+  const deferredSearch = useDeferredValue(search.trim().toLowerCase());
+  const deferredFilters = useDeferredValue(columnFilters);
+
+  // Search looks at one lower-cased text per row (all its columns), built once per row; TanStack
+  // asks the one searchable column below, so each row is tested once per keystroke.
+  const columns = useMemo(
+    () =>
+      columnDefs.map((def) =>
+        def.meta?.filter
+          ? {
+              ...def,
+              filterFn: (row: Row<T>, columnId: string, value: string): boolean =>
+                textOf(def.meta?.text, row, columnId) === value,
+            }
+          : def,
+      ),
+    [columnDefs],
+  );
+
+  const haystacks = useMemo(() => new WeakMap<Row<T>, string>(), [data, columns]);
+
+  const table: TanstackTable<T> = useReactTable<T>({
+    data: data as T[],
+    columns,
+    state: { sorting, globalFilter: deferredSearch, columnFilters: deferredFilters },
+    onSortingChange: setSorting,
+    onColumnFiltersChange: setColumnFilters,
+    getRowId,
+    getCoreRowModel: getCoreRowModel(),
+    getFilteredRowModel: getFilteredRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    getColumnCanGlobalFilter: (column) => column.id === firstSearchable(),
+    globalFilterFn: (row, _columnId, needle: string): boolean => {
+      let text = haystacks.get(row);
+      if (text === undefined) {
+        text = dataColumns()
+          .map((c) => valueText(c, row))
+          .join("\u0000")
+          .toLowerCase();
+        haystacks.set(row, text);
+      }
+      return text.includes(needle);
+    },
+  });
+  const dataColumns = (): Column<T, unknown>[] => table.getAllLeafColumns().filter(isDataColumn);
+  const firstSearchable = (): string | undefined => dataColumns()[0]?.id;
+
+
+  const rows = table.getRowModel().rows;
+  const filterColumns = table.getAllLeafColumns().filter((c) => c.columnDef.meta?.filter);
+
+  const filterOptions = useMemo(() => {
+    const core = table.getCoreRowModel().rows;
+    return new Map(
+      filterColumns.map((column) => {
+        const fixed = column.columnDef.meta?.filter?.options;
+        if (fixed) return [column.id, [...fixed]];
+        const values = new Set<string>();
+        for (const row of core) values.add(valueText(column, row));
+        values.delete("");
+        return [column.id, [...values].sort((a, b) => a.localeCompare(b))];
+      }),
+    );
+  }, [data, columns]);
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const viewportHeight = Math.min(maxHeight, HEADER_HEIGHT + Math.max(rows.length, 1) * ROW_HEIGHT + 2);
+  const viewportRef = useRef(viewportHeight);
+  viewportRef.current = viewportHeight;
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+    initialRect: { width: 0, height: viewportHeight },
+    // The viewport's height is set below; where layout is not measured (tests), use it.
+    observeElementRect: (instance, cb) =>
+      observeElementRect(instance, (rect) =>
+        cb(rect.height > 0 ? rect : { width: rect.width, height: viewportRef.current }),
+      ),
+  });
+
+  // A new search or filter starts at the top of its results.
+  useEffect(() => {
+    if (scrollRef.current) scrollRef.current.scrollTop = 0;
+  }, [deferredSearch, deferredFilters]);
+
+  const items = virtualizer.getVirtualItems();
+  const paddingTop = items[0]?.start ?? 0;
+  const paddingBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
+  const leafCount = table.getVisibleLeafColumns().length;
+  const total = data.length;
+  const filtered = rows.length !== total;
+
+  const exportCsv = () => {
+    const exported = table.getVisibleLeafColumns().filter(isDataColumn);
+    const csv = Papa.unparse(
+      {
+        fields: exported.map(headerText),
+        data: rows.map((row) => exported.map((column) => valueText(column, row))),
+      },
+      // A cell that starts with = + - @ would run as a formula in a spreadsheet: neutralize it.
+      { escapeFormulae: true },
+    );
+    downloadTextFile(`${exportName}.csv`, csv);
+  };
+
+  const clearAll = () => {
+    setSearch("");
+    setColumnFilters([]);
+  };
+
+  return (
+    <Stack gap="xs" data-testid={testId}>
+      <Group gap="xs" align="flex-end" wrap="wrap">
+        <TextInput
+          aria-label="Search"
+          placeholder="Search"
+          leftSection={<IconSearch size={16} aria-hidden />}
+          rightSection={
+            search !== "" ? <CloseButton size="sm" aria-label="Clear search" onClick={() => setSearch("")} /> : null
+          }
+          value={search}
+          onChange={(event) => setSearch(event.currentTarget.value)}
+          w={260}
+        />
+        {filterColumns.map((column) => {
+          const name = headerText(column);
+          return (
+            <Select
+              key={column.id}
+              aria-label={name}
+              placeholder={`${name}: all`}
+              data={filterOptions.get(column.id) ?? []}
+              value={(columnFilters.find((f) => f.id === column.id)?.value as string | undefined) ?? null}
+              onChange={(value) => column.setFilterValue(value ?? undefined)}
+              clearable
+              searchable
+              w={180}
+            />
+          );
+        })}
+        <Text size="sm" c="dimmed" ml="auto" aria-live="polite" data-testid="row-count">
+          {filtered
+            ? `${countFormat.format(rows.length)} of ${countFormat.format(total)} rows`
+            : `${countFormat.format(total)} ${total === 1 ? "row" : "rows"}`}
+        </Text>
+        {actions}
+        <Button
+          variant="default"
+          leftSection={<IconDownload size={16} aria-hidden />}
+          onClick={exportCsv}
+          disabled={rows.length === 0}
+        >
+          Export CSV
+        </Button>
+      </Group>
+      <Paper withBorder radius="sm" style={{ overflow: "hidden" }}>
+        <Box ref={scrollRef} style={{ height: viewportHeight, overflow: "auto" }} data-testid="table-viewport">
+          <Table
+            stickyHeader
+            highlightOnHover
+            verticalSpacing={4}
+            aria-label={label}
+            aria-rowcount={rows.length + 1}
+            style={{ tableLayout: "fixed", width: "100%", minWidth: table.getTotalSize() }}
+          >
+            <Table.Thead>
+              {table.getHeaderGroups().map((group) => (
+                <Table.Tr key={group.id} aria-rowindex={1} style={{ height: HEADER_HEIGHT }}>
+                  {group.headers.map((header) => {
+                    const sorted = header.column.getIsSorted();
+                    const canSort = header.column.getCanSort();
+                    const SortIcon =
+                      sorted === "asc" ? IconSortAscending : sorted === "desc" ? IconSortDescending : IconArrowsSort;
+                    const content = flexRender(header.column.columnDef.header, header.getContext());
+                    return (
+                      <Table.Th
+                        key={header.id}
+                        aria-sort={sorted ? ARIA_SORT[sorted] : undefined}
+                        style={{ width: header.getSize() }}
+                      >
+                        {canSort ? (
+                          <UnstyledButton
+                            onClick={header.column.getToggleSortingHandler()}
+                            fw={600}
+                            fz="sm"
+                            title={`Sort by ${headerText(header.column)}`}
+                          >
+                            <Group gap={4} wrap="nowrap">
+                              {content}
+                              <SortIcon size={14} aria-hidden />
+                            </Group>
+                          </UnstyledButton>
+                        ) : (
+                          content
+                        )}
+                      </Table.Th>
+                    );
+                  })}
+                </Table.Tr>
+              ))}
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.length === 0 && (
+                <Table.Tr>
+                  <Table.Td colSpan={leafCount}>
+                    <Group gap="sm" justify="center" py="md" data-testid="table-no-match">
+                      <Text size="sm" c="dimmed">
+                        No rows match the search and filters.
+                      </Text>
+                      <Button size="xs" variant="subtle" onClick={clearAll}>
+                        Clear search and filters
+                      </Button>
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              )}
+              {paddingTop > 0 && (
+                <tr aria-hidden style={{ height: paddingTop }}>
+                  <td colSpan={leafCount} style={{ padding: 0, border: 0 }} />
+                </tr>
+              )}
+              {items.map((item) => {
+                const row = rows[item.index]!;
+                return (
+                  <Table.Tr key={row.id} aria-rowindex={item.index + 2} style={{ height: ROW_HEIGHT }}>
+                    {row.getVisibleCells().map((cell) => (
+                      <Table.Td
+                        key={cell.id}
+                        style={{ whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" }}
+                      >
+                        {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                      </Table.Td>
+                    ))}
+                  </Table.Tr>
+                );
+              })}
+              {paddingBottom > 0 && (
+                <tr aria-hidden style={{ height: paddingBottom }}>
+                  <td colSpan={leafCount} style={{ padding: 0, border: 0 }} />
+                </tr>
+              )}
+            </Table.Tbody>
+          </Table>
+        </Box>
+      </Paper>
+    </Stack>
+  );
+}

@@ -1,0 +1,174 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+
+import type { SyncProgress } from "../../../bindings/sync";
+import { notifyError } from "../../../components/notify";
+import { onJobFinished, onJobProgress } from "../../../lib/events";
+import * as ipc from "../../../lib/ipc";
+import type { ExclusionKind, IdentifierExclusionInput, UserExclusionInput } from "../../../bindings/exclusions";
+import { profileKeys } from "../queries";
+
+export const relatedKeys = {
+  /** Everything listed for a profile: refreshed when one of its jobs finishes. */
+  all: (profileId: number) => ["related", profileId] as const,
+  subscriptions: (profileId: number) => ["related", profileId, "subscriptions"] as const,
+  models: (profileId: number) => ["related", profileId, "models"] as const,
+  unrecognized: (profileId: number) => ["related", profileId, "unrecognized"] as const,
+  jobResults: (profileId: number) => ["related", profileId, "jobResults"] as const,
+  exclusionRules: (profileId: number) => ["related", profileId, "exclusionRules"] as const,
+  /** A running job's progress, as the events report it (not fetched: written by `useJobEvents`). */
+  jobRun: (jobId: number) => ["jobRun", jobId] as const,
+};
+
+export function useSubscriptions(profileId: number) {
+  return useQuery({ queryKey: relatedKeys.subscriptions(profileId), queryFn: () => ipc.listSubscriptions(profileId) });
+}
+
+export function useModels(profileId: number) {
+  return useQuery({ queryKey: relatedKeys.models(profileId), queryFn: () => ipc.listModels(profileId) });
+}
+
+export function useUnrecognizedIdentifiers(profileId: number) {
+  return useQuery({
+    queryKey: relatedKeys.unrecognized(profileId),
+    queryFn: () => ipc.listUnrecognizedIdentifiers(profileId),
+  });
+}
+
+/** Newest first. */
+export function useJobResults(profileId: number) {
+  return useQuery({ queryKey: relatedKeys.jobResults(profileId), queryFn: () => ipc.listJobResults(profileId) });
+}
+
+export function useExclusionRules(profileId: number) {
+  return useQuery({
+    queryKey: relatedKeys.exclusionRules(profileId),
+    queryFn: () => ipc.listExclusionRules(profileId),
+  });
+}
+
+/** What the UI knows of a job's current run. */
+export interface JobRun {
+  /** Null until the first progress event arrives. */
+  progress: SyncProgress | null;
+  cancelling: boolean;
+}
+
+/** The job's run in progress as the events reported it, or undefined when none is known. */
+export function useJobRun(jobId: number) {
+  return useQuery<JobRun | null>({
+    queryKey: relatedKeys.jobRun(jobId),
+    queryFn: () => null,
+    staleTime: Infinity,
+    gcTime: Infinity,
+  }).data;
+}
+
+/**
+ * Follows the backend's job events for a profile: progress goes into the job's `jobRun` entry;
+ * at the end of a run the entry is removed and everything the run may have changed is refetched.
+ */
+export function useJobEvents(profileId: number) {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    const stopProgress = onJobProgress(({ jobId, profileId: of, progress }) => {
+      if (of !== profileId) return;
+      queryClient.setQueryData<JobRun | null>(relatedKeys.jobRun(jobId), (run) => ({
+        progress,
+        cancelling: run?.cancelling ?? false,
+      }));
+    });
+    const stopFinished = onJobFinished(({ jobId, profileId: of, result }) => {
+      if (of !== profileId) return;
+      queryClient.setQueryData<JobRun | null>(relatedKeys.jobRun(jobId), null);
+      void queryClient.invalidateQueries({ queryKey: relatedKeys.all(profileId) });
+      void queryClient.invalidateQueries({ queryKey: profileKeys.detail(profileId) });
+      if (result.status === "failed") {
+        notifyError(`Run ${result.number} failed`, result.errorMessage ?? "The job failed. See Scheduled Job Results.");
+      }
+    });
+    return () => {
+      stopProgress();
+      stopFinished();
+    };
+  }, [profileId, queryClient]);
+}
+
+export function useRunJob() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (jobId: number) => ipc.runJob(jobId),
+    // Shown as running at once; the events take over from here.
+    onMutate: (jobId) => {
+      queryClient.setQueryData<JobRun | null>(relatedKeys.jobRun(jobId), (run) => run ?? { progress: null, cancelling: false });
+    },
+    onError: (error, jobId) => {
+      queryClient.setQueryData<JobRun | null>(relatedKeys.jobRun(jobId), null);
+      notifyError("Could not start the job", error);
+    },
+  });
+}
+
+export function useCancelJob() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (jobId: number) => ipc.cancelJob(jobId),
+    onMutate: (jobId) => {
+      queryClient.setQueryData<JobRun | null>(relatedKeys.jobRun(jobId), (run) =>
+        run ? { ...run, cancelling: true } : { progress: null, cancelling: true },
+      );
+    },
+    onError: (error, jobId) => {
+      queryClient.setQueryData<JobRun | null>(relatedKeys.jobRun(jobId), (run) => (run ? { ...run, cancelling: false } : run));
+      notifyError("Could not cancel the job", error);
+    },
+  });
+}
+
+export function useMapIdentifier(profileId: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ identifier, modelId }: { identifier: string; modelId: number }) =>
+      ipc.mapIdentifier(profileId, identifier, modelId),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: relatedKeys.unrecognized(profileId) }),
+        queryClient.invalidateQueries({ queryKey: relatedKeys.models(profileId) }),
+        queryClient.invalidateQueries({ queryKey: relatedKeys.subscriptions(profileId) }),
+      ]),
+  });
+}
+
+/** After a rule changes: the rules, and the subscriptions' Excluded flags. */
+function useRefreshExclusions(profileId: number) {
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: relatedKeys.exclusionRules(profileId) }),
+      queryClient.invalidateQueries({ queryKey: relatedKeys.subscriptions(profileId) }),
+    ]);
+}
+
+export function useSaveIdentifierExclusion(profileId: number) {
+  const refresh = useRefreshExclusions(profileId);
+  return useMutation({
+    mutationFn: (rule: IdentifierExclusionInput) => ipc.saveIdentifierExclusion(profileId, rule),
+    onSuccess: refresh,
+  });
+}
+
+export function useSaveUserExclusion(profileId: number) {
+  const refresh = useRefreshExclusions(profileId);
+  return useMutation({
+    mutationFn: (rule: UserExclusionInput) => ipc.saveUserExclusion(profileId, rule),
+    onSuccess: refresh,
+  });
+}
+
+export function useDeleteExclusionRule(profileId: number) {
+  const refresh = useRefreshExclusions(profileId);
+  return useMutation({
+    mutationFn: ({ kind, id }: { kind: ExclusionKind; id: number }) => ipc.deleteExclusionRule(kind, id),
+    onSuccess: refresh,
+  });
+}
