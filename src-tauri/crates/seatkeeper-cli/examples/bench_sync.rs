@@ -1,0 +1,102 @@
+//! The benchmark's driver (`tests/bench/run.sh`): the same sync path as `seatkeeper run`
+//! (`seatkeeper_cli::run_jobs` → the core's subscriptions and activity jobs → SQLite), except that
+//! the API key comes from `SEATKEEPER_BENCH_TOKEN` instead of the keychain, so that a benchmark
+//! never writes to the admin's keychain.
+//!
+//!   bench_sync prepare --db PATH --url BASE_URL        creates, validates and publishes a profile
+//!   bench_sync run --db PATH --url BASE_URL [--rate-limit N|off] [--job all|subscriptions|events]
+//!
+//! `run` prints one JSON line per finished job (its JobResult), like `seatkeeper run --json`.
+
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use seatkeeper_cli::{CliError, JobChoice, ProgressMode};
+use seatkeeper_core::connections::ConnectionInput;
+use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
+use seatkeeper_core::services::{
+    create_profile, get_profile, list_profiles, publish_profile, validate_connection,
+};
+use seatkeeper_core::smartsheet::ApiToken;
+use seatkeeper_core::validation::ValidationOptions;
+use seatkeeper_core::{Db, MemoryStore, SystemClock};
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench_sync: {}", e.message);
+            ExitCode::from(e.exit.max(1))
+        }
+    }
+}
+
+async fn run(args: &[String]) -> Result<(), CliError> {
+    let usage =
+        || CliError::new(2, "usage: bench_sync prepare|run --db PATH --url BASE_URL [--rate-limit N|off]");
+    let db_path = PathBuf::from(arg(args, "--db").ok_or_else(usage)?);
+    let url = arg(args, "--url").ok_or_else(usage)?;
+    let key = std::env::var("SEATKEEPER_BENCH_TOKEN")
+        .map_err(|_| CliError::new(2, "set SEATKEEPER_BENCH_TOKEN"))?;
+    let token = ApiToken::new(key.clone()).map_err(|e| CliError::new(2, e.to_string()))?;
+    match args.first().map(String::as_str) {
+        Some("prepare") => {
+            let db = Db::open(&db_path).await?;
+            let secrets = MemoryStore::new();
+            let input = ProfileInput {
+                display_name: "Bench".into(),
+                download_activity: true,
+                analyze_activity_from: None,
+                reclaim_subscriptions: true,
+            };
+            let connection =
+                ConnectionChoice::New(ConnectionInput { name: "Bench".into(), url, api_key: key });
+            let profile = create_profile(&db, &secrets, &SystemClock, input, connection).await?;
+            let validation =
+                validate_connection(&db, &secrets, &SystemClock, profile.id, &ValidationOptions::default())
+                    .await?;
+            if !validation.ok {
+                return Err(CliError::new(1, validation.message));
+            }
+            let profile = publish_profile(&db, &SystemClock, profile.id).await?;
+            println!(
+                "{}",
+                serde_json::json!({"profile": profile.id, "analyzeActivityFrom": profile.analyze_activity_from})
+            );
+            db.close().await;
+            Ok(())
+        }
+        Some("run") => {
+            let rate_limit = match arg(args, "--rate-limit").as_deref() {
+                None => NonZeroU32::new(300),
+                Some("off") => None,
+                Some(n) => Some(n.parse().map_err(|_| usage())?),
+            };
+            let job = match arg(args, "--job").as_deref() {
+                None | Some("all") => JobChoice::All,
+                Some("subscriptions") => JobChoice::Subscriptions,
+                Some("events") => JobChoice::Events,
+                Some(_) => return Err(usage()),
+            };
+            let db = Db::open(&db_path).await?;
+            let id = list_profiles(&db).await?.first().map(|p| p.id).ok_or_else(usage)?;
+            let profile = get_profile(&db, id).await?;
+            let client = seatkeeper_cli::client(&url, token, rate_limit)?;
+            let mut print = |r: &seatkeeper_core::sync::JobResult| {
+                println!("{}", serde_json::to_string(r).expect("JSON"));
+                Ok(())
+            };
+            seatkeeper_cli::run_jobs(&db, &client, &profile, job, ProgressMode::Quiet, &mut print).await?;
+            db.close().await;
+            Ok(())
+        }
+        _ => Err(usage()),
+    }
+}

@@ -1,0 +1,266 @@
+//! The `seatkeeper` binary as an admin's cron job runs it: a temporary `--db`, a profile created
+//! and published through the core library (its key in the real keychain, service
+//! `com.seatkeeper.app`), and the simulator in-process.
+//!
+//! The keychain tests need a Secret Service: `npm test` runs them under a private D-Bus session
+//! with a throw-away GNOME Keyring; by hand:
+//! `dbus-run-session -- sh tests/with-keyring.sh cargo test -p seatkeeper-cli`.
+//! Without one they print a notice and do nothing — except in CI, where they fail.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use seatkeeper_cli::{APP_IDENTIFIER, JOB_RESULT_HEADER, SUBSCRIPTION_HEADER};
+use seatkeeper_core::connections::ConnectionInput;
+use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
+use seatkeeper_core::services::{create_profile, delete_profile, publish_profile};
+use seatkeeper_core::smartsheet::ApiToken;
+use seatkeeper_core::sync::{self, JobResult};
+use seatkeeper_core::{Db, KeyringStore, SecretStore, SystemClock};
+use smartsheet_sim::{RateLimit, SimConfig};
+
+const BIN: &str = env!("CARGO_BIN_EXE_seatkeeper");
+
+fn seatkeeper(db: &Path, args: &[&str]) -> Output {
+    Command::new(BIN).arg("--db").arg(db).args(args).output().expect("run seatkeeper")
+}
+
+/// Runs the binary off the async runtime (the simulator keeps serving on it meanwhile).
+async fn seatkeeper_async(db: &Path, args: &[&str]) -> Output {
+    let (db, args) = (db.to_owned(), args.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        seatkeeper(&db, &args)
+    })
+    .await
+    .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exited, not killed")
+}
+
+/// The one line of an error: `seatkeeper: <message>`.
+fn error_line(out: &Output) -> String {
+    let err = text(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "one line on stderr: {err:?}");
+    assert!(lines[0].starts_with("seatkeeper: "), "{err:?}");
+    lines[0].to_owned()
+}
+
+/// Whether a Secret Service can hold keys here (see the module comment).
+async fn keychain_available() -> bool {
+    let store = KeyringStore::new(APP_IDENTIFIER);
+    let probe = format!("cli-test-probe-{}", std::process::id());
+    let ok = match store.set(&probe, &ApiToken::new("ll352u9jujauoqz4gstvsae05Xz1a2b").unwrap()).await {
+        Ok(()) => store.delete(&probe).await.is_ok(),
+        Err(e) => {
+            eprintln!("keychain unavailable: {e}");
+            false
+        }
+    };
+    assert!(
+        ok || std::env::var_os("CI").is_none(),
+        "CI must run the CLI tests with a Secret Service (tests/with-keyring.sh)"
+    );
+    if !ok {
+        eprintln!(
+            "NOTICE: seatkeeper CLI keychain tests not run (run them under \
+             `dbus-run-session -- sh tests/with-keyring.sh cargo test -p seatkeeper-cli`)"
+        );
+    }
+    ok
+}
+
+#[test]
+fn a_bad_flag_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("seatkeeper.db");
+    for args in [&["--bogus"][..], &["run"], &["run", "Acme", "--job", "nope"], &["export", "Acme", "cats"]] {
+        let out = seatkeeper(&db, args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", text(&out.stderr));
+    }
+    let out = seatkeeper(&db, &["run", "Acme", "--rate-limit", "0"]);
+    assert_eq!(code(&out), 2);
+    assert!(text(&out.stderr).contains("or `off`"), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_profile_or_database_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seatkeeper.db");
+
+    // No database there: never created in place of the app's.
+    let out = seatkeeper_async(&path, &["profiles"]).await;
+    assert_eq!(code(&out), 3);
+    assert!(error_line(&out).contains("there is no Seatkeeper database at"));
+    assert!(!path.exists());
+
+    Db::open(&path).await.unwrap().close().await;
+    let out = seatkeeper_async(&path, &["profiles"]).await;
+    assert_eq!(code(&out), 0);
+    assert!(text(&out.stdout).contains("No profiles yet"));
+    for args in [&["run", "Nope"][..], &["validate", "42"], &["export", "Nope", "subscriptions"]] {
+        let out = seatkeeper_async(&path, args).await;
+        assert_eq!(code(&out), 3, "{args:?}");
+        let line = error_line(&out);
+        assert!(line.starts_with("seatkeeper: no profile “"), "{line}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn profiles_run_and_export_against_the_simulator() {
+    if !keychain_available().await {
+        return;
+    }
+    let sim = smartsheet_sim::spawn(SimConfig {
+        users: 150,
+        days: 20,
+        rate_limit: RateLimit::Off,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seatkeeper.db");
+    let db = Db::open(&path).await.unwrap();
+    let secrets = KeyringStore::new(APP_IDENTIFIER);
+    let admin_token = sim.tokens().admin.clone();
+    let input = ProfileInput {
+        display_name: "Acme Corp".into(),
+        download_activity: true,
+        analyze_activity_from: None,
+        reclaim_subscriptions: true,
+    };
+    let connection = ConnectionChoice::New(ConnectionInput {
+        name: "Main".into(),
+        url: sim.base_url().into(),
+        api_key: admin_token.clone(),
+    });
+    let profile = create_profile(&db, &secrets, &SystemClock, input, connection).await.unwrap();
+    let id = profile.id.to_string();
+    let all_output = std::cell::RefCell::new(String::new());
+    let record = |out: &Output| {
+        all_output.borrow_mut().push_str(&text(&out.stdout));
+        all_output.borrow_mut().push_str(&text(&out.stderr));
+    };
+
+    // A Draft: listed, but nothing to run.
+    let out = seatkeeper_async(&path, &["profiles"]).await;
+    record(&out);
+    assert_eq!(code(&out), 0);
+    let listing = text(&out.stdout);
+    assert!(listing.starts_with("ID"), "{listing}");
+    assert!(
+        listing.contains("Acme Corp") && listing.contains("Draft") && listing.contains("Main"),
+        "{listing}"
+    );
+    let out = seatkeeper_async(&path, &["run", "acme corp"]).await;
+    record(&out);
+    assert_eq!(code(&out), 3);
+    assert!(error_line(&out).contains("is a Draft"));
+
+    // Validate through the CLI (the key from the keychain), then publish through the core.
+    let out = seatkeeper_async(&path, &["validate", "Acme Corp"]).await;
+    record(&out);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).trim().is_empty());
+    publish_profile(&db, &SystemClock, profile.id).await.unwrap();
+
+    let out = seatkeeper_async(&path, &["profiles"]).await;
+    record(&out);
+    let listing = text(&out.stdout);
+    assert!(listing.contains("Published") && listing.contains("never"), "{listing}");
+
+    // run --json: one JSON object per finished job, subscriptions then events, equal to the DB's rows.
+    let out = seatkeeper_async(&path, &["run", &id, "--json", "--rate-limit", "off"]).await;
+    record(&out);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> =
+        text(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert_eq!(lines.len(), 2, "{}", text(&out.stdout));
+    let profile = seatkeeper_core::services::get_profile(&db, profile.id).await.unwrap();
+    for (line, job) in lines.iter().zip(&profile.jobs) {
+        let stored: Vec<JobResult> = sync::list_job_results(&db, job.id).await.unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(line, &serde_json::to_value(&stored[0]).unwrap(), "{}", job.name);
+        assert_eq!(line["status"], "succeeded");
+    }
+    let subs = sync::list_subscriptions(&db, profile.id).await.unwrap();
+    assert!(!subs.is_empty());
+    assert_eq!(lines[0]["usersRead"].as_i64().unwrap(), subs.len() as i64);
+    assert_eq!(lines[0]["subscriptionsCreated"].as_i64().unwrap(), subs.len() as i64);
+    assert!(lines[1]["eventsRead"].as_i64().unwrap() > 0);
+    assert!(subs.iter().any(|s| s.last_activity_at.is_some()));
+
+    // A second run without --json: a summary line per job; nothing new created.
+    let out =
+        seatkeeper_async(&path, &["run", "Acme Corp", "--job", "subscriptions", "--rate-limit", "off"]).await;
+    record(&out);
+    assert_eq!(code(&out), 0);
+    let summary = text(&out.stdout);
+    assert!(summary.starts_with("Refresh Acme Corp Subscriptions #2: succeeded"), "{summary}");
+    assert!(summary.contains(" 0 subscriptions created"), "{summary}");
+
+    // export subscriptions: a header and one row per subscription.
+    let out = seatkeeper_async(&path, &["export", "Acme Corp", "subscriptions"]).await;
+    record(&out);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, SUBSCRIPTION_HEADER);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), subs.len());
+    let mut csv_users: Vec<&str> = rows.iter().map(|r| &r[2]).collect();
+    let mut db_users: Vec<&str> = subs.iter().map(|s| s.user_id.as_str()).collect();
+    csv_users.sort_unstable();
+    db_users.sort_unstable();
+    assert_eq!(csv_users, db_users);
+
+    // The other lists, one to a file.
+    let file = dir.path().join("results.csv");
+    let out = seatkeeper_async(&path, &["export", &id, "job-results", "--out", file.to_str().unwrap()]).await;
+    record(&out);
+    assert_eq!(code(&out), 0);
+    let mut reader = csv::Reader::from_path(&file).unwrap();
+    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), JOB_RESULT_HEADER);
+    assert_eq!(reader.records().count(), 3);
+    for list in ["models", "unrecognized"] {
+        let out = seatkeeper_async(&path, &["export", &id, list]).await;
+        record(&out);
+        assert_eq!(code(&out), 0, "{list}");
+        assert!(text(&out.stdout).lines().count() >= 1, "{list}");
+    }
+    let out = seatkeeper_async(&path, &["profiles"]).await;
+    record(&out);
+    assert!(text(&out.stdout).contains("(succeeded)"), "{}", text(&out.stdout));
+
+    // No keychain: exit 4 with the core's message.
+    let out = tokio::task::spawn_blocking({
+        let path = path.clone();
+        move || {
+            Command::new(BIN)
+                .arg("--db")
+                .arg(&path)
+                .args(["run", "Acme Corp"])
+                .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/seatkeeper-test-bus")
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    record(&out);
+    assert_eq!(code(&out), 4, "{}", text(&out.stderr));
+    assert!(error_line(&out).contains("keychain"));
+
+    // The key never shows.
+    assert!(!all_output.borrow().contains(&admin_token), "the API key was printed");
+
+    delete_profile(&db, &secrets, profile.id).await.unwrap();
+}
