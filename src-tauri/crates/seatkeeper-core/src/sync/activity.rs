@@ -346,6 +346,9 @@ async fn update(
     Ok(())
 }
 
+/// Rows per multi-row upsert in [`fold_page`] (4 parameters each, far below SQLite's limit).
+const ROWS_PER_INSERT: usize = 500;
+
 /// Adds one page's aggregates.
 async fn fold_page(
     conn: &mut SqliteConnection,
@@ -361,34 +364,38 @@ async fn fold_page(
         last.entry(event.user_id).and_modify(|t| *t = (*t).max(at)).or_insert(at);
         *daily.entry((event.user_id, at.date_naive())).or_default() += 1;
     }
-    for (user_id, at) in last {
+    // Multi-row upserts: one statement per ROWS_PER_INSERT rows rather than one per row (each
+    // statement is a round trip to sqlx's SQLite worker thread).
+    let last: Vec<(i64, DateTime<Utc>)> = last.into_iter().collect();
+    for chunk in last.chunks(ROWS_PER_INSERT) {
         // Timestamps are stored as sqlx writes them (RFC 3339, same offset), which sort as text.
-        sqlx::query(
-            "INSERT INTO user_activity (profile_id, user_id, last_activity_at, source, updated_at) \
-             VALUES (?, ?, ?, 'events', ?) ON CONFLICT (profile_id, user_id) DO UPDATE SET \
+        let sql = format!(
+            "INSERT INTO user_activity (profile_id, user_id, last_activity_at, source, updated_at) VALUES {} \
+             ON CONFLICT (profile_id, user_id) DO UPDATE SET \
              last_activity_at = CASE WHEN user_activity.source = 'events' \
                AND user_activity.last_activity_at > excluded.last_activity_at \
                THEN user_activity.last_activity_at ELSE excluded.last_activity_at END, \
              source = 'events', updated_at = excluded.updated_at",
-        )
-        .bind(profile_id)
-        .bind(user_id)
-        .bind(at)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+            vec!["(?, ?, ?, 'events', ?)"; chunk.len()].join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (user_id, at) in chunk {
+            query = query.bind(profile_id).bind(user_id).bind(at).bind(now);
+        }
+        query.execute(&mut *conn).await?;
     }
-    for ((user_id, day), count) in daily {
-        sqlx::query(
-            "INSERT INTO user_activity_daily (profile_id, user_id, day, count) VALUES (?, ?, ?, ?) \
+    let daily: Vec<((i64, NaiveDate), i64)> = daily.into_iter().collect();
+    for chunk in daily.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO user_activity_daily (profile_id, user_id, day, count) VALUES {} \
              ON CONFLICT (profile_id, user_id, day) DO UPDATE SET count = count + excluded.count",
-        )
-        .bind(profile_id)
-        .bind(user_id)
-        .bind(day.format("%Y-%m-%d").to_string())
-        .bind(count)
-        .execute(&mut *conn)
-        .await?;
+            vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for ((user_id, day), count) in chunk {
+            query = query.bind(profile_id).bind(user_id).bind(day.format("%Y-%m-%d").to_string()).bind(count);
+        }
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
