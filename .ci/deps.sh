@@ -50,3 +50,19 @@ ensure_tauri_driver() {
   [ -x "$root/bin/tauri-driver" ] || cargo install tauri-driver --version 2.1.0 --locked --root "$root"
   export PATH="$root/bin:$PATH"
 }
+
+# The Python venv with the official Smartsheet SDK (tests/sdk-conformance/requirements.txt), kept in
+# the user's cache and remade only when the requirements change. Prints its path.
+ensure_sdk_venv() {
+  local req="$1/tests/sdk-conformance/requirements.txt" want
+  local venv="${XDG_CACHE_HOME:-$HOME/.cache}/seatkeeper/sdk-venv-py4.4.0"
+  want="$(sha256sum "$req" | cut -d' ' -f1)"
+  if [ "$(cat "$venv/.requirements.sha256" 2>/dev/null)" != "$want" ] \
+    || ! "$venv/bin/python" -c 'import smartsheet, pytest' 2>/dev/null; then
+    echo "installing $(tr '\n' ' ' <"$req")into $venv" >&2
+    "${PYTHON:-python3}" -m venv --clear "$venv" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req" >&2
+    echo "$want" >"$venv/.requirements.sha256"
+  fi
+  echo "$venv"
+}

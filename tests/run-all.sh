@@ -47,6 +47,9 @@ phase "official Smartsheet SDKs against the simulator"
 cargo build --locked --quiet -p smartsheet-sim
 SMARTSHEET_SIM_BIN="$TARGET_DIR/debug/smartsheet-sim" bash tests/sdk-conformance/run.sh
 
+phase "benchmark harness, small configuration (checks it runs and the syncs agree; no timing)"
+bash tests/bench/run.sh --small
+
 phase "real window: the app under Xvfb through tauri-driver (screenshots in tests/artifacts/e2e)"
 # A debug build with the UI embedded (without custom-protocol the binary would load the dev server).
 cargo build --locked --quiet -p seatkeeper-app --features tauri/custom-protocol

@@ -21,24 +21,12 @@ fi
 SMARTSHEET_SIM_BIN="$(cd "$(dirname "$sim_bin")" && pwd)/$(basename "$sim_bin")"
 export SMARTSHEET_SIM_BIN
 
-# Python: a venv kept in the user's cache, (re)installed only when requirements.txt changed.
-venv="${XDG_CACHE_HOME:-$HOME/.cache}/seatkeeper/sdk-venv-py4.4.0"
-want="$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)"
-if [[ "$(cat "$venv/.requirements.sha256" 2>/dev/null)" != "$want" ]] \
-  || ! "$venv/bin/python" -c 'import smartsheet, pytest' 2>/dev/null; then
-  echo "sdk-conformance: installing $(tr '\n' ' ' <"$here/requirements.txt")into $venv"
-  "${PYTHON:-python3}" -m venv --clear "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements.txt"
-  echo "$want" >"$venv/.requirements.sha256"
-fi
-
-# Node: npm ci when node_modules is missing or was installed from another package-lock.json.
+# Python: the SDK's venv, kept in the user's cache; Node: npm ci when the lock file changed.
+# shellcheck source=../../.ci/deps.sh
+. "$repo/.ci/deps.sh"
+venv="$(ensure_sdk_venv "$repo")"
+ensure_node_modules "$here/node"
 node_dir="$here/node"
-want="$(sha256sum "$node_dir/package-lock.json" | cut -d' ' -f1)"
-if [[ "$(cat "$node_dir/node_modules/.package-lock.sha256" 2>/dev/null)" != "$want" ]]; then
-  (cd "$node_dir" && npm ci --no-audit --no-fund)
-  echo "$want" >"$node_dir/node_modules/.package-lock.sha256"
-fi
 
 status=0
 echo "== Python SDK (smartsheet-python-sdk 4.4.0)"
