@@ -140,6 +140,18 @@ async function noDialog() {
   await driver.wait(async () => (await driver.findElements(By.css("section[role='dialog']"))).length === 0, WAIT);
 }
 
+/** Waits until the Scheduled Job Results list shows `count` succeeded runs. */
+async function succeededRuns(count) {
+  let seen = "";
+  await retrying(`${count} succeeded runs`, async () => {
+    const table = await driver.findElement(By.css('[data-testid="job-results-table"]'));
+    seen = await table.getAttribute("textContent");
+    return (seen.match(/succeeded/gi) ?? []).length >= count;
+  }).catch((e) => {
+    throw new Error(`${e.message}; the list showed: ${seen.slice(0, 400)}`);
+  });
+}
+
 /** Creates a Draft profile with a new connection to the simulator using `token`. */
 async function createProfile(displayName, connectionName, token) {
   await click("New profile", "//nav");
@@ -176,9 +188,35 @@ after(async () => {
   sim?.kill();
 });
 
-test("first start offers the demo organization", async () => {
+test("the demo organization: validate, publish, and a sync fills the related lists", async () => {
   await button("Try the demo organization");
   await shot("welcome");
+  await click("Try the demo organization", "//main");
+  await waitForText("profile-status", "Draft");
+  await click("Validate Connection");
+  await waitForText("validation-result", "Connection validated");
+  await click("Publish");
+  await click("OK", "//section[@role='dialog']");
+  await noDialog();
+  await waitForText("profile-status", "Published");
+  // Publishing starts the first runs; wait for both to succeed.
+  await click("Scheduled Job Results");
+  await succeededRuns(2);
+  await shot("demo-job-results");
+
+  await click("Software Subscriptions");
+  const rows = await waitForText("subscriptions-table", "rows");
+  assert.match(rows, /\b[1-9]\d{2,} rows/, `the demo organization's users should be listed: ${rows.slice(0, 200)}`);
+  await shot("demo-subscriptions");
+  await click("Software Models");
+  await waitForText("models-table", "Smartsheet Member");
+
+  // Run now starts another run of the subscriptions job and records a third result.
+  await click("Scheduled Jobs");
+  await clickXpath(`//button[@aria-label=${JSON.stringify("Run now: Refresh Demo organization Subscriptions")}]`);
+  await click("Scheduled Job Results");
+  await succeededRuns(3);
+  await shot("demo-run-now");
 });
 
 test("create a profile, Validate Connection, Publish, see both jobs", async () => {
