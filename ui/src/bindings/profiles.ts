@@ -49,7 +49,11 @@ downloadSubscriptions: boolean, downloadActivity: boolean, analyzeActivityFrom: 
 /**
  * The latest Validate Connection result that still applies.
  */
-lastValidation: ValidationResult | null, jobs: Array<ScheduledJob>, };
+lastValidation: ValidationResult | null, jobs: Array<ScheduledJob>, 
+/**
+ * When a refresh job of this profile last succeeded (the profile list's "last sync").
+ */
+lastSyncAt: string | null, };
 
 /**
  * The profile form. Field errors name `displayName` or `analyzeActivityFrom`.

@@ -64,6 +64,7 @@ export function profile(overrides: Partial<Profile> = {}): Profile {
     publishedAt: null,
     lastValidation: null,
     jobs: [],
+    lastSyncAt: null,
     ...overrides,
   };
 }

@@ -67,6 +67,8 @@ pub struct Profile {
     /// The latest Validate Connection result that still applies.
     pub last_validation: Option<ValidationResult>,
     pub jobs: Vec<ScheduledJob>,
+    /// When a refresh job of this profile last succeeded (the profile list's "last sync").
+    pub last_sync_at: Option<DateTime<Utc>>,
 }
 
 /// The profile form. Field errors name `displayName` or `analyzeActivityFrom`.
@@ -183,6 +185,13 @@ async fn assemble(conn: &mut SqliteConnection, row: ProfileRow) -> Result<Profil
     let connection = connections::load(conn, row.connection_id).await?;
     let last_validation = validation::load(conn, row.id).await?;
     let jobs = jobs::list_for_profile(conn, row.id).await?;
+    let last_sync_at: Option<DateTime<Utc>> = sqlx::query_scalar(
+        "SELECT MAX(r.finished_at) FROM job_results r JOIN scheduled_jobs j ON j.id = r.job_id \
+         WHERE j.profile_id = ? AND r.status = 'succeeded'",
+    )
+    .bind(row.id)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(Profile {
         id: row.id,
         display_name: row.display_name,
@@ -198,6 +207,7 @@ async fn assemble(conn: &mut SqliteConnection, row: ProfileRow) -> Result<Profil
         published_at: row.published_at,
         last_validation,
         jobs,
+        last_sync_at,
     })
 }
 

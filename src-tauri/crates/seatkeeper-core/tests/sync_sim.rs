@@ -311,7 +311,11 @@ async fn legacy_download_matches_the_simulator() {
 #[tokio::test]
 async fn a_second_run_changes_nothing() {
     let case = case(config(12)).await;
+    let before = seatkeeper_core::services::get_profile(&case.db, case.profile).await.unwrap();
+    assert_eq!(before.last_sync_at, None, "a profile that never synced");
     let first = case.subscriptions().await;
+    let synced = seatkeeper_core::services::get_profile(&case.db, case.profile).await.unwrap();
+    assert_eq!(synced.last_sync_at, first.finished_at, "the profile's last sync is its last successful run");
     let rows = case.count("software_subscriptions").await;
     let models = case.count("software_models").await;
     case.clock.advance(chrono::Duration::hours(1));

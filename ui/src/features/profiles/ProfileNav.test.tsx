@@ -9,7 +9,10 @@ import { renderWithProviders } from "../../test/render";
 describe("profile list", () => {
   it("lists each profile with its status and last sync", async () => {
     mockBackend({
-      list_profiles: () => [profile(), profile({ id: 2, displayName: "Globex", status: "Published" })],
+      list_profiles: () => [
+        profile(),
+        profile({ id: 2, displayName: "Globex", status: "Published", lastSyncAt: "2026-11-28T09:30:00Z" }),
+      ],
     });
     renderWithProviders(<App />);
     const acme = await screen.findByRole("link", { name: /Acme/ });
@@ -17,7 +20,9 @@ describe("profile list", () => {
     expect(acme).toHaveTextContent("Never synced");
     expect(acme).toHaveAttribute("href", "/profiles/1");
     expect(acme.querySelector("a")).toBeNull();
-    expect(screen.getByRole("link", { name: /Globex/ })).toHaveTextContent("Published");
+    const globex = screen.getByRole("link", { name: /Globex/ });
+    expect(globex).toHaveTextContent("Published");
+    expect(globex).toHaveTextContent(/Last sync 2026-11-2[89] \d\d:30/);
   });
 
   it("shows a failure to load the profiles, with a retry", async () => {

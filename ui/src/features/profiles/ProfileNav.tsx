@@ -3,6 +3,7 @@ import { IconPlus } from "@tabler/icons-react";
 import { Link, useLocation } from "wouter";
 
 import { ErrorAlert } from "../../components/ErrorAlert";
+import { formatDateTime } from "../../lib/dates";
 import { StatusBadge } from "../../components/StatusBadge";
 import { useProfiles } from "./queries";
 
@@ -57,7 +58,9 @@ export function ProfileNav() {
                     active={location === href}
                     aria-current={location === href ? "page" : undefined}
                     label={profile.displayName}
-                    description="Never synced"
+                    description={
+                      profile.lastSyncAt ? `Last sync ${formatDateTime(profile.lastSyncAt)}` : "Never synced"
+                    }
                     rightSection={<StatusBadge status={profile.status} size="sm" />}
                     style={{ borderRadius: "var(--mantine-radius-sm)" }}
                   />

@@ -148,6 +148,7 @@ describe("related lists", () => {
 
     const resultCalls = backend.callsTo("list_job_results").length;
     const profileCalls = backend.callsTo("get_profile").length;
+    const listCalls = backend.callsTo("list_profiles").length;
     const finished = jobResult({ id: 2, number: 2, status: "cancelled", finishedAt: "2026-11-29T03:00:00Z" });
     results = [finished, ...results];
     await emitBackendEvent("job-finished", { jobId: 1, profileId: 1, result: finished });
@@ -155,6 +156,7 @@ describe("related lists", () => {
     expect(screen.getByRole("button", { name: "Run now: Refresh Acme Subscriptions" })).toBeInTheDocument();
     await waitFor(() => expect(backend.callsTo("list_job_results").length).toBeGreaterThan(resultCalls));
     expect(backend.callsTo("get_profile").length).toBeGreaterThan(profileCalls);
+    await waitFor(() => expect(backend.callsTo("list_profiles").length).toBeGreaterThan(listCalls));
 
     await user.click(screen.getByRole("tab", { name: "Scheduled Job Results" }));
     const table = await screen.findByRole("table", { name: "Scheduled Job Results" });

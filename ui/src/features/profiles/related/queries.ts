@@ -82,7 +82,9 @@ export function useJobEvents(profileId: number) {
       if (of !== profileId) return;
       queryClient.setQueryData<JobRun | null>(relatedKeys.jobRun(jobId), null);
       void queryClient.invalidateQueries({ queryKey: relatedKeys.all(profileId) });
+      // The profile, and the profile list (its last sync).
       void queryClient.invalidateQueries({ queryKey: profileKeys.detail(profileId) });
+      void queryClient.invalidateQueries({ queryKey: profileKeys.all });
       if (result.status === "failed") {
         notifyError(`Run ${result.number} failed`, result.errorMessage ?? "The job failed. See Scheduled Job Results.");
       }
