@@ -387,8 +387,12 @@ impl Inner {
     }
 }
 
-/// Reads a success body, naming the field that could not be read.
+/// Reads a success body, naming the field that could not be read. The fast path decodes directly;
+/// only a body that fails is decoded again with path tracking, for the message.
 fn decode<T: DeserializeOwned>(body: &[u8], endpoint: &str) -> Result<T> {
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
     let fail = |path: String, error: serde_json::Error| {
         let detail = if path == "." { error.to_string() } else { format!("field `{path}`: {error}") };
         SmartsheetError::Decode { endpoint: endpoint.to_owned(), detail }

@@ -291,10 +291,22 @@ async fn update(
     };
     let filter = Filter::new(&parse_kinds(&state.excluded_event_kinds));
 
-    let mut pages = std::pin::pin!(client.event_stream(start, Some(options.events_page_size)));
+    // Read ahead: the next page is fetched and decoded while this one is written. The reader
+    // stops at the first error, and when this run ends (its channel closes).
+    let (send, mut pages) = tokio::sync::mpsc::channel(2);
+    let stream = client.event_stream(start, Some(options.events_page_size));
+    tokio::spawn(async move {
+        let mut stream = std::pin::pin!(stream);
+        while let Some(page) = stream.next().await {
+            let failed = page.is_err();
+            if send.send(page).await.is_err() || failed {
+                break;
+            }
+        }
+    });
     let mut status = SyncProgress::new(SyncPhase::Events);
     let mut first = true;
-    while let Some(page) = pages.next().await {
+    while let Some(page) = pages.recv().await {
         let page = match page {
             Ok(page) => page,
             Err(SmartsheetError::Forbidden { .. }) if first => {
