@@ -311,6 +311,11 @@ impl SmartsheetClient {
 
     /// `GET /events`, one page. See [`Self::event_stream`] to follow the stream.
     pub async fn events_page(&self, request: &EventsRequest) -> Result<EventPage> {
+        self.events_page_as(request).await
+    }
+
+    /// [`Self::events_page`] with the events read as `E`.
+    pub async fn events_page_as<E: DeserializeOwned>(&self, request: &EventsRequest) -> Result<EventPage<E>> {
         self.send(Request::get("events").query(request.pairs())).await
     }
 

@@ -27,8 +27,9 @@ pub use client::{
 };
 pub use error::{NetworkFailure, Result, SmartsheetError};
 pub use models::{
-    Account, Action, AlternateEmail, Event, EventDetails, EventPage, EventSource, IndexResult, ObjectType,
-    ProfileImage, SeatType, ServerInfo, TokenPage, User, UserPlan, UserProfile, UserStatus, WriteResult,
+    Account, Action, ActivityEvent, AlternateEmail, Event, EventDetails, EventPage, EventSource, IndexResult,
+    ObjectType, ProfileImage, SeatType, ServerInfo, TokenPage, User, UserPlan, UserProfile, UserStatus,
+    WriteResult,
 };
 pub use paging::USERS_PAGE_SIZE;
 pub use requests::{

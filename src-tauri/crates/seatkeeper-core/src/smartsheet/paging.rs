@@ -7,6 +7,8 @@ use futures::stream::{self, Stream, TryStreamExt};
 
 use super::client::SmartsheetClient;
 use super::error::Result;
+use serde::de::DeserializeOwned;
+
 use super::models::{EventPage, IndexResult, TokenPage, User, UserPlan};
 use super::requests::{EventsRequest, EventsStart, ListUsersQuery, UserPlansQuery};
 
@@ -88,12 +90,21 @@ impl SmartsheetClient {
         start: EventsStart,
         max_count: Option<u32>,
     ) -> impl Stream<Item = Result<EventPage>> + Send + 'static {
+        self.event_stream_as(start, max_count)
+    }
+
+    /// [`Self::event_stream`] with the events read as `E` (e.g. [`super::ActivityEvent`]).
+    pub fn event_stream_as<E: DeserializeOwned + Send + 'static>(
+        &self,
+        start: EventsStart,
+        max_count: Option<u32>,
+    ) -> impl Stream<Item = Result<EventPage<E>>> + Send + 'static {
         let client = self.clone();
         pages(start, move |start| {
             let client = client.clone();
             async move {
                 let request = EventsRequest { start, max_count, numeric_dates: false };
-                let result = client.events_page(&request).await;
+                let result = client.events_page_as::<E>(&request).await;
                 let next = match &result {
                     Ok(page) if page.more_available => page
                         .next_stream_position

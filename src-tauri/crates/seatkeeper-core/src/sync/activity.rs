@@ -35,7 +35,7 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::jobs::JobKind;
-use crate::smartsheet::{Event, EventsStart, SmartsheetClient, SmartsheetError};
+use crate::smartsheet::{ActivityEvent, EventsStart, SmartsheetClient, SmartsheetError};
 
 /// Where a user's last activity comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, sqlx::Type)]
@@ -231,7 +231,7 @@ impl Filter {
         Self { excluded }
     }
 
-    fn counts(&self, event: &Event) -> bool {
+    fn counts(&self, event: &ActivityEvent) -> bool {
         if is_system_user(event.user_id) {
             return false;
         }
@@ -291,10 +291,11 @@ async fn update(
     };
     let filter = Filter::new(&parse_kinds(&state.excluded_event_kinds));
 
-    // Read ahead: the next page is fetched and decoded while this one is written. The reader
+    // Read ahead: the next page is fetched and decoded while this one is written (one page ahead,
+    // to keep memory flat). The reader
     // stops at the first error, and when this run ends (its channel closes).
-    let (send, mut pages) = tokio::sync::mpsc::channel(2);
-    let stream = client.event_stream(start, Some(options.events_page_size));
+    let (send, mut pages) = tokio::sync::mpsc::channel(1);
+    let stream = client.event_stream_as::<ActivityEvent>(start, Some(options.events_page_size));
     tokio::spawn(async move {
         let mut stream = std::pin::pin!(stream);
         while let Some(page) = stream.next().await {
@@ -366,7 +367,7 @@ async fn fold_page(
     conn: &mut SqliteConnection,
     profile_id: i64,
     filter: &Filter,
-    events: &[Event],
+    events: &[ActivityEvent],
     now: DateTime<Utc>,
 ) -> Result<()> {
     let mut last: HashMap<i64, DateTime<Utc>> = HashMap::new();
