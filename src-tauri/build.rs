@@ -20,6 +20,8 @@ const COMMANDS: &[&str] = &[
     "list_job_results",
     "run_job",
     "cancel_job",
+    "get_activity_settings",
+    "set_activity_settings",
     "list_exclusion_rules",
     "save_identifier_exclusion",
     "save_user_exclusion",

@@ -38,6 +38,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         sync::list_job_results,
         sync::run_job,
         sync::cancel_job,
+        sync::get_activity_settings,
+        sync::set_activity_settings,
         exclusions::list_exclusion_rules,
         exclusions::save_identifier_exclusion,
         exclusions::save_user_exclusion,

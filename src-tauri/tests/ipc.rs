@@ -103,7 +103,7 @@ fn every_command_is_registered_granted_and_typed_in_the_ui() {
         .filter_map(|l| l.trim().strip_prefix("\"allow-")?.split('"').next().map(|n| n.replace('-', "_")))
         .collect();
     let ui = names(include_str!("../../ui/src/lib/ipc.ts"), "", ": { args");
-    assert_eq!(manifest.len(), 23, "{manifest:?}");
+    assert_eq!(manifest.len(), 25, "{manifest:?}");
     assert_eq!(capability, manifest, "capabilities/default.json vs build.rs");
     assert_eq!(ui, manifest, "ui/src/lib/ipc.ts vs build.rs");
 
@@ -147,5 +147,30 @@ fn sync_and_exclusion_commands_answer_with_json() {
     .unwrap_err();
     assert_eq!(err["code"], "NotFound", "{err}");
     let err = call("delete_exclusion_rule", json!({ "kind": "user", "id": 5 })).unwrap_err();
+    assert_eq!(err["code"], "NotFound", "{err}");
+}
+
+#[test]
+fn activity_settings_commands_validate_patterns_and_name_the_field() {
+    let (_app, window) = app();
+    let call = |cmd: &str, body: Value| get_ipc_response(&window, request(cmd, body));
+    let err = call("get_activity_settings", json!({ "profileId": 7 })).unwrap_err();
+    assert_eq!(err["code"], "NotFound", "{err}");
+    // The patterns are checked before anything else: a bad one is a Validation error on the field.
+    for bad in ["SHEET LOAD", "", "SHEET:", "*:*"] {
+        let err = call(
+            "set_activity_settings",
+            json!({ "profileId": 7, "excludedEventKinds": ["USER:LOGIN", bad] }),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (err["code"].as_str(), err["field"].as_str()),
+            (Some("Validation"), Some("excludedEventKinds")),
+            "{bad:?}: {err}"
+        );
+        assert!(!err["message"].as_str().unwrap().is_empty());
+    }
+    let err = call("set_activity_settings", json!({ "profileId": 7, "excludedEventKinds": ["SHEET:LOAD"] }))
+        .unwrap_err();
     assert_eq!(err["code"], "NotFound", "{err}");
 }

@@ -1,8 +1,9 @@
-//! The profile's sync lists (subscriptions, models, unrecognized identifiers, job results) and the
-//! job engine's Run now / Cancel. Progress and results of runs arrive as the `job-progress` and
+//! The profile's sync lists (subscriptions, models, unrecognized identifiers, job results), its
+//! activity settings (which event types count as activity), and the job engine's Run now / Cancel. Progress and results of runs arrive as the `job-progress` and
 //! `job-finished` events.
 
 use seatkeeper_core::services;
+use seatkeeper_core::sync::activity::ActivitySettings;
 use seatkeeper_core::sync::{JobResult, SoftwareModel, SoftwareSubscription, UnrecognizedIdentifier};
 use tauri::State;
 
@@ -56,4 +57,28 @@ pub async fn run_job(state: State<'_, AppState>, job_id: i64) -> CommandResult<(
 #[tauri::command]
 pub async fn cancel_job(state: State<'_, AppState>, job_id: i64) -> CommandResult<()> {
     state.engine.cancel(job_id).await.map_err(ipc_error)
+}
+
+/// Where the profile's activity comes from, and which event types do not count as activity.
+#[tauri::command]
+pub async fn get_activity_settings(
+    state: State<'_, AppState>,
+    profile_id: i64,
+) -> CommandResult<ActivitySettings> {
+    services::activity_settings(&state.db, profile_id).await.map_err(ipc_error)
+}
+
+/// Sets the `OBJECT_TYPE:ACTION` patterns that do not count as activity (empty: every
+/// user-initiated event counts); a change makes the next Events run read the stream again.
+/// Returns the settings as stored (normalized).
+#[tauri::command]
+pub async fn set_activity_settings(
+    state: State<'_, AppState>,
+    profile_id: i64,
+    excluded_event_kinds: Vec<String>,
+) -> CommandResult<ActivitySettings> {
+    services::set_excluded_event_kinds(&state.db, profile_id, &excluded_event_kinds)
+        .await
+        .map_err(ipc_error)?;
+    services::activity_settings(&state.db, profile_id).await.map_err(ipc_error)
 }

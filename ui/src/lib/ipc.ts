@@ -13,6 +13,7 @@ import type {
   ValidationResult,
 } from "../bindings/profiles";
 import type {
+  ActivitySettings,
   JobResult,
   SoftwareModel,
   SoftwareSubscription,
@@ -49,6 +50,8 @@ export interface Commands {
   list_job_results: { args: { profileId: number }; result: JobResult[] };
   run_job: { args: { jobId: number }; result: null };
   cancel_job: { args: { jobId: number }; result: null };
+  get_activity_settings: { args: { profileId: number }; result: ActivitySettings };
+  set_activity_settings: { args: { profileId: number; excludedEventKinds: string[] }; result: ActivitySettings };
   list_exclusion_rules: { args: { profileId: number }; result: ExclusionRules };
   save_identifier_exclusion: { args: { profileId: number; rule: IdentifierExclusionInput }; result: IdentifierExclusionRule };
   save_user_exclusion: { args: { profileId: number; rule: UserExclusionInput }; result: UserExclusionRule };
@@ -129,6 +132,10 @@ export const listJobResults = (profileId: number) => call("list_job_results", { 
 /** Starts a run in the background; its progress and end arrive as events (see events.ts). */
 export const runJob = (jobId: number) => call("run_job", { jobId });
 export const cancelJob = (jobId: number) => call("cancel_job", { jobId });
+export const getActivitySettings = (profileId: number) => call("get_activity_settings", { profileId });
+/** Returns the settings as stored (patterns upper-cased, de-duplicated, sorted). */
+export const setActivitySettings = (profileId: number, excludedEventKinds: string[]) =>
+  call("set_activity_settings", { profileId, excludedEventKinds });
 export const listExclusionRules = (profileId: number) => call("list_exclusion_rules", { profileId });
 export const saveIdentifierExclusion = (profileId: number, rule: IdentifierExclusionInput) =>
   call("save_identifier_exclusion", { profileId, rule });

@@ -1,6 +1,6 @@
 import type { ScheduledJob } from "../bindings/jobs";
 import type { Connection, Profile, ValidationResult } from "../bindings/profiles";
-import type { JobResult, SoftwareModel, SoftwareSubscription, UnrecognizedIdentifier } from "../bindings/sync";
+import type { ActivitySettings, JobResult, SoftwareModel, SoftwareSubscription, UnrecognizedIdentifier } from "../bindings/sync";
 import type { UserExclusionRule } from "../bindings/exclusions";
 
 /** 60 days back, at the start of that UTC day, as the backend computes it. */
@@ -159,6 +159,18 @@ export function userRule(overrides: Partial<UserExclusionRule> = {}): UserExclus
     subscriptionCount: 0,
     createdAt: "2026-11-29T09:00:00Z",
     updatedAt: "2026-11-29T09:00:00Z",
+    ...overrides,
+  };
+}
+
+/** A profile's activity settings before its first Events run: every user-initiated event counts. */
+export function activitySettings(overrides: Partial<ActivitySettings> = {}): ActivitySettings {
+  return {
+    excludedEventKinds: [],
+    activitySource: null,
+    eventsFrom: null,
+    hasStreamPosition: false,
+    lastEventsSyncAt: null,
     ...overrides,
   };
 }

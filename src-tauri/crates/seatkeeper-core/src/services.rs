@@ -10,6 +10,7 @@ pub use crate::profiles::{
     create_profile, default_activity_start, delete_profile, get_profile, list_profiles, publish_profile,
     update_profile,
 };
+pub use crate::sync::activity::{activity_settings, set_excluded_event_kinds};
 pub use crate::sync::{
     delete_exclusion_rule, list_exclusion_rules, list_models, list_profile_job_results, list_subscriptions,
     list_unrecognized_identifiers, map_identifier, save_identifier_exclusion, save_user_exclusion,

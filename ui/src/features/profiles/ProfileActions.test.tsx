@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Profile } from "../../bindings/profiles";
 import { App } from "../../app/App";
 import { backendError, type BackendHandlers, mockBackend } from "../../lib/mockBackend";
-import { ACTIVITY_START, job, profile, validation } from "../../test/fixtures";
+import { ACTIVITY_START, activitySettings, job, profile, validation } from "../../test/fixtures";
 import { renderWithProviders } from "../../test/render";
 
 /** A backend whose profile 1 changes as commands are called. */
@@ -14,6 +14,7 @@ function backendWith(initial: Profile, handlers: BackendHandlers = {}) {
     list_profiles: () => [current],
     get_profile: () => current,
     default_activity_start: () => ACTIVITY_START,
+    get_activity_settings: () => activitySettings(),
     validate_connection: () => {
       const result = validation();
       current = { ...current, lastValidation: result };

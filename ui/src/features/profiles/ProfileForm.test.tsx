@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 
 import { App } from "../../app/App";
 import { backendError, mockBackend } from "../../lib/mockBackend";
-import { ACTIVITY_START, connection, profile } from "../../test/fixtures";
+import { ACTIVITY_START, activitySettings, connection, profile } from "../../test/fixtures";
 import { renderWithProviders } from "../../test/render";
 
 dayjs.extend(customParseFormat);
@@ -19,6 +19,7 @@ const common = {
     { label: "Gov", url: "https://api.smartsheetgov.com/2.0" },
   ],
   list_connections: () => [connection()],
+  get_activity_settings: () => activitySettings(),
 };
 
 async function openNewProfile() {

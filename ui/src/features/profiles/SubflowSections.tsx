@@ -6,6 +6,7 @@ import { Controller, type UseFormReturn } from "react-hook-form";
 
 import type { Profile } from "../../bindings/profiles";
 import { FormSection } from "../../components/FormSection";
+import { ActivityEventSettings } from "./ActivityEventSettings";
 import type { ProfileFormValues } from "./profileForm";
 
 interface SubflowSectionsProps {
@@ -86,6 +87,7 @@ export function SubflowSections({ form, profile, earliest }: SubflowSectionsProp
             each user's last-login date.
           </Text>
         </Alert>
+        {profile && <ActivityEventSettings profile={profile} />}
       </FormSection>
 
       <FormSection title="Reclaim Subscription Subflow">

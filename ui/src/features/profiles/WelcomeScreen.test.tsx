@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { App } from "../../app/App";
 import { backendError, mockBackend } from "../../lib/mockBackend";
-import { ACTIVITY_START, profile } from "../../test/fixtures";
+import { ACTIVITY_START, activitySettings, profile } from "../../test/fixtures";
 import { renderWithProviders } from "../../test/render";
 
 describe("welcome screen", () => {
@@ -27,6 +27,7 @@ describe("welcome screen", () => {
       },
       get_profile: () => demo,
       default_activity_start: () => ACTIVITY_START,
+      get_activity_settings: () => activitySettings(),
     });
     const { user, location } = renderWithProviders(<App />);
     await user.click(screen.getByRole("button", { name: "Try the demo organization" }));

@@ -101,9 +101,10 @@ fn parse_kinds(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-/// The activity settings and state of a profile.
+/// The activity settings and state of a profile (NotFound when there is no such profile).
 pub async fn activity_settings(db: &Db, profile_id: i64) -> Result<ActivitySettings> {
     let mut conn = db.pool().acquire().await?;
+    ensure_profile(&mut conn, profile_id).await?;
     let state = load_state(&mut conn, profile_id).await?;
     Ok(ActivitySettings {
         excluded_event_kinds: parse_kinds(&state.excluded_event_kinds),
@@ -114,22 +115,46 @@ pub async fn activity_settings(db: &Db, profile_id: i64) -> Result<ActivitySetti
     })
 }
 
-/// Sets which `OBJECT_TYPE:ACTION` pairs do not count as activity (e.g. `USER:LOGIN`,
-/// `SHEET:*`). A change makes the next activity run read the stream again from the start.
-pub async fn set_excluded_event_kinds(db: &Db, profile_id: i64, kinds: &[String]) -> Result<()> {
+async fn ensure_profile(conn: &mut SqliteConnection, profile_id: i64) -> Result<()> {
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM profiles WHERE id = ?")
+        .bind(profile_id)
+        .fetch_optional(conn)
+        .await?;
+    exists.map(|_| ()).ok_or_else(|| crate::profiles::not_found(profile_id))
+}
+
+const KINDS_FIELD: &str = "excludedEventKinds";
+
+/// Trims, upper-cases, checks, de-duplicates and sorts `OBJECT_TYPE:ACTION` patterns. Each part is
+/// letters and underscores, or `*` for any; `*:*` is refused (it would leave no activity at all).
+fn normalize_event_kinds(kinds: &[String]) -> Result<Vec<String>> {
     let mut clean = Vec::new();
-    for kind in kinds {
-        let kind = kind.trim().to_ascii_uppercase();
-        let valid = kind.split_once(':').is_some_and(|(object, action)| {
-            let part = |p: &str| {
-                p == "*" || (!p.is_empty() && p.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
-            };
-            part(object) && part(action)
-        });
+    for raw in kinds {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(Error::validation(
+                KINDS_FIELD,
+                "An event type can't be empty: enter it as OBJECT_TYPE:ACTION, for example SHEET:LOAD.",
+            ));
+        }
+        let kind = raw.to_ascii_uppercase();
+        let part =
+            |p: &str| p == "*" || (!p.is_empty() && p.chars().all(|c| c.is_ascii_uppercase() || c == '_'));
+        let valid = kind.split_once(':').is_some_and(|(object, action)| part(object) && part(action));
         if !valid {
             return Err(Error::validation(
-                "excludedEventKinds",
-                format!("“{kind}” is not of the form OBJECT_TYPE:ACTION (for example SHEET:LOAD or USER:*)."),
+                KINDS_FIELD,
+                format!(
+                    "“{raw}” is not an event type. Enter OBJECT_TYPE:ACTION in letters and underscores, with * \
+                     for any object type or any action (for example SHEET:LOAD or ACCESS_TOKEN:*)."
+                ),
+            ));
+        }
+        if kind == "*:*" {
+            return Err(Error::validation(
+                KINDS_FIELD,
+                "“*:*” would exclude every event, so no user would ever count as active. To count every \
+                 user-initiated event, leave the list empty.",
             ));
         }
         if !clean.contains(&kind) {
@@ -137,15 +162,17 @@ pub async fn set_excluded_event_kinds(db: &Db, profile_id: i64, kinds: &[String]
         }
     }
     clean.sort();
+    Ok(clean)
+}
+
+/// Sets which `OBJECT_TYPE:ACTION` pairs do not count as activity (e.g. `USER:LOGIN`,
+/// `SHEET:*`). A change makes the next activity run read the stream again from the start.
+/// A malformed pattern is a Validation error on `excludedEventKinds`, and nothing is stored.
+pub async fn set_excluded_event_kinds(db: &Db, profile_id: i64, kinds: &[String]) -> Result<()> {
+    let clean = normalize_event_kinds(kinds)?;
     let json = serde_json::to_string(&clean).map_err(|e| Error::Internal(e.to_string()))?;
     let mut tx = db.write().await?;
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM profiles WHERE id = ?")
-        .bind(profile_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if exists.is_none() {
-        return Err(crate::profiles::not_found(profile_id));
-    }
+    ensure_profile(&mut tx, profile_id).await?;
     let current = load_state(&mut tx, profile_id).await?;
     if parse_kinds(&current.excluded_event_kinds) != clean {
         // Forget where the stream was read from: the next run starts over with the new rule.
@@ -466,4 +493,109 @@ pub(crate) async fn refresh_from_last_login(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(list: &[&str]) -> Vec<String> {
+        list.iter().map(|k| (*k).to_owned()).collect()
+    }
+
+    #[test]
+    fn event_kinds_are_normalized() {
+        let clean = normalize_event_kinds(&kinds(&[
+            " sheet:load ",
+            "USER:*",
+            "*:LOAD",
+            "SHEET:LOAD",
+            "access_token:*",
+        ]));
+        assert_eq!(clean.unwrap(), ["*:LOAD", "ACCESS_TOKEN:*", "SHEET:LOAD", "USER:*"]);
+        assert_eq!(normalize_event_kinds(&[]).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn bad_event_kinds_are_validation_errors_on_the_field() {
+        for bad in [
+            "",
+            "  ",
+            "SHEET",
+            "SHEET LOAD",
+            "SHEET:",
+            ":LOAD",
+            "SHEET:LOAD:X",
+            "SHEET_*:LOAD",
+            "SHEET:LO AD",
+            "SHEET2:LOAD",
+            "*:*",
+        ] {
+            let err = normalize_event_kinds(&kinds(&["USER:LOGIN", bad])).unwrap_err();
+            assert_eq!(err.field(), Some(KINDS_FIELD), "{bad:?}");
+            assert!(matches!(err, Error::Validation { .. }), "{bad:?}: {err:?}");
+        }
+        let err = normalize_event_kinds(&kinds(&["sheet load"])).unwrap_err();
+        assert!(err.to_string().contains("“sheet load” is not an event type"), "{err}");
+        assert!(normalize_event_kinds(&kinds(&["*:*"]))
+            .unwrap_err()
+            .to_string()
+            .contains("leave the list empty"));
+    }
+
+    #[tokio::test]
+    async fn unknown_profiles_are_not_found_and_bad_patterns_store_nothing() {
+        let db = Db::open_in_memory().await.unwrap();
+        assert!(matches!(activity_settings(&db, 7).await, Err(Error::NotFound(_))));
+        let err = set_excluded_event_kinds(&db, 7, &kinds(&["SHEET LOAD"])).await.unwrap_err();
+        assert_eq!(err.field(), Some(KINDS_FIELD));
+        assert!(matches!(
+            set_excluded_event_kinds(&db, 7, &kinds(&["SHEET:LOAD"])).await,
+            Err(Error::NotFound(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_change_is_stored_normalized_and_forgets_the_stream_position() {
+        let db = Db::open_in_memory().await.unwrap();
+        let now = "2026-11-29T00:00:00Z";
+        sqlx::query(
+            "INSERT INTO connections (id, name, name_key, url, key_id, created_at, updated_at) \
+             VALUES (1, 'c', 'c', 'https://example.test', 'k', ?1, ?1)",
+        )
+        .bind(now)
+        .execute(db.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO profiles (id, display_name, display_name_key, status, connection_id, download_activity, \
+             analyze_activity_from, reclaim_subscriptions, created_at, updated_at) \
+             VALUES (3, 'Acme', 'acme', 'draft', 1, 1, ?1, 1, ?1, ?1)",
+        )
+        .bind(now)
+        .execute(db.pool())
+        .await
+        .unwrap();
+        let settings = activity_settings(&db, 3).await.unwrap();
+        assert!(settings.excluded_event_kinds.is_empty(), "default: every user-initiated event counts");
+        assert_eq!(settings.activity_source, None);
+        sqlx::query(
+            "INSERT INTO sync_state (profile_id, events_from, events_position) VALUES (3, ?, 'pos-1')",
+        )
+        .bind(now)
+        .execute(db.pool())
+        .await
+        .unwrap();
+        assert!(activity_settings(&db, 3).await.unwrap().has_stream_position);
+
+        // A bad list stores nothing, not even its good patterns.
+        assert!(set_excluded_event_kinds(&db, 3, &kinds(&["USER:LOGIN", "nope"])).await.is_err());
+        assert!(activity_settings(&db, 3).await.unwrap().has_stream_position);
+
+        set_excluded_event_kinds(&db, 3, &kinds(&["user:login", "SHEET:*", "USER:LOGIN"])).await.unwrap();
+        let settings = activity_settings(&db, 3).await.unwrap();
+        assert_eq!(settings.excluded_event_kinds, ["SHEET:*", "USER:LOGIN"]);
+        assert!(!settings.has_stream_position, "the next run reads the stream again");
+        assert_eq!(settings.events_from, None);
+    }
 }

@@ -6,6 +6,7 @@ import { formatDateTime } from "../../../lib/dates";
 import { backendError, type BackendHandlers, emitBackendEvent, mockBackend } from "../../../lib/mockBackend";
 import {
   ACTIVITY_START,
+  activitySettings,
   job,
   jobResult,
   model,
@@ -36,6 +37,7 @@ function renderProfile(p = PUBLISHED, handlers: BackendHandlers = {}) {
     list_unrecognized_identifiers: () => [],
     list_job_results: () => [],
     list_exclusion_rules: () => ({ identifierRules: [], userRules: [] }),
+    get_activity_settings: () => activitySettings({ activitySource: "events" }),
     ...handlers,
   });
   return { ...renderWithProviders(<App />, { path: "/profiles/1" }), backend };

@@ -16,6 +16,8 @@ export const relatedKeys = {
   unrecognized: (profileId: number) => ["related", profileId, "unrecognized"] as const,
   jobResults: (profileId: number) => ["related", profileId, "jobResults"] as const,
   exclusionRules: (profileId: number) => ["related", profileId, "exclusionRules"] as const,
+  /** Which event types count as activity, and where activity comes from (a job run may change it). */
+  activitySettings: (profileId: number) => ["related", profileId, "activitySettings"] as const,
   /** A running job's progress, as the events report it (not fetched: written by `useJobEvents`). */
   jobRun: (jobId: number) => ["jobRun", jobId] as const,
 };
@@ -44,6 +46,25 @@ export function useExclusionRules(profileId: number) {
   return useQuery({
     queryKey: relatedKeys.exclusionRules(profileId),
     queryFn: () => ipc.listExclusionRules(profileId),
+  });
+}
+
+export function useActivitySettings(profileId: number) {
+  return useQuery({
+    queryKey: relatedKeys.activitySettings(profileId),
+    queryFn: () => ipc.getActivitySettings(profileId),
+  });
+}
+
+/** Saves the excluded event types; the result (as stored) goes into the cache, which is then refetched. */
+export function useSetActivitySettings(profileId: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (excludedEventKinds: string[]) => ipc.setActivitySettings(profileId, excludedEventKinds),
+    onSuccess: (settings) => {
+      queryClient.setQueryData(relatedKeys.activitySettings(profileId), settings);
+      return queryClient.invalidateQueries({ queryKey: relatedKeys.activitySettings(profileId) });
+    },
   });
 }
 
