@@ -629,13 +629,15 @@ async fn a_killed_run_resumes_from_the_last_committed_page() {
         }
         () = notify.notified() => {}
     }
+    let resumed = case.activity().await;
+    assert_eq!(resumed.status, JobStatus::Succeeded);
+    // Read after the resumed run: a page the stopped run was writing is finished (or rolled back)
+    // whole before the next write can start.
     let committed: i64 = sqlx::query_scalar("SELECT events_read FROM job_results WHERE status = 'running'")
         .fetch_one(case.db.pool())
         .await
         .unwrap();
     assert!(committed >= 4 * i64::from(PAGE.events_page_size));
-    let resumed = case.activity().await;
-    assert_eq!(resumed.status, JobStatus::Succeeded);
     assert_eq!(committed + resumed.events_read, events.len() as i64);
     assert_eq!(case.stored_activity().await, fold(&events, &[]));
 }

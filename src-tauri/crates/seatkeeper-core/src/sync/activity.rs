@@ -35,7 +35,7 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::jobs::JobKind;
-use crate::smartsheet::{ActivityEvent, EventsStart, SmartsheetClient, SmartsheetError};
+use crate::smartsheet::{ActivityEvent, EventPage, EventsStart, SmartsheetClient, SmartsheetError};
 
 /// Where a user's last activity comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, sqlx::Type)]
@@ -244,6 +244,7 @@ pub async fn run_with(
 }
 
 /// Which events count.
+#[derive(Clone)]
 struct Filter {
     excluded: Vec<(String, String)>,
 }
@@ -319,8 +320,8 @@ async fn update(
     let filter = Filter::new(&parse_kinds(&state.excluded_event_kinds));
 
     // Read ahead: the next page is fetched and decoded while this one is written (one page ahead,
-    // to keep memory flat). The reader
-    // stops at the first error, and when this run ends (its channel closes).
+    // to keep memory flat). The reader stops at the first error, and when this run ends (its
+    // channel closes).
     let (send, mut pages) = tokio::sync::mpsc::channel(1);
     let stream = client.event_stream_as::<ActivityEvent>(start, Some(options.events_page_size));
     tokio::spawn(async move {
@@ -348,29 +349,18 @@ async fn update(
             Err(e) => return Err(e.into()),
         };
         first = false;
-        let now = clock.now();
-        let mut tx = db.write().await?;
-        fold_page(&mut tx, profile_id, &filter, &page.data, now).await?;
-        match &page.next_stream_position {
-            Some(position) => {
-                sqlx::query(
-                    "UPDATE sync_state SET events_position = ?, last_events_sync_at = ?, activity_source = 'events' \
-                     WHERE profile_id = ?",
-                )
-                .bind(position)
-                .bind(now)
-                .bind(profile_id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            None => recorder.warn("Smartsheet sent a page of events without a stream position."),
+        if page.next_stream_position.is_none() {
+            recorder.warn("Smartsheet sent a page of events without a stream position.");
         }
-        recorder
-            .add_counts(&mut tx, Counts { events_read: page.data.len() as i64, ..Counts::default() })
-            .await?;
-        tx.commit().await?;
+        let events_read = page.data.len();
+        // The page is written by a task of its own: a run cancelled (or dropped) meanwhile still
+        // ends the transaction whole — committed or rolled back — and never leaves it half-open
+        // on a pooled connection.
+        let write =
+            tokio::spawn(write_page(db.clone(), profile_id, filter.clone(), page, recorder.id, clock.now()));
+        write.await.map_err(|e| Error::Internal(format!("writing a page of events failed: {e}")))??;
         status.pages_done += 1;
-        status.events_read += page.data.len() as u64;
+        status.events_read += events_read as u64;
         progress(status);
     }
     let mut tx = db.write().await?;
@@ -383,6 +373,39 @@ async fn update(
     .await?;
     tx.commit().await?;
     progress(SyncProgress { phase: SyncPhase::Done, ..status });
+    Ok(())
+}
+
+/// One page in one transaction: its aggregates, the stream position after it, and the result's
+/// count of events read.
+async fn write_page(
+    db: Db,
+    profile_id: i64,
+    filter: Filter,
+    page: EventPage<ActivityEvent>,
+    result_id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut tx = db.write().await?;
+    fold_page(&mut tx, profile_id, &filter, &page.data, now).await?;
+    if let Some(position) = &page.next_stream_position {
+        sqlx::query(
+            "UPDATE sync_state SET events_position = ?, last_events_sync_at = ?, activity_source = 'events' \
+             WHERE profile_id = ?",
+        )
+        .bind(position)
+        .bind(now)
+        .bind(profile_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Recorder::add_counts_to(
+        &mut tx,
+        result_id,
+        Counts { events_read: page.data.len() as i64, ..Counts::default() },
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

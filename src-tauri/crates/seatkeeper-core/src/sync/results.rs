@@ -148,6 +148,11 @@ impl Recorder {
 
     /// Adds to the committed counters, inside the caller's transaction.
     pub(crate) async fn add_counts(&self, conn: &mut SqliteConnection, counts: Counts) -> Result<()> {
+        Self::add_counts_to(conn, self.id, counts).await
+    }
+
+    /// [`Self::add_counts`] for the result `id`, for writers that run apart from the recorder.
+    pub(crate) async fn add_counts_to(conn: &mut SqliteConnection, id: i64, counts: Counts) -> Result<()> {
         sqlx::query(
             "UPDATE job_results SET users_read = users_read + ?, subscriptions_created = subscriptions_created + ?, \
              subscriptions_updated = subscriptions_updated + ?, subscriptions_closed = subscriptions_closed + ?, \
@@ -158,7 +163,7 @@ impl Recorder {
         .bind(counts.updated)
         .bind(counts.closed)
         .bind(counts.events_read)
-        .bind(self.id)
+        .bind(id)
         .execute(conn)
         .await?;
         Ok(())
