@@ -264,3 +264,104 @@ async fn profiles_run_and_export_against_the_simulator() {
 
     delete_profile(&db, &secrets, profile.id).await.unwrap();
 }
+
+/// The "resume after a kill": the `seatkeeper` process is killed (SIGKILL) in the middle of
+/// reading the event stream; the next run continues from the last committed page, and together
+/// the two runs read every event exactly once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_run_continues_where_it_stopped() {
+    if !keychain_available().await {
+        return;
+    }
+    // Slow answers (every request waits 400 ms) and several pages of events, so that there is
+    // time to kill the process between two pages.
+    let sim = smartsheet_sim::spawn(SimConfig {
+        users: 1500,
+        days: 60,
+        rate_limit: RateLimit::Off,
+        faults: "latency=400ms".parse().unwrap(),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seatkeeper.db");
+    let db = Db::open(&path).await.unwrap();
+    let secrets = KeyringStore::new(APP_IDENTIFIER);
+    let input = ProfileInput {
+        display_name: "Killed".into(),
+        download_activity: true,
+        analyze_activity_from: None,
+        reclaim_subscriptions: true,
+    };
+    let connection = ConnectionChoice::New(ConnectionInput {
+        name: "Killed connection".into(),
+        url: sim.base_url().into(),
+        api_key: sim.tokens().admin.clone(),
+    });
+    let profile = create_profile(&db, &secrets, &SystemClock, input, connection).await.unwrap();
+    let validated = seatkeeper_async(&path, &["validate", "Killed"]).await;
+    assert_eq!(code(&validated), 0, "{}", text(&validated.stderr));
+    publish_profile(&db, &SystemClock, profile.id).await.unwrap();
+    let events_job = seatkeeper_core::services::get_profile(&db, profile.id)
+        .await
+        .unwrap()
+        .jobs
+        .into_iter()
+        .find(|j| j.name.ends_with("Events"))
+        .unwrap();
+
+    // Start the events job and kill the process once a page (but not the whole stream) is committed.
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(&path)
+        .args(["run", "Killed", "--job", "events", "--rate-limit", "off", "--json"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut committed = 0;
+    for _ in 0..600 {
+        let rows: Vec<JobResult> = sync::list_job_results(&db, events_job.id).await.unwrap();
+        committed = rows.first().map_or(0, |r| r.events_read);
+        if committed > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.code().is_none(), "the run finished before it could be killed");
+    assert!(committed > 0, "no page was committed before the kill");
+
+    let killed = sync::list_job_results(&db, events_job.id).await.unwrap();
+    assert_eq!(killed.len(), 1);
+    assert_eq!(killed[0].status, sync::JobStatus::Running, "a killed run leaves its result running");
+    let read_before_kill = killed[0].events_read;
+
+    sim.set_faults(smartsheet_sim::FaultSpec::none());
+    let out =
+        seatkeeper_async(&path, &["run", "Killed", "--job", "events", "--rate-limit", "off", "--json"]).await;
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let resumed: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+
+    // Every event of the window, once: what the killed run committed plus what the next one read.
+    let total = {
+        use futures::StreamExt;
+        let token = ApiToken::new(sim.tokens().admin.clone()).unwrap();
+        let client = seatkeeper_cli::client(sim.base_url(), token, None).unwrap();
+        let start = seatkeeper_core::smartsheet::EventsStart::Since {
+            since: profile.analyze_activity_from,
+            to: None,
+        };
+        let pages: Vec<_> = client.event_stream(start, Some(10_000)).collect().await;
+        pages.into_iter().map(|p| p.unwrap().data.len() as i64).sum::<i64>()
+    };
+    assert!(read_before_kill < total, "the kill came after the last page");
+    assert_eq!(
+        read_before_kill + resumed["eventsRead"].as_i64().unwrap(),
+        total,
+        "nothing read twice or lost"
+    );
+    let _ = delete_profile(&db, &secrets, profile.id).await;
+}
