@@ -201,56 +201,20 @@ pub async fn save_identifier_exclusion(
             "A subscription identifier cannot contain control characters.",
         ));
     }
-    let now = clock.now();
-    let mut tx = db.write().await?;
-    ensure_profile(&mut tx, profile_id).await?;
-    let duplicate: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM identifier_exclusion_rules WHERE profile_id = ? AND identifier = ? AND id IS NOT ?",
+    let duplicate = format!(
+        "There is already an exclusion rule for the identifier “{identifier}”. Edit that one instead."
+    );
+    let id = save_rule(
+        db,
+        clock,
+        ExclusionKind::Identifier,
+        profile_id,
+        rule.id,
+        identifier,
+        rule.active,
+        duplicate,
     )
-    .bind(profile_id)
-    .bind(identifier)
-    .bind(rule.id)
-    .fetch_optional(&mut *tx)
     .await?;
-    if duplicate.is_some() {
-        return Err(Error::validation(
-            "identifier",
-            format!("There is already an exclusion rule for the identifier “{identifier}”. Edit that one instead."),
-        ));
-    }
-    let id = match rule.id {
-        None => {
-            sqlx::query_scalar(
-                "INSERT INTO identifier_exclusion_rules (profile_id, identifier, active, created_at, updated_at) \
-                 VALUES (?, ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(profile_id)
-            .bind(identifier)
-            .bind(rule.active)
-            .bind(now)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?
-        }
-        Some(id) => {
-            let done = sqlx::query(
-                "UPDATE identifier_exclusion_rules SET identifier = ?, active = ?, updated_at = ? \
-                 WHERE id = ? AND profile_id = ?",
-            )
-            .bind(identifier)
-            .bind(rule.active)
-            .bind(now)
-            .bind(id)
-            .bind(profile_id)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 0 {
-                return Err(rule_not_found(ExclusionKind::Identifier, id));
-            }
-            id
-        }
-    };
-    tx.commit().await?;
     let rules = list_exclusion_rules(db, profile_id).await?;
     rules
         .identifier_rules
@@ -267,67 +231,18 @@ pub async fn save_user_exclusion(
     rule: UserExclusionInput,
 ) -> Result<UserExclusionRule> {
     let pattern = normalize_pattern(&rule.pattern)?;
-    let now = clock.now();
-    let mut tx = db.write().await?;
-    ensure_profile(&mut tx, profile_id).await?;
-    let duplicate: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM user_exclusion_rules WHERE profile_id = ? AND pattern = ? AND id IS NOT ?",
-    )
-    .bind(profile_id)
-    .bind(&pattern)
-    .bind(rule.id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if duplicate.is_some() {
-        return Err(Error::validation(
-            "pattern",
-            format!("There is already an exclusion rule for “{pattern}”. Edit that one instead."),
-        ));
-    }
-    let id = match rule.id {
-        None => {
-            sqlx::query_scalar(
-                "INSERT INTO user_exclusion_rules (profile_id, pattern, active, created_at, updated_at) \
-                 VALUES (?, ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(profile_id)
-            .bind(&pattern)
-            .bind(rule.active)
-            .bind(now)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?
-        }
-        Some(id) => {
-            let done = sqlx::query(
-                "UPDATE user_exclusion_rules SET pattern = ?, active = ?, updated_at = ? WHERE id = ? AND profile_id = ?",
-            )
-            .bind(&pattern)
-            .bind(rule.active)
-            .bind(now)
-            .bind(id)
-            .bind(profile_id)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 0 {
-                return Err(rule_not_found(ExclusionKind::User, id));
-            }
-            id
-        }
-    };
-    tx.commit().await?;
+    let duplicate = format!("There is already an exclusion rule for “{pattern}”. Edit that one instead.");
+    let id = save_rule(db, clock, ExclusionKind::User, profile_id, rule.id, &pattern, rule.active, duplicate)
+        .await?;
     let rules = list_exclusion_rules(db, profile_id).await?;
     rules.user_rules.into_iter().find(|r| r.id == id).ok_or_else(|| rule_not_found(ExclusionKind::User, id))
 }
 
 /// Deletes a rule. The subscriptions it excluded are simply no longer excluded.
 pub async fn delete_exclusion_rule(db: &Db, kind: ExclusionKind, id: i64) -> Result<()> {
-    let table = match kind {
-        ExclusionKind::Identifier => "identifier_exclusion_rules",
-        ExclusionKind::User => "user_exclusion_rules",
-    };
     let mut tx = db.write().await?;
-    let done = sqlx::query(&format!("DELETE FROM {table} WHERE id = ?")).bind(id).execute(&mut *tx).await?;
+    let done =
+        sqlx::query(&format!("DELETE FROM {} WHERE id = ?", kind.table())).bind(id).execute(&mut *tx).await?;
     if done.rows_affected() == 0 {
         return Err(rule_not_found(kind, id));
     }
@@ -410,6 +325,86 @@ async fn ensure_profile(conn: &mut SqliteConnection, profile_id: i64) -> Result<
         .fetch_optional(conn)
         .await?;
     exists.map(|_| ()).ok_or_else(|| crate::profiles::not_found(profile_id))
+}
+
+impl ExclusionKind {
+    /// The rules' table, and the column holding what a rule matches (and its form field).
+    fn table(self) -> &'static str {
+        match self {
+            ExclusionKind::Identifier => "identifier_exclusion_rules",
+            ExclusionKind::User => "user_exclusion_rules",
+        }
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            ExclusionKind::Identifier => "identifier",
+            ExclusionKind::User => "pattern",
+        }
+    }
+}
+
+/// Creates (`id` None) or edits a rule of either kind, refusing a second rule for the same
+/// `value` with `duplicate` on the form field. Returns the rule's id.
+#[allow(clippy::too_many_arguments)]
+async fn save_rule(
+    db: &Db,
+    clock: &dyn Clock,
+    kind: ExclusionKind,
+    profile_id: i64,
+    id: Option<i64>,
+    value: &str,
+    active: bool,
+    duplicate: String,
+) -> Result<i64> {
+    let (table, column) = (kind.table(), kind.column());
+    let now = clock.now();
+    let mut tx = db.write().await?;
+    ensure_profile(&mut tx, profile_id).await?;
+    let taken: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT id FROM {table} WHERE profile_id = ? AND {column} = ? AND id IS NOT ?"
+    ))
+    .bind(profile_id)
+    .bind(value)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if taken.is_some() {
+        return Err(Error::validation(column, duplicate));
+    }
+    let id = match id {
+        None => {
+            sqlx::query_scalar(&format!(
+                "INSERT INTO {table} (profile_id, {column}, active, created_at, updated_at) \
+                 VALUES (?, ?, ?, ?, ?) RETURNING id"
+            ))
+            .bind(profile_id)
+            .bind(value)
+            .bind(active)
+            .bind(now)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+        }
+        Some(id) => {
+            let done = sqlx::query(&format!(
+                "UPDATE {table} SET {column} = ?, active = ?, updated_at = ? WHERE id = ? AND profile_id = ?"
+            ))
+            .bind(value)
+            .bind(active)
+            .bind(now)
+            .bind(id)
+            .bind(profile_id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(rule_not_found(kind, id));
+            }
+            id
+        }
+    };
+    tx.commit().await?;
+    Ok(id)
 }
 
 fn rule_not_found(kind: ExclusionKind, id: i64) -> Error {
