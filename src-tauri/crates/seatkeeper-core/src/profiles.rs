@@ -174,6 +174,13 @@ async fn load_row(conn: &mut SqliteConnection, id: i64) -> Result<ProfileRow> {
     sqlx::query_as::<_, ProfileRow>(&sql).bind(id).fetch_optional(conn).await?.ok_or_else(|| not_found(id))
 }
 
+/// `Ok` when the profile exists, else the NotFound error every profile-scoped call gives.
+pub(crate) async fn ensure_exists(conn: &mut SqliteConnection, id: i64) -> Result<()> {
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM profiles WHERE id = ?").bind(id).fetch_optional(conn).await?;
+    exists.map(|_| ()).ok_or_else(|| not_found(id))
+}
+
 pub(crate) fn not_found(id: i64) -> Error {
     Error::NotFound(format!(
         "The integration profile (id {id}) no longer exists; it may have been deleted. Refresh the list of \

@@ -104,7 +104,7 @@ fn parse_kinds(json: &str) -> Vec<String> {
 /// The activity settings and state of a profile (NotFound when there is no such profile).
 pub async fn activity_settings(db: &Db, profile_id: i64) -> Result<ActivitySettings> {
     let mut conn = db.pool().acquire().await?;
-    ensure_profile(&mut conn, profile_id).await?;
+    crate::profiles::ensure_exists(&mut conn, profile_id).await?;
     let state = load_state(&mut conn, profile_id).await?;
     Ok(ActivitySettings {
         excluded_event_kinds: parse_kinds(&state.excluded_event_kinds),
@@ -113,14 +113,6 @@ pub async fn activity_settings(db: &Db, profile_id: i64) -> Result<ActivitySetti
         has_stream_position: state.events_position.is_some(),
         last_events_sync_at: state.last_events_sync_at,
     })
-}
-
-async fn ensure_profile(conn: &mut SqliteConnection, profile_id: i64) -> Result<()> {
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM profiles WHERE id = ?")
-        .bind(profile_id)
-        .fetch_optional(conn)
-        .await?;
-    exists.map(|_| ()).ok_or_else(|| crate::profiles::not_found(profile_id))
 }
 
 const KINDS_FIELD: &str = "excludedEventKinds";
@@ -172,7 +164,7 @@ pub async fn set_excluded_event_kinds(db: &Db, profile_id: i64, kinds: &[String]
     let clean = normalize_event_kinds(kinds)?;
     let json = serde_json::to_string(&clean).map_err(|e| Error::Internal(e.to_string()))?;
     let mut tx = db.write().await?;
-    ensure_profile(&mut tx, profile_id).await?;
+    crate::profiles::ensure_exists(&mut tx, profile_id).await?;
     let current = load_state(&mut tx, profile_id).await?;
     if parse_kinds(&current.excluded_event_kinds) != clean {
         // Forget where the stream was read from: the next run starts over with the new rule.

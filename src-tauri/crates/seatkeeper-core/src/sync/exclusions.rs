@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 use ts_rs::TS;
 
 use crate::clock::Clock;
@@ -151,7 +151,7 @@ const USER_MATCH: &str =
 /// The exclusion rules of a profile, each list by identifier / pattern.
 pub async fn list_exclusion_rules(db: &Db, profile_id: i64) -> Result<ExclusionRules> {
     let mut conn = db.pool().acquire().await?;
-    ensure_profile(&mut conn, profile_id).await?;
+    crate::profiles::ensure_exists(&mut conn, profile_id).await?;
     let identifier_rules = sqlx::query_as::<_, IdentifierExclusionRule>(
         "SELECT r.id, r.profile_id, r.identifier, r.active, \
          (SELECT count(*) FROM software_subscriptions s WHERE s.profile_id = r.profile_id \
@@ -319,14 +319,6 @@ fn valid_domain(domain: &str) -> Result<String> {
     Ok(domain.to_owned())
 }
 
-async fn ensure_profile(conn: &mut SqliteConnection, profile_id: i64) -> Result<()> {
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM profiles WHERE id = ?")
-        .bind(profile_id)
-        .fetch_optional(conn)
-        .await?;
-    exists.map(|_| ()).ok_or_else(|| crate::profiles::not_found(profile_id))
-}
-
 impl ExclusionKind {
     /// The rules' table, and the column holding what a rule matches (and its form field).
     fn table(self) -> &'static str {
@@ -360,7 +352,7 @@ async fn save_rule(
     let (table, column) = (kind.table(), kind.column());
     let now = clock.now();
     let mut tx = db.write().await?;
-    ensure_profile(&mut tx, profile_id).await?;
+    crate::profiles::ensure_exists(&mut tx, profile_id).await?;
     let taken: Option<i64> = sqlx::query_scalar(&format!(
         "SELECT id FROM {table} WHERE profile_id = ? AND {column} = ? AND id IS NOT ?"
     ))

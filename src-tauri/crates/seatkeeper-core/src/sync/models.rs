@@ -153,13 +153,7 @@ pub async fn create_model(
         return Err(Error::validation("name", "Enter a name for the software model."));
     }
     let mut tx = db.write().await?;
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM profiles WHERE id = ?")
-        .bind(profile_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if exists.is_none() {
-        return Err(crate::profiles::not_found(profile_id));
-    }
+    crate::profiles::ensure_exists(&mut tx, profile_id).await?;
     let taken: Option<i64> =
         sqlx::query_scalar("SELECT id FROM software_models WHERE profile_id = ? AND name = ?")
             .bind(profile_id)

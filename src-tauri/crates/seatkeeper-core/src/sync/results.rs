@@ -65,13 +65,7 @@ pub async fn list_job_results(db: &Db, job_id: i64) -> Result<Vec<JobResult>> {
 
 /// The results of all jobs of a profile, newest first.
 pub async fn list_profile_job_results(db: &Db, profile_id: i64) -> Result<Vec<JobResult>> {
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM profiles WHERE id = ?")
-        .bind(profile_id)
-        .fetch_optional(db.pool())
-        .await?;
-    if exists.is_none() {
-        return Err(crate::profiles::not_found(profile_id));
-    }
+    crate::profiles::ensure_exists(&mut *db.pool().acquire().await?, profile_id).await?;
     let columns = COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
     let sql = format!(
         "SELECT {columns} FROM job_results r JOIN scheduled_jobs j ON j.id = r.job_id WHERE j.profile_id = ? \
@@ -105,13 +99,7 @@ impl Recorder {
         now: DateTime<Utc>,
     ) -> Result<Self> {
         let mut tx = db.write().await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM profiles WHERE id = ?")
-            .bind(profile_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
-            return Err(crate::profiles::not_found(profile_id));
-        }
+        crate::profiles::ensure_exists(&mut tx, profile_id).await?;
         let job_id: Option<i64> =
             sqlx::query_scalar("SELECT id FROM scheduled_jobs WHERE profile_id = ? AND kind = ?")
                 .bind(profile_id)
