@@ -413,15 +413,17 @@ async fn fold_page(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let mut last: HashMap<i64, DateTime<Utc>> = HashMap::new();
-    let mut daily: HashMap<(i64, NaiveDate), i64> = HashMap::new();
+    let mut daily: HashMap<(NaiveDate, i64), i64> = HashMap::new();
     for event in events.iter().filter(|e| filter.counts(e)) {
         let at = event.event_timestamp;
         last.entry(event.user_id).and_modify(|t| *t = (*t).max(at)).or_insert(at);
-        *daily.entry((event.user_id, at.date_naive())).or_default() += 1;
+        *daily.entry((at.date_naive(), event.user_id)).or_default() += 1;
     }
     // Multi-row upserts: one statement per ROWS_PER_INSERT rows rather than one per row (each
-    // statement is a round trip to sqlx's SQLite worker thread).
-    let last: Vec<(i64, DateTime<Utc>)> = last.into_iter().collect();
+    // statement is a round trip to sqlx's SQLite worker thread), in key order so that each
+    // statement walks the b-tree forward.
+    let mut last: Vec<(i64, DateTime<Utc>)> = last.into_iter().collect();
+    last.sort_unstable_by_key(|&(user_id, _)| user_id);
     for chunk in last.chunks(ROWS_PER_INSERT) {
         // Timestamps are stored as sqlx writes them (RFC 3339, same offset), which sort as text.
         let sql = format!(
@@ -439,16 +441,17 @@ async fn fold_page(
         }
         query.execute(&mut *conn).await?;
     }
-    let daily: Vec<((i64, NaiveDate), i64)> = daily.into_iter().collect();
+    let mut daily: Vec<((NaiveDate, i64), i64)> = daily.into_iter().collect();
+    daily.sort_unstable_by_key(|&(key, _)| key);
     for chunk in daily.chunks(ROWS_PER_INSERT) {
         let sql = format!(
-            "INSERT INTO user_activity_daily (profile_id, user_id, day, count) VALUES {} \
-             ON CONFLICT (profile_id, user_id, day) DO UPDATE SET count = count + excluded.count",
+            "INSERT INTO user_activity_daily (profile_id, day, user_id, count) VALUES {} \
+             ON CONFLICT (profile_id, day, user_id) DO UPDATE SET count = count + excluded.count",
             vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")
         );
         let mut query = sqlx::query(&sql);
-        for ((user_id, day), count) in chunk {
-            query = query.bind(profile_id).bind(user_id).bind(day.format("%Y-%m-%d").to_string()).bind(count);
+        for ((day, user_id), count) in chunk {
+            query = query.bind(profile_id).bind(day.format("%Y-%m-%d").to_string()).bind(user_id).bind(count);
         }
         query.execute(&mut *conn).await?;
     }
