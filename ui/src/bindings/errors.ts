@@ -12,4 +12,4 @@ field: string | null, };
 /**
  * What kind of error it was, for the UI to branch on.
  */
-export type ErrorCode = "Validation" | "NotFound" | "Conflict" | "KeychainUnavailable" | "Smartsheet" | "Database" | "Internal";
+export type ErrorCode = "Validation" | "NotFound" | "Conflict" | "KeychainUnavailable" | "Smartsheet" | "Database" | "Cancelled" | "Internal";

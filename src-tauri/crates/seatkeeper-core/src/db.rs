@@ -4,12 +4,13 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// The migrations in `migrations/`, embedded at compile time.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
@@ -69,6 +70,26 @@ impl Db {
     /// for each other (up to the busy timeout) instead of failing when a reader upgrades.
     pub(crate) async fn write(&self) -> Result<Transaction<'static, Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Runs `work` in a write transaction (see [`Self::write`]) in a task of its own, and commits
+    /// if it succeeds. The transaction ends whole — committed, or rolled back on an error — even if
+    /// the caller's future is dropped meanwhile (a cancelled job): a transaction dropped half-way
+    /// leaves sqlx's pooled connection out of step with SQLite.
+    pub(crate) async fn write_detached<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::spawn(async move {
+            let mut tx = db.write().await?;
+            let value = work(&mut tx).await?;
+            tx.commit().await?;
+            Ok(value)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("a database write stopped: {e}")))?
     }
 
     pub async fn close(&self) {

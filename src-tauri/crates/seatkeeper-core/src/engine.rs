@@ -8,8 +8,9 @@
 //!   the job's usual time of day. It then sleeps until the next `next_run_at` (at most
 //!   [`EngineOptions::poll_interval`]) or until [`JobEngine::nudge`].
 //! - [`JobEngine::run_now`] starts a job at once ([`Error::Conflict`] when it is already running).
-//! - [`JobEngine::cancel`] stops a run between two awaits. The sync modules commit page by page,
-//!   so what was committed stays; the result is recorded as `cancelled` with those counts.
+//! - [`JobEngine::cancel`] fires the run's cancellation token. The sync stops reading at once,
+//!   finishes the write in progress (it commits page by page, or batch by batch, so what was
+//!   committed stays) and records the result as `cancelled` with those counts.
 //! - An events job started while the same profile's subscriptions job runs waits for it, so that
 //!   last-login activity and new users are seen.
 //!
@@ -449,17 +450,23 @@ async fn execute(
 
 async fn run(inner: &Inner, job: &Job, cancel: &CancellationToken) -> Result<JobResult> {
     let client = profile_client(&inner.db, &*inner.secrets, job.profile_id, &inner.options.client).await?;
-    let last_before: i64 =
-        sqlx::query_scalar("SELECT coalesce(max(number), 0) FROM job_results WHERE job_id = ?")
-            .bind(job.id)
-            .fetch_one(inner.db.pool())
-            .await?;
     if cancel.is_cancelled() {
-        return cancelled(inner, job.id, last_before, client.stats()).await;
+        let message = Error::Cancelled.to_string();
+        return record(
+            &inner.db,
+            job.id,
+            inner.clock.now(),
+            Status::Cancelled,
+            &message,
+            Some(client.stats()),
+        )
+        .await;
     }
     let events = inner.events.clone();
     let (job_id, profile_id) = (job.id, job.profile_id);
     let progress = move |p: SyncProgress| events.progress(job_id, profile_id, p);
+    // Cancelling is cooperative: the sync stops reading, ends the write in progress and records the
+    // run as cancelled with what it committed.
     let sync = async {
         match job.kind {
             JobKind::Subscriptions => {
@@ -470,6 +477,7 @@ async fn run(inner: &Inner, job: &Job, cancel: &CancellationToken) -> Result<Job
                     &*inner.clock,
                     &inner.options.sync,
                     &progress,
+                    cancel,
                 )
                 .await
             }
@@ -481,16 +489,13 @@ async fn run(inner: &Inner, job: &Job, cancel: &CancellationToken) -> Result<Job
                     &*inner.clock,
                     &inner.options.sync,
                     &progress,
+                    cancel,
                 )
                 .await
             }
         }
     };
-    tokio::select! {
-        biased;
-        () = cancel.cancelled() => cancelled(inner, job.id, last_before, client.stats()).await,
-        result = sync => result,
-    }
+    sync.await
 }
 
 #[derive(Clone, Copy)]
@@ -506,41 +511,6 @@ impl Status {
             Self::Cancelled => "cancelled",
         }
     }
-}
-
-const CANCELLED_MESSAGE: &str =
-    "Cancelled. What was read until then is saved; the next run continues from there.";
-
-/// Records a cancelled run: its `running` result (created after `last_before`) becomes
-/// `cancelled` with the client's counters; a run cancelled before its result existed gets one.
-async fn cancelled(inner: &Inner, job_id: i64, last_before: i64, stats: ClientStats) -> Result<JobResult> {
-    let now = inner.clock.now();
-    let mut tx = inner.db.write().await?;
-    let id: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM job_results WHERE job_id = ? AND number > ? ORDER BY number DESC LIMIT 1",
-    )
-    .bind(job_id)
-    .bind(last_before)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(id) = id else {
-        drop(tx);
-        return record(&inner.db, job_id, now, Status::Cancelled, CANCELLED_MESSAGE, Some(stats)).await;
-    };
-    sqlx::query(
-        "UPDATE job_results SET status = 'cancelled', finished_at = ?, requests = ?, retries = ?, error_message = ? \
-         WHERE id = ? AND status = 'running'",
-    )
-    .bind(now)
-    .bind(i64::try_from(stats.requests).unwrap_or(i64::MAX))
-    .bind(i64::try_from(stats.retries).unwrap_or(i64::MAX))
-    .bind(CANCELLED_MESSAGE)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    let result = crate::sync::results::load(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(result)
 }
 
 /// Records a run that ended without the sync recording it (it could not start, or was cancelled

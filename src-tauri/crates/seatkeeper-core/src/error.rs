@@ -53,6 +53,10 @@ pub enum Error {
     )]
     Migration(#[from] sqlx::migrate::MigrateError),
 
+    /// The admin cancelled the run. What was committed until then stays.
+    #[error("Cancelled. What was read until then is saved; the next run continues from there.")]
+    Cancelled,
+
     #[error("{0}")]
     Internal(String),
 }
@@ -67,6 +71,7 @@ pub enum ErrorCode {
     KeychainUnavailable,
     Smartsheet,
     Database,
+    Cancelled,
     Internal,
 }
 
@@ -79,6 +84,7 @@ impl Error {
             Self::KeychainUnavailable(_) => ErrorCode::KeychainUnavailable,
             Self::Smartsheet(_) => ErrorCode::Smartsheet,
             Self::Database(_) | Self::Migration(_) => ErrorCode::Database,
+            Self::Cancelled => ErrorCode::Cancelled,
             Self::Keychain(_) | Self::Internal(_) => ErrorCode::Internal,
         }
     }

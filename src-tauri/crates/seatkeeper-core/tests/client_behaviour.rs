@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::num::NonZeroU32;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
@@ -334,8 +334,10 @@ async fn list_users_pages_until_the_last_page_and_sends_the_filters() {
     let client = stub.client();
     let pages: Vec<_> = client.list_users(query.clone()).try_collect().await.unwrap();
     assert_eq!(pages.iter().map(|p| p.page_number).collect::<Vec<_>>(), [1, 2, 3]);
-    let seen = stub.seen();
+    let mut seen = stub.seen();
     assert_eq!(seen.len(), 3);
+    // Pages after the first are requested concurrently, so they may arrive in any order.
+    seen.sort_by_key(|r| r.query("page").map(str::to_owned));
     for (i, request) in seen.iter().enumerate() {
         assert_eq!(request.query("page"), Some((i + 1).to_string().as_str()));
         assert_eq!(request.query("pageSize"), Some("100"));
@@ -362,12 +364,75 @@ async fn list_users_stops_on_an_empty_organization_and_on_errors() {
     assert_eq!(pages.len(), 1);
     assert_eq!(stub.seen().len(), 1);
 
-    let stub =
-        Stub::script(vec![users_page(1, 5, &[1]), smartsheet_error(403, 1004), users_page(3, 5, &[3])]).await;
+    // Page 2 of 5 fails: the stream yields page 1, then the error, and ends. Pages 3.. may
+    // already have been requested (up to read_concurrency at once) but are never yielded.
+    let stub = Stub::start(|req, _| match req.query("page") {
+        Some("2") => smartsheet_error(403, 1004),
+        Some(n) => {
+            let n: i64 = n.parse().unwrap();
+            users_page(n as u32, 5, &[n])
+        }
+        None => unreachable!(),
+    })
+    .await;
     let results: Vec<_> = stub.client().list_users(ListUsersQuery::default()).collect().await;
     assert_eq!(results.len(), 2);
+    assert_eq!(results[0].as_ref().unwrap().data[0].id, 1);
     assert!(matches!(results[1], Err(SmartsheetError::Forbidden { code: 1004, .. })));
+
+    // One page at a time: nothing is requested after the error.
+    let stub =
+        Stub::script(vec![users_page(1, 5, &[1]), smartsheet_error(403, 1004), users_page(3, 5, &[3])]).await;
+    let config = ClientConfig { read_concurrency: NonZeroUsize::MIN, ..fast_config(stub.base_url()) };
+    let results: Vec<_> =
+        SmartsheetClient::new(config).unwrap().list_users(ListUsersQuery::default()).collect().await;
+    assert_eq!(results.len(), 2);
     assert_eq!(stub.seen().len(), 2, "the stream ends after an error");
+}
+
+#[tokio::test]
+async fn list_users_reads_pages_concurrently_but_yields_them_in_order() {
+    // Later pages answer sooner: the stream still yields 1, 2, 3, … and reads every page once.
+    let stub = Stub::start(|req, _| {
+        let page: u32 = req.query("page").unwrap().parse().unwrap();
+        let delay = Duration::from_millis(u64::from(40_u32.saturating_sub(page * 5)));
+        users_page(page, 8, &[i64::from(page)]).with_fault(Fault::Delay(delay))
+    })
+    .await;
+    let pages: Vec<_> = stub.client().list_users(ListUsersQuery::default()).try_collect().await.unwrap();
+    assert_eq!(pages.iter().map(|p| p.data[0].id).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6, 7, 8]);
+    let mut requested: Vec<u32> =
+        stub.seen().iter().map(|r| r.query("page").unwrap().parse().unwrap()).collect();
+    requested.sort_unstable();
+    assert_eq!(requested, [1, 2, 3, 4, 5, 6, 7, 8]);
+    // At most read_concurrency (4) pages are open at once: after page 1, pages 2–5 are asked for,
+    // and page 6 only once page 2 (held 30 ms by the stub) was answered. A causal bound, not a
+    // timing: with no limit page 6 would be asked for right away.
+    let seen = stub.seen();
+    let sent = |page: &str| seen.iter().find(|r| r.query("page") == Some(page)).unwrap().at;
+    assert!(
+        sent("6") >= sent("2") + Duration::from_millis(30),
+        "page 6 was asked for before page 2 was answered"
+    );
+}
+
+#[tokio::test]
+async fn list_users_follows_a_list_that_grows_while_it_is_read() {
+    // The first page says 2 pages; the second says 3 (users were added meanwhile).
+    let stub = Stub::start(|req, _| {
+        let page: u32 = req.query("page").unwrap().parse().unwrap();
+        users_page(page, if page == 1 { 2 } else { 3 }, &[i64::from(page)])
+    })
+    .await;
+    let config = ClientConfig { read_concurrency: NonZeroUsize::MIN, ..fast_config(stub.base_url()) };
+    let ids: Vec<i64> = SmartsheetClient::new(config)
+        .unwrap()
+        .all_users(ListUsersQuery::default())
+        .map_ok(|u| u.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, [1, 2, 3]);
 }
 
 #[tokio::test]

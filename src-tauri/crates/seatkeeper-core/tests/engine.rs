@@ -253,6 +253,38 @@ async fn cancel_stops_a_run_and_records_it_as_cancelled_with_its_counts() {
 }
 
 #[tokio::test]
+async fn cancelling_the_events_job_keeps_whole_pages_and_the_next_run_reads_the_rest() {
+    let case = case(sim_config(1500)).await;
+    let total = case.sim.info().events as i64;
+    assert!(total > 2000, "enough events for several pages: {total}");
+    case.sim.set_faults("latency=40ms".parse::<FaultSpec>().unwrap());
+    let job = case.job(JobKind::Events).await;
+    case.engine.run_now(job.id).await.unwrap();
+    case.events
+        .until("a page of events", |e| {
+            e.progress
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|(_, _, p)| p.phase == SyncPhase::Events && p.pages_done >= 1)
+        })
+        .await;
+    case.engine.cancel(job.id).await.unwrap();
+    let cancelled = case.engine.wait(job.id).await.expect("a result");
+    assert_eq!(cancelled.status, JobStatus::Cancelled, "{cancelled:?}");
+    assert!(cancelled.events_read >= 200 && cancelled.events_read < total, "{cancelled:?}");
+    assert_eq!(cancelled.events_read % 200, 0, "whole pages of 200 only: {cancelled:?}");
+    // The recorded result is the stored one: no write landed after it was recorded.
+    assert_eq!(case.results().await, vec![cancelled.clone()]);
+
+    case.sim.set_faults(FaultSpec::none());
+    case.engine.run_now(job.id).await.unwrap();
+    let rest = case.engine.wait(job.id).await.unwrap();
+    assert_eq!(rest.status, JobStatus::Succeeded, "{:?}", rest.error_message);
+    assert_eq!(cancelled.events_read + rest.events_read, total, "nothing read twice or skipped");
+}
+
+#[tokio::test]
 async fn the_scheduler_runs_due_jobs_and_moves_them_on_by_a_day() {
     let case = case(sim_config(120)).await;
     let subs = case.job(JobKind::Subscriptions).await;

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::TryStreamExt;
@@ -118,18 +119,33 @@ async fn case(config: SimConfig) -> Case {
 
 impl Case {
     async fn subscriptions(&self) -> sync::JobResult {
-        let result =
-            subscriptions::run_with(&self.db, &self.client, self.profile, &self.clock, &PAGE, &no_progress)
-                .await
-                .unwrap();
+        let result = subscriptions::run_with(
+            &self.db,
+            &self.client,
+            self.profile,
+            &self.clock,
+            &PAGE,
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
         assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
         result
     }
 
     async fn activity(&self) -> sync::JobResult {
-        activity::run_with(&self.db, &self.client, self.profile, &self.clock, &PAGE, &no_progress)
-            .await
-            .unwrap()
+        activity::run_with(
+            &self.db,
+            &self.client,
+            self.profile,
+            &self.clock,
+            &PAGE,
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap()
     }
 
     async fn analyze_from(&self) -> DateTime<Utc> {
@@ -588,9 +604,17 @@ async fn a_failed_run_resumes_from_the_last_committed_page() {
             sim.set_faults(faults("4000=1"));
         }
     };
-    let failed = activity::run_with(&case.db, &case.client, case.profile, &case.clock, &PAGE, &progress)
-        .await
-        .unwrap();
+    let failed = activity::run_with(
+        &case.db,
+        &case.client,
+        case.profile,
+        &case.clock,
+        &PAGE,
+        &progress,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
     assert_eq!(failed.status, JobStatus::Failed);
     assert!(failed.error_message.as_deref().unwrap().contains("4000"), "{:?}", failed.error_message);
     // The pages read ahead before the fault began are committed too; what counts is whole pages.
@@ -623,8 +647,10 @@ async fn a_killed_run_resumes_from_the_last_committed_page() {
             }
         }
     };
+    // Dropped mid-run (as a killed process would be), not cancelled.
+    let never = CancellationToken::new();
     tokio::select! {
-        result = activity::run_with(&case.db, &case.client, case.profile, &case.clock, &PAGE, &progress) => {
+        result = activity::run_with(&case.db, &case.client, case.profile, &case.clock, &PAGE, &progress, &never) => {
             panic!("the run should have been stopped: {result:?}")
         }
         () = notify.notified() => {}

@@ -1,7 +1,7 @@
 //! The client: configuration, transport, retries, rate limiting and the single-request calls.
 
 use std::fmt;
-use std::num::NonZeroU32;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -47,12 +47,15 @@ pub struct ClientConfig {
     /// Smartsheet allows 300 requests per minute per token.
     pub rate_limit_per_minute: Option<NonZeroU32>,
     pub retry: RetryPolicy,
+    /// Pages of a numbered list (`GET /users`) requested at once once the first page told how many
+    /// there are. Reads only; the rate limit still paces every request. `1` = one after another.
+    pub read_concurrency: NonZeroUsize,
     pub user_agent: String,
 }
 
 impl ClientConfig {
     /// Defaults: 60 s timeout, 15 s connect timeout, 300 requests per minute, [`RetryPolicy::default`],
-    /// `User-Agent: Seatkeeper/<version>`.
+    /// 4 pages read at once, `User-Agent: Seatkeeper/<version>`.
     pub fn new(base_url: Url, token: ApiToken) -> Self {
         Self {
             base_url,
@@ -61,6 +64,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(15),
             rate_limit_per_minute: NonZeroU32::new(300),
             retry: RetryPolicy::default(),
+            read_concurrency: NonZeroUsize::new(4).expect("4 is not zero"),
             user_agent: concat!("Seatkeeper/", env!("CARGO_PKG_VERSION")).to_owned(),
         }
     }
@@ -128,6 +132,7 @@ struct Inner {
     auth: HeaderValue,
     limiter: Option<DefaultDirectRateLimiter>,
     retry: RetryPolicy,
+    read_concurrency: NonZeroUsize,
     requests: AtomicU64,
     retries: AtomicU64,
     rate_limited: AtomicU64,
@@ -210,11 +215,17 @@ impl SmartsheetClient {
                 auth,
                 limiter: config.rate_limit_per_minute.map(|n| RateLimiter::direct(Quota::per_minute(n))),
                 retry: config.retry,
+                read_concurrency: config.read_concurrency,
                 requests: AtomicU64::new(0),
                 retries: AtomicU64::new(0),
                 rate_limited: AtomicU64::new(0),
             }),
         })
+    }
+
+    /// [`ClientConfig::read_concurrency`].
+    pub(super) fn read_concurrency(&self) -> usize {
+        self.inner.read_concurrency.get()
     }
 
     /// The normalized base URL (always ending in `/`).

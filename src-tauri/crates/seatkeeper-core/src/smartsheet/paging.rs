@@ -3,7 +3,7 @@
 
 use std::future::Future;
 
-use futures::stream::{self, Stream, TryStreamExt};
+use futures::stream::{self, FuturesOrdered, Stream, StreamExt, TryStreamExt};
 
 use super::client::SmartsheetClient;
 use super::error::Result;
@@ -33,23 +33,43 @@ where
 }
 
 impl SmartsheetClient {
-    /// All pages of `GET /users`, [`USERS_PAGE_SIZE`] users each. Stops when `pageNumber` reaches
-    /// `totalPages` (a too-high page number returns the last page again, so empty data is never the
-    /// signal).
+    /// All pages of `GET /users`, [`USERS_PAGE_SIZE`] users each, in order. The first page tells
+    /// how many there are; the rest are then requested up to
+    /// [`super::ClientConfig::read_concurrency`] at a time (and paced by the rate limit). Stops when
+    /// the page number reaches the latest page's `totalPages` (a too-high page number returns the
+    /// last page again, so empty data is never the signal); a list that grows while it is read is
+    /// followed to its new end.
     pub fn list_users(
         &self,
         query: ListUsersQuery,
     ) -> impl Stream<Item = Result<IndexResult<User>>> + Send + 'static {
         let client = self.clone();
-        pages(1_u32, move |page| {
+        let concurrency = client.read_concurrency().max(1);
+        let fetch = move |page: u32| {
             let (client, query) = (client.clone(), query.clone());
+            async move { client.list_users_page(&query, page, USERS_PAGE_SIZE).await }
+        };
+        // `requested`: the last page number asked for; `total`: the latest page's totalPages.
+        let state = (FuturesOrdered::new(), 0_u32, 1_u32, false);
+        stream::unfold(state, move |(mut in_flight, mut requested, mut total, done)| {
+            let fetch = fetch.clone();
             async move {
-                let result = client.list_users_page(&query, page, USERS_PAGE_SIZE).await;
-                let next = match &result {
-                    Ok(p) if page < p.total_pages && p.page_number < p.total_pages => Some(page + 1),
-                    _ => None,
+                if done {
+                    return None;
+                }
+                while in_flight.len() < concurrency && requested < total {
+                    requested += 1;
+                    in_flight.push_back(fetch(requested));
+                }
+                let page: Result<IndexResult<User>> = in_flight.next().await?;
+                let done = match &page {
+                    Ok(p) => {
+                        total = p.total_pages;
+                        in_flight.is_empty() && requested >= total
+                    }
+                    Err(_) => true,
                 };
-                (result, next)
+                Some((page, (in_flight, requested, total, done)))
             }
         })
     }

@@ -30,7 +30,10 @@ use sqlx::{FromRow, SqliteConnection};
 use ts_rs::TS;
 
 use super::results::{Counts, JobResult, Recorder};
-use super::{is_system_user, Progress, SyncOptions, SyncPhase, SyncProgress};
+use super::{is_system_user, Progress, RunContext, SyncOptions, SyncPhase, SyncProgress};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
+
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -218,10 +221,12 @@ pub async fn run(
     clock: &dyn Clock,
     progress: Progress<'_>,
 ) -> Result<JobResult> {
-    run_with(db, client, profile_id, clock, &SyncOptions::default(), progress).await
+    run_with(db, client, profile_id, clock, &SyncOptions::default(), progress, &CancellationToken::new())
+        .await
 }
 
-/// [`run`] with explicit tuning.
+/// [`run`] with explicit tuning, cancellable: once `cancel` fires the run stops reading, finishes
+/// the write in progress and is recorded as `cancelled`.
 pub async fn run_with(
     db: &Db,
     client: &SmartsheetClient,
@@ -229,9 +234,11 @@ pub async fn run_with(
     clock: &dyn Clock,
     options: &SyncOptions,
     progress: Progress<'_>,
+    cancel: &CancellationToken,
 ) -> Result<JobResult> {
     let mut recorder = Recorder::start(db, client, profile_id, JobKind::Events, clock.now()).await?;
-    let outcome = update(db, client, profile_id, clock, options, progress, &mut recorder).await;
+    let context = RunContext { db, client, profile_id, clock, options, progress, cancel };
+    let outcome = update(context, &mut recorder).await;
     recorder.finish(db, client, clock.now(), outcome).await
 }
 
@@ -260,15 +267,8 @@ impl Filter {
     }
 }
 
-async fn update(
-    db: &Db,
-    client: &SmartsheetClient,
-    profile_id: i64,
-    clock: &dyn Clock,
-    options: &SyncOptions,
-    progress: Progress<'_>,
-    recorder: &mut Recorder,
-) -> Result<()> {
+async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> {
+    let RunContext { db, client, profile_id, clock, options, progress, cancel } = context;
     let (from, event_reporting, state) = {
         let mut conn = db.pool().acquire().await?;
         let from: DateTime<Utc> =
@@ -289,17 +289,21 @@ async fn update(
     let start = match (&state.events_position, state.events_from) {
         (Some(position), Some(events_from)) if events_from == from => EventsStart::Position(position.clone()),
         _ => {
-            let mut tx = db.write().await?;
-            clear_events(&mut tx, profile_id).await?;
-            sqlx::query(
-                "INSERT INTO sync_state (profile_id, events_from) VALUES (?, ?) ON CONFLICT (profile_id) \
-                 DO UPDATE SET events_from = excluded.events_from, events_position = NULL",
-            )
-            .bind(profile_id)
-            .bind(from)
-            .execute(&mut *tx)
+            db.write_detached(move |tx| {
+                Box::pin(async move {
+                    clear_events(tx, profile_id).await?;
+                    sqlx::query(
+                        "INSERT INTO sync_state (profile_id, events_from) VALUES (?, ?) ON CONFLICT (profile_id) \
+                         DO UPDATE SET events_from = excluded.events_from, events_position = NULL",
+                    )
+                    .bind(profile_id)
+                    .bind(from)
+                    .execute(&mut *tx)
+                    .await?;
+                    Ok(())
+                })
+            })
             .await?;
-            tx.commit().await?;
             if state.events_from.is_some_and(|f| f != from) {
                 recorder.warn(
                     "“Analyze user activity from” or the counted event types changed: activity was read again \
@@ -316,7 +320,7 @@ async fn update(
     // channel closes).
     let (send, mut pages) = tokio::sync::mpsc::channel(1);
     let stream = client.event_stream_as::<ActivityEvent>(start, Some(options.events_page_size));
-    tokio::spawn(async move {
+    let _reader = AbortOnDropHandle::new(tokio::spawn(async move {
         let mut stream = std::pin::pin!(stream);
         while let Some(page) = stream.next().await {
             let failed = page.is_err();
@@ -324,10 +328,17 @@ async fn update(
                 break;
             }
         }
-    });
+    }));
     let mut status = SyncProgress::new(SyncPhase::Events);
     let mut first = true;
-    while let Some(page) = pages.recv().await {
+    loop {
+        // Cancelling stops the reading, never a write: each page's write below runs to its end.
+        let page = tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Err(Error::Cancelled),
+            page = pages.recv() => page,
+        };
+        let Some(page) = page else { break };
         let page = match page {
             Ok(page) => page,
             Err(SmartsheetError::Forbidden { .. }) if first => {
@@ -348,38 +359,35 @@ async fn update(
         // The page is written by a task of its own: a run cancelled (or dropped) meanwhile still
         // ends the transaction whole — committed or rolled back — and never leaves it half-open
         // on a pooled connection.
-        let write =
-            tokio::spawn(write_page(db.clone(), profile_id, filter.clone(), page, recorder.id, clock.now()));
-        write.await.map_err(|e| Error::Internal(format!("writing a page of events failed: {e}")))??;
+        let (filter, result_id, now) = (filter.clone(), recorder.id, clock.now());
+        db.write_detached(move |tx| Box::pin(write_page(tx, profile_id, filter, page, result_id, now)))
+            .await?;
         status.pages_done += 1;
         status.events_read += events_read as u64;
         progress(status);
     }
-    let mut tx = db.write().await?;
     sqlx::query(
         "UPDATE sync_state SET last_events_sync_at = ?, activity_source = 'events' WHERE profile_id = ?",
     )
     .bind(clock.now())
     .bind(profile_id)
-    .execute(&mut *tx)
+    .execute(db.pool())
     .await?;
-    tx.commit().await?;
     progress(SyncProgress { phase: SyncPhase::Done, ..status });
     Ok(())
 }
 
-/// One page in one transaction: its aggregates, the stream position after it, and the result's
-/// count of events read.
+/// One page in one transaction (the caller's): its aggregates, the stream position after it, and
+/// the result's count of events read.
 async fn write_page(
-    db: Db,
+    tx: &mut SqliteConnection,
     profile_id: i64,
     filter: Filter,
     page: EventPage<ActivityEvent>,
     result_id: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let mut tx = db.write().await?;
-    fold_page(&mut tx, profile_id, &filter, &page.data, now).await?;
+    fold_page(tx, profile_id, &filter, &page.data, now).await?;
     if let Some(position) = &page.next_stream_position {
         sqlx::query(
             "UPDATE sync_state SET events_position = ?, last_events_sync_at = ?, activity_source = 'events' \
@@ -392,13 +400,11 @@ async fn write_page(
         .await?;
     }
     Recorder::add_counts_to(
-        &mut tx,
+        tx,
         result_id,
         Counts { events_read: page.data.len() as i64, ..Counts::default() },
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Rows per multi-row upsert in [`fold_page`] (4 parameters each, far below SQLite's limit).
@@ -476,19 +482,22 @@ async fn clear_events(conn: &mut SqliteConnection, profile_id: i64) -> Result<()
 async fn from_last_login(db: &Db, profile_id: i64, clock: &dyn Clock, progress: Progress<'_>) -> Result<()> {
     progress(SyncProgress::new(SyncPhase::LastLogin));
     let now = clock.now();
-    let mut tx = db.write().await?;
-    clear_events(&mut tx, profile_id).await?;
-    sqlx::query(
-        "INSERT INTO sync_state (profile_id, activity_source, last_events_sync_at) VALUES (?, 'last_login', ?) \
-         ON CONFLICT (profile_id) DO UPDATE SET activity_source = 'last_login', events_from = NULL, \
-         events_position = NULL, last_events_sync_at = excluded.last_events_sync_at",
-    )
-    .bind(profile_id)
-    .bind(now)
-    .execute(&mut *tx)
+    db.write_detached(move |tx| {
+        Box::pin(async move {
+            clear_events(tx, profile_id).await?;
+            sqlx::query(
+                "INSERT INTO sync_state (profile_id, activity_source, last_events_sync_at) VALUES (?, 'last_login', ?) \
+                 ON CONFLICT (profile_id) DO UPDATE SET activity_source = 'last_login', events_from = NULL, \
+                 events_position = NULL, last_events_sync_at = excluded.last_events_sync_at",
+            )
+            .bind(profile_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            refresh_from_last_login(tx, profile_id, now).await
+        })
+    })
     .await?;
-    refresh_from_last_login(&mut tx, profile_id, now).await?;
-    tx.commit().await?;
     progress(SyncProgress::new(SyncPhase::Done));
     Ok(())
 }

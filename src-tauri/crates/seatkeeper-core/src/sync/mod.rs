@@ -114,6 +114,18 @@ impl SyncProgress {
 /// The progress callback of a run.
 pub type Progress<'a> = &'a (dyn Fn(SyncProgress) + Send + Sync);
 
+/// What one run of a sync job works with.
+#[derive(Clone, Copy)]
+pub(crate) struct RunContext<'a> {
+    pub db: &'a crate::db::Db,
+    pub client: &'a crate::smartsheet::SmartsheetClient,
+    pub profile_id: i64,
+    pub clock: &'a dyn crate::clock::Clock,
+    pub options: &'a SyncOptions,
+    pub progress: Progress<'a>,
+    pub cancel: &'a tokio_util::sync::CancellationToken,
+}
+
 /// A progress callback that ignores progress.
 pub fn no_progress(_: SyncProgress) {}
 

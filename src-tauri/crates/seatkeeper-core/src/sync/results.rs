@@ -134,12 +134,7 @@ impl Recorder {
         self.warnings.push(message);
     }
 
-    /// Adds to the committed counters, inside the caller's transaction.
-    pub(crate) async fn add_counts(&self, conn: &mut SqliteConnection, counts: Counts) -> Result<()> {
-        Self::add_counts_to(conn, self.id, counts).await
-    }
-
-    /// [`Self::add_counts`] for the result `id`, for writers that run apart from the recorder.
+    /// Adds to the committed counters of the result `id`, inside the caller's transaction.
     pub(crate) async fn add_counts_to(conn: &mut SqliteConnection, id: i64, counts: Counts) -> Result<()> {
         sqlx::query(
             "UPDATE job_results SET users_read = users_read + ?, subscriptions_created = subscriptions_created + ?, \
@@ -157,8 +152,9 @@ impl Recorder {
         Ok(())
     }
 
-    /// Finishes the result: `succeeded` when `outcome` is `Ok`, otherwise `failed` with the error's
-    /// message (which never contains the API key).
+    /// Finishes the result: `succeeded` when `outcome` is `Ok`, `cancelled` for
+    /// [`Error::Cancelled`], otherwise `failed` with the error's message (which never contains the
+    /// API key).
     pub(crate) async fn finish(
         self,
         db: &Db,
@@ -171,6 +167,7 @@ impl Recorder {
         let retries = stats.retries.saturating_sub(self.stats_before.retries);
         let (status, error) = match &outcome {
             Ok(()) => (JobStatus::Succeeded, None),
+            Err(e @ Error::Cancelled) => (JobStatus::Cancelled, Some(e.to_string())),
             Err(e) => {
                 tracing::warn!(result = self.id, "sync failed: {e}");
                 (JobStatus::Failed, Some(e.to_string()))

@@ -24,7 +24,9 @@ use ts_rs::TS;
 
 use super::models::{Identifiers, LEGACY_LICENSED, LEGACY_UNLICENSED};
 use super::results::{Counts, JobResult, Recorder};
-use super::{activity, Progress, SyncOptions, SyncPhase, SyncProgress};
+use super::{activity, Progress, RunContext, SyncOptions, SyncPhase, SyncProgress};
+use tokio_util::sync::CancellationToken;
+
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -110,10 +112,12 @@ pub async fn run(
     clock: &dyn Clock,
     progress: Progress<'_>,
 ) -> Result<JobResult> {
-    run_with(db, client, profile_id, clock, &SyncOptions::default(), progress).await
+    run_with(db, client, profile_id, clock, &SyncOptions::default(), progress, &CancellationToken::new())
+        .await
 }
 
-/// [`run`] with explicit tuning.
+/// [`run`] with explicit tuning, cancellable: once `cancel` fires the run stops reading, finishes
+/// the write in progress and is recorded as `cancelled`.
 pub async fn run_with(
     db: &Db,
     client: &SmartsheetClient,
@@ -121,9 +125,11 @@ pub async fn run_with(
     clock: &dyn Clock,
     options: &SyncOptions,
     progress: Progress<'_>,
+    cancel: &CancellationToken,
 ) -> Result<JobResult> {
     let mut recorder = Recorder::start(db, client, profile_id, JobKind::Subscriptions, clock.now()).await?;
-    let outcome = download(db, client, profile_id, clock, options, progress, &mut recorder).await;
+    let context = RunContext { db, client, profile_id, clock, options, progress, cancel };
+    let outcome = download(context, &mut recorder).await;
     recorder.finish(db, client, clock.now(), outcome).await
 }
 
@@ -160,33 +166,23 @@ struct Oddities {
     unrecognized: HashMap<String, usize>,
 }
 
-async fn download(
-    db: &Db,
-    client: &SmartsheetClient,
-    profile_id: i64,
-    clock: &dyn Clock,
-    options: &SyncOptions,
-    progress: Progress<'_>,
-    recorder: &mut Recorder,
-) -> Result<()> {
+async fn download(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> {
+    let RunContext { db, client, profile_id, clock, options, progress, cancel } = context;
     let now = clock.now();
     progress(SyncProgress::new(SyncPhase::DetectingPlan));
     let plan_id = detect_plan(client, recorder).await?;
-    {
-        let mut tx = db.write().await?;
-        sqlx::query(
-            "INSERT INTO sync_state (profile_id, plan_model, plan_id) VALUES (?, ?, ?) \
-             ON CONFLICT (profile_id) DO UPDATE SET plan_model = excluded.plan_model, plan_id = excluded.plan_id",
-        )
-        .bind(profile_id)
-        .bind(if plan_id.is_some() { "usm" } else { "legacy" })
-        .bind(plan_id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-    }
+    // One statement, so no transaction to leave open if the run is dropped here.
+    sqlx::query(
+        "INSERT INTO sync_state (profile_id, plan_model, plan_id) VALUES (?, ?, ?) \
+         ON CONFLICT (profile_id) DO UPDATE SET plan_model = excluded.plan_model, plan_id = excluded.plan_id",
+    )
+    .bind(profile_id)
+    .bind(if plan_id.is_some() { "usm" } else { "legacy" })
+    .bind(plan_id)
+    .execute(db.pool())
+    .await?;
 
-    let (mut identifiers, existing) = {
+    let (identifiers, existing) = {
         let mut conn = db.pool().acquire().await?;
         let identifiers = Identifiers::load(&mut conn, profile_id).await?;
         let rows = sqlx::query_as::<_, Existing>(
@@ -206,61 +202,70 @@ async fn download(
         display_contributor_seat_type: Some(true),
         ..ListUsersQuery::default()
     };
-    let mut pages = std::pin::pin!(client.list_users(query));
-    let mut state = SyncProgress::new(SyncPhase::Users);
-    let mut seen = HashSet::new();
-    let mut odd = Oddities::default();
-    let mut buffer: Vec<User> = Vec::new();
-    let batch = Batch { profile_id, plan_model_usm: plan_id.is_some(), now, existing: &existing };
-    while let Some(page) = pages.next().await {
-        let page = page?;
-        state.pages_done += 1;
-        state.pages_total = Some(u64::from(page.total_pages));
-        state.users_read += page.data.len() as u64;
-        buffer.extend(page.data);
-        if buffer.len() >= options.batch_size.max(1) {
-            batch
-                .write(db, recorder, &mut identifiers, &mut seen, &mut odd, std::mem::take(&mut buffer))
-                .await?;
+    let writer = Writer {
+        db: db.clone(),
+        result_id: recorder.id,
+        profile_id,
+        plan_model_usm: plan_id.is_some(),
+        now,
+        existing,
+        identifiers,
+        seen: HashSet::new(),
+        odd: Oddities::default(),
+    };
+    // Batches are written by a task of their own while the next pages download. A run cancelled
+    // (its future dropped) meanwhile still ends the batch being written whole — committed or
+    // rolled back, never half-open on a pooled connection — and the task stops when the channel
+    // closes.
+    let (send, mut batches) = tokio::sync::mpsc::channel::<Vec<User>>(2);
+    let writing = tokio::spawn(async move {
+        let mut writer = writer;
+        while let Some(users) = batches.recv().await {
+            writer.write(users).await?;
         }
-        progress(state);
+        Ok::<_, Error>(writer)
+    });
+    let mut state = SyncProgress::new(SyncPhase::Users);
+    let read = async {
+        let mut pages = std::pin::pin!(client.list_users(query));
+        let mut buffer: Vec<User> = Vec::new();
+        loop {
+            let page = tokio::select! {
+                biased;
+                () = cancel.cancelled() => break,
+                page = pages.next() => page,
+            };
+            let Some(page) = page else { break };
+            let page = page?;
+            state.pages_done += 1;
+            state.pages_total = Some(u64::from(page.total_pages));
+            state.users_read += page.data.len() as u64;
+            buffer.extend(page.data);
+            // A closed channel means the writer failed; its error is reported below.
+            if buffer.len() >= options.batch_size.max(1)
+                && send.send(std::mem::take(&mut buffer)).await.is_err()
+            {
+                return Ok(());
+            }
+            progress(state);
+        }
+        let _ = send.send(buffer).await;
+        Ok::<_, Error>(())
     }
-    batch.write(db, recorder, &mut identifiers, &mut seen, &mut odd, buffer).await?;
+    .await;
+    // Cancelling stops the reading; what was read is still written, whole batches at a time.
+    drop(send);
+    let written = writing.await.map_err(|e| Error::Internal(format!("writing subscriptions failed: {e}")))?;
+    read?;
+    let writer = written?;
+    if cancel.is_cancelled() {
+        return Err(Error::Cancelled);
+    }
 
     // The whole list was read: close what is gone.
     progress(SyncProgress { phase: SyncPhase::Closing, ..state });
-    let gone: Vec<i64> = existing
-        .values()
-        .filter(|e| e.row.closed_at.is_none() && !seen.contains(&e.user_id))
-        .map(|e| e.id)
-        .collect();
-    let mut tx = db.write().await?;
-    for id in &gone {
-        sqlx::query(
-            "UPDATE software_subscriptions SET closed_at = ?, closed_reason = 'removed' WHERE id = ? \
-             AND closed_at IS NULL",
-        )
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    recorder.add_counts(&mut tx, Counts { closed: gone.len() as i64, ..Counts::default() }).await?;
-    let source: Option<String> =
-        sqlx::query_scalar("SELECT activity_source FROM sync_state WHERE profile_id = ?")
-            .bind(profile_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .flatten();
-    if source.as_deref() == Some("last_login") {
-        activity::refresh_from_last_login(&mut tx, profile_id, now).await?;
-    }
-    sqlx::query("UPDATE sync_state SET last_subscriptions_sync_at = ? WHERE profile_id = ?")
-        .bind(now)
-        .bind(profile_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
+    let closing = tokio::spawn(writer.close_gone());
+    let odd = closing.await.map_err(|e| Error::Internal(format!("closing subscriptions failed: {e}")))??;
 
     if !odd.without_identifier.is_empty() {
         let what = if plan_id.is_some() { "a seat type" } else { "a licence flag (licensedSheetCreator)" };
@@ -319,14 +324,20 @@ async fn detect_plan(client: &SmartsheetClient, recorder: &mut Recorder) -> Resu
     }
 }
 
-struct Batch<'a> {
+/// Owns what writing a download needs, so that it can run in a task of its own.
+struct Writer {
+    db: Db,
+    result_id: i64,
     profile_id: i64,
     plan_model_usm: bool,
     now: DateTime<Utc>,
-    existing: &'a HashMap<i64, Existing>,
+    existing: HashMap<i64, Existing>,
+    identifiers: Identifiers,
+    seen: HashSet<i64>,
+    odd: Oddities,
 }
 
-impl Batch<'_> {
+impl Writer {
     fn identifier(&self, user: &User) -> Option<String> {
         if self.plan_model_usm {
             match user.seat_type.as_ref()? {
@@ -340,50 +351,46 @@ impl Batch<'_> {
     }
 
     /// Upserts `users` in one transaction.
-    async fn write(
-        &self,
-        db: &Db,
-        recorder: &Recorder,
-        identifiers: &mut Identifiers,
-        seen: &mut HashSet<i64>,
-        odd: &mut Oddities,
-        users: Vec<User>,
-    ) -> Result<()> {
+    async fn write(&mut self, users: Vec<User>) -> Result<()> {
         if users.is_empty() {
             return Ok(());
         }
-        let mut tx = db.write().await?;
+        let mut tx = self.db.write().await?;
         let mut counts = Counts { users_read: users.len() as i64, ..Counts::default() };
         let mut unchanged = Vec::new();
+        let mut changed: Vec<(i64, Row)> = Vec::new();
         for user in users {
-            if !seen.insert(user.id) {
-                odd.listed_twice += 1;
+            if !self.seen.insert(user.id) {
+                self.odd.listed_twice += 1;
                 continue;
             }
             let Some(identifier) = self.identifier(&user) else {
-                odd.without_identifier.push(user.email.clone());
+                self.odd.without_identifier.push(user.email.clone());
                 continue;
             };
-            let (model_id, _) = identifiers.resolve(&mut tx, &identifier, self.now).await?;
+            let (model_id, _) = self.identifiers.resolve(&mut tx, &identifier, self.now).await?;
             if model_id.is_none() {
-                *odd.unrecognized.entry(identifier.clone()).or_default() += 1;
+                *self.odd.unrecognized.entry(identifier.clone()).or_default() += 1;
             }
             let user_id = user.id;
             let old = self.existing.get(&user_id);
             let row = self.row(user, identifier, model_id, old);
             match old {
                 None => {
-                    insert(&mut tx, self.profile_id, user_id, &row, self.now).await?;
                     counts.created += 1;
                     counts.closed += i64::from(row.closed_at.is_some());
+                    changed.push((user_id, row));
                 }
                 Some(old) if old.row != row => {
-                    update(&mut tx, old.id, &row, self.now).await?;
                     counts.updated += 1;
                     counts.closed += i64::from(old.row.closed_at.is_none() && row.closed_at.is_some());
+                    changed.push((user_id, row));
                 }
                 Some(old) => unchanged.push(old.id),
             }
+        }
+        for chunk in changed.chunks(ROWS_PER_UPSERT) {
+            upsert(&mut tx, self.profile_id, chunk, self.now).await?;
         }
         for chunk in unchanged.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(",");
@@ -394,9 +401,54 @@ impl Batch<'_> {
             }
             q.execute(&mut *tx).await?;
         }
-        recorder.add_counts(&mut tx, counts).await?;
+        Recorder::add_counts_to(&mut tx, self.result_id, counts).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// After the whole list was read: closes the open subscriptions of users no longer listed
+    /// (and refreshes last-login activity), in one transaction. Returns what the run noticed.
+    async fn close_gone(self) -> Result<Oddities> {
+        let (profile_id, now) = (self.profile_id, self.now);
+        let gone: Vec<i64> = self
+            .existing
+            .values()
+            .filter(|e| e.row.closed_at.is_none() && !self.seen.contains(&e.user_id))
+            .map(|e| e.id)
+            .collect();
+        let mut tx = self.db.write().await?;
+        for id in &gone {
+            sqlx::query(
+                "UPDATE software_subscriptions SET closed_at = ?, closed_reason = 'removed' WHERE id = ? \
+                 AND closed_at IS NULL",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Recorder::add_counts_to(
+            &mut tx,
+            self.result_id,
+            Counts { closed: gone.len() as i64, ..Counts::default() },
+        )
+        .await?;
+        let source: Option<String> =
+            sqlx::query_scalar("SELECT activity_source FROM sync_state WHERE profile_id = ?")
+                .bind(profile_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .flatten();
+        if source.as_deref() == Some("last_login") {
+            activity::refresh_from_last_login(&mut tx, profile_id, now).await?;
+        }
+        sqlx::query("UPDATE sync_state SET last_subscriptions_sync_at = ? WHERE profile_id = ?")
+            .bind(now)
+            .bind(profile_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(self.odd)
     }
 
     fn row(&self, user: User, identifier: String, model_id: Option<i64>, old: Option<&Existing>) -> Row {
@@ -436,60 +488,51 @@ impl Batch<'_> {
     }
 }
 
-async fn insert(
+/// Rows per multi-row upsert in [`upsert`] (16 parameters each, far below SQLite's limit). One
+/// statement per row cost a round trip to sqlx's SQLite thread each: 50,000 thread hand-offs for
+/// 50,000 users.
+const ROWS_PER_UPSERT: usize = 250;
+
+/// Inserts new subscriptions and updates changed ones (by profile and user id) in one statement.
+/// An update keeps `first_seen`.
+async fn upsert(
     conn: &mut SqliteConnection,
     profile_id: i64,
-    user_id: i64,
-    row: &Row,
+    rows: &[(i64, Row)],
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
+    let sql = format!(
         "INSERT INTO software_subscriptions (profile_id, user_id, email, name, identifier, model_id, status, \
          is_internal, is_admin, seat_changed_at, provisional_expires_at, last_login, first_seen, last_seen, \
-         closed_at, closed_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(profile_id)
-    .bind(user_id)
-    .bind(&row.email)
-    .bind(&row.name)
-    .bind(&row.identifier)
-    .bind(row.model_id)
-    .bind(&row.status)
-    .bind(row.is_internal)
-    .bind(row.is_admin)
-    .bind(row.seat_changed_at)
-    .bind(row.provisional_expires_at)
-    .bind(row.last_login)
-    .bind(now)
-    .bind(now)
-    .bind(row.closed_at)
-    .bind(row.closed_reason)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-async fn update(conn: &mut SqliteConnection, id: i64, row: &Row, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query(
-        "UPDATE software_subscriptions SET email = ?, name = ?, identifier = ?, model_id = ?, status = ?, \
-         is_internal = ?, is_admin = ?, seat_changed_at = ?, provisional_expires_at = ?, last_login = ?, \
-         last_seen = ?, closed_at = ?, closed_reason = ? WHERE id = ?",
-    )
-    .bind(&row.email)
-    .bind(&row.name)
-    .bind(&row.identifier)
-    .bind(row.model_id)
-    .bind(&row.status)
-    .bind(row.is_internal)
-    .bind(row.is_admin)
-    .bind(row.seat_changed_at)
-    .bind(row.provisional_expires_at)
-    .bind(row.last_login)
-    .bind(now)
-    .bind(row.closed_at)
-    .bind(row.closed_reason)
-    .bind(id)
-    .execute(conn)
-    .await?;
+         closed_at, closed_reason) VALUES {} \
+         ON CONFLICT (profile_id, user_id) DO UPDATE SET email = excluded.email, name = excluded.name, \
+         identifier = excluded.identifier, model_id = excluded.model_id, status = excluded.status, \
+         is_internal = excluded.is_internal, is_admin = excluded.is_admin, \
+         seat_changed_at = excluded.seat_changed_at, provisional_expires_at = excluded.provisional_expires_at, \
+         last_login = excluded.last_login, last_seen = excluded.last_seen, closed_at = excluded.closed_at, \
+         closed_reason = excluded.closed_reason",
+        vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for (user_id, row) in rows {
+        query = query
+            .bind(profile_id)
+            .bind(user_id)
+            .bind(&row.email)
+            .bind(&row.name)
+            .bind(&row.identifier)
+            .bind(row.model_id)
+            .bind(&row.status)
+            .bind(row.is_internal)
+            .bind(row.is_admin)
+            .bind(row.seat_changed_at)
+            .bind(row.provisional_expires_at)
+            .bind(row.last_login)
+            .bind(now)
+            .bind(now)
+            .bind(row.closed_at)
+            .bind(row.closed_reason);
+    }
+    query.execute(conn).await?;
     Ok(())
 }

@@ -49,6 +49,8 @@ pub enum Fault {
     Truncate,
     /// Never answer.
     Hang,
+    /// Answer after this long.
+    Delay(Duration),
 }
 
 #[derive(Debug, Clone)]
@@ -204,6 +206,7 @@ async fn serve(mut socket: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, respond: Arc<
             tokio::time::sleep(Duration::from_secs(60)).await;
             return;
         }
+        Fault::Delay(delay) => tokio::time::sleep(delay).await,
         Fault::None | Fault::Truncate => {}
     }
     let reason = reqwest::StatusCode::from_u16(reply.status)
