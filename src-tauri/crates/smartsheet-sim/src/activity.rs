@@ -211,18 +211,23 @@ impl EventLog {
 
     /// A stable, opaque-looking id for the event at `index`.
     pub fn event_id(&self, index: usize) -> String {
+        let mut id = String::with_capacity(44);
+        self.push_event_id(&mut id, index);
+        id
+    }
+
+    /// Appends [`Self::event_id`] (without allocating: the hot path of a page of events).
+    pub fn push_event_id(&self, out: &mut String, index: usize) {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let mut h = mix(self.seed ^ 0xE7E7 ^ mix(index as u64));
-        let mut id = String::with_capacity(44);
-        id.push_str("2.1.");
+        out.push_str("2.1.");
         for i in 0..40 {
             if i % 10 == 0 {
                 h = mix(h);
             }
-            id.push(ALPHABET[(h & 63) as usize] as char);
+            out.push(ALPHABET[(h & 63) as usize] as char);
             h >>= 6;
         }
-        id
     }
 
     fn user_day(&mut self, mut rng: Xoshiro256PlusPlus, u: usize, user: &SimUser, d: i64) {

@@ -1,6 +1,9 @@
 //! `GET /events`: the Event Reporting stream.
 
+use std::convert::Infallible;
 use std::sync::Arc;
+
+use bytes::Bytes;
 
 use axum::extract::State;
 use axum::Extension;
@@ -37,17 +40,26 @@ fn nearest_hour(t: DateTime<Utc>) -> DateTime<Utc> {
 /// Appends `s` as a JSON string.
 fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(s);
+    } else {
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if (c as u32) < 0x20 => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => out.push(c),
             }
-            c => out.push(c),
         }
     }
     out.push('"');
+}
+
+/// Appends an integer (itoa: `write!` was a visible share of rendering a page).
+fn push_int(out: &mut String, n: impl itoa::Integer) {
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// Writes one event as JSON. Pages of 10,000 events are the hot path of a large sync, so the JSON
@@ -67,12 +79,21 @@ fn render(
     let user = rec.system_user().is_none().then(|| &org.users[rec.actor as usize]);
     let user_id = rec.system_user().map_or_else(|| user.map_or(0, |u| u.id), |(id, _)| id);
     out.push_str("{\"eventId\":\"");
-    out.push_str(&log.event_id(index));
-    let _ = write!(out, "\",\"objectType\":\"{}\",\"action\":\"{}\",", kind.object_type, kind.action);
+    log.push_event_id(out, index);
+    out.push_str("\",\"objectType\":\"");
+    out.push_str(kind.object_type);
+    out.push_str("\",\"action\":\"");
+    out.push_str(kind.action);
+    out.push_str("\",");
+    let id_pair = |out: &mut String, id: i64| {
+        out.push_str("\"objectId\":");
+        push_int(out, id);
+        out.push_str(",\"objectIdStr\":\"");
+        push_int(out, id);
+        out.push('"');
+    };
     match kind.object_type {
-        "USER" => {
-            let _ = write!(out, "\"objectId\":{user_id},\"objectIdStr\":\"{user_id}\"");
-        }
+        "USER" => id_pair(out, user_id),
         // Access tokens have non-numeric ids: Smartsheet then sends objectId -1.
         "ACCESS_TOKEN" => {
             let _ = write!(
@@ -81,19 +102,19 @@ fn render(
                 mix(seed ^ u64::from(rec.object)) >> 16
             );
         }
-        other => {
-            let id = object_id(seed, org, other, rec.object);
-            let _ = write!(out, "\"objectId\":{id},\"objectIdStr\":\"{id}\"");
-        }
+        other => id_pair(out, object_id(seed, org, other, rec.object)),
     }
     out.push_str(",\"eventTimestamp\":");
     let time = log.time_of(rec);
     if numeric {
-        let _ = write!(out, "{}", time.timestamp_millis());
+        push_int(out, time.timestamp_millis());
     } else {
         push_timestamp(out, time);
     }
-    let _ = write!(out, ",\"userId\":{user_id},\"requestUserId\":{user_id}");
+    out.push_str(",\"userId\":");
+    push_int(out, user_id);
+    out.push_str(",\"requestUserId\":");
+    push_int(out, user_id);
     if let (Some(user), "API_INTEGRATED_APP") = (user, source) {
         out.push_str(",\"accessTokenName\":");
         if user.service_account {
@@ -102,7 +123,9 @@ fn render(
             out.push_str("\"Personal automation\"");
         }
     }
-    let _ = write!(out, ",\"source\":\"{source}\",\"additionalDetails\":{{\"emailAddress\":");
+    out.push_str(",\"source\":\"");
+    out.push_str(source);
+    out.push_str("\",\"additionalDetails\":{\"emailAddress\":");
     push_json_str(out, user.map_or("no-reply@smartsheet.com", |u| u.email.as_str()));
     if source == "WEB_APP" {
         let h = mix(seed ^ u64::from(rec.actor));
@@ -122,7 +145,9 @@ fn push_timestamp(out: &mut String, t: DateTime<Utc>) {
         out.push(char::from(b'0' + (n / 10) as u8));
         out.push(char::from(b'0' + (n % 10) as u8));
     };
-    let _ = write!(out, "\"{:04}-", t.year());
+    out.push('"');
+    push_int(out, t.year());
+    out.push('-');
     two(out, t.month());
     out.push('-');
     two(out, t.day());
@@ -198,21 +223,56 @@ pub async fn list(State(sim): State<Arc<Sim>>, Extension(caller): Extension<Call
         }
     };
     let stop = (start + max_count).min(end);
-    let mut body = String::with_capacity(64 + (stop - start) * 420);
-    let _ = write!(
-        body,
+    let head = format!(
         "{{\"nextStreamPosition\":\"{}\",\"moreAvailable\":{},\"data\":[",
         encode_position(sim.config.seed, stop),
         stop < end
     );
-    for (i, rec) in log.visible()[start..stop].iter().enumerate() {
-        if i > 0 {
-            body.push(',');
+    drop((org, log));
+    Ok(json_response(stream_events(sim, head, start, stop, numeric)))
+}
+
+/// Events per chunk of a streamed page (about 100 KB of JSON).
+const EVENTS_PER_CHUNK: usize = 250;
+
+/// The page `head`, events `start..stop` and the closing `]}` as a streamed body, rendered by a
+/// blocking task a chunk at a time. Like Smartsheet, the answer starts (with its position) before
+/// the last event is written, and compression runs alongside rendering. The log only grows and
+/// users are never removed, so the indices stay valid after the handler's locks are released.
+fn stream_events(sim: Arc<Sim>, head: String, start: usize, stop: usize, numeric: bool) -> axum::body::Body {
+    let (send, mut chunks) = tokio::sync::mpsc::channel::<Result<Bytes, Infallible>>(4);
+    tokio::task::spawn_blocking(move || {
+        if send.blocking_send(Ok(Bytes::from(head))).is_err() {
+            return;
         }
-        render(&mut body, &sim, &org, &log, start + i, rec, numeric);
-    }
-    body.push_str("]}");
-    Ok(json_response(body))
+        let mut from = start;
+        while from < stop {
+            let to = (from + EVENTS_PER_CHUNK).min(stop);
+            let mut chunk = String::with_capacity((to - from) * 420 + 2);
+            {
+                let org = sim.org.read();
+                let log = sim.log.read();
+                for (i, rec) in log.visible()[from..to].iter().enumerate() {
+                    if from + i > start {
+                        chunk.push(',');
+                    }
+                    render(&mut chunk, &sim, &org, &log, from + i, rec, numeric);
+                }
+            }
+            if to == stop {
+                chunk.push_str("]}");
+            }
+            // The client went away: stop rendering.
+            if send.blocking_send(Ok(Bytes::from(chunk))).is_err() {
+                return;
+            }
+            from = to;
+        }
+        if start == stop {
+            let _ = send.blocking_send(Ok(Bytes::from_static(b"]}")));
+        }
+    });
+    axum::body::Body::from_stream(futures::stream::poll_fn(move |cx| chunks.poll_recv(cx)))
 }
 
 #[cfg(test)]
