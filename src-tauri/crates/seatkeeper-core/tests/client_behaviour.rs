@@ -484,6 +484,49 @@ async fn event_stream_follows_positions_while_more_is_available() {
 }
 
 #[tokio::test]
+async fn event_stream_with_read_ahead_asks_for_each_page_once_in_order() {
+    // The next page is asked for from the raw answer, before the page is decoded; a slow page in
+    // the middle must not reorder, repeat or skip anything.
+    let stub = Stub::start(|req, _| {
+        let body =
+            |next: &str, more: bool| json!({"nextStreamPosition": next, "moreAvailable": more, "data": []});
+        match req.query("streamPosition") {
+            Some("p0") => Reply::json(200, body("p1", true)),
+            Some("p1") => {
+                Reply::json(200, body("p2", true)).with_fault(Fault::Delay(Duration::from_millis(50)))
+            }
+            Some("p2") => Reply::json(200, body("p3", false)),
+            other => panic!("unexpected position {other:?}"),
+        }
+    })
+    .await;
+    let pages: Vec<_> =
+        stub.client().event_stream(EventsStart::Position("p0".into()), None).try_collect().await.unwrap();
+    let positions: Vec<_> = pages.iter().map(|p| p.next_stream_position.as_deref().unwrap()).collect();
+    assert_eq!(positions, ["p1", "p2", "p3"]);
+    let asked: Vec<_> = stub.seen().iter().map(|s| s.query("streamPosition").unwrap().to_owned()).collect();
+    assert_eq!(asked, ["p0", "p1", "p2"], "each page once, in order");
+}
+
+#[tokio::test]
+async fn a_wrong_guess_of_the_next_position_is_dropped_and_never_yielded() {
+    // The answer has no top-level position but an event carries the key once: the raw peek guesses
+    // "bogus", the decoded page says there is no next position, and the stream ends after it.
+    let event = json!({"eventId": "e", "objectType": "SHEET", "action": "LOAD", "objectId": 1,
+        "eventTimestamp": "2026-07-30T10:35:15Z", "userId": 5, "source": "WEB_APP",
+        "additionalDetails": {"nextStreamPosition": "bogus"}});
+    let stub = Stub::start(move |req, _| match req.query("streamPosition") {
+        Some("p0") => Reply::json(200, json!({"moreAvailable": true, "data": [event.clone()]})),
+        _ => Reply::json(200, json!({"nextStreamPosition": "bogus-next", "moreAvailable": false, "data": [event.clone(), event.clone()]})),
+    })
+    .await;
+    let pages: Vec<_> =
+        stub.client().event_stream(EventsStart::Position("p0".into()), None).try_collect().await.unwrap();
+    assert_eq!(pages.len(), 1, "only the page the stream really has");
+    assert_eq!(pages[0].data.len(), 1);
+}
+
+#[tokio::test]
 async fn event_stream_ends_when_a_page_has_no_position() {
     let stub = Stub::script(vec![
         Reply::json(200, json!({"moreAvailable": true, "data": []})),

@@ -50,7 +50,7 @@ fn options() -> EngineOptions {
             connect_timeout: Duration::from_secs(2),
             rate_limit_per_minute: None,
         },
-        sync: SyncOptions { batch_size: 100, events_page_size: 200 },
+        sync: SyncOptions { batch_size: 100, events_page_size: 200, events_per_commit: 200 },
         poll_interval: Duration::from_secs(60),
     }
 }

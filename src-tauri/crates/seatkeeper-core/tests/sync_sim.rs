@@ -57,7 +57,8 @@ fn faults(spec: &str) -> FaultSpec {
 }
 
 /// Small event pages so that a run has many.
-const PAGE: SyncOptions = SyncOptions { batch_size: 50, events_page_size: 100 };
+/// Small pages, and events committed two pages at a time.
+const PAGE: SyncOptions = SyncOptions { batch_size: 50, events_page_size: 100, events_per_commit: 200 };
 
 fn no_progress(_: SyncProgress) {}
 
@@ -637,34 +638,36 @@ async fn a_failed_run_resumes_from_the_last_committed_page() {
 async fn a_killed_run_resumes_from_the_last_committed_page() {
     let case = case(config(24)).await;
     let events = case.events().await;
-    let pages = Arc::new(AtomicUsize::new(0));
-    let notify = Arc::new(tokio::sync::Notify::new());
-    let progress = {
-        let (pages, notify) = (pages.clone(), notify.clone());
-        move |p: SyncProgress| {
-            if p.phase == sync::SyncPhase::Events && pages.fetch_add(1, Ordering::SeqCst) == 3 {
-                notify.notify_one();
-            }
+    let committed = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT coalesce(max(events_read), 0) FROM job_results WHERE status = 'running'",
+        )
+        .fetch_one(case.db.pool())
+        .await
+        .unwrap()
+    };
+    // Dropped mid-run (as a killed process would be), not cancelled, once a first batch is in.
+    let never = CancellationToken::new();
+    let first_commit = async {
+        while committed().await == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
     };
-    // Dropped mid-run (as a killed process would be), not cancelled.
-    let never = CancellationToken::new();
     tokio::select! {
-        result = activity::run_with(&case.db, &case.client, case.profile, &case.clock, &PAGE, &progress, &never) => {
+        result = activity::run_with(&case.db, &case.client, case.profile, &case.clock, &PAGE, &no_progress, &never) => {
             panic!("the run should have been stopped: {result:?}")
         }
-        () = notify.notified() => {}
+        () = first_commit => {}
     }
     let resumed = case.activity().await;
     assert_eq!(resumed.status, JobStatus::Succeeded);
-    // Read after the resumed run: a page the stopped run was writing is finished (or rolled back)
+    // Read after the resumed run: a batch the stopped run was writing is finished (or rolled back)
     // whole before the next write can start.
-    let committed: i64 = sqlx::query_scalar("SELECT events_read FROM job_results WHERE status = 'running'")
-        .fetch_one(case.db.pool())
-        .await
-        .unwrap();
-    assert!(committed >= 4 * i64::from(PAGE.events_page_size));
-    assert_eq!(committed + resumed.events_read, events.len() as i64);
+    let committed = committed().await;
+    assert!(committed >= PAGE.events_per_commit as i64, "{committed}");
+    assert_eq!(committed % i64::from(PAGE.events_page_size), 0, "whole pages only: {committed}");
+    assert!(committed < events.len() as i64, "stopped before the end");
+    assert_eq!(committed + resumed.events_read, events.len() as i64, "nothing read twice or skipped");
     assert_eq!(case.stored_activity().await, fold(&events, &[]));
 }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use backon::{ExponentialBuilder, Retryable};
+use bytes::{Bytes, BytesMut};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::Method;
@@ -148,7 +149,12 @@ struct Request {
     authenticated: bool,
     /// Whether repeating it after a transport failure is harmless.
     idempotent: bool,
+    /// Shown the start of a success body as it arrives, until it returns true.
+    on_prefix: Option<PrefixHook>,
 }
+
+/// See [`SmartsheetClient::events_page_body`].
+pub(super) type PrefixHook = Arc<dyn Fn(&[u8]) -> bool + Send + Sync>;
 
 impl Request {
     fn get(path: impl Into<String>) -> Self {
@@ -163,6 +169,7 @@ impl Request {
             body: None,
             authenticated: true,
             idempotent,
+            on_prefix: None,
         }
     }
 
@@ -331,6 +338,25 @@ impl SmartsheetClient {
     }
 
     async fn send<T: DeserializeOwned>(&self, request: Request) -> Result<T> {
+        let endpoint = format!("{} /{}", request.method, request.path);
+        let body = self.send_raw(request).await?;
+        decode(&body, &endpoint)
+    }
+
+    /// [`Self::events_page_as`] before decoding: the success body of `GET /events`. `on_prefix` is
+    /// shown the body received so far after each chunk of a success answer, until it returns true
+    /// (so that the next page can be asked for before this one has fully arrived).
+    pub(super) async fn events_page_body(
+        &self,
+        request: &EventsRequest,
+        on_prefix: PrefixHook,
+    ) -> Result<Bytes> {
+        let request = Request { on_prefix: Some(on_prefix), ..Request::get("events").query(request.pairs()) };
+        self.send_raw(request).await
+    }
+
+    /// Sends `request` (with the rate limit and retries) and returns the body of its success answer.
+    async fn send_raw(&self, request: Request) -> Result<Bytes> {
         let inner = &*self.inner;
         let mut url = inner
             .base
@@ -364,12 +390,7 @@ impl SmartsheetClient {
 }
 
 impl Inner {
-    async fn attempt<T: DeserializeOwned>(
-        &self,
-        request: &Request,
-        url: &Url,
-        endpoint: &str,
-    ) -> Result<T, Failure> {
+    async fn attempt(&self, request: &Request, url: &Url, endpoint: &str) -> Result<Bytes, Failure> {
         if let Some(limiter) = &self.limiter {
             limiter.until_ready().await;
         }
@@ -389,11 +410,25 @@ impl Inner {
             .get(header::RETRY_AFTER)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| parse_retry_after(value, SystemTime::now()));
-        let body = response.bytes().await.map_err(|e| SmartsheetError::network(&self.host, e))?;
+        let body = match &request.on_prefix {
+            Some(hook) if status.is_success() => {
+                let mut response = response;
+                let mut body = BytesMut::new();
+                let mut watching = true;
+                while let Some(chunk) =
+                    response.chunk().await.map_err(|e| SmartsheetError::network(&self.host, e))?
+                {
+                    body.extend_from_slice(&chunk);
+                    watching = watching && !hook(&body);
+                }
+                body.freeze()
+            }
+            _ => response.bytes().await.map_err(|e| SmartsheetError::network(&self.host, e))?,
+        };
         tracing::debug!(endpoint, status = status.as_u16(), bytes = body.len(), "Smartsheet answered");
 
         if status.is_success() {
-            return decode(&body, endpoint).map_err(Failure::from);
+            return Ok(body);
         }
         let error = SmartsheetError::from_response(status, &body, retry_after, &self.host, endpoint);
         if matches!(error, SmartsheetError::RateLimited { .. }) {
@@ -405,7 +440,7 @@ impl Inner {
 
 /// Reads a success body, naming the field that could not be read. The fast path decodes directly;
 /// only a body that fails is decoded again with path tracking, for the message.
-fn decode<T: DeserializeOwned>(body: &[u8], endpoint: &str) -> Result<T> {
+pub(super) fn decode<T: DeserializeOwned>(body: &[u8], endpoint: &str) -> Result<T> {
     if let Ok(value) = serde_json::from_slice(body) {
         return Ok(value);
     }

@@ -5,7 +5,14 @@ use std::future::Future;
 
 use futures::stream::{self, FuturesOrdered, Stream, StreamExt, TryStreamExt};
 
-use super::client::SmartsheetClient;
+use bytes::Bytes;
+use tokio_util::task::AbortOnDropHandle;
+
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::oneshot;
+
+use super::client::{decode, PrefixHook, SmartsheetClient};
 use super::error::Result;
 use serde::de::DeserializeOwned;
 
@@ -114,27 +121,267 @@ impl SmartsheetClient {
     }
 
     /// [`Self::event_stream`] with the events read as `E` (e.g. [`super::ActivityEvent`]).
+    ///
+    /// Each request needs the position the previous answer ends with, so the pages of a stream
+    /// cannot be asked for in parallel. To keep Smartsheet busy while a page is decoded (the
+    /// larger part of the client's work), the next page is asked for speculatively as soon as the
+    /// raw answer names an unambiguous `nextStreamPosition` with `moreAvailable: true`
+    /// ([`peek_next_position`]). The decoded page has the last word: if it disagrees, the
+    /// speculative request is dropped and the right one sent — pages are always yielded in stream
+    /// order, exactly once.
     pub fn event_stream_as<E: DeserializeOwned + Send + 'static>(
         &self,
         start: EventsStart,
         max_count: Option<u32>,
     ) -> impl Stream<Item = Result<EventPage<E>>> + Send + 'static {
         let client = self.clone();
-        pages(start, move |start| {
+        let fetch = move |start: EventsStart| {
             let client = client.clone();
+            let request = EventsRequest { start: start.clone(), max_count, numeric_dates: false };
+            // The position at the head of the answer, as soon as it has arrived.
+            let (early_send, early) = oneshot::channel();
+            let early_send = Mutex::new(Some(early_send));
+            let on_prefix: PrefixHook = Arc::new(move |prefix: &[u8]| match peek_leading_position(prefix) {
+                Peek::NeedMore => false,
+                Peek::Found(next) => {
+                    if let Some(send) = early_send.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                        let _ = send.send(next);
+                    }
+                    true
+                }
+                Peek::No => true,
+            });
+            // A task of its own, so that it runs while the caller decodes; aborted if dropped.
+            let body = AbortOnDropHandle::new(tokio::spawn(async move {
+                client.events_page_body(&request, on_prefix).await
+            }));
+            InFlight { start, early, body }
+        };
+        stream::unfold(Some(fetch(start)), move |in_flight| {
+            let fetch = fetch.clone();
             async move {
-                let request = EventsRequest { start, max_count, numeric_dates: false };
-                let result = client.events_page_as::<E>(&request).await;
-                let next = match &result {
-                    Ok(page) if page.more_available => page
-                        .next_stream_position
-                        .clone()
-                        .filter(|next| !matches!(&request.start, EventsStart::Position(sent) if sent == next))
-                        .map(EventsStart::Position),
+                let InFlight { start, early, body } = in_flight?;
+                let not_sent = |next: &String| !matches!(&start, EventsStart::Position(sent) if sent == next);
+                // Ask for the next page as soon as the head of this answer names it (the sender is
+                // dropped without a value once the request ends, whatever its outcome).
+                let mut speculative =
+                    early.await.ok().filter(not_sent).map(|next| fetch(EventsStart::Position(next)));
+                let body = match body.await {
+                    Ok(Ok(body)) => body,
+                    Ok(Err(e)) => return Some((Err(e), None)),
+                    Err(e) => std::panic::resume_unwind(e.into_panic()),
+                };
+                if speculative.is_none() {
+                    speculative = peek_next_position(&body)
+                        .filter(not_sent)
+                        .map(|next| fetch(EventsStart::Position(next)));
+                }
+                let page: Result<EventPage<E>> = decode(&body, "GET /events");
+                let next = match &page {
+                    Ok(page) if page.more_available => page.next_stream_position.clone().filter(not_sent),
                     _ => None,
                 };
-                (result, next)
+                let next = match (next, speculative) {
+                    (Some(next), Some(guess)) if guess.start == EventsStart::Position(next.clone()) => {
+                        Some(guess)
+                    }
+                    // A wrong guess is dropped, which aborts its request.
+                    (Some(next), _) => Some(fetch(EventsStart::Position(next))),
+                    (None, _) => None,
+                };
+                Some((page, next))
             }
         })
+    }
+}
+
+/// A `GET /events` request under way, where it starts, and the position at the head of its
+/// answer once that has arrived.
+struct InFlight {
+    start: EventsStart,
+    early: oneshot::Receiver<String>,
+    body: AbortOnDropHandle<Result<Bytes>>,
+}
+
+/// What the head of a `GET /events` answer says about the next position.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Peek {
+    /// `moreAvailable` is true and this is the `nextStreamPosition`.
+    Found(String),
+    /// The head is not complete yet.
+    NeedMore,
+    /// No more events, or the answer does not start with the two keys (then the whole body
+    /// decides).
+    No,
+}
+
+/// Reads the leading members of the top-level object — `nextStreamPosition` and
+/// `moreAvailable`, in either order, before anything else — from the start of an answer. Exact,
+/// unlike [`peek_next_position`]: only the top level is read, so a key inside an event cannot
+/// mislead it; anything unexpected is [`Peek::No`].
+pub(crate) fn peek_leading_position(head: &[u8]) -> Peek {
+    let mut rest = head.trim_ascii_start();
+    let Some(after) = rest.strip_prefix(b"{") else {
+        return if rest.is_empty() { Peek::NeedMore } else { Peek::No };
+    };
+    rest = after;
+    let (mut position, mut more) = (None, None);
+    loop {
+        rest = rest.trim_ascii_start();
+        if rest.is_empty() {
+            return Peek::NeedMore;
+        }
+        let Some(after) = rest.strip_prefix(b"\"") else { return Peek::No };
+        let Some(end) = memchr::memchr2(b'"', b'\\', after) else { return Peek::NeedMore };
+        if after[end] != b'"' {
+            return Peek::No;
+        }
+        let key = &after[..end];
+        rest = after[end + 1..].trim_ascii_start();
+        let Some(after) = rest.strip_prefix(b":") else {
+            return if rest.is_empty() { Peek::NeedMore } else { Peek::No };
+        };
+        rest = after.trim_ascii_start();
+        match key {
+            b"nextStreamPosition" => {
+                let Some(after) = rest.strip_prefix(b"\"") else {
+                    return if rest.is_empty() { Peek::NeedMore } else { Peek::No };
+                };
+                let Some(end) = memchr::memchr2(b'"', b'\\', after) else { return Peek::NeedMore };
+                if after[end] != b'"' || end == 0 {
+                    return Peek::No;
+                }
+                let Ok(value) = std::str::from_utf8(&after[..end]) else { return Peek::No };
+                position = Some(value.to_owned());
+                rest = &after[end + 1..];
+            }
+            b"moreAvailable" => {
+                if rest.starts_with(b"true") {
+                    more = Some(true);
+                    rest = &rest[4..];
+                } else if rest.starts_with(b"false") {
+                    return Peek::No;
+                } else if b"true".starts_with(rest) || b"false".starts_with(rest) {
+                    return Peek::NeedMore;
+                } else {
+                    return Peek::No;
+                }
+            }
+            _ => return Peek::No,
+        }
+        if let (Some(position), Some(true)) = (&position, more) {
+            return Peek::Found(position.clone());
+        }
+        rest = rest.trim_ascii_start();
+        match rest.first() {
+            None => return Peek::NeedMore,
+            Some(b',') => rest = &rest[1..],
+            Some(_) => return Peek::No,
+        }
+    }
+}
+
+/// The `nextStreamPosition` of a raw `GET /events` answer that says `moreAvailable: true`,
+/// found without decoding the page; None unless both keys occur exactly once (a key could also
+/// appear inside an event's details) and the position is a plain JSON string.
+pub(crate) fn peek_next_position(body: &[u8]) -> Option<String> {
+    let more = value_after_unique_key(body, b"\"moreAvailable\"")?;
+    if !more.starts_with(b"true") {
+        return None;
+    }
+    let value = value_after_unique_key(body, b"\"nextStreamPosition\"")?;
+    let rest = value.strip_prefix(b"\"")?;
+    let end = memchr::memchr2(b'"', b'\\', rest)?;
+    if rest[end] != b'"' {
+        return None;
+    }
+    String::from_utf8(rest[..end].to_vec()).ok().filter(|p| !p.is_empty())
+}
+
+/// What follows `key` and its colon, if `key` occurs exactly once in `body`.
+fn value_after_unique_key<'a>(body: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    let mut found = memchr::memmem::find_iter(body, key);
+    let at = found.next()?;
+    if found.next().is_some() {
+        return None;
+    }
+    let rest = body[at + key.len()..].trim_ascii_start().strip_prefix(b":")?;
+    Some(rest.trim_ascii_start())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{peek_leading_position, peek_next_position, Peek};
+
+    #[test]
+    fn the_head_of_an_answer_names_the_next_position_as_soon_as_it_is_complete() {
+        let full = br#"{"nextStreamPosition":"XyzA-1","moreAvailable":true,"data":[{"eventId":"e"}]}"#;
+        let found = Peek::Found("XyzA-1".into());
+        assert_eq!(peek_leading_position(full), found);
+        // Every shorter prefix up to the end of `true` needs more; from there on it is found.
+        let complete = full.windows(4).position(|w| w == b"true").unwrap() + 4;
+        for end in 0..complete {
+            assert_eq!(
+                peek_leading_position(&full[..end]),
+                Peek::NeedMore,
+                "{:?}",
+                std::str::from_utf8(&full[..end])
+            );
+        }
+        assert_eq!(peek_leading_position(&full[..complete]), found);
+        // Either order, with whitespace.
+        let swapped = b" {\n  \"moreAvailable\" : true ,\n  \"nextStreamPosition\" : \"p2\", \"data\": [";
+        assert_eq!(peek_leading_position(swapped), Peek::Found("p2".into()));
+    }
+
+    #[test]
+    fn the_head_decides_nothing_unless_it_is_exactly_the_two_keys() {
+        assert_eq!(
+            peek_leading_position(br#"{"nextStreamPosition":"p","moreAvailable":false,"data":[]}"#),
+            Peek::No
+        );
+        assert_eq!(
+            peek_leading_position(br#"{"data":[{"nextStreamPosition":"x"}],"moreAvailable":true}"#),
+            Peek::No
+        );
+        assert_eq!(
+            peek_leading_position(br#"{"nextStreamPosition":"p","data":[],"moreAvailable":true}"#),
+            Peek::No
+        );
+        assert_eq!(peek_leading_position(br#"{"nextStreamPosition":"a"b","moreAvailable":true}"#), Peek::No);
+        assert_eq!(peek_leading_position(br#"{"nextStreamPosition":null,"moreAvailable":true}"#), Peek::No);
+        assert_eq!(peek_leading_position(br#"{"nextStreamPosition":"","moreAvailable":true}"#), Peek::No);
+        assert_eq!(peek_leading_position(br#"{"moreAvailable":maybe}"#), Peek::No);
+        assert_eq!(peek_leading_position(b"[1,2]"), Peek::No);
+        assert_eq!(peek_leading_position(b"  "), Peek::NeedMore);
+    }
+
+    #[test]
+    fn the_next_position_is_peeked_from_a_plain_answer() {
+        let body = br#"{"nextStreamPosition": "XyzA-1", "moreAvailable":true, "data": [{"eventId": "e1"}]}"#;
+        assert_eq!(peek_next_position(body).as_deref(), Some("XyzA-1"));
+        let body = br#"{"data":[],"moreAvailable" :  true ,"nextStreamPosition":"p2"}"#;
+        assert_eq!(peek_next_position(body).as_deref(), Some("p2"));
+    }
+
+    #[test]
+    fn nothing_is_guessed_when_the_answer_is_ambiguous_or_final() {
+        // No more events.
+        assert_eq!(
+            peek_next_position(br#"{"nextStreamPosition":"p","moreAvailable":false,"data":[]}"#),
+            None
+        );
+        // A key inside an event's details as well: which one is the answer's is not known.
+        let twice = br#"{"nextStreamPosition":"p","moreAvailable":true,"data":[{"additionalDetails":{"nextStreamPosition":"q"}}]}"#;
+        assert_eq!(peek_next_position(twice), None);
+        // Escapes, an empty or missing position, or a position that is not a string.
+        assert_eq!(peek_next_position(br#"{"nextStreamPosition":"a\"b","moreAvailable":true}"#), None);
+        assert_eq!(peek_next_position(br#"{"nextStreamPosition":"","moreAvailable":true}"#), None);
+        assert_eq!(peek_next_position(br#"{"moreAvailable":true,"data":[]}"#), None);
+        assert_eq!(peek_next_position(br#"{"nextStreamPosition":null,"moreAvailable":true}"#), None);
+        // A key that only occurs as text inside a string value is escaped, so it is not a key.
+        let quoted =
+            br#"{"nextStreamPosition":"p","moreAvailable":true,"data":[{"name":"\"moreAvailable\":true"}]}"#;
+        assert_eq!(peek_next_position(quoted).as_deref(), Some("p"));
     }
 }

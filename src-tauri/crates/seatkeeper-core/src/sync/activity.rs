@@ -315,9 +315,9 @@ async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> 
     };
     let filter = Filter::new(&parse_kinds(&state.excluded_event_kinds));
 
-    // Read ahead: the next page is fetched and decoded while this one is written (one page ahead,
-    // to keep memory flat). The reader stops at the first error, and when this run ends (its
-    // channel closes).
+    // Read ahead: the next page is fetched and decoded while earlier ones are folded and written
+    // (one page ahead, to keep memory flat). The reader stops at the first error, and when this
+    // run ends (its channel closes).
     let (send, mut pages) = tokio::sync::mpsc::channel(1);
     let stream = client.event_stream_as::<ActivityEvent>(start, Some(options.events_page_size));
     let _reader = AbortOnDropHandle::new(tokio::spawn(async move {
@@ -331,14 +331,29 @@ async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> 
     }));
     let mut status = SyncProgress::new(SyncPhase::Events);
     let mut first = true;
-    loop {
-        // Cancelling stops the reading, never a write: each page's write below runs to its end.
+    // Pages are folded into `batch` and committed together once it holds events_per_commit
+    // events, by a task of its own while the next pages are read: one commit at a time, in stream
+    // order, each with the position after its last page.
+    let mut batch = Batch::default();
+    let mut committing: Option<AbortOnDropHandle<Result<()>>> = None;
+    let result_id = recorder.id;
+    let commit = |batch: Batch, committing: Option<AbortOnDropHandle<Result<()>>>| {
+        let (db, now) = (db.clone(), clock.now());
+        tokio::spawn(async move {
+            if let Some(previous) = committing {
+                previous.await.map_err(|e| Error::Internal(format!("writing events failed: {e}")))??;
+            }
+            db.write_detached(move |tx| Box::pin(batch.write(tx, profile_id, result_id, now))).await
+        })
+    };
+    let outcome: Result<()> = loop {
+        // Cancelling stops the reading, never a write: what was read is committed below.
         let page = tokio::select! {
             biased;
-            () = cancel.cancelled() => return Err(Error::Cancelled),
+            () = cancel.cancelled() => break Err(Error::Cancelled),
             page = pages.recv() => page,
         };
-        let Some(page) = page else { break };
+        let Some(page) = page else { break Ok(()) };
         let page = match page {
             Ok(page) => page,
             Err(SmartsheetError::Forbidden { .. }) if first => {
@@ -349,23 +364,26 @@ async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> 
                 );
                 return from_last_login(db, profile_id, clock, progress).await;
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => break Err(e.into()),
         };
         first = false;
         if page.next_stream_position.is_none() {
             recorder.warn("Smartsheet sent a page of events without a stream position.");
         }
-        let events_read = page.data.len();
-        // The page is written by a task of its own: a run cancelled (or dropped) meanwhile still
-        // ends the transaction whole — committed or rolled back — and never leaves it half-open
-        // on a pooled connection.
-        let (filter, result_id, now) = (filter.clone(), recorder.id, clock.now());
-        db.write_detached(move |tx| Box::pin(write_page(tx, profile_id, filter, page, result_id, now)))
-            .await?;
+        batch.fold(&filter, &page);
         status.pages_done += 1;
-        status.events_read += events_read as u64;
+        status.events_read += page.data.len() as u64;
         progress(status);
+        if batch.events >= options.events_per_commit.max(1) {
+            committing = Some(AbortOnDropHandle::new(commit(std::mem::take(&mut batch), committing.take())));
+        }
+    };
+    // Whatever was read is committed, also when the run was cancelled or a later page failed.
+    let last = (batch.events > 0 || batch.position.is_some()).then(|| commit(batch, committing.take()));
+    if let Some(last) = last.map(AbortOnDropHandle::new).or(committing) {
+        last.await.map_err(|e| Error::Internal(format!("writing events failed: {e}")))??;
     }
+    outcome?;
     sqlx::query(
         "UPDATE sync_state SET last_events_sync_at = ?, activity_source = 'events' WHERE profile_id = ?",
     )
@@ -377,91 +395,99 @@ async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> 
     Ok(())
 }
 
-/// One page in one transaction (the caller's): its aggregates, the stream position after it, and
-/// the result's count of events read.
-async fn write_page(
-    tx: &mut SqliteConnection,
-    profile_id: i64,
-    filter: Filter,
-    page: EventPage<ActivityEvent>,
-    result_id: i64,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    fold_page(tx, profile_id, &filter, &page.data, now).await?;
-    if let Some(position) = &page.next_stream_position {
-        sqlx::query(
-            "UPDATE sync_state SET events_position = ?, last_events_sync_at = ?, activity_source = 'events' \
-             WHERE profile_id = ?",
-        )
-        .bind(position)
-        .bind(now)
-        .bind(profile_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    Recorder::add_counts_to(
-        tx,
-        result_id,
-        Counts { events_read: page.data.len() as i64, ..Counts::default() },
-    )
-    .await
+/// Pages of events folded into aggregates, to be committed together.
+#[derive(Default)]
+struct Batch {
+    /// Per user, the latest counted event.
+    last: HashMap<i64, DateTime<Utc>>,
+    /// Per (UTC day, user), how many counted events.
+    daily: HashMap<(NaiveDate, i64), i64>,
+    /// Events read (counted or not).
+    events: usize,
+    /// The stream position after the last page that had one.
+    position: Option<String>,
 }
 
-/// Rows per multi-row upsert in [`fold_page`] (4 parameters each, far below SQLite's limit).
+/// Rows per multi-row upsert in [`Batch::write`] (4 parameters each, far below SQLite's limit).
+/// Plain `?` parameters: sqlx looks each numbered one (`?NNN`) up by a linear scan, which made a
+/// statement of 500 rows quadratic.
 const ROWS_PER_INSERT: usize = 500;
 
-/// Adds one page's aggregates.
-async fn fold_page(
-    conn: &mut SqliteConnection,
-    profile_id: i64,
-    filter: &Filter,
-    events: &[ActivityEvent],
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let mut last: HashMap<i64, DateTime<Utc>> = HashMap::new();
-    let mut daily: HashMap<(NaiveDate, i64), i64> = HashMap::new();
-    for event in events.iter().filter(|e| filter.counts(e)) {
-        let at = event.event_timestamp;
-        last.entry(event.user_id).and_modify(|t| *t = (*t).max(at)).or_insert(at);
-        *daily.entry((at.date_naive(), event.user_id)).or_default() += 1;
-    }
-    // Multi-row upserts: one statement per ROWS_PER_INSERT rows rather than one per row (each
-    // statement is a round trip to sqlx's SQLite worker thread), in key order so that each
-    // statement walks the b-tree forward.
-    let mut last: Vec<(i64, DateTime<Utc>)> = last.into_iter().collect();
-    last.sort_unstable_by_key(|&(user_id, _)| user_id);
-    for chunk in last.chunks(ROWS_PER_INSERT) {
-        // Timestamps are stored as sqlx writes them (RFC 3339, same offset), which sort as text.
-        let sql = format!(
-            "INSERT INTO user_activity (profile_id, user_id, last_activity_at, source, updated_at) VALUES {} \
-             ON CONFLICT (profile_id, user_id) DO UPDATE SET \
-             last_activity_at = CASE WHEN user_activity.source = 'events' \
-               AND user_activity.last_activity_at > excluded.last_activity_at \
-               THEN user_activity.last_activity_at ELSE excluded.last_activity_at END, \
-             source = 'events', updated_at = excluded.updated_at",
-            vec!["(?, ?, ?, 'events', ?)"; chunk.len()].join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for (user_id, at) in chunk {
-            query = query.bind(profile_id).bind(user_id).bind(at).bind(now);
+impl Batch {
+    fn fold(&mut self, filter: &Filter, page: &EventPage<ActivityEvent>) {
+        for event in page.data.iter().filter(|e| filter.counts(e)) {
+            let at = event.event_timestamp;
+            self.last.entry(event.user_id).and_modify(|t| *t = (*t).max(at)).or_insert(at);
+            *self.daily.entry((at.date_naive(), event.user_id)).or_default() += 1;
         }
-        query.execute(&mut *conn).await?;
-    }
-    let mut daily: Vec<((NaiveDate, i64), i64)> = daily.into_iter().collect();
-    daily.sort_unstable_by_key(|&(key, _)| key);
-    for chunk in daily.chunks(ROWS_PER_INSERT) {
-        let sql = format!(
-            "INSERT INTO user_activity_daily (profile_id, day, user_id, count) VALUES {} \
-             ON CONFLICT (profile_id, day, user_id) DO UPDATE SET count = count + excluded.count",
-            vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for ((day, user_id), count) in chunk {
-            query = query.bind(profile_id).bind(day.format("%Y-%m-%d").to_string()).bind(user_id).bind(count);
+        self.events += page.data.len();
+        if page.next_stream_position.is_some() {
+            self.position.clone_from(&page.next_stream_position);
         }
-        query.execute(&mut *conn).await?;
     }
-    Ok(())
+
+    /// Adds the aggregates, stores the stream position after them and adds the events read to the
+    /// result — all in the caller's transaction. Rows go in key order, so that each statement
+    /// walks the b-tree forward.
+    async fn write(
+        self,
+        tx: &mut SqliteConnection,
+        profile_id: i64,
+        result_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut last: Vec<(i64, DateTime<Utc>)> = self.last.into_iter().collect();
+        last.sort_unstable_by_key(|&(user_id, _)| user_id);
+        for chunk in last.chunks(ROWS_PER_INSERT) {
+            // Timestamps are stored as sqlx writes them (RFC 3339, same offset), which sort as text.
+            let sql = format!(
+                "INSERT INTO user_activity (profile_id, user_id, last_activity_at, source, updated_at) VALUES {} \
+                 ON CONFLICT (profile_id, user_id) DO UPDATE SET \
+                 last_activity_at = CASE WHEN user_activity.source = 'events' \
+                   AND user_activity.last_activity_at > excluded.last_activity_at \
+                   THEN user_activity.last_activity_at ELSE excluded.last_activity_at END, \
+                 source = 'events', updated_at = excluded.updated_at",
+                vec!["(?, ?, ?, 'events', ?)"; chunk.len()].join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for (user_id, at) in chunk {
+                query = query.bind(profile_id).bind(user_id).bind(at).bind(now);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        let mut daily: Vec<((NaiveDate, i64), i64)> = self.daily.into_iter().collect();
+        daily.sort_unstable_by_key(|&(key, _)| key);
+        for chunk in daily.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO user_activity_daily (profile_id, day, user_id, count) VALUES {} \
+                 ON CONFLICT (profile_id, day, user_id) DO UPDATE SET count = count + excluded.count",
+                vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for ((day, user_id), count) in chunk {
+                // NaiveDate displays as YYYY-MM-DD.
+                query = query.bind(profile_id).bind(day.to_string()).bind(user_id).bind(count);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        if let Some(position) = &self.position {
+            sqlx::query(
+                "UPDATE sync_state SET events_position = ?, last_events_sync_at = ?, activity_source = 'events' \
+                 WHERE profile_id = ?",
+            )
+            .bind(position)
+            .bind(now)
+            .bind(profile_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Recorder::add_counts_to(
+            tx,
+            result_id,
+            Counts { events_read: self.events as i64, ..Counts::default() },
+        )
+        .await
+    }
 }
 
 /// Removes the events-based aggregates (and the last-login ones, which the events replace).

@@ -63,13 +63,21 @@ pub fn is_system_user(user_id: i64) -> bool {
 pub struct SyncOptions {
     /// Users upserted per transaction.
     pub batch_size: usize,
-    /// Events per `GET /events` page (`maxCount`, 1..=10 000); each page is one transaction.
+    /// Events per `GET /events` page (`maxCount`, 1..=10 000).
     pub events_page_size: u32,
+    /// Events folded before their aggregates and stream position are committed (whole pages, so a
+    /// commit may hold a little more). Larger batches write each hot b-tree page less often; a
+    /// crash loses at most one batch of reading, never consistency.
+    pub events_per_commit: usize,
 }
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        Self { batch_size: 500, events_page_size: crate::smartsheet::MAX_EVENTS_PER_PAGE }
+        Self {
+            batch_size: 500,
+            events_page_size: crate::smartsheet::MAX_EVENTS_PER_PAGE,
+            events_per_commit: 50_000,
+        }
     }
 }
 
