@@ -131,6 +131,7 @@ export function jobResult(overrides: Partial<JobResult> = {}): JobResult {
   return {
     id: 1,
     jobId: 1,
+    jobKind: "Subscriptions",
     number: 1,
     startedAt: "2026-11-29T02:00:00Z",
     finishedAt: "2026-11-29T02:01:00Z",

@@ -273,10 +273,10 @@ async fn a_killed_run_continues_where_it_stopped() {
     if !keychain_available().await {
         return;
     }
-    // Slow answers (every request waits 400 ms) and several pages of events, so that there is
-    // time to kill the process between two pages.
+    // Slow answers (every request waits 400 ms) and about 100,000 events — two commits of 50,000 —
+    // so that there is time to kill the process between two commits.
     let sim = smartsheet_sim::spawn(SimConfig {
-        users: 1500,
+        users: 5000,
         days: 60,
         rate_limit: RateLimit::Off,
         faults: "latency=400ms".parse().unwrap(),
@@ -311,7 +311,7 @@ async fn a_killed_run_continues_where_it_stopped() {
         .find(|j| j.name.ends_with("Events"))
         .unwrap();
 
-    // Start the events job and kill the process once a page (but not the whole stream) is committed.
+    // Start the events job and kill the process once a batch (but not the whole stream) is committed.
     let mut child = Command::new(BIN)
         .arg("--db")
         .arg(&path)
@@ -344,6 +344,16 @@ async fn a_killed_run_continues_where_it_stopped() {
         seatkeeper_async(&path, &["run", "Killed", "--job", "events", "--rate-limit", "off", "--json"]).await;
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let resumed: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    // The next run took the job's lock, which the killed process no longer held, so it knew the
+    // result left running was stale.
+    let stale = sync::list_job_results(&db, events_job.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.number == 1)
+        .unwrap();
+    assert_eq!(stale.status, sync::JobStatus::Failed);
+    assert_eq!(stale.error_message.as_deref(), Some(seatkeeper_core::engine::CLOSED_DURING_RUN));
 
     // Every event of the window, once: what the killed run committed plus what the next one read.
     let total = {

@@ -1,7 +1,10 @@
 //! The SQLite database: opening it, pragmas, migrations.
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -19,6 +22,33 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: SqlitePool,
+    locks: Arc<JobLocks>,
+}
+
+/// Where [`JobLock`]s live: files next to a database file, shared by every process that opens it
+/// (the app and the `seatkeeper` command), or — for an in-memory database — this process only.
+#[derive(Debug)]
+enum JobLocks {
+    Dir(PathBuf),
+    Memory(Mutex<HashSet<i64>>),
+}
+
+/// Held while a job runs, by whichever process runs it. Released when dropped, or by the OS when
+/// the process ends in any way (a killed process included), so a lock is never left behind.
+#[derive(Debug)]
+pub struct JobLock {
+    _file: Option<File>,
+    memory: Option<(Arc<JobLocks>, i64)>,
+}
+
+impl Drop for JobLock {
+    fn drop(&mut self) {
+        if let Some((locks, job_id)) = &self.memory {
+            if let JobLocks::Memory(held) = &**locks {
+                held.lock().unwrap_or_else(|e| e.into_inner()).remove(job_id);
+            }
+        }
+    }
 }
 
 impl Db {
@@ -40,7 +70,9 @@ impl Db {
             // every page of events (negative = KiB). The cache grows only as pages are used.
             .pragma("cache_size", "-16384");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
-        Self::migrated(pool).await
+        let mut dir = path.as_ref().as_os_str().to_owned();
+        dir.push(".locks");
+        Self::migrated(pool, JobLocks::Dir(dir.into())).await
     }
 
     /// A private in-memory database (for tests). It lives as long as this `Db` and its clones.
@@ -54,12 +86,46 @@ impl Db {
             .max_lifetime(None)
             .connect_with(options)
             .await?;
-        Self::migrated(pool).await
+        Self::migrated(pool, JobLocks::Memory(Mutex::default())).await
     }
 
-    async fn migrated(pool: SqlitePool) -> Result<Self> {
+    async fn migrated(pool: SqlitePool, locks: JobLocks) -> Result<Self> {
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, locks: Arc::new(locks) })
+    }
+
+    /// Takes the lock of job `job_id` if no one holds it: None while another run of the job —
+    /// in this process or another one on the same database — holds it. For a database file the
+    /// locks are files in `<database>.locks/`.
+    pub fn try_lock_job(&self, job_id: i64) -> Result<Option<JobLock>> {
+        match &*self.locks {
+            JobLocks::Memory(held) => {
+                let taken = held.lock().unwrap_or_else(|e| e.into_inner()).insert(job_id);
+                Ok(taken.then(|| JobLock { _file: None, memory: Some((self.locks.clone(), job_id)) }))
+            }
+            JobLocks::Dir(dir) => {
+                let path = dir.join(format!("job-{job_id}.lock"));
+                let unusable = |e: std::io::Error| {
+                    Error::Internal(format!(
+                        "Seatkeeper could not use its lock file {} ({e}). Check that the folder of its database \
+                         is writable.",
+                        path.display()
+                    ))
+                };
+                std::fs::create_dir_all(dir).map_err(unusable)?;
+                let file = OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(&path)
+                    .map_err(unusable)?;
+                match file.try_lock() {
+                    Ok(()) => Ok(Some(JobLock { _file: Some(file), memory: None })),
+                    Err(TryLockError::WouldBlock) => Ok(None),
+                    Err(TryLockError::Error(e)) => Err(unusable(e)),
+                }
+            }
+        }
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -100,6 +166,27 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_job_lock_is_held_by_one_holder_at_a_time_across_handles_of_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seatkeeper.db");
+        // Two handles on one file stand for two processes (file locks do not tell them apart).
+        let (app, cli) = (Db::open(&path).await.unwrap(), Db::open(&path).await.unwrap());
+        let held = app.try_lock_job(7).unwrap().expect("free at first");
+        assert!(cli.try_lock_job(7).unwrap().is_none(), "taken by the other handle");
+        assert!(app.try_lock_job(7).unwrap().is_none(), "taken, also for its own holder's handle");
+        assert!(cli.try_lock_job(8).unwrap().is_some(), "another job is free");
+        assert!(dir.path().join("seatkeeper.db.locks/job-7.lock").exists());
+        drop(held);
+        assert!(cli.try_lock_job(7).unwrap().is_some(), "free again once dropped");
+
+        let memory = Db::open_in_memory().await.unwrap();
+        let held = memory.try_lock_job(7).unwrap().expect("free at first");
+        assert!(memory.clone().try_lock_job(7).unwrap().is_none());
+        drop(held);
+        assert!(memory.try_lock_job(7).unwrap().is_some());
+    }
 
     #[tokio::test]
     async fn file_database_is_created_with_wal_and_foreign_keys() {

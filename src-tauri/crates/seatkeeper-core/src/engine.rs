@@ -1,13 +1,16 @@
 //! The job engine: runs the scheduled jobs of published profiles — daily, on "Run now", and once
 //! at start for a run missed while Seatkeeper was closed — one run per job at a time, cancellable.
 //!
-//! - [`JobEngine::start`] marks results left `running` by a killed app as `failed` ("Seatkeeper
-//!   was closed during this run"), then spawns the scheduler loop. The loop calls
+//! - [`JobEngine::start`] marks results left `running` by a closed or killed process as `failed`
+//!   ("Seatkeeper was closed during this run"), then spawns the scheduler loop. The loop calls
 //!   [`JobEngine::tick`], which starts every due job (enabled, profile Published, `next_run_at`
 //!   passed) and moves its `next_run_at` on by whole days past now — so a missed run runs once, at
 //!   the job's usual time of day. It then sleeps until the next `next_run_at` (at most
 //!   [`EngineOptions::poll_interval`]) or until [`JobEngine::nudge`].
 //! - [`JobEngine::run_now`] starts a job at once ([`Error::Conflict`] when it is already running).
+//!   Across processes (the app and the `seatkeeper` command on one database) a job's lock
+//!   ([`crate::db::Db::try_lock_job`]) keeps it to one run at a time; a run that finds the lock
+//!   taken is recorded as failed with a message that says so.
 //! - [`JobEngine::cancel`] fires the run's cancellation token. The sync stops reading at once,
 //!   finishes the write in progress (it commits page by page, or batch by batch, so what was
 //!   committed stays) and records the result as `cancelled` with those counts.
@@ -218,29 +221,30 @@ impl JobEngine {
         Ok(())
     }
 
-    /// Marks every `running` result of a job that is not running in this engine as `failed`
-    /// ([`CLOSED_DURING_RUN`]). Returns how many were fixed. [`start`](Self::start) calls it.
+    /// Marks every `running` result whose job no one is running — in this process or another one,
+    /// such as the `seatkeeper` command — as `failed` ([`CLOSED_DURING_RUN`]). Returns how many
+    /// were fixed. [`start`](Self::start) calls it.
     pub async fn recover(&self) -> Result<u64> {
-        let live: Vec<i64> = self.running_jobs();
-        let mut tx = self.inner.db.write().await?;
-        let stale: Vec<i64> = sqlx::query_scalar("SELECT id FROM job_results WHERE status = 'running'")
-            .fetch_all(&mut *tx)
-            .await?;
+        let db = &self.inner.db;
+        let stale: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT id, job_id FROM job_results WHERE status = 'running'")
+                .fetch_all(db.pool())
+                .await?;
         let mut fixed = 0;
-        for id in stale {
+        for (id, job_id) in stale {
+            // A run holds its job's lock until it has finished its result.
+            let Some(_lock) = db.try_lock_job(job_id)? else { continue };
             let done = sqlx::query(
                 "UPDATE job_results SET status = 'failed', finished_at = coalesce(finished_at, ?), error_message = ? \
-                 WHERE id = ? AND status = 'running' AND job_id NOT IN (SELECT value FROM json_each(?))",
+                 WHERE id = ? AND status = 'running'",
             )
             .bind(self.inner.clock.now())
             .bind(CLOSED_DURING_RUN)
             .bind(id)
-            .bind(serde_json::to_string(&live).unwrap_or_else(|_| "[]".into()))
-            .execute(&mut *tx)
+            .execute(db.pool())
             .await?;
             fixed += done.rows_affected();
         }
-        tx.commit().await?;
         Ok(fixed)
     }
 

@@ -1,4 +1,4 @@
-//! Scheduled jobs of published profiles: only their rows for now (the engine comes later).
+//! Scheduled jobs of published profiles: their rows (`engine.rs` runs them).
 //!
 //! A published profile has "Refresh <Display Name> Subscriptions" and, with Download activity on,
 //! "Refresh <Display Name> Events", both daily. When a profile returns to Draft its jobs are

@@ -381,6 +381,39 @@ async fn results_left_running_by_a_killed_app_are_failed_at_start() {
 }
 
 #[tokio::test]
+async fn a_job_run_by_another_process_is_neither_started_twice_nor_failed_at_start() {
+    let case = case(sim_config(50)).await;
+    let subs = case.job(JobKind::Subscriptions).await;
+    // Another process (the seatkeeper command) runs the job: it holds the job's lock and its
+    // result is running.
+    let other = case.db.try_lock_job(subs.id).unwrap().expect("the lock is free");
+    sqlx::query("INSERT INTO job_results (job_id, number, started_at, status) VALUES (?, 1, ?, 'running')")
+        .bind(subs.id)
+        .bind(now())
+        .execute(case.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(case.engine.recover().await.unwrap(), 0, "a run in progress elsewhere is not stale");
+    case.engine.run_now(subs.id).await.unwrap();
+    let refused = case.engine.wait(subs.id).await.unwrap();
+    assert_eq!(refused.status, JobStatus::Failed);
+    let message = refused.error_message.clone().unwrap();
+    assert!(message.contains("“Refresh Acme Subscriptions” is already running"), "{message}");
+    let results = case.results().await;
+    assert_eq!(results.iter().filter(|r| r.status == JobStatus::Running).count(), 1, "{results:?}");
+
+    // That process ends without finishing its result (it was killed): the lock goes with it, and
+    // the next run marks the result failed and goes ahead.
+    drop(other);
+    case.engine.run_now(subs.id).await.unwrap();
+    let next = case.engine.wait(subs.id).await.unwrap();
+    assert_eq!(next.status, JobStatus::Succeeded, "{:?}", next.error_message);
+    let stale = case.results().await.into_iter().find(|r| r.number == 1).unwrap();
+    assert_eq!(stale.status, JobStatus::Failed);
+    assert_eq!(stale.error_message.as_deref(), Some(CLOSED_DURING_RUN));
+}
+
+#[tokio::test]
 async fn a_run_that_cannot_start_is_a_failed_result() {
     let case = case(sim_config(20)).await;
     let subs = case.job(JobKind::Subscriptions).await;

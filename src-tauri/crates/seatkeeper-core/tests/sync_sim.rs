@@ -639,12 +639,10 @@ async fn a_killed_run_resumes_from_the_last_committed_page() {
     let case = case(config(24)).await;
     let events = case.events().await;
     let committed = || async {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT coalesce(max(events_read), 0) FROM job_results WHERE status = 'running'",
-        )
-        .fetch_one(case.db.pool())
-        .await
-        .unwrap()
+        sqlx::query_scalar::<_, i64>("SELECT coalesce(max(events_read), 0) FROM job_results WHERE number = 1")
+            .fetch_one(case.db.pool())
+            .await
+            .unwrap()
     };
     // Dropped mid-run (as a killed process would be), not cancelled, once a first batch is in.
     let never = CancellationToken::new();
@@ -661,6 +659,15 @@ async fn a_killed_run_resumes_from_the_last_committed_page() {
     }
     let resumed = case.activity().await;
     assert_eq!(resumed.status, JobStatus::Succeeded);
+    assert_eq!(resumed.number, 2);
+    // The stopped run's result was left running; the next run, free to take the job's lock,
+    // knew it was stale.
+    let stopped: (String, Option<String>) =
+        sqlx::query_as("SELECT status, error_message FROM job_results WHERE number = 1")
+            .fetch_one(case.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(stopped, ("failed".to_owned(), Some(seatkeeper_core::engine::CLOSED_DURING_RUN.to_owned())));
     // Read after the resumed run: a batch the stopped run was writing is finished (or rolled back)
     // whole before the next write can start.
     let committed = committed().await;

@@ -8,7 +8,8 @@ use serde::Serialize;
 use sqlx::{FromRow, SqliteConnection};
 use ts_rs::TS;
 
-use crate::db::Db;
+use crate::db::{Db, JobLock};
+use crate::engine::CLOSED_DURING_RUN;
 use crate::error::{Error, Result};
 use crate::jobs::JobKind;
 use crate::smartsheet::{ClientStats, SmartsheetClient};
@@ -32,6 +33,8 @@ pub enum JobStatus {
 pub struct JobResult {
     pub id: i64,
     pub job_id: i64,
+    /// Which job ran (for a name: [`JobKind::job_name`]).
+    pub job_kind: JobKind,
     /// 1, 2, 3, … per job.
     pub number: i64,
     pub started_at: DateTime<Utc>,
@@ -52,30 +55,28 @@ pub struct JobResult {
     pub error_message: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, job_id, number, started_at, finished_at, status, users_read, subscriptions_created, \
-     subscriptions_updated, subscriptions_closed, events_read, requests, retries, warnings, warning_text, \
-     error_message";
+/// The columns of a [`JobResult`], from `job_results r` joined with its `scheduled_jobs j`.
+const SELECT: &str =
+    "SELECT r.id, r.job_id, j.kind AS job_kind, r.number, r.started_at, r.finished_at, r.status, \
+     r.users_read, r.subscriptions_created, r.subscriptions_updated, r.subscriptions_closed, r.events_read, \
+     r.requests, r.retries, r.warnings, r.warning_text, r.error_message \
+     FROM job_results r JOIN scheduled_jobs j ON j.id = r.job_id";
 
 /// The results of a job, newest first.
 pub async fn list_job_results(db: &Db, job_id: i64) -> Result<Vec<JobResult>> {
-    let sql = format!("SELECT {COLUMNS} FROM job_results WHERE job_id = ? ORDER BY number DESC");
+    let sql = format!("{SELECT} WHERE r.job_id = ? ORDER BY r.number DESC");
     Ok(sqlx::query_as::<_, JobResult>(&sql).bind(job_id).fetch_all(db.pool()).await?)
 }
 
 /// The results of all jobs of a profile, newest first.
 pub async fn list_profile_job_results(db: &Db, profile_id: i64) -> Result<Vec<JobResult>> {
     crate::profiles::ensure_exists(&mut *db.pool().acquire().await?, profile_id).await?;
-    let columns = COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
-    let sql = format!(
-        "SELECT {columns} FROM job_results r JOIN scheduled_jobs j ON j.id = r.job_id WHERE j.profile_id = ? \
-         ORDER BY r.started_at DESC, r.id DESC"
-    );
+    let sql = format!("{SELECT} WHERE j.profile_id = ? ORDER BY r.started_at DESC, r.id DESC");
     Ok(sqlx::query_as::<_, JobResult>(&sql).bind(profile_id).fetch_all(db.pool()).await?)
 }
 
 pub(crate) async fn load(conn: &mut SqliteConnection, id: i64) -> Result<JobResult> {
-    let sql = format!("SELECT {COLUMNS} FROM job_results WHERE id = ?");
+    let sql = format!("{SELECT} WHERE r.id = ?");
     Ok(sqlx::query_as::<_, JobResult>(&sql).bind(id).fetch_one(conn).await?)
 }
 
@@ -87,10 +88,13 @@ pub(crate) struct Recorder {
     pub(crate) id: i64,
     stats_before: ClientStats,
     warnings: Vec<String>,
+    /// Held until the result is finished: one run per job at a time, across processes.
+    _lock: JobLock,
 }
 
 impl Recorder {
-    /// Creates the `running` result of the profile's job of `kind`.
+    /// Creates the `running` result of the profile's job of `kind`, holding the job's lock
+    /// ([`Error::Conflict`] while another run of it — in any process — holds it).
     pub(crate) async fn start(
         db: &Db,
         client: &SmartsheetClient,
@@ -115,6 +119,28 @@ impl Recorder {
                 "This profile has no job to refresh {what}. Publish the profile first."
             )));
         };
+        let Some(lock) = db.try_lock_job(job_id)? else {
+            let name: String = sqlx::query_scalar("SELECT display_name FROM profiles WHERE id = ?")
+                .bind(profile_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            return Err(Error::Conflict(format!(
+                "“{}” is already running — in this window, another Seatkeeper window or the seatkeeper command. \
+                 Wait for it to finish, or cancel it there.",
+                kind.job_name(&name)
+            )));
+        };
+        // With the lock held, any other `running` result of this job belongs to a run that ended
+        // without finishing it (its process was closed or killed).
+        sqlx::query(
+            "UPDATE job_results SET status = 'failed', finished_at = coalesce(finished_at, ?), error_message = ? \
+             WHERE job_id = ? AND status = 'running'",
+        )
+        .bind(now)
+        .bind(CLOSED_DURING_RUN)
+        .bind(job_id)
+        .execute(&mut *tx)
+        .await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO job_results (job_id, number, started_at, status) VALUES (?, \
              (SELECT coalesce(max(number), 0) + 1 FROM job_results WHERE job_id = ?), ?, 'running') RETURNING id",
@@ -125,7 +151,7 @@ impl Recorder {
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Self { id, stats_before: client.stats(), warnings: Vec::new() })
+        Ok(Self { id, stats_before: client.stats(), warnings: Vec::new(), _lock: lock })
     }
 
     pub(crate) fn warn(&mut self, message: impl Into<String>) {
