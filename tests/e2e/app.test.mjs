@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Builder, By, until } from "selenium-webdriver";
 
@@ -244,8 +244,11 @@ test("the API key is in the system keychain and nowhere in the database", async 
   assert.equal(found.status, 0, "secret-tool could not search the keychain");
   assert.ok(found.stdout.includes(simInfo.tokens.admin), "the API key is not in the Secret Service");
   const dir = join(XDG_DATA_HOME, "com.seatkeeper.app");
-  const files = readdirSync(dir).filter((f) => f.startsWith("seatkeeper.db"));
-  assert.ok(files.length > 0, "no database file");
+  // The database, its WAL and shared-memory files, and the job locks in seatkeeper.db.locks/.
+  const files = readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.startsWith("seatkeeper.db") && statSync(join(dir, f)).isFile());
+  assert.ok(files.includes("seatkeeper.db"), `no database file among ${files}`);
   for (const file of files) {
     assert.ok(!readFileSync(join(dir, file)).includes(simInfo.tokens.admin), `the API key reached ${file}`);
   }
