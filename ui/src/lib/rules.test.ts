@@ -9,6 +9,24 @@ import {
   nameProblem,
   userPatternProblem,
 } from "./rules";
+import cases from "./rules.cases.json";
+
+// The cases the core's Rust test (seatkeeper-core src/rules_contract.rs) runs too.
+describe("shared cases with the core (rules.cases.json)", () => {
+  const accepts: Record<string, (value: string) => boolean> = {
+    name: (v) => nameProblem("Name", "connection", v) === null,
+    connectionUrl: (v) => connectionUrlProblem(v) === null,
+    apiKey: (v) => apiKeyProblem(v) === null,
+    exclusionIdentifier: (v) => exclusionIdentifierProblem(v) === null,
+    userPattern: (v) => userPatternProblem(v) === null,
+  };
+  for (const [rule, accept] of Object.entries(accepts)) {
+    const list = (cases as unknown as Record<string, { value: string; ok: boolean }[]>)[rule] ?? [];
+    it(`${rule}: has cases`, () => expect(list.length).toBeGreaterThan(0));
+    it.each(list)(`${rule}: %j`, ({ value, ok }) => expect(accept(value)).toBe(ok));
+  }
+  it.each(cases.keyLastFour)("keyLastFour: %j", ({ value, lastFour }) => expect(keyLastFour(value)).toBe(lastFour));
+});
 
 describe("Connection URL rule (mirrors the core)", () => {
   it.each([

@@ -1,6 +1,7 @@
 // Field rules that the core checks (seatkeeper-core: connections.rs, profiles.rs, token.rs),
 // mirrored here so that the form can say what's wrong before anything is sent. The core stays the
-// authority: its Validation errors are shown on the same fields.
+// authority: its Validation errors are shown on the same fields. rules.cases.json holds cases that
+// both this file's tests and the core's (src/rules_contract.rs) run, so the two cannot drift.
 
 const MAX_NAME_LENGTH = 100;
 

@@ -15,6 +15,9 @@ pub mod smartsheet;
 pub mod sync;
 pub mod validation;
 
+#[cfg(test)]
+mod rules_contract;
+
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use db::Db;
 pub use engine::{EngineEvents, JobEngine};

@@ -178,14 +178,9 @@ pub async fn list_exclusion_rules(db: &Db, profile_id: i64) -> Result<ExclusionR
     Ok(ExclusionRules { identifier_rules, user_rules })
 }
 
-/// Creates (`rule.id` null) or edits an identifier rule of a profile.
-pub async fn save_identifier_exclusion(
-    db: &Db,
-    clock: &dyn Clock,
-    profile_id: i64,
-    rule: IdentifierExclusionInput,
-) -> Result<IdentifierExclusionRule> {
-    let identifier = rule.identifier.trim();
+/// The identifier of an identifier rule, trimmed, or a field error on `identifier`.
+pub(crate) fn check_identifier(value: &str) -> Result<&str> {
+    let identifier = value.trim();
     if identifier.is_empty() {
         return Err(Error::validation("identifier", "Enter a subscription identifier, for example GUEST."));
     }
@@ -201,6 +196,17 @@ pub async fn save_identifier_exclusion(
             "A subscription identifier cannot contain control characters.",
         ));
     }
+    Ok(identifier)
+}
+
+/// Creates (`rule.id` null) or edits an identifier rule of a profile.
+pub async fn save_identifier_exclusion(
+    db: &Db,
+    clock: &dyn Clock,
+    profile_id: i64,
+    rule: IdentifierExclusionInput,
+) -> Result<IdentifierExclusionRule> {
+    let identifier = check_identifier(&rule.identifier)?;
     let duplicate = format!(
         "There is already an exclusion rule for the identifier “{identifier}”. Edit that one instead."
     );
