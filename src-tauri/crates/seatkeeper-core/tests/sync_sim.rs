@@ -635,6 +635,44 @@ async fn a_failed_run_resumes_from_the_last_committed_page() {
 }
 
 #[tokio::test]
+async fn a_failed_commit_stops_the_run_and_no_later_batch_is_committed() {
+    let case = case(config(26)).await;
+    let events = case.events().await;
+    assert!(events.len() > 3 * PAGE.events_per_commit, "several batches: {}", events.len());
+    // The database refuses the second batch (as a full disk would): a trigger fails the second
+    // update of the stream position.
+    for sql in [
+        "CREATE TABLE test_commits (n INTEGER NOT NULL)",
+        "INSERT INTO test_commits VALUES (0)",
+        "CREATE TRIGGER test_refuse BEFORE UPDATE OF events_position ON sync_state \
+         WHEN (SELECT n FROM test_commits) >= 1 BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
+        "CREATE TRIGGER test_count AFTER UPDATE OF events_position ON sync_state \
+         BEGIN UPDATE test_commits SET n = n + 1; END",
+    ] {
+        sqlx::query(sql).execute(case.db.pool()).await.unwrap();
+    }
+    let failed = case.activity().await;
+    assert_eq!(failed.status, JobStatus::Failed);
+    assert!(failed.error_message.as_deref().unwrap().contains("database"), "{:?}", failed.error_message);
+    assert_eq!(failed.events_read, PAGE.events_per_commit as i64, "only the first batch is in");
+    assert_eq!(
+        case.stored_activity().await,
+        fold(&events[..PAGE.events_per_commit], &[]),
+        "and nothing after it"
+    );
+
+    sqlx::query("DROP TRIGGER test_refuse").execute(case.db.pool()).await.unwrap();
+    let resumed = case.activity().await;
+    assert_eq!(resumed.status, JobStatus::Succeeded, "{:?}", resumed.error_message);
+    assert_eq!(
+        failed.events_read + resumed.events_read,
+        events.len() as i64,
+        "nothing read twice or skipped"
+    );
+    assert_eq!(case.stored_activity().await, fold(&events, &[]));
+}
+
+#[tokio::test]
 async fn a_killed_run_resumes_from_the_last_committed_page() {
     let case = case(config(24)).await;
     let events = case.events().await;

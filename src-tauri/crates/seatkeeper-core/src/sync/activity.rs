@@ -332,19 +332,20 @@ async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> 
     let mut status = SyncProgress::new(SyncPhase::Events);
     let mut first = true;
     // Pages are folded into `batch` and committed together once it holds events_per_commit
-    // events, by a task of its own while the next pages are read: one commit at a time, in stream
-    // order, each with the position after its last page.
+    // events, by a task of its own while the next batch is read. At most one commit is under way
+    // (the next waits for it), so memory stays at two batches; commits go in stream order, each
+    // with the position after its last page, and none follows a failed one.
     let mut batch = Batch::default();
     let mut committing: Option<AbortOnDropHandle<Result<()>>> = None;
     let result_id = recorder.id;
-    let commit = |batch: Batch, committing: Option<AbortOnDropHandle<Result<()>>>| {
+    let commit = |batch: Batch| {
         let (db, now) = (db.clone(), clock.now());
-        tokio::spawn(async move {
-            if let Some(previous) = committing {
-                previous.await.map_err(|e| Error::Internal(format!("writing events failed: {e}")))??;
-            }
+        AbortOnDropHandle::new(tokio::spawn(async move {
             db.write_detached(move |tx| Box::pin(batch.write(tx, profile_id, result_id, now))).await
-        })
+        }))
+    };
+    let committed = |handle: AbortOnDropHandle<Result<()>>| async move {
+        handle.await.map_err(|e| Error::Internal(format!("writing events failed: {e}")))?
     };
     let outcome: Result<()> = loop {
         // Cancelling stops the reading, never a write: what was read is committed below.
@@ -375,13 +376,18 @@ async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> 
         status.events_read += page.data.len() as u64;
         progress(status);
         if batch.events >= options.events_per_commit.max(1) {
-            committing = Some(AbortOnDropHandle::new(commit(std::mem::take(&mut batch), committing.take())));
+            if let Some(previous) = committing.take() {
+                committed(previous).await?;
+            }
+            committing = Some(commit(std::mem::take(&mut batch)));
         }
     };
     // Whatever was read is committed, also when the run was cancelled or a later page failed.
-    let last = (batch.events > 0 || batch.position.is_some()).then(|| commit(batch, committing.take()));
-    if let Some(last) = last.map(AbortOnDropHandle::new).or(committing) {
-        last.await.map_err(|e| Error::Internal(format!("writing events failed: {e}")))??;
+    if let Some(previous) = committing.take() {
+        committed(previous).await?;
+    }
+    if batch.events > 0 || batch.position.is_some() {
+        committed(commit(batch)).await?;
     }
     outcome?;
     sqlx::query(

@@ -213,10 +213,10 @@ async fn download(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()
         seen: HashSet::new(),
         odd: Oddities::default(),
     };
-    // Batches are written by a task of their own while the next pages download. A run cancelled
-    // (its future dropped) meanwhile still ends the batch being written whole — committed or
-    // rolled back, never half-open on a pooled connection — and the task stops when the channel
-    // closes.
+    // Batches are written by a task of their own while the next pages download. Even if this
+    // run's future is dropped (the app quits), the writer ends the batch it is in whole —
+    // committed or rolled back, never half-open on a pooled connection — and stops once the
+    // channel is closed and drained.
     let (send, mut batches) = tokio::sync::mpsc::channel::<Vec<User>>(2);
     let writing = tokio::spawn(async move {
         let mut writer = writer;
