@@ -93,7 +93,16 @@ async fn run(args: &[String]) -> Result<(), CliError> {
                 println!("{}", serde_json::to_string(r).expect("JSON"));
                 Ok(())
             };
-            seatkeeper_cli::run_jobs(&db, &client, &profile, job, ProgressMode::Quiet, &mut print).await?;
+            seatkeeper_cli::run_jobs(
+                &db,
+                &client,
+                &profile,
+                job,
+                ProgressMode::Quiet,
+                &Default::default(),
+                &mut print,
+            )
+            .await?;
             db.close().await;
             Ok(())
         }

@@ -18,10 +18,13 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use seatkeeper_core::jobs::JobKind;
 use seatkeeper_core::profiles::{Profile, ProfileStatus};
 use seatkeeper_core::smartsheet::{ApiToken, ClientConfig, SmartsheetClient};
-use seatkeeper_core::sync::{self, activity, subscriptions, JobResult, JobStatus, SyncPhase, SyncProgress};
+use seatkeeper_core::sync::{
+    self, activity, subscriptions, JobResult, JobStatus, SyncOptions, SyncPhase, SyncProgress,
+};
 use seatkeeper_core::validation::ValidationOptions;
 use seatkeeper_core::{services, Clock, Db, Error, SecretStore, SystemClock};
 use serde::Serialize;
+use tokio_util::sync::CancellationToken;
 
 /// The Tauri identifier of the app: its data directory and keychain service are named after it.
 pub const APP_IDENTIFIER: &str = "com.seatkeeper.app";
@@ -306,6 +309,7 @@ pub async fn run_jobs(
     profile: &Profile,
     choice: JobChoice,
     mode: ProgressMode,
+    cancel: &CancellationToken,
     on_result: &mut dyn FnMut(&JobResult) -> CliResult<()>,
 ) -> CliResult<Vec<JobResult>> {
     let has = |kind: JobKind| profile.jobs.iter().any(|j| j.kind == kind);
@@ -315,15 +319,23 @@ pub async fn run_jobs(
         JobChoice::All => [JobKind::Subscriptions, JobKind::Events].into_iter().filter(|k| has(*k)).collect(),
     };
     let clock = SystemClock;
+    let options = SyncOptions::default();
     let mut results = Vec::new();
     for kind in kinds {
+        // Cancelled during an earlier job: the later ones do not start.
+        if cancel.is_cancelled() {
+            break;
+        }
         let reporter = Reporter::new(kind.job_name(&profile.display_name), mode);
         let progress = |p: SyncProgress| reporter.update(p);
+        let clock = &clock as &dyn Clock;
         let result = match kind {
             JobKind::Subscriptions => {
-                subscriptions::run(db, client, profile.id, &clock as &dyn Clock, &progress).await
+                subscriptions::run_with(db, client, profile.id, clock, &options, &progress, cancel).await
             }
-            JobKind::Events => activity::run(db, client, profile.id, &clock as &dyn Clock, &progress).await,
+            JobKind::Events => {
+                activity::run_with(db, client, profile.id, clock, &options, &progress, cancel).await
+            }
         };
         reporter.finish();
         let result = result?;
@@ -331,6 +343,24 @@ pub async fn run_jobs(
         results.push(result);
     }
     Ok(results)
+}
+
+/// A token that fires on the first Ctrl-C (the running job stops reading, saves what it read and
+/// is recorded as cancelled); a second Ctrl-C ends the process at once (exit code 130).
+pub fn cancel_on_ctrl_c() -> CancellationToken {
+    let cancel = CancellationToken::new();
+    let token = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        eprintln!("Cancelling: saving what was read… (Ctrl-C again to stop at once)");
+        token.cancel();
+        if tokio::signal::ctrl_c().await.is_ok() {
+            std::process::exit(130);
+        }
+    });
+    cancel
 }
 
 /// One line about a finished job, for people.

@@ -17,7 +17,8 @@ use seatkeeper_core::KeyringStore;
 
 /// Seatkeeper from the command line: the app's database and keychain, no window.
 ///
-/// Exit codes: 0 success; 1 a job or the validation failed; 2 usage error; 3 profile not found or not
+/// Exit codes: 0 success; 1 a job or the validation failed (or a run was cancelled with Ctrl-C; a
+/// second Ctrl-C stops at once with 130); 2 usage error; 3 profile not found or not
 /// published (or no database); 4 system keychain unavailable or the API key missing from it.
 #[derive(Debug, Parser)]
 #[command(name = "seatkeeper", version, about, long_about = None)]
@@ -151,7 +152,8 @@ async fn dispatch(cli: Cli) -> CliResult<u8> {
                 Ok(())
             };
             let mode = ProgressMode::detect(json);
-            seatkeeper_cli::run_jobs(&db, &client, &profile, job, mode, &mut on_result).await?;
+            let cancel = seatkeeper_cli::cancel_on_ctrl_c();
+            seatkeeper_cli::run_jobs(&db, &client, &profile, job, mode, &cancel, &mut on_result).await?;
             if failed {
                 EXIT_FAILED
             } else {

@@ -265,113 +265,161 @@ async fn profiles_run_and_export_against_the_simulator() {
     delete_profile(&db, &secrets, profile.id).await.unwrap();
 }
 
-/// The "resume after a kill": the `seatkeeper` process is killed (SIGKILL) in the middle of
-/// reading the event stream; the next run continues from the last committed page, and together
-/// the two runs read every event exactly once.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_killed_run_continues_where_it_stopped() {
-    if !keychain_available().await {
-        return;
-    }
-    // Slow answers (every request waits 400 ms) and about 100,000 events — two commits of 50,000 —
-    // so that there is time to kill the process between two commits.
-    let sim = smartsheet_sim::spawn(SimConfig {
-        users: 5000,
-        days: 60,
-        rate_limit: RateLimit::Off,
-        faults: "latency=400ms".parse().unwrap(),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("seatkeeper.db");
-    let db = Db::open(&path).await.unwrap();
-    let secrets = KeyringStore::new(APP_IDENTIFIER);
-    let input = ProfileInput {
-        display_name: "Killed".into(),
-        download_activity: true,
-        analyze_activity_from: None,
-        reclaim_subscriptions: true,
-    };
-    let connection = ConnectionChoice::New(ConnectionInput {
-        name: "Killed connection".into(),
-        url: sim.base_url().into(),
-        api_key: sim.tokens().admin.clone(),
-    });
-    let profile = create_profile(&db, &secrets, &SystemClock, input, connection).await.unwrap();
-    let validated = seatkeeper_async(&path, &["validate", "Killed"]).await;
-    assert_eq!(code(&validated), 0, "{}", text(&validated.stderr));
-    publish_profile(&db, &SystemClock, profile.id).await.unwrap();
-    let events_job = seatkeeper_core::services::get_profile(&db, profile.id)
-        .await
-        .unwrap()
-        .jobs
-        .into_iter()
-        .find(|j| j.name.ends_with("Events"))
-        .unwrap();
+/// A published profile on a slow simulator (every request waits 400 ms) with about 100,000 events
+/// — two commits of 50,000 — so that a run can be stopped between two commits.
+struct Stoppable {
+    sim: smartsheet_sim::SimHandle,
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    db: Db,
+    secrets: KeyringStore,
+    profile: seatkeeper_core::profiles::Profile,
+    events_job: i64,
+}
 
-    // Start the events job and kill the process once a batch (but not the whole stream) is committed.
-    let mut child = Command::new(BIN)
-        .arg("--db")
-        .arg(&path)
-        .args(["run", "Killed", "--job", "events", "--rate-limit", "off", "--json"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut committed = 0;
-    for _ in 0..600 {
-        let rows: Vec<JobResult> = sync::list_job_results(&db, events_job.id).await.unwrap();
-        committed = rows.first().map_or(0, |r| r.events_read);
-        if committed > 0 {
-            break;
+impl Stoppable {
+    async fn new(name: &str) -> Option<Self> {
+        if !keychain_available().await {
+            return None;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    child.kill().unwrap();
-    let status = child.wait().unwrap();
-    assert!(status.code().is_none(), "the run finished before it could be killed");
-    assert!(committed > 0, "no page was committed before the kill");
-
-    let killed = sync::list_job_results(&db, events_job.id).await.unwrap();
-    assert_eq!(killed.len(), 1);
-    assert_eq!(killed[0].status, sync::JobStatus::Running, "a killed run leaves its result running");
-    let read_before_kill = killed[0].events_read;
-
-    sim.set_faults(smartsheet_sim::FaultSpec::none());
-    let out =
-        seatkeeper_async(&path, &["run", "Killed", "--job", "events", "--rate-limit", "off", "--json"]).await;
-    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
-    let resumed: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
-    // The next run took the job's lock, which the killed process no longer held, so it knew the
-    // result left running was stale.
-    let stale = sync::list_job_results(&db, events_job.id)
+        let sim = smartsheet_sim::spawn(SimConfig {
+            users: 5000,
+            days: 60,
+            rate_limit: RateLimit::Off,
+            faults: "latency=400ms".parse().unwrap(),
+            ..SimConfig::default()
+        })
         .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.number == 1)
         .unwrap();
-    assert_eq!(stale.status, sync::JobStatus::Failed);
-    assert_eq!(stale.error_message.as_deref(), Some(seatkeeper_core::engine::CLOSED_DURING_RUN));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seatkeeper.db");
+        let db = Db::open(&path).await.unwrap();
+        let secrets = KeyringStore::new(APP_IDENTIFIER);
+        let input = ProfileInput {
+            display_name: name.into(),
+            download_activity: true,
+            analyze_activity_from: None,
+            reclaim_subscriptions: true,
+        };
+        let connection = ConnectionChoice::New(ConnectionInput {
+            name: format!("{name} connection"),
+            url: sim.base_url().into(),
+            api_key: sim.tokens().admin.clone(),
+        });
+        let profile = create_profile(&db, &secrets, &SystemClock, input, connection).await.unwrap();
+        let validated = seatkeeper_async(&path, &["validate", name]).await;
+        assert_eq!(code(&validated), 0, "{}", text(&validated.stderr));
+        let profile = publish_profile(&db, &SystemClock, profile.id).await.unwrap();
+        let events_job = profile.jobs.iter().find(|j| j.name.ends_with("Events")).unwrap().id;
+        Some(Self { sim, _dir: dir, path, db, secrets, profile, events_job })
+    }
 
-    // Every event of the window, once: what the killed run committed plus what the next one read.
-    let total = {
+    /// Starts `seatkeeper run <name> --job events --json` and returns it once a first batch of
+    /// events is committed (and not the whole stream), with what was committed.
+    async fn start_events_run(&self) -> (std::process::Child, i64) {
+        let mut child = Command::new(BIN)
+            .arg("--db")
+            .arg(&self.path)
+            .args(["run", &self.profile.display_name, "--job", "events", "--rate-limit", "off", "--json"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        for _ in 0..600 {
+            let rows: Vec<JobResult> = sync::list_job_results(&self.db, self.events_job).await.unwrap();
+            let committed = rows.first().map_or(0, |r| r.events_read);
+            if committed > 0 {
+                return (child, committed);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("no batch of events was committed within 30 s");
+    }
+
+    /// Every event of the profile's window, read straight from the simulator.
+    async fn total_events(&self) -> i64 {
         use futures::StreamExt;
-        let token = ApiToken::new(sim.tokens().admin.clone()).unwrap();
-        let client = seatkeeper_cli::client(sim.base_url(), token, None).unwrap();
+        let token = ApiToken::new(self.sim.tokens().admin.clone()).unwrap();
+        let client = seatkeeper_cli::client(self.sim.base_url(), token, None).unwrap();
         let start = seatkeeper_core::smartsheet::EventsStart::Since {
-            since: profile.analyze_activity_from,
+            since: self.profile.analyze_activity_from,
             to: None,
         };
         let pages: Vec<_> = client.event_stream(start, Some(10_000)).collect().await;
         pages.into_iter().map(|p| p.unwrap().data.len() as i64).sum::<i64>()
-    };
-    assert!(read_before_kill < total, "the kill came after the last page");
-    assert_eq!(
-        read_before_kill + resumed["eventsRead"].as_i64().unwrap(),
-        total,
-        "nothing read twice or lost"
-    );
-    let _ = delete_profile(&db, &secrets, profile.id).await;
+    }
+
+    /// Runs the events job to its end; returns how many events it read.
+    async fn finish_events(&self) -> i64 {
+        self.sim.set_faults(smartsheet_sim::FaultSpec::none());
+        let args =
+            ["run", self.profile.display_name.as_str(), "--job", "events", "--rate-limit", "off", "--json"];
+        let out = seatkeeper_async(&self.path, &args).await;
+        assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+        let resumed: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+        resumed["eventsRead"].as_i64().unwrap()
+    }
+
+    async fn delete(self) {
+        let _ = delete_profile(&self.db, &self.secrets, self.profile.id).await;
+    }
+}
+
+/// The "resume after a kill": the `seatkeeper` process is killed (SIGKILL) in the middle of
+/// reading the event stream; the next run continues from the last committed batch, and together
+/// the two runs read every event exactly once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_run_continues_where_it_stopped() {
+    let Some(case) = Stoppable::new("Killed").await else { return };
+    let (mut child, committed) = case.start_events_run().await;
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.code().is_none(), "the run finished before it could be killed");
+    assert!(committed > 0, "no batch was committed before the kill");
+
+    let killed = sync::list_job_results(&case.db, case.events_job).await.unwrap();
+    assert_eq!(killed.len(), 1);
+    assert_eq!(killed[0].status, sync::JobStatus::Running, "a killed run leaves its result running");
+    let read_before_kill = killed[0].events_read;
+
+    let read_after = case.finish_events().await;
+    // The next run took the job's lock, which the killed process no longer held, so it knew the
+    // result left running was stale.
+    let results = sync::list_job_results(&case.db, case.events_job).await.unwrap();
+    let stale = results.iter().find(|r| r.number == 1).unwrap();
+    assert_eq!(stale.status, sync::JobStatus::Failed);
+    assert_eq!(stale.error_message.as_deref(), Some(seatkeeper_core::engine::CLOSED_DURING_RUN));
+
+    let total = case.total_events().await;
+    assert!(read_before_kill < total, "the kill came after the last batch");
+    assert_eq!(read_before_kill + read_after, total, "nothing read twice or lost");
+    case.delete().await;
+}
+
+/// Ctrl-C (SIGINT) cancels a run: it stops reading, saves what it read, prints its result as
+/// cancelled and exits 1; the next run reads the rest, exactly once.
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_cancels_the_run_and_keeps_what_was_read() {
+    let Some(case) = Stoppable::new("Interrupted").await else { return };
+    let (child, _) = case.start_events_run().await;
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("Cancelling"), "{}", text(&out.stderr));
+    let line: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(line["status"], "cancelled", "{line}");
+    let read_before = line["eventsRead"].as_i64().unwrap();
+
+    let results = sync::list_job_results(&case.db, case.events_job).await.unwrap();
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].status, sync::JobStatus::Cancelled);
+    assert_eq!(results[0].events_read, read_before, "the printed result is the stored one");
+
+    let total = case.total_events().await;
+    assert!(read_before > 0 && read_before < total, "{read_before} of {total}");
+    assert_eq!(read_before + case.finish_events().await, total, "nothing read twice or lost");
+    case.delete().await;
 }
