@@ -1,15 +1,18 @@
 //! `GET /events`: the Event Reporting stream.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use bytes::Bytes;
 
+use axum::body::Body;
 use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::Response;
 use axum::Extension;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Duration, DurationRound, Utc};
+use futures::StreamExt;
 use std::fmt::Write;
 
 use crate::activity::{EventLog, EventRec, KINDS, SOURCES};
@@ -30,6 +33,20 @@ fn decode_position(seed: u64, position: &str) -> Option<usize> {
     let index = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?) as usize;
     let check = u32::from_le_bytes(bytes.get(8..12)?.try_into().ok()?);
     (bytes.len() == 12 && check == mix(seed ^ 0x57E4 ^ index as u64) as u32).then_some(index)
+}
+
+/// Whether the client accepts a gzip answer (`Accept-Encoding: gzip`, not with `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            parts.next().is_some_and(|coding| coding.eq_ignore_ascii_case("gzip") || coding == "*")
+                && !parts.any(|p| p.replace(' ', "") == "q=0")
+        })
 }
 
 /// Smartsheet resolves `since` and `to` to the nearest hour.
@@ -166,7 +183,13 @@ fn object_id(seed: u64, org: &Org, object_type: &str, object: u32) -> i64 {
     derived_id(&[seed, object_type.len() as u64, object_type.as_bytes()[0].into(), u64::from(object) % pool])
 }
 
-pub async fn list(State(sim): State<Arc<Sim>>, Extension(caller): Extension<Caller>, p: Params) -> ApiResult {
+pub async fn list(
+    State(sim): State<Arc<Sim>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    p: Params,
+) -> ApiResult {
+    let gzip = accepts_gzip(&headers);
     let now = sim.now();
     let org = sim.org.read();
     if !org.users[caller.user].admin {
@@ -229,50 +252,135 @@ pub async fn list(State(sim): State<Arc<Sim>>, Extension(caller): Extension<Call
         stop < end
     );
     drop((org, log));
-    Ok(json_response(stream_events(sim, head, start, stop, numeric)))
+    Ok(stream_events(sim, head, start, stop, numeric, gzip))
 }
 
-/// Events per chunk of a streamed page (about 100 KB of JSON).
-const EVENTS_PER_CHUNK: usize = 250;
+/// Events per piece of a streamed page (about 400 KB of JSON).
+const EVENTS_PER_PIECE: usize = 1000;
 
-/// The page `head`, events `start..stop` and the closing `]}` as a streamed body, rendered by a
-/// blocking task a chunk at a time. Like Smartsheet, the answer starts (with its position) before
-/// the last event is written, and compression runs alongside rendering. The log only grows and
+/// Pieces rendered (and compressed) at once.
+const PIECES_AT_ONCE: usize = 2;
+
+/// The page — `head`, events `start..stop`, then `]}` — as a streamed answer. Pieces of
+/// [`EVENTS_PER_PIECE`] events are rendered on the blocking pool, [`PIECES_AT_ONCE`] at a time,
+/// and sent in order, so the head (with the position) goes out before the last event is written.
+/// With `gzip` the pieces are compressed where they are rendered, pigz-style: each is raw DEFLATE
+/// ending in a sync flush (the last in a final block), so together they are one DEFLATE stream,
+/// framed by a gzip header and a trailer with the combined CRC-32. Compressing in parallel matters
+/// on loopback, where compression, not the network, is what a page costs. The log only grows and
 /// users are never removed, so the indices stay valid after the handler's locks are released.
-fn stream_events(sim: Arc<Sim>, head: String, start: usize, stop: usize, numeric: bool) -> axum::body::Body {
-    let (send, mut chunks) = tokio::sync::mpsc::channel::<Result<Bytes, Infallible>>(4);
-    tokio::task::spawn_blocking(move || {
-        if send.blocking_send(Ok(Bytes::from(head))).is_err() {
-            return;
-        }
-        let mut from = start;
-        while from < stop {
-            let to = (from + EVENTS_PER_CHUNK).min(stop);
-            let mut chunk = String::with_capacity((to - from) * 420 + 2);
-            {
-                let org = sim.org.read();
-                let log = sim.log.read();
-                for (i, rec) in log.visible()[from..to].iter().enumerate() {
-                    if from + i > start {
-                        chunk.push(',');
+fn stream_events(
+    sim: Arc<Sim>,
+    head: String,
+    start: usize,
+    stop: usize,
+    numeric: bool,
+    gzip: bool,
+) -> Response {
+    let mut bounds: Vec<usize> = (start..stop).step_by(EVENTS_PER_PIECE).collect();
+    bounds.push(stop);
+    if bounds.len() == 1 {
+        bounds.push(stop);
+    }
+    let last = bounds.len() - 2;
+    let head = Arc::new(head);
+    let pieces =
+        futures::stream::iter(bounds.windows(2).map(|w| (w[0], w[1])).enumerate().collect::<Vec<_>>())
+            .map(move |(i, (from, to))| {
+                let (sim, head) = (sim.clone(), head.clone());
+                tokio::task::spawn_blocking(move || {
+                    let mut json =
+                        String::with_capacity(if i == 0 { head.len() } else { 0 } + (to - from) * 400 + 2);
+                    if i == 0 {
+                        json.push_str(&head);
                     }
-                    render(&mut chunk, &sim, &org, &log, from + i, rec, numeric);
+                    {
+                        let org = sim.org.read();
+                        let log = sim.log.read();
+                        for (k, rec) in log.visible()[from..to].iter().enumerate() {
+                            if from + k > start {
+                                json.push(',');
+                            }
+                            render(&mut json, &sim, &org, &log, from + k, rec, numeric);
+                        }
+                    }
+                    if i == last {
+                        json.push_str("]}");
+                    }
+                    if gzip {
+                        Piece::deflate(json.as_bytes(), i == last)
+                    } else {
+                        Piece::plain(json)
+                    }
+                })
+            })
+            .buffered(PIECES_AT_ONCE);
+    let body = if gzip {
+        const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+        let header = futures::stream::once(async { Ok(Bytes::from_static(&GZIP_HEADER)) });
+        let framed = pieces.scan((crc32fast::Hasher::new(), 0u32), move |(crc, size), piece| {
+            let item = piece.map_err(std::io::Error::other).map(|piece| {
+                crc.combine(&piece.crc);
+                *size = size.wrapping_add(piece.len as u32);
+                if piece.last {
+                    let mut bytes = piece.bytes;
+                    bytes.extend_from_slice(&crc.clone().finalize().to_le_bytes());
+                    bytes.extend_from_slice(&size.to_le_bytes());
+                    Bytes::from(bytes)
+                } else {
+                    Bytes::from(piece.bytes)
                 }
+            });
+            futures::future::ready(Some(item))
+        });
+        Body::from_stream(header.chain(framed))
+    } else {
+        Body::from_stream(
+            pieces.map(|piece| piece.map(|p| Bytes::from(p.bytes)).map_err(std::io::Error::other)),
+        )
+    };
+    let mut response = json_response(body);
+    if gzip {
+        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
+}
+
+/// One rendered piece of a page, compressed or not.
+struct Piece {
+    bytes: Vec<u8>,
+    crc: crc32fast::Hasher,
+    /// Uncompressed length.
+    len: usize,
+    last: bool,
+}
+
+impl Piece {
+    fn plain(json: String) -> Self {
+        Self { len: json.len(), bytes: json.into_bytes(), crc: crc32fast::Hasher::new(), last: false }
+    }
+
+    /// Raw DEFLATE at gzip's fastest level: a sync flush at the end, or the final block if `last`.
+    fn deflate(data: &[u8], last: bool) -> Self {
+        use std::io::Write;
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(data);
+        let mut encoder = flate2::write::DeflateEncoder::new(
+            Vec::with_capacity(data.len() / 4),
+            flate2::Compression::fast(),
+        );
+        let bytes = (|| -> std::io::Result<Vec<u8>> {
+            encoder.write_all(data)?;
+            if last {
+                return encoder.finish();
             }
-            if to == stop {
-                chunk.push_str("]}");
-            }
-            // The client went away: stop rendering.
-            if send.blocking_send(Ok(Bytes::from(chunk))).is_err() {
-                return;
-            }
-            from = to;
-        }
-        if start == stop {
-            let _ = send.blocking_send(Ok(Bytes::from_static(b"]}")));
-        }
-    });
-    axum::body::Body::from_stream(futures::stream::poll_fn(move |cx| chunks.poll_recv(cx)))
+            encoder.flush()?;
+            Ok(std::mem::take(encoder.get_mut()))
+        })()
+        .expect("writing to a Vec cannot fail");
+        Self { bytes, crc, len: data.len(), last }
+    }
 }
 
 #[cfg(test)]

@@ -474,21 +474,38 @@ async fn events_need_a_system_admin_and_the_add_on() {
 async fn events_are_gzipped_when_asked() {
     let api = Api::new(config()).await;
     let raw = reqwest::Client::builder().no_gzip().build().unwrap();
-    let resp = raw
-        .get(format!("{}/events?since=2026-11-27T00:00:00Z", api.sim.base_url()))
-        .bearer_auth(api.admin())
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.headers()["content-encoding"], "gzip");
-    let plain = raw
-        .get(format!("{}/events?since=2026-11-27T00:00:00Z", api.sim.base_url()))
-        .bearer_auth(api.admin())
-        .send()
-        .await
-        .unwrap();
-    assert!(plain.headers().get("content-encoding").is_none());
+    let get = |query: &str, gzip: bool| {
+        let mut request = raw.get(format!("{}/events?{query}", api.sim.base_url())).bearer_auth(api.admin());
+        if gzip {
+            request = request.header("accept-encoding", "gzip");
+        }
+        request.send()
+    };
+    // A page of several pieces (compressed apart, pigz-style), one of a single piece, and an
+    // empty one: each inflates to exactly the plain answer.
+    for query in [
+        "since=2026-11-01T00:00:00Z&maxCount=1500",
+        "since=2026-11-27T00:00:00Z&maxCount=7",
+        "since=2026-11-29T00:00:00Z",
+    ] {
+        let zipped = get(query, true).await.unwrap();
+        assert_eq!(zipped.headers()["content-encoding"], "gzip", "{query}");
+        let zipped = zipped.bytes().await.unwrap();
+        let plain = get(query, false).await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none(), "{query}");
+        let plain = plain.bytes().await.unwrap();
+        let mut inflated = Vec::new();
+        // A single-member decoder: the pieces must form one gzip stream, CRC and size checked.
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&zipped[..]), &mut inflated).unwrap();
+        assert_eq!(inflated, plain, "{query}");
+        let page: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+        assert!(page["data"].is_array(), "{query}");
+    }
+    let several: serde_json::Value = serde_json::from_slice(
+        &get("since=2026-11-01T00:00:00Z&maxCount=1500", false).await.unwrap().bytes().await.unwrap(),
+    )
+    .unwrap();
+    assert_eq!(several["data"].as_array().unwrap().len(), 1500, "the first query spans two pieces");
 }
 
 #[tokio::test]
