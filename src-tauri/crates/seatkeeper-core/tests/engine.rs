@@ -91,6 +91,14 @@ impl Recorded {
         .unwrap_or_else(|_| panic!("timed out waiting for {what}"));
     }
 
+    /// Waits until a run reports a first page read in `phase`.
+    async fn until_a_page_of(&self, phase: SyncPhase) {
+        self.until(&format!("a page in {phase:?}"), |e| {
+            e.progress.lock().unwrap().iter().any(|(_, _, p)| p.phase == phase && p.pages_done >= 1)
+        })
+        .await;
+    }
+
     fn finished_count(&self) -> usize {
         self.finished.lock().unwrap().len()
     }
@@ -219,16 +227,9 @@ async fn cancel_stops_a_run_and_records_it_as_cancelled_with_its_counts() {
     case.sim.set_faults("latency=50ms".parse::<FaultSpec>().unwrap());
     let job = case.job(JobKind::Subscriptions).await;
     case.engine.run_now(job.id).await.unwrap();
-    // Wait for a first committed page of users (batch = page = 100), then cancel.
-    case.events
-        .until("a page of users", |e| {
-            e.progress
-                .lock()
-                .unwrap()
-                .iter()
-                .any(|(_, _, p)| p.phase == SyncPhase::Users && p.pages_done >= 1)
-        })
-        .await;
+    // Cancel once a first page of users is read (batch = page = 100): what was read is written
+    // before the run ends.
+    case.events.until_a_page_of(SyncPhase::Users).await;
     case.engine.cancel(job.id).await.unwrap();
     let result = case.engine.wait(job.id).await.expect("a result");
     assert_eq!(result.status, JobStatus::Cancelled, "{result:?}");
@@ -260,15 +261,7 @@ async fn cancelling_the_events_job_keeps_whole_pages_and_the_next_run_reads_the_
     case.sim.set_faults("latency=40ms".parse::<FaultSpec>().unwrap());
     let job = case.job(JobKind::Events).await;
     case.engine.run_now(job.id).await.unwrap();
-    case.events
-        .until("a page of events", |e| {
-            e.progress
-                .lock()
-                .unwrap()
-                .iter()
-                .any(|(_, _, p)| p.phase == SyncPhase::Events && p.pages_done >= 1)
-        })
-        .await;
+    case.events.until_a_page_of(SyncPhase::Events).await;
     case.engine.cancel(job.id).await.unwrap();
     let cancelled = case.engine.wait(job.id).await.expect("a result");
     assert_eq!(cancelled.status, JobStatus::Cancelled, "{cancelled:?}");
