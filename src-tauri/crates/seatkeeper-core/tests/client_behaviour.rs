@@ -527,6 +527,17 @@ async fn a_wrong_guess_of_the_next_position_is_dropped_and_never_yielded() {
 }
 
 #[tokio::test]
+async fn an_answer_that_is_not_a_page_of_events_is_a_decode_error() {
+    let stub = Stub::script(vec![Reply::json(200, json!({"nextStreamPosition": "p1", "data": 5}))]).await;
+    let pages: Vec<_> = stub.client().event_stream(EventsStart::Position("p0".into()), None).collect().await;
+    assert_eq!(pages.len(), 1);
+    assert!(
+        matches!(&pages[0], Err(SmartsheetError::Decode { endpoint, .. }) if endpoint == "GET /events"),
+        "{pages:?}"
+    );
+}
+
+#[tokio::test]
 async fn event_stream_ends_when_a_page_has_no_position() {
     let stub = Stub::script(vec![
         Reply::json(200, json!({"moreAvailable": true, "data": []})),

@@ -510,6 +510,44 @@ async fn an_unknown_identifier_is_unrecognized_until_mapped() {
 }
 
 #[tokio::test]
+async fn unreadable_events_are_skipped_with_a_warning_and_never_block_the_stream() {
+    let mut case = case(config(27)).await;
+    let event = |user: i64, at: &str| {
+        json!({"eventId": format!("e-{user}-{at}"), "objectType": "SHEET", "action": "LOAD", "objectId": 1,
+               "eventTimestamp": at, "userId": user, "source": "WEB_APP", "additionalDetails": {}})
+    };
+    let stub = Stub::start(move |seen, _| {
+        assert_eq!(seen.path, "/2.0/events");
+        match seen.query("streamPosition") {
+            None => Reply::json(200, json!({"nextStreamPosition": "p1", "moreAvailable": true, "data": [
+                event(101, "2026-11-20T10:00:00Z"),
+                event(102, "the twentieth of November"),
+                {"eventId": "no-user", "objectType": "SHEET", "action": "LOAD", "eventTimestamp": "2026-11-20T11:00:00Z"},
+            ]})),
+            Some("p1") => Reply::json(200, json!({"nextStreamPosition": "p2", "moreAvailable": false, "data": [
+                event(103, "2026-11-21T09:30:00Z"),
+                event(104, "2026-13-45T99:00:00Z"),
+            ]})),
+            Some("p2") => Reply::json(200, json!({"nextStreamPosition": "p2", "moreAvailable": false, "data": []})),
+            other => panic!("unexpected position {other:?}"),
+        }
+    })
+    .await;
+    case.client = stub.client();
+    let result = case.activity().await;
+    assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
+    assert_eq!(result.events_read, 2, "the readable events");
+    let text = result.warning_text.clone().unwrap_or_default();
+    assert!(text.contains("3 events could not be read and were skipped"), "{text}");
+    assert!(text.contains("GET /events"), "the first problem is named: {text}");
+    let (last, _) = case.stored_activity().await;
+    assert_eq!(last.keys().copied().collect::<Vec<_>>(), [101, 103]);
+    // The stream moved past the bad events: the next run starts after them.
+    let again = case.activity().await;
+    assert_eq!((again.status, again.events_read, again.warnings), (JobStatus::Succeeded, 0, 0));
+}
+
+#[tokio::test]
 async fn a_failed_download_is_recorded_and_closes_nothing() {
     let case = case(config(15)).await;
     case.subscriptions().await;

@@ -278,6 +278,18 @@ pub struct EventPage<E = Event> {
     pub more_available: bool,
     #[serde(default = "Vec::new")]
     pub data: Vec<E>,
+    /// Events of the answer that could not be read as `E` (a missing field, an odd date) and were
+    /// left out of `data`: how many, and what was wrong with the first. Set by the client's
+    /// event stream, never sent by Smartsheet.
+    #[serde(skip)]
+    pub skipped: Option<SkippedEvents>,
+}
+
+/// See [`EventPage::skipped`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedEvents {
+    pub count: usize,
+    pub first_problem: String,
 }
 
 /// The fields of an event that user activity needs. Reading pages of 10,000 events as these

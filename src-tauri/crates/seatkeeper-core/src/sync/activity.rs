@@ -347,6 +347,8 @@ async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> 
     let committed = |handle: AbortOnDropHandle<Result<()>>| async move {
         handle.await.map_err(|e| Error::Internal(format!("writing events failed: {e}")))?
     };
+    // Events Smartsheet sent that could not be read (skipped, counted, reported once).
+    let mut unreadable: (usize, Option<String>) = (0, None);
     let outcome: Result<()> = loop {
         // Cancelling stops the reading, never a write: what was read is committed below.
         let page = tokio::select! {
@@ -371,6 +373,10 @@ async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> 
         if page.next_stream_position.is_none() {
             recorder.warn("Smartsheet sent a page of events without a stream position.");
         }
+        if let Some(skipped) = &page.skipped {
+            unreadable.0 += skipped.count;
+            unreadable.1.get_or_insert_with(|| skipped.first_problem.clone());
+        }
         batch.fold(&filter, &page);
         status.pages_done += 1;
         status.events_read += page.data.len() as u64;
@@ -382,6 +388,11 @@ async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> 
             committing = Some(commit(std::mem::take(&mut batch)));
         }
     };
+    if let (count @ 1.., Some(problem)) = unreadable {
+        recorder.warn(format!(
+            "{count} events could not be read and were skipped; they do not count as activity. The first: {problem}"
+        ));
+    }
     // Whatever was read is committed, also when the run was cancelled or a later page failed.
     if let Some(previous) = committing.take() {
         committed(previous).await?;
