@@ -285,15 +285,17 @@ async fn the_rate_limiter_gates_every_attempt_including_retries() {
 
 #[tokio::test]
 async fn decode_failures_name_the_endpoint_and_field() {
+    // (An unreadable user inside a page of users is skipped instead: see
+    // a_user_that_cannot_be_read_is_skipped_with_what_can_be_made_of_it.)
     let stub = Stub::script(vec![Reply::json(
         200,
-        json!({"pageNumber": 1, "totalPages": 1, "totalCount": 1, "data": [{"id": "not a number", "email": "x@y.example"}]}),
+        json!({"id": 1, "email": "x@y.example", "account": {"id": "not a number", "name": "Acme"}}),
     )])
     .await;
-    let err = stub.client().list_users_page(&ListUsersQuery::default(), 1, 100).await.unwrap_err();
-    assert!(matches!(err, SmartsheetError::Decode { .. }));
+    let err = stub.client().current_user().await.unwrap_err();
+    assert!(matches!(err, SmartsheetError::Decode { .. }), "{err:?}");
     let text = err.to_string();
-    assert!(text.contains("GET /users") && text.contains("`data[0].id`"), "{text}");
+    assert!(text.contains("GET /users/me") && text.contains("`account.id`"), "{text}");
     assert_eq!(stub.seen().len(), 1, "decode failures are not retried");
 }
 
@@ -433,6 +435,30 @@ async fn list_users_follows_a_list_that_grows_while_it_is_read() {
         .await
         .unwrap();
     assert_eq!(ids, [1, 2, 3]);
+}
+
+#[tokio::test]
+async fn a_user_that_cannot_be_read_is_skipped_with_what_can_be_made_of_it() {
+    let stub = Stub::script(vec![Reply::json(
+        200,
+        json!({"pageNumber": 1, "pageSize": 100, "totalPages": 1, "totalCount": 3, "data": [
+            {"id": 1, "email": "ok@acme.example"},
+            {"id": 2, "email": "odd@acme.example", "lastLogin": "last Tuesday"},
+            {"email": ["not", "an", "email"]},
+        ]}),
+    )])
+    .await;
+    let page = stub.client().list_users_page(&ListUsersQuery::default(), 1, 100).await.unwrap();
+    assert_eq!(page.data.iter().map(|u| u.id).collect::<Vec<_>>(), [1]);
+    assert_eq!(page.skipped.len(), 2);
+    assert_eq!((page.skipped[0].id, page.skipped[0].email.as_deref()), (Some(2), Some("odd@acme.example")));
+    assert!(page.skipped[0].problem.contains("lastLogin"), "{}", page.skipped[0].problem);
+    assert_eq!((page.skipped[1].id, page.skipped[1].email.as_deref()), (None, None));
+
+    // An answer that is not a page of users is still an error.
+    let stub = Stub::script(vec![Reply::json(200, json!({"data": "none"}))]).await;
+    let err = stub.client().list_users_page(&ListUsersQuery::default(), 1, 100).await.unwrap_err();
+    assert!(matches!(err, SmartsheetError::Decode { .. }), "{err:?}");
 }
 
 #[tokio::test]

@@ -548,6 +548,78 @@ async fn unreadable_events_are_skipped_with_a_warning_and_never_block_the_stream
 }
 
 #[tokio::test]
+async fn an_unreadable_user_is_left_as_it_was_and_an_unidentifiable_one_closes_nothing() {
+    let mut case = case(config(28)).await;
+    // 0: three good users; 1: user 2 has an odd date; 2: user 3 is gone but one listed user has no
+    // readable id; 3: user 3 is gone and every user is readable.
+    let round = Arc::new(AtomicUsize::new(0));
+    let stub = Stub::start({
+        let round = round.clone();
+        move |seen, _| {
+            let user = |id: i64, last_login: &str| {
+                json!({"id": id, "email": format!("u{id}@acme.example"), "admin": id == 1, "status": "ACTIVE",
+                       "seatType": "MEMBER", "lastLogin": last_login})
+            };
+            match seen.path.as_str() {
+                "/2.0/users/me" => Reply::json(200, json!({"id": 1, "email": "u1@acme.example", "admin": true})),
+                "/2.0/users/1/plans" => Reply::json(
+                    200,
+                    json!({"lastKey": null, "data": [{"planId": 77, "seatType": "MEMBER", "isInternal": true}]}),
+                ),
+                "/2.0/users" => {
+                    let data = match round.load(Ordering::SeqCst) {
+                        0 => vec![user(1, "2026-11-01T00:00:00Z"), user(2, "2026-11-02T00:00:00Z"), user(3, "2026-11-03T00:00:00Z")],
+                        1 => vec![user(1, "2026-11-01T00:00:00Z"), user(2, "yesterday"), user(3, "2026-11-03T00:00:00Z")],
+                        2 => vec![user(1, "2026-11-01T00:00:00Z"), user(2, "2026-11-02T00:00:00Z"), json!({"id": "two", "email": 7})],
+                        _ => vec![user(1, "2026-11-01T00:00:00Z"), user(2, "2026-11-02T00:00:00Z")],
+                    };
+                    let n = data.len();
+                    Reply::json(200, json!({"pageNumber": 1, "pageSize": 100, "totalPages": 1, "totalCount": n, "data": data}))
+                }
+                _ => Reply::json(404, json!({"errorCode": 1006, "message": "Not Found"})),
+            }
+        }
+    })
+    .await;
+    case.client = stub.client();
+    let open = |subs: &[sync::SoftwareSubscription]| {
+        let mut ids: Vec<String> =
+            subs.iter().filter(|s| s.closed_at.is_none()).map(|s| s.user_id.clone()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(case.subscriptions().await.subscriptions_created, 3);
+
+    round.store(1, Ordering::SeqCst);
+    let odd = case.subscriptions().await;
+    let text = odd.warning_text.clone().unwrap_or_default();
+    assert!(
+        text.contains("1 users could not be read and were left as they were, e.g. u2@acme.example"),
+        "{text}"
+    );
+    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    assert_eq!(open(&subs), ["1", "2", "3"], "the unreadable user is not closed");
+    let two = subs.iter().find(|s| s.user_id == "2").unwrap();
+    assert_eq!(
+        two.last_login.map(|t| t.to_rfc3339()),
+        Some("2026-11-02T00:00:00+00:00".into()),
+        "nor changed"
+    );
+
+    round.store(2, Ordering::SeqCst);
+    let unidentified = case.subscriptions().await;
+    let text = unidentified.warning_text.clone().unwrap_or_default();
+    assert!(text.contains("not even their id"), "{text}");
+    assert_eq!(unidentified.subscriptions_closed, 0);
+    assert_eq!(open(&sync::list_subscriptions(&case.db, case.profile).await.unwrap()), ["1", "2", "3"]);
+
+    round.store(3, Ordering::SeqCst);
+    let clean = case.subscriptions().await;
+    assert_eq!((clean.subscriptions_closed, clean.warnings), (1, 0), "{:?}", clean.warning_text);
+    assert_eq!(open(&sync::list_subscriptions(&case.db, case.profile).await.unwrap()), ["1", "2"]);
+}
+
+#[tokio::test]
 async fn a_failed_download_is_recorded_and_closes_nothing() {
     let case = case(config(15)).await;
     case.subscriptions().await;

@@ -271,7 +271,9 @@ impl SmartsheetClient {
         page: u32,
         page_size: u32,
     ) -> Result<IndexResult<User>> {
-        self.send(Request::get("users").query(query.pairs(page, page_size))).await
+        // A user that cannot be read is left out and listed in `skipped`, not a failed page.
+        let body = self.send_raw(Request::get("users").query(query.pairs(page, page_size))).await?;
+        super::lenient::decode_index(&body, "GET /users")
     }
 
     /// `GET /users/{id}/plans`, one page. See [`Self::list_user_plans`] for all pages.

@@ -14,6 +14,7 @@
 
 mod client;
 mod error;
+mod lenient;
 mod models;
 mod open_enum;
 mod paging;
@@ -28,8 +29,8 @@ pub use client::{
 pub use error::{NetworkFailure, Result, SmartsheetError};
 pub use models::{
     Account, Action, ActivityEvent, AlternateEmail, Event, EventDetails, EventPage, EventSource, IndexResult,
-    ObjectType, ProfileImage, SeatType, ServerInfo, SkippedEvents, TokenPage, User, UserPlan, UserProfile,
-    UserStatus, WriteResult,
+    ObjectType, ProfileImage, SeatType, ServerInfo, SkippedEvents, SkippedItem, TokenPage, User, UserPlan,
+    UserProfile, UserStatus, WriteResult,
 };
 pub use paging::USERS_PAGE_SIZE;
 pub use requests::{

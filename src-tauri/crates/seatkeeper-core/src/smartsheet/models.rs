@@ -254,6 +254,18 @@ pub struct IndexResult<T> {
     pub total_count: u64,
     #[serde(default = "Vec::new")]
     pub data: Vec<T>,
+    /// Items of the answer that could not be read as `T` and were left out of `data` (set by the
+    /// client for `GET /users`, never sent by Smartsheet).
+    #[serde(skip)]
+    pub skipped: Vec<SkippedItem>,
+}
+
+/// An item of a list that could not be read: what could still be made out of it, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedItem {
+    pub id: Option<i64>,
+    pub email: Option<String>,
+    pub problem: String,
 }
 
 /// A token-paged list (`lastKey`/`maxItems`).

@@ -12,13 +12,12 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
-use super::client::{decode, PrefixHook, SmartsheetClient};
+use super::client::{PrefixHook, SmartsheetClient};
 use super::error::Result;
 use serde::de::DeserializeOwned;
 
-use serde_json::value::RawValue;
-
-use super::models::{EventPage, IndexResult, SkippedEvents, TokenPage, User, UserPlan};
+use super::lenient::decode_events;
+use super::models::{EventPage, IndexResult, TokenPage, User, UserPlan};
 use super::requests::{EventsRequest, EventsStart, ListUsersQuery, UserPlansQuery};
 
 /// Page size of [`SmartsheetClient::list_users`]: Smartsheet only returns `lastLogin` on pages of
@@ -195,45 +194,6 @@ impl SmartsheetClient {
             }
         })
     }
-}
-
-/// Decodes a page of events. A page with events that cannot be read as `E` (a field missing, an
-/// odd date) is read again one event at a time: the unreadable ones are left out and counted in
-/// [`EventPage::skipped`], so one bad event never blocks the stream. Only an answer that is not a
-/// page at all is an error.
-fn decode_events<E: DeserializeOwned>(body: &[u8]) -> Result<EventPage<E>> {
-    const ENDPOINT: &str = "GET /events";
-    let whole = decode::<EventPage<E>>(body, ENDPOINT);
-    if whole.is_ok() {
-        return whole;
-    }
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct RawPage<'a> {
-        next_stream_position: Option<String>,
-        #[serde(default)]
-        more_available: bool,
-        #[serde(default, borrow)]
-        data: Vec<&'a RawValue>,
-    }
-    let Ok(raw) = serde_json::from_slice::<RawPage<'_>>(body) else { return whole };
-    let mut data = Vec::with_capacity(raw.data.len());
-    let mut skipped: Option<SkippedEvents> = None;
-    for event in raw.data {
-        match decode::<E>(event.get().as_bytes(), ENDPOINT) {
-            Ok(event) => data.push(event),
-            Err(e) => match &mut skipped {
-                Some(s) => s.count += 1,
-                None => skipped = Some(SkippedEvents { count: 1, first_problem: e.to_string() }),
-            },
-        }
-    }
-    Ok(EventPage {
-        next_stream_position: raw.next_stream_position,
-        more_available: raw.more_available,
-        data,
-        skipped,
-    })
 }
 
 /// A `GET /events` request under way, where it starts, and the position at the head of its

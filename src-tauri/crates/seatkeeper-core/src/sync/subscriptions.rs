@@ -32,7 +32,8 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::jobs::JobKind;
 use crate::smartsheet::{
-    ListUsersQuery, SeatType, SmartsheetClient, SmartsheetError, User, UserPlansQuery, UserStatus,
+    ListUsersQuery, SeatType, SkippedItem, SmartsheetClient, SmartsheetError, User, UserPlansQuery,
+    UserStatus,
 };
 
 /// Why a subscription was closed.
@@ -164,6 +165,10 @@ struct Oddities {
     without_identifier: Vec<String>,
     listed_twice: usize,
     unrecognized: HashMap<String, usize>,
+    /// Users Smartsheet listed that could not be read (left as they were): who, and why.
+    unreadable: Vec<String>,
+    /// Listed users of which not even the id could be read: nothing can be closed then.
+    unidentified: usize,
 }
 
 async fn download(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> {
@@ -217,11 +222,11 @@ async fn download(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()
     // run's future is dropped (the app quits), the writer ends the batch it is in whole —
     // committed or rolled back, never half-open on a pooled connection — and stops once the
     // channel is closed and drained.
-    let (send, mut batches) = tokio::sync::mpsc::channel::<Vec<User>>(2);
+    let (send, mut batches) = tokio::sync::mpsc::channel::<(Vec<User>, Vec<SkippedItem>)>(2);
     let writing = tokio::spawn(async move {
         let mut writer = writer;
-        while let Some(users) = batches.recv().await {
-            writer.write(users).await?;
+        while let Some((users, skipped)) = batches.recv().await {
+            writer.write(users, skipped).await?;
         }
         Ok::<_, Error>(writer)
     });
@@ -229,6 +234,7 @@ async fn download(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()
     let read = async {
         let mut pages = std::pin::pin!(client.list_users(query));
         let mut buffer: Vec<User> = Vec::new();
+        let mut skipped: Vec<SkippedItem> = Vec::new();
         loop {
             let page = tokio::select! {
                 biased;
@@ -241,15 +247,16 @@ async fn download(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()
             state.pages_total = Some(u64::from(page.total_pages));
             state.users_read += page.data.len() as u64;
             buffer.extend(page.data);
+            skipped.extend(page.skipped);
             // A closed channel means the writer failed; its error is reported below.
             if buffer.len() >= options.batch_size.max(1)
-                && send.send(std::mem::take(&mut buffer)).await.is_err()
+                && send.send((std::mem::take(&mut buffer), std::mem::take(&mut skipped))).await.is_err()
             {
                 return Ok(());
             }
             progress(state);
         }
-        let _ = send.send(buffer).await;
+        let _ = send.send((buffer, skipped)).await;
         Ok::<_, Error>(())
     }
     .await;
@@ -273,6 +280,19 @@ async fn download(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()
         recorder.warn(format!(
             "{} users came without {what} and were skipped (left as they were), e.g. {sample}.",
             odd.without_identifier.len()
+        ));
+    }
+    if !odd.unreadable.is_empty() {
+        recorder.warn(format!(
+            "{} users could not be read and were left as they were, e.g. {}.",
+            odd.unreadable.len(),
+            odd.unreadable[0]
+        ));
+    }
+    if odd.unidentified > 0 {
+        recorder.warn(format!(
+            "{} users could not be read at all (not even their id), so this run closed no subscription.",
+            odd.unidentified
         ));
     }
     if odd.listed_twice > 0 {
@@ -351,7 +371,18 @@ impl Writer {
     }
 
     /// Upserts `users` in one transaction.
-    async fn write(&mut self, users: Vec<User>) -> Result<()> {
+    async fn write(&mut self, users: Vec<User>, skipped: Vec<SkippedItem>) -> Result<()> {
+        // A listed user that could not be read is still there: it is left as it was, never closed.
+        for item in skipped {
+            let who = item.email.clone().or(item.id.map(|id| format!("user {id}")));
+            match item.id {
+                Some(id) => {
+                    self.seen.insert(id);
+                }
+                None => self.odd.unidentified += 1,
+            }
+            self.odd.unreadable.push(format!("{} ({})", who.as_deref().unwrap_or("a user"), item.problem));
+        }
         if users.is_empty() {
             return Ok(());
         }
@@ -410,12 +441,16 @@ impl Writer {
     /// (and refreshes last-login activity), in one transaction. Returns what the run noticed.
     async fn close_gone(self) -> Result<Oddities> {
         let (profile_id, now) = (self.profile_id, self.now);
-        let gone: Vec<i64> = self
-            .existing
-            .values()
-            .filter(|e| e.row.closed_at.is_none() && !self.seen.contains(&e.user_id))
-            .map(|e| e.id)
-            .collect();
+        // A user that could not be identified may be any of the open subscriptions: close none.
+        let gone: Vec<i64> = if self.odd.unidentified > 0 {
+            Vec::new()
+        } else {
+            self.existing
+                .values()
+                .filter(|e| e.row.closed_at.is_none() && !self.seen.contains(&e.user_id))
+                .map(|e| e.id)
+                .collect()
+        };
         let mut tx = self.db.write().await?;
         for id in &gone {
             sqlx::query(
