@@ -1,7 +1,7 @@
 //! Scheduled jobs of published profiles: their rows (`engine.rs` runs them).
 //!
-//! A published profile has "Refresh <Display Name> Subscriptions" and, with Download activity on,
-//! "Refresh <Display Name> Events", both daily. When a profile returns to Draft its jobs are
+//! A published profile has "Refresh `<Display Name>` Subscriptions" and, with Download activity on,
+//! "Refresh `<Display Name>` Events", both daily. When a profile returns to Draft its jobs are
 //! disabled (and the events job deleted when Download activity was cleared); publishing again
 //! re-enables them and creates the missing ones.
 

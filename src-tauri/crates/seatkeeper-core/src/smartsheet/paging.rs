@@ -124,12 +124,13 @@ impl SmartsheetClient {
     /// [`Self::event_stream`] with the events read as `E` (e.g. [`super::ActivityEvent`]).
     ///
     /// Each request needs the position the previous answer ends with, so the pages of a stream
-    /// cannot be asked for in parallel. To keep Smartsheet busy while a page is decoded (the
-    /// larger part of the client's work), the next page is asked for speculatively as soon as the
-    /// raw answer names an unambiguous `nextStreamPosition` with `moreAvailable: true`
-    /// ([`peek_next_position`]). The decoded page has the last word: if it disagrees, the
-    /// speculative request is dropped and the right one sent — pages are always yielded in stream
-    /// order, exactly once.
+    /// cannot be asked for in parallel. To keep Smartsheet busy while a page arrives and is
+    /// decoded, the next page is asked for speculatively as soon as the head of the answer names
+    /// its `nextStreamPosition` with `moreAvailable: true` (`peek_leading_position`; failing
+    /// that, a scan of the whole body, `peek_next_position`). The decoded page has the last
+    /// word: if it disagrees, the speculative request is dropped and the right one sent — pages
+    /// are always yielded in stream order, exactly once. A page with unreadable events yields the
+    /// readable ones ([`EventPage::skipped`]).
     pub fn event_stream_as<E: DeserializeOwned + Send + 'static>(
         &self,
         start: EventsStart,

@@ -1,4 +1,4 @@
-//! "Refresh <name> Events": per-user last activity and per-user-per-day activity counts.
+//! "Refresh `<name>` Events": per-user last activity and per-user-per-day activity counts.
 //!
 //! With Event Reporting (the profile's last validation said so, or it was not checked and
 //! `GET /events` does not answer 403), the stream is read from the profile's "Analyze user

@@ -1,12 +1,12 @@
 //! The sync engine's data side: the two refresh jobs of a published profile and what they store.
 //!
-//! - [`subscriptions::run`] ("Refresh <name> Subscriptions"): detects the plan model (User
+//! - [`subscriptions::run`] ("Refresh `<name>` Subscriptions"): detects the plan model (User
 //!   Subscription Model or legacy), pages every user (100 a page, with `lastLogin`), turns each
 //!   seat into a software subscription, auto-creates a software model and its reclamation rule per
 //!   known subscription identifier (unknown identifiers stay Unrecognized until mapped with
 //!   [`models::map_identifier`]), and closes — never deletes — the subscriptions of users who are
 //!   gone or deactivated.
-//! - [`activity::run`] ("Refresh <name> Events"): folds the Event Reporting stream into per-user
+//! - [`activity::run`] ("Refresh `<name>` Events"): folds the Event Reporting stream into per-user
 //!   last activity and per-user-per-day counts, committing each page's aggregates together with the
 //!   new stream position, so a failed or killed run resumes where the last committed page ended.
 //!   Without Event Reporting, last activity is the users' last login.

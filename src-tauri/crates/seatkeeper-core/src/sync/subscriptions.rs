@@ -1,4 +1,4 @@
-//! "Refresh <name> Subscriptions": every user's seat as a software subscription.
+//! "Refresh `<name>` Subscriptions": every user's seat as a software subscription.
 //!
 //! 1. The plan model: the token owner's plans (`GET /users/{me}/plans`); an internal plan means the
 //!    User Subscription Model, and its `planId` is sent with every page (Smartsheet only shows seat
