@@ -18,11 +18,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use seatkeeper_core::jobs::JobKind;
 use seatkeeper_core::profiles::{Profile, ProfileStatus};
 use seatkeeper_core::smartsheet::{ApiToken, ClientConfig, SmartsheetClient};
-use seatkeeper_core::sync::{
-    self, activity, subscriptions, JobResult, JobStatus, SyncOptions, SyncPhase, SyncProgress,
-};
+use seatkeeper_core::sync::{self, JobResult, JobStatus, RunContext, SyncOptions, SyncPhase, SyncProgress};
 use seatkeeper_core::validation::ValidationOptions;
-use seatkeeper_core::{services, Clock, Db, Error, SecretStore, SystemClock};
+use seatkeeper_core::{services, Db, Error, SecretStore, SystemClock};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
@@ -328,15 +326,16 @@ pub async fn run_jobs(
         }
         let reporter = Reporter::new(kind.job_name(&profile.display_name), mode);
         let progress = |p: SyncProgress| reporter.update(p);
-        let clock = &clock as &dyn Clock;
-        let result = match kind {
-            JobKind::Subscriptions => {
-                subscriptions::run_with(db, client, profile.id, clock, &options, &progress, cancel).await
-            }
-            JobKind::Events => {
-                activity::run_with(db, client, profile.id, clock, &options, &progress, cancel).await
-            }
+        let context = RunContext {
+            db,
+            client,
+            profile_id: profile.id,
+            clock: &clock,
+            options: &options,
+            progress: &progress,
+            cancel,
         };
+        let result = sync::run_job(kind, context).await;
         reporter.finish();
         let result = result?;
         on_result(&result)?;

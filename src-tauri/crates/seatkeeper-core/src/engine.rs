@@ -39,7 +39,7 @@ use crate::error::{Error, Result};
 use crate::jobs::JobKind;
 use crate::secrets::SecretStore;
 use crate::smartsheet::{ClientStats, RetryPolicy};
-use crate::sync::{activity, subscriptions, JobResult, SyncOptions, SyncProgress};
+use crate::sync::{self, JobResult, RunContext, SyncOptions, SyncProgress};
 use crate::validation::{profile_client, ValidationOptions};
 
 /// The Tauri event that carries a [`JobProgressEvent`].
@@ -471,35 +471,16 @@ async fn run(inner: &Inner, job: &Job, cancel: &CancellationToken) -> Result<Job
     let progress = move |p: SyncProgress| events.progress(job_id, profile_id, p);
     // Cancelling is cooperative: the sync stops reading, ends the write in progress and records the
     // run as cancelled with what it committed.
-    let sync = async {
-        match job.kind {
-            JobKind::Subscriptions => {
-                subscriptions::run_with(
-                    &inner.db,
-                    &client,
-                    profile_id,
-                    &*inner.clock,
-                    &inner.options.sync,
-                    &progress,
-                    cancel,
-                )
-                .await
-            }
-            JobKind::Events => {
-                activity::run_with(
-                    &inner.db,
-                    &client,
-                    profile_id,
-                    &*inner.clock,
-                    &inner.options.sync,
-                    &progress,
-                    cancel,
-                )
-                .await
-            }
-        }
+    let context = RunContext {
+        db: &inner.db,
+        client: &client,
+        profile_id,
+        clock: &*inner.clock,
+        options: &inner.options.sync,
+        progress: &progress,
+        cancel,
     };
-    sync.await
+    sync::run_job(job.kind, context).await
 }
 
 #[derive(Clone, Copy)]

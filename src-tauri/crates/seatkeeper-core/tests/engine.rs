@@ -2,14 +2,14 @@
 //! scheduler's tick and loop (driven by a fixed clock, no wall-clock waits), a missed run at
 //! start, and results a killed app left `running`.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use seatkeeper_core::connections::ConnectionInput;
 use seatkeeper_core::engine::{EngineEvents, EngineOptions, JobEngine, CLOSED_DURING_RUN};
 use seatkeeper_core::jobs::{JobKind, ScheduledJob};
-use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
 use seatkeeper_core::services::{
     create_profile, get_profile, list_profile_job_results, list_subscriptions, publish_profile,
     validate_connection,
@@ -119,17 +119,7 @@ async fn case(config: SimConfig) -> Case {
     let db = Db::open_in_memory().await.unwrap();
     let secrets = Arc::new(MemoryStore::new());
     let clock = Arc::new(FixedClock::new(sim.sim().now()));
-    let input = ProfileInput {
-        display_name: "Acme".into(),
-        download_activity: true,
-        analyze_activity_from: None,
-        reclaim_subscriptions: true,
-    };
-    let connection = ConnectionChoice::New(ConnectionInput {
-        name: "Main".into(),
-        url: sim.base_url().into(),
-        api_key: sim.tokens().admin.clone(),
-    });
+    let (input, connection) = support::new_profile("Acme", true, sim.base_url(), &sim.tokens().admin);
     let profile = create_profile(&db, &*secrets, &*clock, input, connection).await.unwrap();
     let validation =
         validate_connection(&db, &*secrets, &*clock, profile.id, &ValidationOptions::quick()).await.unwrap();

@@ -1,11 +1,12 @@
 //! Subscription exclusion rules: field rules, create / edit / deactivate / delete, and the
 //! subscriptions they flag (identifier rules, email and domain rules, only active ones).
 
+mod support;
+
 use std::time::Duration;
 
 use chrono::DateTime;
-use seatkeeper_core::connections::ConnectionInput;
-use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
+use seatkeeper_core::jobs::JobKind;
 use seatkeeper_core::services::{
     create_profile, delete_exclusion_rule, delete_profile, list_exclusion_rules, list_subscriptions,
     publish_profile, save_identifier_exclusion, save_user_exclusion, validate_connection,
@@ -13,12 +14,13 @@ use seatkeeper_core::services::{
 use seatkeeper_core::smartsheet::{ApiToken, ClientConfig, RetryPolicy, SmartsheetClient};
 use seatkeeper_core::sync::exclusions::{excluded_by, UserPatternKind};
 use seatkeeper_core::sync::{
-    subscriptions, ExclusionKind, IdentifierExclusionInput, JobStatus, SoftwareSubscription,
-    UserExclusionInput,
+    self, no_progress, ExclusionKind, IdentifierExclusionInput, JobStatus, RunContext, SoftwareSubscription,
+    SyncOptions, UserExclusionInput,
 };
 use seatkeeper_core::validation::ValidationOptions;
 use seatkeeper_core::{Db, ErrorCode, FixedClock, MemoryStore};
 use smartsheet_sim::{RateLimit, SimConfig, SimHandle};
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 struct Case {
@@ -44,17 +46,7 @@ async fn case() -> Case {
     let secrets = MemoryStore::new();
     let clock = FixedClock::new(sim.sim().now());
     let token = sim.tokens().admin.clone();
-    let input = ProfileInput {
-        display_name: "Acme".into(),
-        download_activity: false,
-        analyze_activity_from: None,
-        reclaim_subscriptions: true,
-    };
-    let connection = ConnectionChoice::New(ConnectionInput {
-        name: "Main".into(),
-        url: sim.base_url().into(),
-        api_key: token.clone(),
-    });
+    let (input, connection) = support::new_profile("Acme", false, sim.base_url(), &token);
     let profile = create_profile(&db, &secrets, &clock, input, connection).await.unwrap();
     assert!(
         validate_connection(&db, &secrets, &clock, profile.id, &ValidationOptions::quick()).await.unwrap().ok
@@ -71,7 +63,17 @@ async fn case() -> Case {
         ..ClientConfig::new(Url::parse(sim.base_url()).unwrap(), ApiToken::new(token).unwrap())
     })
     .unwrap();
-    let result = subscriptions::run(&db, &client, profile.id, &clock, &|_| {}).await.unwrap();
+    let (options, cancel) = (SyncOptions::default(), CancellationToken::new());
+    let context = RunContext {
+        db: &db,
+        client: &client,
+        profile_id: profile.id,
+        clock: &clock,
+        options: &options,
+        progress: &no_progress,
+        cancel: &cancel,
+    };
+    let result = sync::run_job(JobKind::Subscriptions, context).await.unwrap();
     assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
     Case { _sim: sim, db, secrets, clock, profile: profile.id }
 }

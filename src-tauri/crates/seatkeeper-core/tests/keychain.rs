@@ -8,10 +8,10 @@
 //!   `DBUS_SESSION_BUS_ADDRESS` points nowhere, so the process-wide environment of the other tests
 //!   is left alone.
 
+mod support;
+
 use std::process::Command;
 
-use seatkeeper_core::connections::ConnectionInput;
-use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
 use seatkeeper_core::services::*;
 use seatkeeper_core::smartsheet::ApiToken;
 use seatkeeper_core::validation::ValidationOptions;
@@ -93,17 +93,7 @@ async fn a_profile_lives_through_the_real_keychain() {
     let store = KeyringStore::new(&test_identifier());
     let db = Db::open_in_memory().await.unwrap();
     let clock = FixedClock::new(sim.sim().now());
-    let input = ProfileInput {
-        display_name: "Acme".into(),
-        download_activity: true,
-        analyze_activity_from: None,
-        reclaim_subscriptions: true,
-    };
-    let connection = ConnectionChoice::New(ConnectionInput {
-        name: "Main".into(),
-        url: sim.base_url().into(),
-        api_key: sim.tokens().admin.clone(),
-    });
+    let (input, connection) = support::new_profile("Acme", true, sim.base_url(), &sim.tokens().admin);
     let profile = create_profile(&db, &store, &clock, input, connection).await.unwrap();
     // Validation reads the key back from the keychain; Smartsheet accepts only the exact key.
     let result =
@@ -165,17 +155,7 @@ async fn no_keychain_child() {
     // Creating a profile with a new connection then writes nothing at all.
     let db = Db::open_in_memory().await.unwrap();
     let clock = FixedClock::new(chrono::Utc::now());
-    let input = ProfileInput {
-        display_name: "Acme".into(),
-        download_activity: true,
-        analyze_activity_from: None,
-        reclaim_subscriptions: true,
-    };
-    let connection = ConnectionChoice::New(ConnectionInput {
-        name: "Main".into(),
-        url: "https://api.smartsheet.com/2.0".into(),
-        api_key: KEY.into(),
-    });
+    let (input, connection) = support::new_profile("Acme", true, "https://api.smartsheet.com/2.0", KEY);
     let err = create_profile(&db, &store, &clock, input, connection).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::KeychainUnavailable);
     assert!(!err.to_string().contains(KEY));

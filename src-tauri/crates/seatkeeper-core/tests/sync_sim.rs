@@ -13,8 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::TryStreamExt;
-use seatkeeper_core::connections::ConnectionInput;
-use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
+use seatkeeper_core::jobs::JobKind;
 use seatkeeper_core::services::{
     create_profile, delete_profile, get_profile, publish_profile, validate_connection,
 };
@@ -22,7 +21,7 @@ use seatkeeper_core::smartsheet::{
     ApiToken, ClientConfig, DowngradeSeat, Event, EventsStart, RetryPolicy, SmartsheetClient,
 };
 use seatkeeper_core::sync::activity::{self, ActivitySource};
-use seatkeeper_core::sync::{self, subscriptions, ClosedReason, JobStatus, SyncOptions, SyncProgress};
+use seatkeeper_core::sync::{self, ClosedReason, JobStatus, RunContext, SyncOptions, SyncProgress};
 use seatkeeper_core::validation::ValidationOptions;
 use seatkeeper_core::{Clock, Db, FixedClock, MemoryStore};
 use serde_json::json;
@@ -94,17 +93,7 @@ async fn case_with(config: SimConfig, token: impl Fn(&SimHandle) -> String) -> C
     let secrets = MemoryStore::new();
     let clock = FixedClock::new(sim.sim().now());
     let token = token(&sim);
-    let input = ProfileInput {
-        display_name: "Acme".into(),
-        download_activity: true,
-        analyze_activity_from: None,
-        reclaim_subscriptions: true,
-    };
-    let connection = ConnectionChoice::New(ConnectionInput {
-        name: "Main".into(),
-        url: sim.base_url().into(),
-        api_key: token.clone(),
-    });
+    let (input, connection) = support::new_profile("Acme", true, sim.base_url(), &token);
     let profile = create_profile(&db, &secrets, &clock, input, connection).await.unwrap();
     let validation =
         validate_connection(&db, &secrets, &clock, profile.id, &ValidationOptions::quick()).await.unwrap();
@@ -119,34 +108,34 @@ async fn case(config: SimConfig) -> Case {
 }
 
 impl Case {
+    /// One run of the profile's job of `kind`.
+    async fn run(
+        &self,
+        kind: JobKind,
+        options: &SyncOptions,
+        progress: sync::Progress<'_>,
+        cancel: &CancellationToken,
+    ) -> sync::JobResult {
+        let context = RunContext {
+            db: &self.db,
+            client: &self.client,
+            profile_id: self.profile,
+            clock: &self.clock,
+            options,
+            progress,
+            cancel,
+        };
+        sync::run_job(kind, context).await.unwrap()
+    }
+
     async fn subscriptions(&self) -> sync::JobResult {
-        let result = subscriptions::run_with(
-            &self.db,
-            &self.client,
-            self.profile,
-            &self.clock,
-            &PAGE,
-            &no_progress,
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap();
+        let result = self.run(JobKind::Subscriptions, &PAGE, &no_progress, &CancellationToken::new()).await;
         assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
         result
     }
 
     async fn activity(&self) -> sync::JobResult {
-        activity::run_with(
-            &self.db,
-            &self.client,
-            self.profile,
-            &self.clock,
-            &PAGE,
-            &no_progress,
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap()
+        self.run(JobKind::Events, &PAGE, &no_progress, &CancellationToken::new()).await
     }
 
     async fn analyze_from(&self) -> DateTime<Utc> {
@@ -632,7 +621,7 @@ async fn a_failed_download_is_recorded_and_closes_nothing() {
         }
     };
     let result =
-        subscriptions::run(&case.db, &case.client, case.profile, &case.clock, &progress).await.unwrap();
+        case.run(JobKind::Subscriptions, &SyncOptions::default(), &progress, &CancellationToken::new()).await;
     assert_eq!(result.status, JobStatus::Failed);
     let message = result.error_message.unwrap();
     assert!(message.contains("4000"), "{message}");
@@ -715,17 +704,7 @@ async fn a_failed_run_resumes_from_the_last_committed_page() {
             sim.set_faults(faults("4000=1"));
         }
     };
-    let failed = activity::run_with(
-        &case.db,
-        &case.client,
-        case.profile,
-        &case.clock,
-        &PAGE,
-        &progress,
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap();
+    let failed = case.run(JobKind::Events, &PAGE, &progress, &CancellationToken::new()).await;
     assert_eq!(failed.status, JobStatus::Failed);
     assert!(failed.error_message.as_deref().unwrap().contains("4000"), "{:?}", failed.error_message);
     // The pages read ahead before the fault began are committed too; what counts is whole pages.
@@ -800,7 +779,7 @@ async fn a_killed_run_resumes_from_the_last_committed_page() {
         }
     };
     tokio::select! {
-        result = activity::run_with(&case.db, &case.client, case.profile, &case.clock, &PAGE, &no_progress, &never) => {
+        result = case.run(JobKind::Events, &PAGE, &no_progress, &never) => {
             panic!("the run should have been stopped: {result:?}")
         }
         () = first_commit => {}
@@ -935,21 +914,21 @@ async fn a_draft_profile_has_no_job_to_run() {
     let db = Db::open_in_memory().await.unwrap();
     let secrets = MemoryStore::new();
     let clock = FixedClock::new(now());
-    let input = ProfileInput {
-        display_name: "Draft".into(),
-        download_activity: true,
-        analyze_activity_from: None,
-        reclaim_subscriptions: true,
-    };
-    let connection = ConnectionChoice::New(ConnectionInput {
-        name: "Main".into(),
-        url: sim.base_url().into(),
-        api_key: sim.tokens().admin.clone(),
-    });
+    let (input, connection) = support::new_profile("Draft", true, sim.base_url(), &sim.tokens().admin);
     let profile = create_profile(&db, &secrets, &clock, input, connection).await.unwrap();
     let client = client_for(sim.base_url(), &sim.tokens().admin);
-    let err = subscriptions::run(&db, &client, profile.id, &clock, &no_progress).await.unwrap_err();
+    let (options, cancel) = (SyncOptions::default(), CancellationToken::new());
+    let context = |profile_id| RunContext {
+        db: &db,
+        client: &client,
+        profile_id,
+        clock: &clock,
+        options: &options,
+        progress: &no_progress,
+        cancel: &cancel,
+    };
+    let err = sync::run_job(JobKind::Subscriptions, context(profile.id)).await.unwrap_err();
     assert_eq!(err.code(), seatkeeper_core::ErrorCode::Conflict);
-    let err = activity::run(&db, &client, 9_999, &clock, &no_progress).await.unwrap_err();
+    let err = sync::run_job(JobKind::Events, context(9_999)).await.unwrap_err();
     assert_eq!(err.code(), seatkeeper_core::ErrorCode::NotFound);
 }

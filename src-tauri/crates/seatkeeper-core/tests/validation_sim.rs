@@ -1,9 +1,9 @@
 //! Validate Connection against the Smartsheet simulator: one simulator per test, each failure
 //! class with its message, the key never in a message, and nothing written to Smartsheet.
 
+mod support;
+
 use futures::future::BoxFuture;
-use seatkeeper_core::connections::ConnectionInput;
-use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
 use seatkeeper_core::services::*;
 use seatkeeper_core::smartsheet::ApiToken;
 use seatkeeper_core::validation::{ValidationFailure, ValidationOptions, ValidationResult};
@@ -32,17 +32,8 @@ impl Case {
     /// checks what every validation must satisfy: the result is stored, no message contains the
     /// key, and Smartsheet's state did not change.
     async fn validate_with(&self, url: Option<&str>, token: &str) -> ValidationResult {
-        let input = ProfileInput {
-            display_name: "Acme".into(),
-            download_activity: true,
-            analyze_activity_from: None,
-            reclaim_subscriptions: true,
-        };
-        let connection = ConnectionChoice::New(ConnectionInput {
-            name: "Main".into(),
-            url: url.unwrap_or(self.sim.base_url()).into(),
-            api_key: token.into(),
-        });
+        let (input, connection) =
+            support::new_profile("Acme", true, url.unwrap_or(self.sim.base_url()), token);
         let profile = create_profile(&self.db, &self.secrets, &self.clock, input, connection).await.unwrap();
 
         let users_before = self.users();
@@ -270,17 +261,7 @@ impl SecretStore for ChangingStore {
 async fn a_result_for_a_connection_that_changed_meanwhile_is_not_stored() {
     let case = case().await;
     let store = ChangingStore { inner: MemoryStore::new(), db: case.db.clone() };
-    let input = ProfileInput {
-        display_name: "Acme".into(),
-        download_activity: true,
-        analyze_activity_from: None,
-        reclaim_subscriptions: true,
-    };
-    let connection = ConnectionChoice::New(ConnectionInput {
-        name: "Main".into(),
-        url: case.sim.base_url().into(),
-        api_key: case.tokens().admin,
-    });
+    let (input, connection) = support::new_profile("Acme", true, case.sim.base_url(), &case.tokens().admin);
     let profile = create_profile(&case.db, &store, &case.clock, input, connection).await.unwrap();
     let err = validate_connection(&case.db, &store, &case.clock, profile.id, &ValidationOptions::quick())
         .await

@@ -29,16 +29,14 @@ use serde::Serialize;
 use sqlx::{FromRow, SqliteConnection};
 use ts_rs::TS;
 
-use super::results::{Counts, JobResult, Recorder};
-use super::{is_system_user, Progress, RunContext, SyncOptions, SyncPhase, SyncProgress};
-use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
+use super::results::{Counts, Recorder};
+use super::{is_system_user, Progress, RunContext, SyncPhase, SyncProgress};
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::jobs::JobKind;
-use crate::smartsheet::{ActivityEvent, EventPage, EventsStart, SmartsheetClient, SmartsheetError};
+use crate::smartsheet::{ActivityEvent, EventPage, EventsStart, SmartsheetError};
 
 /// Where a user's last activity comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, sqlx::Type)]
@@ -213,35 +211,6 @@ pub async fn list_daily_activity(db: &Db, profile_id: i64) -> Result<Vec<(i64, N
         .collect()
 }
 
-/// Updates the users' activity of a profile (its Events job must exist) and records the run.
-pub async fn run(
-    db: &Db,
-    client: &SmartsheetClient,
-    profile_id: i64,
-    clock: &dyn Clock,
-    progress: Progress<'_>,
-) -> Result<JobResult> {
-    run_with(db, client, profile_id, clock, &SyncOptions::default(), progress, &CancellationToken::new())
-        .await
-}
-
-/// [`run`] with explicit tuning, cancellable: once `cancel` fires the run stops reading, finishes
-/// the write in progress and is recorded as `cancelled`.
-pub async fn run_with(
-    db: &Db,
-    client: &SmartsheetClient,
-    profile_id: i64,
-    clock: &dyn Clock,
-    options: &SyncOptions,
-    progress: Progress<'_>,
-    cancel: &CancellationToken,
-) -> Result<JobResult> {
-    let mut recorder = Recorder::start(db, client, profile_id, JobKind::Events, clock.now()).await?;
-    let context = RunContext { db, client, profile_id, clock, options, progress, cancel };
-    let outcome = update(context, &mut recorder).await;
-    recorder.finish(db, client, clock.now(), outcome).await
-}
-
 /// Which events count.
 #[derive(Clone)]
 struct Filter {
@@ -267,7 +236,7 @@ impl Filter {
     }
 }
 
-async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> {
+pub(super) async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> {
     let RunContext { db, client, profile_id, clock, options, progress, cancel } = context;
     let (from, event_reporting, state) = {
         let mut conn = db.pool().acquire().await?;

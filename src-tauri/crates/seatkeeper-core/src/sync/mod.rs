@@ -1,14 +1,15 @@
 //! The sync engine's data side: the two refresh jobs of a published profile and what they store.
+//! [`run_job`] runs either one.
 //!
-//! - [`subscriptions::run`] ("Refresh `<name>` Subscriptions"): detects the plan model (User
+//! - [`subscriptions`] ("Refresh `<name>` Subscriptions"): detects the plan model (User
 //!   Subscription Model or legacy), pages every user (100 a page, with `lastLogin`), turns each
 //!   seat into a software subscription, auto-creates a software model and its reclamation rule per
 //!   known subscription identifier (unknown identifiers stay Unrecognized until mapped with
 //!   [`models::map_identifier`]), and closes — never deletes — the subscriptions of users who are
 //!   gone or deactivated.
-//! - [`activity::run`] ("Refresh `<name>` Events"): folds the Event Reporting stream into per-user
-//!   last activity and per-user-per-day counts, committing each page's aggregates together with the
-//!   new stream position, so a failed or killed run resumes where the last committed page ended.
+//! - [`activity`] ("Refresh `<name>` Events"): folds the Event Reporting stream into per-user
+//!   last activity and per-day counts, committing each batch's aggregates together with the new
+//!   stream position, so a failed or killed run resumes where the last committed batch ended.
 //!   Without Event Reporting, last activity is the users' last login.
 //!
 //! Each run writes a job result ([`results`]). A run whose sync fails still returns `Ok` with a
@@ -122,9 +123,10 @@ impl SyncProgress {
 /// The progress callback of a run.
 pub type Progress<'a> = &'a (dyn Fn(SyncProgress) + Send + Sync);
 
-/// What one run of a sync job works with.
+/// What one run of a sync job works with. `cancel`: once it fires the run stops reading, finishes
+/// the write in progress and is recorded as `cancelled`.
 #[derive(Clone, Copy)]
-pub(crate) struct RunContext<'a> {
+pub struct RunContext<'a> {
     pub db: &'a crate::db::Db,
     pub client: &'a crate::smartsheet::SmartsheetClient,
     pub profile_id: i64,
@@ -132,6 +134,19 @@ pub(crate) struct RunContext<'a> {
     pub options: &'a SyncOptions,
     pub progress: Progress<'a>,
     pub cancel: &'a tokio_util::sync::CancellationToken,
+}
+
+/// Runs the profile's job of `kind` once — "Refresh `<name>` Subscriptions" or "Refresh `<name>`
+/// Events" (the job must exist, i.e. the profile was published) — and records it as a Scheduled
+/// Job Result, holding the job's lock meanwhile.
+pub async fn run_job(kind: crate::jobs::JobKind, context: RunContext<'_>) -> crate::error::Result<JobResult> {
+    let RunContext { db, client, profile_id, clock, .. } = context;
+    let mut recorder = results::Recorder::start(db, client, profile_id, kind, clock.now()).await?;
+    let outcome = match kind {
+        crate::jobs::JobKind::Subscriptions => subscriptions::download(context, &mut recorder).await,
+        crate::jobs::JobKind::Events => activity::update(context, &mut recorder).await,
+    };
+    recorder.finish(db, client, clock.now(), outcome).await
 }
 
 /// A progress callback that ignores progress.

@@ -23,14 +23,10 @@ use sqlx::{FromRow, SqliteConnection};
 use ts_rs::TS;
 
 use super::models::{Identifiers, LEGACY_LICENSED, LEGACY_UNLICENSED};
-use super::results::{Counts, JobResult, Recorder};
-use super::{activity, Progress, RunContext, SyncOptions, SyncPhase, SyncProgress};
-use tokio_util::sync::CancellationToken;
-
-use crate::clock::Clock;
+use super::results::{Counts, Recorder};
+use super::{activity, RunContext, SyncPhase, SyncProgress};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::jobs::JobKind;
 use crate::smartsheet::{
     ListUsersQuery, SeatType, SkippedItem, SmartsheetClient, SmartsheetError, User, UserPlansQuery,
     UserStatus,
@@ -104,36 +100,6 @@ pub async fn list_subscriptions(db: &Db, profile_id: i64) -> Result<Vec<Software
     .await?)
 }
 
-/// Downloads the subscriptions of a profile (its Subscriptions job must exist, i.e. the profile
-/// was published) and records the run as a job result.
-pub async fn run(
-    db: &Db,
-    client: &SmartsheetClient,
-    profile_id: i64,
-    clock: &dyn Clock,
-    progress: Progress<'_>,
-) -> Result<JobResult> {
-    run_with(db, client, profile_id, clock, &SyncOptions::default(), progress, &CancellationToken::new())
-        .await
-}
-
-/// [`run`] with explicit tuning, cancellable: once `cancel` fires the run stops reading, finishes
-/// the write in progress and is recorded as `cancelled`.
-pub async fn run_with(
-    db: &Db,
-    client: &SmartsheetClient,
-    profile_id: i64,
-    clock: &dyn Clock,
-    options: &SyncOptions,
-    progress: Progress<'_>,
-    cancel: &CancellationToken,
-) -> Result<JobResult> {
-    let mut recorder = Recorder::start(db, client, profile_id, JobKind::Subscriptions, clock.now()).await?;
-    let context = RunContext { db, client, profile_id, clock, options, progress, cancel };
-    let outcome = download(context, &mut recorder).await;
-    recorder.finish(db, client, clock.now(), outcome).await
-}
-
 /// The fields a download writes and compares.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 struct Row {
@@ -171,7 +137,7 @@ struct Oddities {
     unidentified: usize,
 }
 
-async fn download(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> {
+pub(super) async fn download(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> {
     let RunContext { db, client, profile_id, clock, options, progress, cancel } = context;
     let now = clock.now();
     progress(SyncProgress::new(SyncPhase::DetectingPlan));

@@ -1,5 +1,6 @@
-//! A tiny scripted HTTP/1.1 server on loopback for driving the Smartsheet client in tests.
-//! Every connection carries one request and is closed after the answer.
+//! Test support: a tiny scripted HTTP/1.1 server on loopback for driving the Smartsheet client,
+//! and the inputs of a new profile.
+//! Every connection of the server carries one request and is closed after the answer.
 
 #![allow(dead_code)] // each test binary uses a different part
 
@@ -227,4 +228,27 @@ async fn serve(mut socket: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, respond: Arc<
     bytes.extend_from_slice(&reply.body[..body_len]);
     let _ = socket.write_all(&bytes).await;
     let _ = socket.shutdown().await;
+}
+
+/// A new profile's input and its new connection "Main" to `url` with `api_key` (what most tests
+/// create first).
+pub fn new_profile(
+    display_name: &str,
+    download_activity: bool,
+    url: &str,
+    api_key: &str,
+) -> (seatkeeper_core::profiles::ProfileInput, seatkeeper_core::profiles::ConnectionChoice) {
+    let input = seatkeeper_core::profiles::ProfileInput {
+        display_name: display_name.into(),
+        download_activity,
+        analyze_activity_from: None,
+        reclaim_subscriptions: true,
+    };
+    let connection =
+        seatkeeper_core::profiles::ConnectionChoice::New(seatkeeper_core::connections::ConnectionInput {
+            name: "Main".into(),
+            url: url.into(),
+            api_key: api_key.into(),
+        });
+    (input, connection)
 }
