@@ -9,7 +9,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Builder, By, until } from "selenium-webdriver";
+import { Builder, By } from "selenium-webdriver";
 
 const { APP_BIN, SMARTSHEET_SIM_BIN, SHOTS, XDG_DATA_HOME } = process.env;
 const WAIT = 30_000;
@@ -121,7 +121,10 @@ async function type(label, value) {
 }
 
 async function testId(id) {
-  return driver.wait(until.elementLocated(By.css(`[data-testid="${id}"]`)), WAIT);
+  return retrying(`[data-testid="${id}"]`, async () => {
+    const [el] = await driver.findElements(By.css(`[data-testid="${id}"]`));
+    return el ?? false;
+  });
 }
 
 /** Waits until the element with `data-testid=id` shows `text`; returns its whole text. */
@@ -136,8 +139,9 @@ async function waitForText(id, text) {
   });
 }
 
+/** Waits until no dialog is open. WebKitWebDriver may report a node removed mid-search as stale. */
 async function noDialog() {
-  await driver.wait(async () => (await driver.findElements(By.css("section[role='dialog']"))).length === 0, WAIT);
+  await retrying("the dialog to close", async () => (await driver.findElements(By.css("section[role='dialog']"))).length === 0);
 }
 
 /** Waits until the Scheduled Job Results list shows `count` succeeded runs. */
