@@ -264,8 +264,11 @@ test("a member's key is refused: the owner is not a System Admin", async () => {
   await click("Validate Connection");
   const result = await waitForText("validation-result", "not a System Admin");
   assert.ok(result.includes(me.email), `the message should name the token's owner: ${result}`);
-  const publish = await driver.findElement(By.xpath(buttonXpath("Publish", "")));
-  assert.equal(await publish.isEnabled(), false, "Publish must stay disabled after a failed validation");
+  const publishEnabled = await retrying("the Publish button", async () => {
+    const publish = await driver.findElement(By.xpath(buttonXpath("Publish", "")));
+    return { enabled: await publish.isEnabled() };
+  });
+  assert.equal(publishEnabled.enabled, false, "Publish must stay disabled after a failed validation");
   await shot("member-not-admin");
 });
 
