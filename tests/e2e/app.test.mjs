@@ -66,8 +66,10 @@ async function retrying(what, action) {
       try {
         return (await action()) ?? true;
       } catch (e) {
-        // A notification toast may lie over the target for a few seconds.
-        if (!["NoSuchElementError", "StaleElementReferenceError", "ElementClickInterceptedError"].includes(e.name)) {
+        // A notification toast may lie over the target for a few seconds, and a dropdown's option
+        // is not interactable while the dropdown is still opening.
+        const transient = ["NoSuchElementError", "StaleElementReferenceError", "ElementClickInterceptedError", "ElementNotInteractableError"];
+        if (!transient.includes(e.name)) {
           throw new Error(`${what}: ${e.name} ${e.message}`);
         }
         last = e;
@@ -96,13 +98,46 @@ async function button(text, scope = "") {
   });
 }
 
-/** Clicks the element at `xpath` once it is there and enabled. */
+/** Whether `el` is at the same place and size across two animation frames. */
+async function isStill(el) {
+  return driver.executeAsyncScript(
+    `const [el, done] = arguments;
+     const at = () => JSON.stringify(el.getBoundingClientRect());
+     const first = at();
+     requestAnimationFrame(() => requestAnimationFrame(() => done(at() === first)));`,
+    el,
+  );
+}
+
+/** Clicks the element at `xpath` once it is there, enabled and still. */
 async function clickXpath(xpath) {
   await retrying(`click ${xpath}`, async () => {
     const el = await driver.findElement(By.xpath(xpath));
     if (!(await el.isEnabled())) return false;
     // Below the sticky header WebKit may judge an element not interactable: centre it first.
     await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", el);
+    // A dialog that is still opening moves its buttons, and a click aimed at where a button was
+    // lands beside it: click only once the element has stopped moving.
+    if (!(await isStill(el))) return false;
+    await el.click();
+    return true;
+  });
+}
+
+/**
+ * Picks `option` in the select labelled `label`: opens it when it is closed, waits while its
+ * dropdown is still opening (options not yet interactable), clicks the option.
+ */
+async function choose(label, option) {
+  await retrying(`choose "${option}" in "${label}"`, async () => {
+    const input = await field(label);
+    // Mantine marks an open select's input with data-expanded.
+    if ((await input.getAttribute("data-expanded")) !== "true") {
+      await input.click();
+      return false;
+    }
+    const [el] = await driver.findElements(By.xpath(`//*[@role='option'][${xpathText(option)}]`));
+    if (!el || !(await el.isDisplayed())) return false;
     await el.click();
     return true;
   });
@@ -162,8 +197,7 @@ async function createProfile(displayName, connectionName, token) {
   await type("Display Name", displayName);
   await click("Set up connection");
   await type("Name", connectionName);
-  await retrying("open Connection URL", async () => (await field("Connection URL")).click());
-  await clickXpath(`//*[@role='option'][${xpathText("Custom URL…")}]`);
+  await choose("Connection URL", "Custom URL…");
   await type("Custom URL", simInfo.base_url);
   await type("API Key", token);
   await shot(`${displayName.toLowerCase().replace(/\W+/g, "-")}-connection-dialog`);
