@@ -28,7 +28,7 @@ async function startSimulator() {
   const lines = createInterface({ input: sim.stdout });
   const [line] = await Promise.race([
     new Promise((resolve) => lines.once("line", (l) => resolve([l]))),
-    new Promise((_, reject) => setTimeout(() => reject(new Error("the simulator printed no start line")), WAIT)),
+    new Promise((_, reject) => setTimeout(() => reject(new Error("the simulator printed no start line")), WAIT).unref()),
   ]);
   return JSON.parse(line);
 }
@@ -220,10 +220,22 @@ before(async () => {
     .build();
 });
 
+/** Resolves after `ms`, with `value`. */
+const delay = (ms, value) => new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
+
+/** Stops a child process: SIGTERM, then SIGKILL if it is still there after 5 s. */
+async function stop(proc) {
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((resolve) => proc.once("exit", () => resolve(true)));
+  proc.kill("SIGTERM");
+  if (!(await Promise.race([exited, delay(5_000, false)]))) proc.kill("SIGKILL");
+}
+
+// A child process keeps node running until it exits, and a hung WebDriver session would keep the
+// test command waiting: every step of the teardown is bounded.
 after(async () => {
-  await driver?.quit().catch(() => {});
-  driverProc?.kill();
-  sim?.kill();
+  await Promise.race([driver?.quit().catch(() => {}), delay(15_000)]);
+  await Promise.all([stop(driverProc), stop(sim)]);
 });
 
 test("the demo organization: validate, publish, and a sync fills the related lists", async () => {
