@@ -29,8 +29,8 @@ function columns(jobName: (jobId: number) => string) {
       cell: (c) => <Count value={c.getValue()} />,
     });
   return [
-    column.accessor("number", { header: "Number", size: 90 }),
-    column.accessor((r) => jobName(r.jobId), { id: "job", header: "Job", size: 260 }),
+    column.accessor("number", { header: "Number", size: 80 }),
+    column.accessor((r) => jobName(r.jobId), { id: "job", header: "Job", size: 330 }),
     column.accessor("startedAt", { header: "Started", size: 150, cell: (c) => <DateCell value={c.getValue()} /> }),
     column.accessor("finishedAt", { header: "Finished", size: 150, cell: (c) => <DateCell value={c.getValue()} /> }),
     column.accessor("status", {
