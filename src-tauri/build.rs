@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "list_job_results",
     "run_job",
     "cancel_job",
+    "set_job_time_of_day",
     "get_activity_settings",
     "set_activity_settings",
     "list_exclusion_rules",

@@ -38,6 +38,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         sync::list_job_results,
         sync::run_job,
         sync::cancel_job,
+        sync::set_job_time_of_day,
         sync::get_activity_settings,
         sync::set_activity_settings,
         exclusions::list_exclusion_rules,

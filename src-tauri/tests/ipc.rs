@@ -103,7 +103,7 @@ fn every_command_is_registered_granted_and_typed_in_the_ui() {
         .filter_map(|l| l.trim().strip_prefix("\"allow-")?.split('"').next().map(|n| n.replace('-', "_")))
         .collect();
     let ui = names(include_str!("../../ui/src/lib/ipc.ts"), "", ": { args");
-    assert_eq!(manifest.len(), 25, "{manifest:?}");
+    assert_eq!(manifest.len(), 26, "{manifest:?}");
     assert_eq!(capability, manifest, "capabilities/default.json vs build.rs");
     assert_eq!(ui, manifest, "ui/src/lib/ipc.ts vs build.rs");
 
@@ -134,6 +134,14 @@ fn sync_and_exclusion_commands_answer_with_json() {
     assert_eq!(err["code"], "NotFound", "{err}");
     let err = call("cancel_job", json!({ "jobId": 3 })).unwrap_err();
     assert_eq!(err["code"], "NotFound", "{err}");
+    let err = call("set_job_time_of_day", json!({ "jobId": 3, "timeOfDay": "02:30" })).unwrap_err();
+    assert_eq!(err["code"], "NotFound", "{err}");
+    let err = call("set_job_time_of_day", json!({ "jobId": 3, "timeOfDay": "2.30" })).unwrap_err();
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("Validation"), Some("timeOfDay")),
+        "{err}"
+    );
     let err = call(
         "save_user_exclusion",
         json!({ "profileId": 7, "rule": { "id": null, "pattern": "not a domain", "active": true } }),

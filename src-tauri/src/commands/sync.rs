@@ -1,7 +1,9 @@
 //! The profile's sync lists (subscriptions, models, unrecognized identifiers, job results), its
-//! activity settings (which event types count as activity), and the job engine's Run now / Cancel. Progress and results of runs arrive as the `job-progress` and
+//! activity settings (which event types count as activity), the time of day of each job's daily run,
+//! and the job engine's Run now / Cancel. Progress and results of runs arrive as the `job-progress` and
 //! `job-finished` events.
 
+use seatkeeper_core::jobs::ScheduledJob;
 use seatkeeper_core::services;
 use seatkeeper_core::sync::activity::ActivitySettings;
 use seatkeeper_core::sync::{JobResult, SoftwareModel, SoftwareSubscription, UnrecognizedIdentifier};
@@ -57,6 +59,22 @@ pub async fn run_job(state: State<'_, AppState>, job_id: i64) -> CommandResult<(
 #[tauri::command]
 pub async fn cancel_job(state: State<'_, AppState>, job_id: i64) -> CommandResult<()> {
     state.engine.cancel(job_id).await.map_err(ipc_error)
+}
+
+/// Sets the time of day ("HH:MM", this computer's clock) of the job's daily run; returns the job
+/// with its next run moved to that time.
+#[tauri::command]
+pub async fn set_job_time_of_day(
+    state: State<'_, AppState>,
+    job_id: i64,
+    time_of_day: String,
+) -> CommandResult<ScheduledJob> {
+    let job = services::set_job_time_of_day(&state.db, &state.clock, job_id, &time_of_day)
+        .await
+        .map_err(ipc_error)?;
+    // The scheduler may be asleep until the old time: let it look at the new one.
+    state.engine.nudge();
+    Ok(job)
 }
 
 /// Where the profile's activity comes from, and which event types do not count as activity.

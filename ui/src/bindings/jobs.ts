@@ -8,4 +8,9 @@ export type ScheduledJob = { id: number, profileId: number, kind: JobKind, name:
 /**
  * When the engine should run it next; the first run is due at publishing.
  */
-nextRunAt: string | null, };
+nextRunAt: string | null, 
+/**
+ * The time of day ("HH:MM", this computer's clock) the admin chose for the daily run; `None`:
+ * the time of day the profile was published.
+ */
+timeOfDay: string | null, };

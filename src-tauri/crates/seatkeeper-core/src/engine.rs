@@ -4,8 +4,9 @@
 //! - [`JobEngine::start`] marks results left `running` by a closed or killed process as `failed`
 //!   ("Seatkeeper was closed during this run"), then spawns the scheduler loop. The loop calls
 //!   [`JobEngine::tick`], which starts every due job (enabled, profile Published, `next_run_at`
-//!   passed) and moves its `next_run_at` on by whole days past now — so a missed run runs once, at
-//!   the job's usual time of day. It then sleeps until the next `next_run_at` (at most
+//!   passed) and moves its `next_run_at` to the next time of day the admin chose for it (this
+//!   computer's clock, [`crate::jobs::set_time_of_day`]), or else on by whole days past now — so a
+//!   missed run runs once, and the next at the job's usual time of day. It then sleeps until the next `next_run_at` (at most
 //!   [`EngineOptions::poll_interval`]) or until [`JobEngine::nudge`].
 //! - [`JobEngine::run_now`] starts a job at once ([`Error::Conflict`] when it is already running).
 //!   Across processes (the app and the `seatkeeper` command on one database) a job's lock
@@ -36,7 +37,7 @@ use ts_rs::TS;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::jobs::JobKind;
+use crate::jobs::{self, JobKind};
 use crate::secrets::SecretStore;
 use crate::smartsheet::{ClientStats, RetryPolicy};
 use crate::sync::{self, JobResult, RunContext, SyncOptions, SyncProgress};
@@ -155,11 +156,23 @@ struct Job {
     enabled: bool,
     published: bool,
     next_run_at: Option<DateTime<Utc>>,
+    time_of_day: Option<String>,
+}
+
+impl Job {
+    /// When the job runs next after a run that starts at `now`: at the admin's time of day on this
+    /// computer's clock, or else whole days after its last scheduled time.
+    fn next_run(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        match self.time_of_day.as_deref().map(jobs::parse_time_of_day) {
+            Some(Ok(time)) => jobs::next_at_time_of_day(time, now, &chrono::Local),
+            _ => next_run_after(self.next_run_at.unwrap_or(now), now),
+        }
+    }
 }
 
 const JOB_SQL: &str =
     "SELECT j.id, j.profile_id, j.kind, j.name, j.enabled, p.status = 'published' AS published, \
-     j.next_run_at FROM scheduled_jobs j JOIN profiles p ON p.id = j.profile_id";
+     j.next_run_at, j.time_of_day FROM scheduled_jobs j JOIN profiles p ON p.id = j.profile_id";
 
 /// Runs the scheduled jobs. Cheap to clone; clones share the runs.
 #[derive(Clone)]
@@ -249,7 +262,8 @@ impl JobEngine {
     }
 
     /// Starts every due job: enabled, of a Published profile, `next_run_at` passed (or never set),
-    /// and not running. Each one's `next_run_at` moves on by whole days until it is in the future.
+    /// and not running. Each one's `next_run_at` moves to the next time of day the admin chose, or
+    /// else on by whole days until it is in the future.
     /// Returns the ids of the jobs started. The scheduler loop calls it; tests may too.
     pub async fn tick(&self) -> Result<Vec<i64>> {
         let now = self.inner.clock.now();
@@ -265,7 +279,7 @@ impl JobEngine {
             if self.is_running(job.id) {
                 continue;
             }
-            let next = next_run_after(job.next_run_at.unwrap_or(now), now);
+            let next = job.next_run(now);
             let mut tx = self.inner.db.write().await?;
             sqlx::query("UPDATE scheduled_jobs SET next_run_at = ? WHERE id = ?")
                 .bind(next)
@@ -343,12 +357,7 @@ impl JobEngine {
             .bind(job_id)
             .fetch_optional(self.inner.db.pool())
             .await?
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "The scheduled job (id {job_id}) no longer exists; its profile may have been deleted or \
-                     returned to Draft. Refresh the page."
-                ))
-            })
+            .ok_or_else(|| jobs::not_found(job_id))
     }
 
     fn spawn_run(&self, job: Job) -> Result<()> {

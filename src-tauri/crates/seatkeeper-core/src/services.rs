@@ -6,6 +6,7 @@
 //! (`run_now`, `cancel`), which the shell holds.
 
 pub use crate::connections::{connection_presets, list_connections, update_connection};
+pub use crate::jobs::set_time_of_day as set_job_time_of_day;
 pub use crate::profiles::{
     create_profile, default_activity_start, delete_profile, get_profile, list_profiles, publish_profile,
     update_profile,

@@ -12,7 +12,7 @@ use seatkeeper_core::engine::{EngineEvents, EngineOptions, JobEngine, CLOSED_DUR
 use seatkeeper_core::jobs::{JobKind, ScheduledJob};
 use seatkeeper_core::services::{
     create_profile, get_profile, list_profile_job_results, list_subscriptions, publish_profile,
-    validate_connection,
+    set_job_time_of_day, validate_connection,
 };
 use seatkeeper_core::smartsheet::RetryPolicy;
 use seatkeeper_core::sync::{JobResult, JobStatus, SyncOptions, SyncPhase, SyncProgress};
@@ -303,6 +303,62 @@ async fn the_scheduler_runs_due_jobs_and_moves_them_on_by_a_day() {
     for job in case.jobs().await {
         assert_eq!(job.next_run_at, Some(next), "{}", job.name);
     }
+    case.engine.shutdown();
+}
+
+/// The local wall-clock time ("HH:MM") of `at` on this computer.
+fn local_hh_mm(at: DateTime<Utc>) -> String {
+    at.with_timezone(&chrono::Local).format("%H:%M").to_string()
+}
+
+#[tokio::test]
+async fn a_job_runs_daily_at_the_time_of_day_the_admin_chose() {
+    let case = case(sim_config(40)).await;
+    let subs = case.job(JobKind::Subscriptions).await;
+    let events = case.job(JobKind::Events).await;
+    assert_eq!(subs.time_of_day, None, "a new job runs at the time of day it was published");
+
+    let now = case.clock.now();
+    let job = set_job_time_of_day(&case.db, &*case.clock, subs.id, "2:30").await.unwrap();
+    assert_eq!(job.time_of_day.as_deref(), Some("02:30"), "stored as HH:MM");
+    let next = job.next_run_at.unwrap();
+    assert_eq!(local_hh_mm(next), "02:30");
+    assert!(next > now && next <= now + chrono::Duration::days(1), "the next 02:30 after {now}: {next}");
+    assert_eq!(case.jobs().await.into_iter().find(|j| j.id == subs.id), Some(job), "as stored");
+    assert_eq!(case.job(JobKind::Events).await, events, "the other job is untouched");
+
+    // Not due before its time; at its time it runs, and the next run is the next day's 02:30.
+    case.clock.set(next - chrono::Duration::minutes(1));
+    assert_eq!(
+        case.engine.tick().await.unwrap(),
+        vec![events.id],
+        "only the events job was due (at publishing)"
+    );
+    case.engine.wait(events.id).await.unwrap();
+    case.clock.set(next + chrono::Duration::minutes(5));
+    assert_eq!(case.engine.tick().await.unwrap(), vec![subs.id]);
+    let result = case.engine.wait(subs.id).await.unwrap();
+    assert_eq!(result.status, JobStatus::Succeeded, "{result:?}");
+    let after = case.job(JobKind::Subscriptions).await.next_run_at.unwrap();
+    assert_eq!(local_hh_mm(after), "02:30");
+    assert!(
+        after > next + chrono::Duration::hours(22) && after < next + chrono::Duration::hours(26),
+        "{after}"
+    );
+
+    // A bad time is refused with the field named, and nothing changes; an unknown job is NotFound.
+    let err = set_job_time_of_day(&case.db, &*case.clock, subs.id, "25:00").await.unwrap_err();
+    let err = seatkeeper_core::AppError::from(err);
+    assert_eq!(
+        (err.code, err.field.as_deref()),
+        (ErrorCode::Validation, Some("timeOfDay")),
+        "{}",
+        err.message
+    );
+    assert!(err.message.contains("“25:00”"), "{}", err.message);
+    assert_eq!(case.job(JobKind::Subscriptions).await.next_run_at, Some(after));
+    let err = set_job_time_of_day(&case.db, &*case.clock, 9999, "02:30").await.unwrap_err();
+    assert_eq!(seatkeeper_core::AppError::from(err).code, ErrorCode::NotFound);
     case.engine.shutdown();
 }
 
