@@ -3,6 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 
 import type { AppError, ErrorCode } from "../bindings/errors";
+import type { ScheduledJob } from "../bindings/jobs";
 import type {
   Connection,
   ConnectionChoice,
@@ -19,7 +20,6 @@ import type {
   SoftwareSubscription,
   UnrecognizedIdentifier,
 } from "../bindings/sync";
-// TODO(bindings): until the backend's generated exclusion types land in ui/src/bindings.
 import type {
   ExclusionKind,
   ExclusionRules,
@@ -50,6 +50,7 @@ export interface Commands {
   list_job_results: { args: { profileId: number }; result: JobResult[] };
   run_job: { args: { jobId: number }; result: null };
   cancel_job: { args: { jobId: number }; result: null };
+  set_job_time_of_day: { args: { jobId: number; timeOfDay: string }; result: ScheduledJob };
   get_activity_settings: { args: { profileId: number }; result: ActivitySettings };
   set_activity_settings: { args: { profileId: number; excludedEventKinds: string[] }; result: ActivitySettings };
   list_exclusion_rules: { args: { profileId: number }; result: ExclusionRules };
@@ -132,6 +133,8 @@ export const listJobResults = (profileId: number) => call("list_job_results", { 
 /** Starts a run in the background; its progress and end arrive as events (see events.ts). */
 export const runJob = (jobId: number) => call("run_job", { jobId });
 export const cancelJob = (jobId: number) => call("cancel_job", { jobId });
+/** `timeOfDay` is "HH:MM" on this computer's clock; returns the job with its next run moved. */
+export const setJobTimeOfDay = (jobId: number, timeOfDay: string) => call("set_job_time_of_day", { jobId, timeOfDay });
 export const getActivitySettings = (profileId: number) => call("get_activity_settings", { profileId });
 /** Returns the settings as stored (patterns upper-cased, de-duplicated, sorted). */
 export const setActivitySettings = (profileId: number, excludedEventKinds: string[]) =>

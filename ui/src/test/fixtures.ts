@@ -44,6 +44,7 @@ export function job(overrides: Partial<ScheduledJob> = {}): ScheduledJob {
     schedule: "daily",
     enabled: true,
     nextRunAt: "2026-11-29T02:00:00Z",
+    timeOfDay: null,
     ...overrides,
   };
 }

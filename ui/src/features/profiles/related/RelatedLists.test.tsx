@@ -22,7 +22,13 @@ const PUBLISHED = profile({
   status: "Published",
   lastValidation: validation(),
   jobs: [
-    job({ id: 1, kind: "Subscriptions", name: "Refresh Acme Subscriptions", nextRunAt: "2026-11-30T02:00:00Z" }),
+    job({
+      id: 1,
+      kind: "Subscriptions",
+      name: "Refresh Acme Subscriptions",
+      nextRunAt: "2026-11-30T02:00:00Z",
+      timeOfDay: "03:15",
+    }),
     job({ id: 2, kind: "Events", name: "Refresh Acme Events", nextRunAt: null, enabled: false }),
   ],
 });
@@ -74,12 +80,68 @@ describe("related lists", () => {
         .map((td) => td.textContent);
     expect(cells(rows[1]!)).toEqual([
       "Refresh Acme Subscriptions",
-      "Daily",
+      "Daily at 03:15",
       formatDateTime("2026-11-30T02:00:00Z"),
       "Yes",
       "Run now",
     ]);
     expect(cells(rows[2]!)).toEqual(["Refresh Acme Events", "Daily", "—", "No", "Run now"]);
+  });
+
+  it("shows a job without a chosen time at the time of day of its next run, on this computer's clock", async () => {
+    const nextRunAt = "2026-11-30T02:00:00Z";
+    const local = new Date(nextRunAt);
+    const hhmm = [local.getHours(), local.getMinutes()].map((n) => String(n).padStart(2, "0")).join(":");
+    renderProfile(profile({ status: "Published", jobs: [job({ id: 1, nextRunAt, timeOfDay: null })] }));
+    const table = await screen.findByTestId("jobs-table");
+    expect(within(table).getAllByRole("row")[1]).toHaveTextContent(`Daily at ${hhmm}`);
+  });
+
+  it("changes the time of day of a job's daily run, with the backend's field error on a bad time", async () => {
+    let current = PUBLISHED;
+    const { user, backend } = renderProfile(PUBLISHED, {
+      get_profile: () => current,
+      set_job_time_of_day: ({ jobId, timeOfDay }) => {
+        if (timeOfDay === "25:00") {
+          throw backendError(
+            "Validation",
+            "“25:00” is not a time of day. Enter it as HH:MM on a 24-hour clock, for example 02:30.",
+            "timeOfDay",
+          );
+        }
+        // As the core stores it: HH:MM.
+        const saved = {
+          ...current.jobs[0]!,
+          id: jobId,
+          timeOfDay: timeOfDay.padStart(5, "0"),
+          nextRunAt: "2026-11-30T06:45:00Z",
+        };
+        current = { ...current, jobs: [saved, current.jobs[1]!] };
+        return saved;
+      },
+    });
+    const table = await screen.findByTestId("jobs-table");
+    await user.click(within(table).getByRole("button", { name: "Change time: Refresh Acme Subscriptions" }));
+    const dialog = await screen.findByRole("dialog", { name: "When “Refresh Acme Subscriptions” runs" });
+    const field = within(dialog).getByRole("textbox", { name: /Time of day/ });
+    expect(field).toHaveValue("03:15");
+
+    // Empty is refused here; what is a time of day is the backend's rule, shown on the field.
+    await user.clear(field);
+    await user.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(await within(dialog).findByText("Enter a time of day, for example 02:30.")).toBeInTheDocument();
+    expect(backend.callsTo("set_job_time_of_day")).toEqual([]);
+    await user.type(field, "25:00");
+    await user.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(await within(dialog).findByText(/“25:00” is not a time of day/)).toBeInTheDocument();
+    expect(field).toHaveAttribute("aria-invalid", "true");
+
+    await user.clear(field);
+    await user.type(field, " 6:45 ");
+    await user.click(within(dialog).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(backend.callsTo("set_job_time_of_day").at(-1)).toEqual({ jobId: 1, timeOfDay: "6:45" });
+    await waitFor(() => expect(within(table).getAllByRole("row")[1]).toHaveTextContent("Daily at 06:45"));
   });
 
   it("sorts the jobs by a column from its header", async () => {

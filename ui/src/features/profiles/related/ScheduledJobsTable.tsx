@@ -3,15 +3,14 @@ import { IconCalendarClock, IconPlayerPlay, IconPlayerStop } from "@tabler/icons
 import { createColumnHelper } from "@tanstack/react-table";
 import { useMemo } from "react";
 
-import type { JobSchedule, ScheduledJob } from "../../../bindings/jobs";
+import type { ScheduledJob } from "../../../bindings/jobs";
 import type { Profile } from "../../../bindings/profiles";
 import type { JobResult, SyncPhase, SyncProgress } from "../../../bindings/sync";
 import { DataTable } from "../../../components/DataTable";
 import { EmptyState } from "../../../components/EmptyState";
 import { DateCell, exportName, YesNoBadge } from "./cells";
+import { jobTimeOfDay, ScheduleCell, scheduleText } from "./JobTimeOfDay";
 import { type JobRun, useCancelJob, useJobResults, useJobRun, useRunJob } from "./queries";
-
-const SCHEDULE_LABELS: Record<JobSchedule, string> = { daily: "Daily" };
 
 export const PHASE_LABELS: Record<SyncPhase, string> = {
   detectingPlan: "Detecting the plan",
@@ -27,11 +26,12 @@ const column = createColumnHelper<ScheduledJob>();
 function columns(profileId: number) {
   return [
     column.accessor("name", { header: "Name", size: 280 }),
-    column.accessor("schedule", {
+    column.accessor((job) => jobTimeOfDay(job) ?? "", {
+      id: "schedule",
       header: "Schedule",
-      size: 110,
-      cell: (c) => SCHEDULE_LABELS[c.getValue()],
-      meta: { text: (job) => SCHEDULE_LABELS[job.schedule] },
+      size: 170,
+      cell: (c) => <ScheduleCell job={c.row.original} />,
+      meta: { text: scheduleText },
     }),
     column.accessor("nextRunAt", { header: "Next run", size: 160, cell: (c) => <DateCell value={c.getValue()} /> }),
     column.accessor("enabled", { header: "Enabled", size: 100, cell: (c) => <YesNoBadge value={c.getValue()} /> }),

@@ -148,6 +148,15 @@ export function useCancelJob() {
   });
 }
 
+/** Sets the time of day of a job's daily run; the profile (which lists its jobs) is read again. */
+export function useSetJobTimeOfDay(profileId: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ jobId, timeOfDay }: { jobId: number; timeOfDay: string }) => ipc.setJobTimeOfDay(jobId, timeOfDay),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: profileKeys.detail(profileId) }),
+  });
+}
+
 export function useMapIdentifier(profileId: number) {
   const queryClient = useQueryClient();
   return useMutation({
