@@ -286,6 +286,14 @@ test("create a profile, Validate Connection, Publish, see both jobs", async () =
   const jobs = await waitForText("jobs-table", "Refresh Acme Subscriptions");
   assert.match(jobs, /Refresh Acme Events/);
   await shot("acme-published-jobs");
+
+  // The daily run moves to 02:30 on this computer's clock.
+  await clickXpath(`//button[@aria-label=${JSON.stringify("Change time: Refresh Acme Subscriptions")}]`);
+  await type("Time of day", "02:30");
+  await click("Save", "//section[@role='dialog']");
+  await noDialog();
+  await waitForText("jobs-table", "Daily at 02:30");
+  await shot("acme-job-time-of-day");
 });
 
 test("the API key is in the system keychain and nowhere in the database", async () => {
