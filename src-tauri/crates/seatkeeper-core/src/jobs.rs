@@ -247,38 +247,22 @@ mod tests {
     #[test]
     fn the_next_run_is_the_next_time_the_local_clock_shows() {
         let time = NaiveTime::from_hms_opt(2, 30, 0).unwrap();
-        let utc_zone = chrono::FixedOffset::east_opt(0).unwrap();
-        // Later today, or tomorrow when today's has passed (or is now).
-        assert_eq!(
-            next_at_time_of_day(time, utc("2026-12-05T01:00:00Z"), &utc_zone),
-            utc("2026-12-05T02:30:00Z")
-        );
-        assert_eq!(
-            next_at_time_of_day(time, utc("2026-12-05T02:30:00Z"), &utc_zone),
-            utc("2026-12-06T02:30:00Z")
-        );
-        // 02:30 in Berlin in winter (UTC+1) is 01:30 UTC: at 01:00 UTC it is 02:00 there, so today's
-        // is still ahead; at 02:00 UTC it has passed. In Kolkata (UTC+5:30), 21:00 UTC the day before.
-        let berlin = chrono::FixedOffset::east_opt(3600).unwrap();
-        assert_eq!(
-            next_at_time_of_day(time, utc("2026-12-05T01:00:00Z"), &berlin),
-            utc("2026-12-05T01:30:00Z")
-        );
-        assert_eq!(
-            next_at_time_of_day(time, utc("2026-12-05T02:00:00Z"), &berlin),
-            utc("2026-12-06T01:30:00Z")
-        );
-        let kolkata = chrono::FixedOffset::east_opt(5 * 3600 + 1800).unwrap();
-        assert_eq!(
-            next_at_time_of_day(time, utc("2026-12-05T12:00:00Z"), &kolkata),
-            utc("2026-12-05T21:00:00Z")
-        );
-        // New York (UTC-5): 02:30 local is 07:30 UTC.
-        let new_york = chrono::FixedOffset::west_opt(5 * 3600).unwrap();
-        assert_eq!(
-            next_at_time_of_day(time, utc("2026-12-05T08:00:00Z"), &new_york),
-            utc("2026-12-06T07:30:00Z")
-        );
+        let zone = |hours_east: f64| chrono::FixedOffset::east_opt((hours_east * 3600.0) as i32).unwrap();
+        let cases = [
+            // Later today, or tomorrow when today's has passed (or is now).
+            (zone(0.0), "2026-12-05T01:00:00Z", "2026-12-05T02:30:00Z"),
+            (zone(0.0), "2026-12-05T02:30:00Z", "2026-12-06T02:30:00Z"),
+            // 02:30 in Berlin in winter (UTC+1) is 01:30 UTC: at 01:00 UTC it is 02:00 there, so
+            // today's is still ahead; at 02:00 UTC it has passed.
+            (zone(1.0), "2026-12-05T01:00:00Z", "2026-12-05T01:30:00Z"),
+            (zone(1.0), "2026-12-05T02:00:00Z", "2026-12-06T01:30:00Z"),
+            // Kolkata (UTC+5:30): 21:00 UTC the day before. New York (UTC-5): 07:30 UTC.
+            (zone(5.5), "2026-12-05T12:00:00Z", "2026-12-05T21:00:00Z"),
+            (zone(-5.0), "2026-12-05T08:00:00Z", "2026-12-06T07:30:00Z"),
+        ];
+        for (tz, now, expected) in cases {
+            assert_eq!(next_at_time_of_day(time, utc(now), &tz), utc(expected), "{tz} at {now}");
+        }
     }
 
     /// A zone whose clock jumps from 02:00 to 03:00 on 2027-03-28 and back from 03:00 to 02:00 on
