@@ -7,6 +7,7 @@ import {
   IconSortDescending,
 } from "@tabler/icons-react";
 import {
+  type Cell,
   type Column,
   type ColumnDef,
   type ColumnFiltersState,
@@ -22,7 +23,7 @@ import {
 } from "@tanstack/react-table";
 import { observeElementRect, useVirtualizer } from "@tanstack/react-virtual";
 import Papa from "papaparse";
-import { type ReactNode, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
+import { memo, type ReactNode, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 
 import { downloadTextFile } from "../lib/download";
 import { ErrorAlert } from "./ErrorAlert";
@@ -105,6 +106,74 @@ export function DataTable<T>(props: DataTableProps<T>) {
   if (data.length === 0) return <>{empty}</>;
   return <LoadedTable {...props} data={data} data-testid={testId} />;
 }
+
+interface VirtualRowsProps<T> {
+  rows: Row<T>[];
+  scrollElement: HTMLDivElement | null;
+  viewportHeight: number;
+  leafCount: number;
+}
+
+/**
+ * The rows in view (and a few either side), between two spacer rows. Scrolling re-renders only
+ * this, not the toolbar or the header, and a row already in view is not rendered again.
+ */
+function VirtualRows<T>({ rows, scrollElement, viewportHeight, leafCount }: VirtualRowsProps<T>) {
+  const viewportRef = useRef(viewportHeight);
+  viewportRef.current = viewportHeight;
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollElement,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+    initialRect: { width: 0, height: viewportHeight },
+    // The viewport's height is set by the table; where layout is not measured (tests), use it.
+    observeElementRect: (instance, cb) =>
+      observeElementRect(instance, (rect) =>
+        cb(rect.height > 0 ? rect : { width: rect.width, height: viewportRef.current }),
+      ),
+  });
+  const items = virtualizer.getVirtualItems();
+  const paddingTop = items[0]?.start ?? 0;
+  const paddingBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
+  return (
+    <>
+      {paddingTop > 0 && (
+        <tr aria-hidden style={{ height: paddingTop }}>
+          <td colSpan={leafCount} style={{ padding: 0, border: 0 }} />
+        </tr>
+      )}
+      {items.map((item) => {
+        const row = rows[item.index]!;
+        return <VirtualRow key={row.id} index={item.index} cells={row.getVisibleCells()} />;
+      })}
+      {paddingBottom > 0 && (
+        <tr aria-hidden style={{ height: paddingBottom }}>
+          <td colSpan={leafCount} style={{ padding: 0, border: 0 }} />
+        </tr>
+      )}
+    </>
+  );
+}
+
+/**
+ * One row. `cells` is the same array for as long as the row, its columns and their visibility are
+ * the same (TanStack memoizes it), so a row that stays in view is skipped while scrolling.
+ */
+function VirtualRowContent<T>({ index, cells }: { index: number; cells: Cell<T, unknown>[] }) {
+  return (
+    <Table.Tr aria-rowindex={index + 2} style={{ height: ROW_HEIGHT }}>
+      {cells.map((cell) => (
+        <Table.Td key={cell.id} style={{ whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" }}>
+          {flexRender(cell.column.columnDef.cell, cell.getContext())}
+        </Table.Td>
+      ))}
+    </Table.Tr>
+  );
+}
+
+// memo() drops the type parameter; the cast puts it back.
+const VirtualRow = memo(VirtualRowContent) as typeof VirtualRowContent;
 
 function TableSkeleton({ label }: { label: string }) {
   return (
@@ -200,31 +269,16 @@ function LoadedTable<T>({
     );
   }, [data, columns]);
 
-  const scrollRef = useRef<HTMLDivElement>(null);
+  // State, not a ref: the rows' virtualizer must see the element, and a child's layout effects run
+  // before its parent's ref is set.
+  const [scrollElement, setScrollElement] = useState<HTMLDivElement | null>(null);
   const viewportHeight = Math.min(maxHeight, HEADER_HEIGHT + Math.max(rows.length, 1) * ROW_HEIGHT + 2);
-  const viewportRef = useRef(viewportHeight);
-  viewportRef.current = viewportHeight;
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
-    initialRect: { width: 0, height: viewportHeight },
-    // The viewport's height is set below; where layout is not measured (tests), use it.
-    observeElementRect: (instance, cb) =>
-      observeElementRect(instance, (rect) =>
-        cb(rect.height > 0 ? rect : { width: rect.width, height: viewportRef.current }),
-      ),
-  });
 
   // A new search or filter starts at the top of its results.
   useEffect(() => {
-    if (scrollRef.current) scrollRef.current.scrollTop = 0;
-  }, [deferredSearch, deferredFilters]);
+    if (scrollElement) scrollElement.scrollTop = 0;
+  }, [scrollElement, deferredSearch, deferredFilters]);
 
-  const items = virtualizer.getVirtualItems();
-  const paddingTop = items[0]?.start ?? 0;
-  const paddingBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
   const leafCount = table.getVisibleLeafColumns().length;
   const total = data.length;
   const filtered = rows.length !== total;
@@ -293,7 +347,7 @@ function LoadedTable<T>({
         </Button>
       </Group>
       <Paper withBorder radius="sm" style={{ overflow: "hidden" }}>
-        <Box ref={scrollRef} style={{ height: viewportHeight, overflow: "auto" }} data-testid="table-viewport">
+        <Box ref={setScrollElement} style={{ height: viewportHeight, overflow: "auto" }} data-testid="table-viewport">
           <Table
             stickyHeader
             highlightOnHover
@@ -353,31 +407,12 @@ function LoadedTable<T>({
                   </Table.Td>
                 </Table.Tr>
               )}
-              {paddingTop > 0 && (
-                <tr aria-hidden style={{ height: paddingTop }}>
-                  <td colSpan={leafCount} style={{ padding: 0, border: 0 }} />
-                </tr>
-              )}
-              {items.map((item) => {
-                const row = rows[item.index]!;
-                return (
-                  <Table.Tr key={row.id} aria-rowindex={item.index + 2} style={{ height: ROW_HEIGHT }}>
-                    {row.getVisibleCells().map((cell) => (
-                      <Table.Td
-                        key={cell.id}
-                        style={{ whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" }}
-                      >
-                        {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                      </Table.Td>
-                    ))}
-                  </Table.Tr>
-                );
-              })}
-              {paddingBottom > 0 && (
-                <tr aria-hidden style={{ height: paddingBottom }}>
-                  <td colSpan={leafCount} style={{ padding: 0, border: 0 }} />
-                </tr>
-              )}
+              <VirtualRows
+                rows={rows}
+                scrollElement={scrollElement}
+                viewportHeight={viewportHeight}
+                leafCount={leafCount}
+              />
             </Table.Tbody>
           </Table>
         </Box>
