@@ -3,9 +3,10 @@
 # window under Xvfb, driven through tauri-driver + WebKitWebDriver, with a real Secret Service
 # (GNOME Keyring on a private D-Bus session) and a fresh data directory.
 #
-#   APP_BIN=target/debug/seatkeeper-app SMARTSHEET_SIM_BIN=target/debug/smartsheet-sim tests/e2e/run.sh
+#   APP_BIN=target/debug/seatkeeper-app SMARTSHEET_SIM_BIN=target/debug/smartsheet-sim tests/e2e/run.sh [CMD...]
 #
-# Screenshots of each step go to tests/artifacts/e2e/.
+# Without CMD it runs the tests (npm test); the UI benchmark passes `node scroll.bench.mjs`.
+# Screenshots of each step go to tests/artifacts/e2e/ (SHOTS, when not set).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -16,12 +17,13 @@ ensure_node_modules "$here"
 for bin in APP_BIN SMARTSHEET_SIM_BIN; do
   [ -x "${!bin:-}" ] || { echo "e2e: $bin must name a built binary (got '${!bin:-}')" >&2; exit 1; }
 done
-export SHOTS="$repo/tests/artifacts/e2e"
+export SHOTS="${SHOTS:-$repo/tests/artifacts/e2e}"
 rm -rf "$SHOTS" && mkdir -p "$SHOTS"
 data="$(mktemp -d)"
 trap 'rm -rf "$data"' EXIT
 # A fresh app: its database, logs and settings live under these.
 export XDG_DATA_HOME="$data/share" XDG_CONFIG_HOME="$data/config"
 cd "$here"
+[ $# -gt 0 ] || set -- npm test --silent
 timeout 600 dbus-run-session -- sh "$repo/tests/with-keyring.sh" \
-  xvfb-run -a -s "-screen 0 1280x900x24" npm test --silent
+  xvfb-run -a -s "-screen 0 1280x900x24" "$@"
