@@ -6,8 +6,8 @@
 //!   [`JobEngine::tick`], which starts every due job (enabled, profile Published, `next_run_at`
 //!   passed) and moves its `next_run_at` to the next time of day the admin chose for it (this
 //!   computer's clock, [`crate::jobs::set_time_of_day`]), or else on by whole days past now — so a
-//!   missed run runs once, and the next at the job's usual time of day. It then sleeps until the next `next_run_at` (at most
-//!   [`EngineOptions::poll_interval`]) or until [`JobEngine::nudge`].
+//!   missed run runs once, and the next at the job's usual time of day. It then sleeps until the
+//!   next `next_run_at` (at most [`EngineOptions::poll_interval`]) or until [`JobEngine::nudge`].
 //! - [`JobEngine::run_now`] starts a job at once ([`Error::Conflict`] when it is already running).
 //!   Across processes (the app and the `seatkeeper` command on one database) a job's lock
 //!   ([`crate::db::Db::try_lock_job`]) keeps it to one run at a time; a run that finds the lock
