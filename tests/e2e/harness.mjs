@@ -59,7 +59,7 @@ export const xpathText = (text) => `normalize-space()=${JSON.stringify(text)}`;
  * Runs `action` until it succeeds: React re-renders replace DOM nodes, so an element found a moment
  * ago may be gone (stale) or not there yet.
  */
-export async function retrying(what, action) {
+export async function retrying(what, action, timeout = WAIT) {
   let last;
   const done = await driver
     .wait(async () => {
@@ -75,7 +75,7 @@ export async function retrying(what, action) {
         last = e;
         return false;
       }
-    }, WAIT)
+    }, timeout)
     .catch(async (e) => {
       await shot("failed").catch(() => {});
       throw new Error(`${what}: ${e.message}${last ? ` (last: ${last.message})` : ""}`);
@@ -163,13 +163,17 @@ export async function testId(id) {
 }
 
 /** Waits until the element with `data-testid=id` shows `text`; returns its whole text. */
-export async function waitForText(id, text) {
+export async function waitForText(id, text, timeout = WAIT) {
   let seen = "";
-  return retrying(`"${text}" in ${id}`, async () => {
-    const found = await driver.findElements(By.css(`[data-testid="${id}"]`));
-    seen = (await Promise.all(found.map((el) => el.getAttribute("textContent")))).join(" | ");
-    return seen.includes(text) ? seen : false;
-  }).catch((e) => {
+  return retrying(
+    `"${text}" in ${id}`,
+    async () => {
+      const found = await driver.findElements(By.css(`[data-testid="${id}"]`));
+      seen = (await Promise.all(found.map((el) => el.getAttribute("textContent")))).join(" | ");
+      return seen.includes(text) ? seen : false;
+    },
+    timeout,
+  ).catch((e) => {
     throw new Error(`${e.message}; it showed: ${seen}`);
   });
 }
