@@ -184,13 +184,17 @@ export async function noDialog() {
 }
 
 /** Waits until the Scheduled Job Results list shows `count` succeeded runs. */
-export async function succeededRuns(count) {
+export async function succeededRuns(count, timeout = WAIT) {
   let seen = "";
-  await retrying(`${count} succeeded runs`, async () => {
-    const table = await driver.findElement(By.css('[data-testid="job-results-table"]'));
-    seen = await table.getAttribute("textContent");
-    return (seen.match(/succeeded/gi) ?? []).length >= count;
-  }).catch((e) => {
+  await retrying(
+    `${count} succeeded runs`,
+    async () => {
+      const table = await driver.findElement(By.css('[data-testid="job-results-table"]'));
+      seen = await table.getAttribute("textContent");
+      return (seen.match(/succeeded/gi) ?? []).length >= count;
+    },
+    timeout,
+  ).catch((e) => {
     throw new Error(`${e.message}; the list showed: ${seen.slice(0, 400)}`);
   });
 }

@@ -27,6 +27,7 @@ import {
   simInfo,
   startApp,
   startSimulator,
+  succeededRuns,
   teardown,
   waitForText,
 } from "./harness.mjs";
@@ -128,11 +129,11 @@ try {
   await click("OK", "//section[@role='dialog']");
   await noDialog();
   await waitForText("profile-status", "Published");
-  // The first refresh of subscriptions: the app keeps to Smartsheet's 300 requests a minute, so
-  // 50,000 users (500 pages) take about a minute.
+  // The first refreshes, of subscriptions and then of events: the app keeps to Smartsheet's 300
+  // requests a minute, so 50,000 users (500 pages) take about a minute. Both are over before
+  // anything is measured, so that no sync shares the two cores with the window.
   await click("Scheduled Job Results");
-  await waitForText("job-results-table", "Subscriptions");
-  await waitForText("job-results-table", "Succeeded", 5 * 60_000);
+  await succeededRuns(2, 5 * 60_000);
 
   const opened = performance.now();
   await click("Software Subscriptions");
