@@ -290,8 +290,8 @@ def ui_section(path):
         f"## 4. The Software Subscriptions list with {u['users']:,} rows, in the app's window",
         "",
         "The app binary in a real WebKitGTK window under Xvfb (software rendering, no GPU), driven through "
-        "tauri-driver (`tests/e2e/scroll.bench.mjs`): a profile on a simulator of that size, published; after its "
-        "first subscriptions refresh the list is opened and scrolled.",
+        "tauri-driver (`tests/e2e/scroll.bench.mjs`): a profile on a simulator of that size, published; once its "
+        "first refreshes (subscriptions, then events) are over, the list is opened and scrolled.",
         "",
         "| measure | value |",
         "|---|---|",
