@@ -236,8 +236,6 @@ export async function stop(proc) {
   if (!(await Promise.race([exited, delay(5_000, false)]))) proc.kill("SIGKILL");
 }
 
-// A child process keeps node running until it exits, and a hung WebDriver session would keep the
-
 /**
  * Closes the app and stops tauri-driver and the simulator. A child process keeps node running
  * until it exits, and a hung WebDriver session would keep the test command waiting: every step is
