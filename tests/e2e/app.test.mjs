@@ -1,6 +1,7 @@
 // The real app in a real window: the demo organization synced; create a profile against the
-// simulator, Validate Connection, Publish, see both jobs and change one's time of day; a member's key is refused as "not a System Admin"; clearing Download
-// activity returns the profile to Draft. The API key is stored only in the real Secret Service.
+// simulator, Validate Connection, Publish, see both jobs and change one's time of day; a member's
+// key is refused as "not a System Admin"; clearing Download activity returns the profile to Draft.
+// The API key is stored only in the real Secret Service.
 //
 // Run through tests/e2e/run.sh (Xvfb, a private D-Bus session with GNOME Keyring, tauri-driver).
 import { after, before, test } from "node:test";
