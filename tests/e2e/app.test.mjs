@@ -28,6 +28,7 @@ import {
   teardown,
   testId,
   type,
+  validateAndPublish,
   waitForText,
   xpathText,
 } from "./harness.mjs";
@@ -50,12 +51,7 @@ test("the demo organization: validate, publish, and a sync fills the related lis
   await shot("welcome");
   await click("Try the demo organization", "//main");
   await waitForText("profile-status", "Draft");
-  await click("Validate Connection");
-  await waitForText("validation-result", "Connection validated");
-  await click("Publish");
-  await click("OK", "//section[@role='dialog']");
-  await noDialog();
-  await waitForText("profile-status", "Published");
+  await validateAndPublish();
   // Publishing starts the first runs; wait for both to succeed.
   await click("Scheduled Job Results");
   await succeededRuns(2);

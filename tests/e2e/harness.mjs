@@ -215,6 +215,16 @@ export async function createProfile(displayName, connectionName, token) {
   await waitForText("profile-status", "Draft");
 }
 
+/** On the open profile: Validate Connection, then Publish and confirm; waits until it is Published. */
+export async function validateAndPublish() {
+  await click("Validate Connection");
+  await waitForText("validation-result", "Connection validated");
+  await click("Publish");
+  await click("OK", "//section[@role='dialog']");
+  await noDialog();
+  await waitForText("profile-status", "Published");
+}
+
 /** Starts tauri-driver and, through it, the app in a window. */
 export async function startApp() {
   driverProc = spawn("tauri-driver", ["--port", "4444", "--native-port", "4445"], { stdio: ["ignore", "ignore", "inherit"] });
