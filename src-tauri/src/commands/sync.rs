@@ -1,7 +1,7 @@
 //! The profile's sync lists (subscriptions, models, unrecognized identifiers, job results), its
-//! activity settings (which event types count as activity), the time of day of each job's daily run,
-//! and the job engine's Run now / Cancel. Progress and results of runs arrive as the `job-progress` and
-//! `job-finished` events.
+//! activity settings (which event types count as activity), the time of day of each job's daily
+//! run, and the job engine's Run now / Cancel. Progress and results of runs arrive as the
+//! `job-progress` and `job-finished` events.
 
 use seatkeeper_core::jobs::ScheduledJob;
 use seatkeeper_core::services;
