@@ -127,22 +127,8 @@ async fn profiles_run_and_export_against_the_simulator() {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("seatkeeper.db");
-    let db = Db::open(&path).await.unwrap();
-    let secrets = KeyringStore::new(APP_IDENTIFIER);
     let admin_token = sim.tokens().admin.clone();
-    let input = ProfileInput {
-        display_name: "Acme Corp".into(),
-        download_activity: true,
-        analyze_activity_from: None,
-        reclaim_subscriptions: true,
-    };
-    let connection = ConnectionChoice::New(ConnectionInput {
-        name: "Main".into(),
-        url: sim.base_url().into(),
-        api_key: admin_token.clone(),
-    });
-    let profile = create_profile(&db, &secrets, &SystemClock, input, connection).await.unwrap();
+    let (path, db, secrets, profile) = draft_profile(&sim, dir.path(), "Acme Corp", "Main").await;
     let id = profile.id.to_string();
     let all_output = std::cell::RefCell::new(String::new());
     let record = |out: &Output| {
@@ -267,6 +253,32 @@ async fn profiles_run_and_export_against_the_simulator() {
 
 /// A published profile on a slow simulator (every request waits 400 ms) with about 100,000 events
 /// — two commits of 50,000 — so that a run can be stopped between two commits.
+/// A database in `dir` with a Draft profile `name` (download activity on) whose new connection
+/// `connection` points at `sim` with its admin key, kept in the real keychain.
+async fn draft_profile(
+    sim: &smartsheet_sim::SimHandle,
+    dir: &std::path::Path,
+    name: &str,
+    connection: &str,
+) -> (std::path::PathBuf, Db, KeyringStore, seatkeeper_core::profiles::Profile) {
+    let path = dir.join("seatkeeper.db");
+    let db = Db::open(&path).await.unwrap();
+    let secrets = KeyringStore::new(APP_IDENTIFIER);
+    let input = ProfileInput {
+        display_name: name.into(),
+        download_activity: true,
+        analyze_activity_from: None,
+        reclaim_subscriptions: true,
+    };
+    let connection = ConnectionChoice::New(ConnectionInput {
+        name: connection.into(),
+        url: sim.base_url().into(),
+        api_key: sim.tokens().admin.clone(),
+    });
+    let profile = create_profile(&db, &secrets, &SystemClock, input, connection).await.unwrap();
+    (path, db, secrets, profile)
+}
+
 struct Stoppable {
     sim: smartsheet_sim::SimHandle,
     _dir: tempfile::TempDir,
@@ -292,21 +304,8 @@ impl Stoppable {
         .await
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("seatkeeper.db");
-        let db = Db::open(&path).await.unwrap();
-        let secrets = KeyringStore::new(APP_IDENTIFIER);
-        let input = ProfileInput {
-            display_name: name.into(),
-            download_activity: true,
-            analyze_activity_from: None,
-            reclaim_subscriptions: true,
-        };
-        let connection = ConnectionChoice::New(ConnectionInput {
-            name: format!("{name} connection"),
-            url: sim.base_url().into(),
-            api_key: sim.tokens().admin.clone(),
-        });
-        let profile = create_profile(&db, &secrets, &SystemClock, input, connection).await.unwrap();
+        let (path, db, secrets, profile) =
+            draft_profile(&sim, dir.path(), name, &format!("{name} connection")).await;
         let validated = seatkeeper_async(&path, &["validate", name]).await;
         assert_eq!(code(&validated), 0, "{}", text(&validated.stderr));
         let profile = publish_profile(&db, &SystemClock, profile.id).await.unwrap();
