@@ -286,14 +286,14 @@ mod tests {
         fn from_offset(_: &chrono::FixedOffset) -> Self {
             CentralEurope
         }
-        fn offset_from_utc_date(&self, _: &chrono::NaiveDate) -> chrono::FixedOffset {
-            unimplemented!("not used by next_at_time_of_day")
+        fn offset_from_utc_date(&self, utc: &chrono::NaiveDate) -> chrono::FixedOffset {
+            self.offset_from_utc_datetime(&utc.and_time(NaiveTime::MIN))
         }
         fn offset_from_utc_datetime(&self, utc: &chrono::NaiveDateTime) -> chrono::FixedOffset {
             Self::offset(Self::summer(utc))
         }
-        fn offset_from_local_date(&self, _: &chrono::NaiveDate) -> LocalResult<chrono::FixedOffset> {
-            unimplemented!("not used by next_at_time_of_day")
+        fn offset_from_local_date(&self, local: &chrono::NaiveDate) -> LocalResult<chrono::FixedOffset> {
+            self.offset_from_local_datetime(&local.and_time(NaiveTime::MIN))
         }
         fn offset_from_local_datetime(
             &self,
