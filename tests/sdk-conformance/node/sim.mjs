@@ -30,12 +30,17 @@ export async function startSim() {
   lines.close();
 
   const controlUrl = info.base_url.replace(/\/2\.0$/, '') + '/__sim';
+  // The control endpoints answer only requests that carry the secret from the start line.
+  const control = (path, init = {}) =>
+    fetch(controlUrl + path, { ...init, headers: { ...init.headers, 'X-Sim-Control-Secret': info.control_secret } });
   return {
     // The Node SDK appends paths to baseUrl as they are, so it must end with '/'.
     client: (tokenName = 'admin') =>
       smartsheet.createClient({ accessToken: info.tokens[tokenName], baseUrl: info.base_url + '/' }),
     async now() {
-      const state = await (await fetch(controlUrl + '/state')).json();
+      const resp = await control('/state');
+      if (!resp.ok) throw new Error(`GET /__sim/state answered ${resp.status}: ${await resp.text()}`);
+      const state = await resp.json();
       return new Date(state.now);
     },
     stop() {

@@ -22,18 +22,24 @@ START_TIMEOUT_S = 30
 class Sim:
     base_url: str  # ends in /2.0, no trailing slash (what the Python SDK wants as api_base)
     tokens: dict = dataclasses.field(repr=False)  # never shown in failure output
+    control_secret: str = dataclasses.field(repr=False)  # for the /__sim control endpoints
 
     @property
     def control_url(self):
         return self.base_url.removesuffix("/2.0") + "/__sim"
 
+    def control(self, path, data=None):
+        """A request to a control endpoint, with the secret from the start line."""
+        req = urllib.request.Request(self.control_url + path, data=data, method="GET" if data is None else "POST",
+                                     headers={"X-Sim-Control-Secret": self.control_secret})
+        return urllib.request.urlopen(req)
+
     def now(self):
-        with urllib.request.urlopen(self.control_url + "/state") as resp:
+        with self.control("/state") as resp:
             return datetime.fromisoformat(json.load(resp)["now"])
 
     def set_faults(self, spec):
-        req = urllib.request.Request(self.control_url + "/faults", data=spec.encode(), method="POST")
-        with urllib.request.urlopen(req) as resp:
+        with self.control("/faults", data=spec.encode()) as resp:
             assert resp.status == 200
 
     def plan_id(self):
@@ -64,7 +70,7 @@ def sim():
                 stderr.seek(0)
                 pytest.fail(f"smartsheet-sim printed no start line: {stderr.read().decode(errors='replace')}")
             info = json.loads(line)
-            yield Sim(base_url=info["base_url"], tokens=info["tokens"])
+            yield Sim(base_url=info["base_url"], tokens=info["tokens"], control_secret=info["control_secret"])
             if proc.poll() is not None:  # a negative code is the signal that ended it
                 stderr.seek(0)
                 pytest.fail(f"smartsheet-sim died during the tests (exit code {proc.returncode}): "

@@ -171,6 +171,34 @@ impl FromStr for FaultSpec {
     }
 }
 
+/// Whether the control endpoints (`/__sim/state`, `/__sim/clock/advance`, `/__sim/faults`) are
+/// served, and what a caller must show to use them.
+///
+/// They let any caller read the simulator's state, move its clock and make it fail, so they are
+/// never open: `Off` (the default, and what the demo organization uses) does not serve them at all
+/// (they answer 404 like any unknown path); `Secret` serves them only to requests that carry the
+/// secret in the `X-Sim-Control-Secret` header and no `Origin` header. A custom header cannot be
+/// sent by a web page without a CORS preflight, which the simulator never grants, and browsers
+/// send `Origin` with every cross-origin POST, so a web page can never use them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ControlAccess {
+    /// No control endpoints.
+    Off,
+    /// Control endpoints for requests with `X-Sim-Control-Secret: <secret>`. The secret must be
+    /// non-empty visible ASCII (no spaces); `spawn` refuses any other.
+    Secret(String),
+}
+
+impl ControlAccess {
+    /// The secret, when the control endpoints are on.
+    pub fn secret(&self) -> Option<&str> {
+        match self {
+            ControlAccess::Off => None,
+            ControlAccess::Secret(s) => Some(s),
+        }
+    }
+}
+
 /// Everything that defines one simulated Smartsheet.
 #[derive(Clone, Debug)]
 pub struct SimConfig {
@@ -190,10 +218,13 @@ pub struct SimConfig {
     /// Send `Retry-After` (seconds) with 429 answers.
     pub retry_after: bool,
     pub faults: FaultSpec,
-    /// The simulated clock. It stands still unless advanced through `/__sim/clock/advance`.
+    /// The simulated clock. It stands still unless advanced (`/__sim/clock/advance`, when `control`
+    /// allows it).
     pub now: DateTime<Utc>,
     /// How far back `GET /events?since=` may reach.
     pub retention_days: u32,
+    /// The control endpoints under `/__sim`: off by default.
+    pub control: ControlAccess,
 }
 
 impl SimConfig {
@@ -219,6 +250,7 @@ impl Default for SimConfig {
             faults: FaultSpec::none(),
             now: Self::today(),
             retention_days: 365,
+            control: ControlAccess::Off,
         }
     }
 }
@@ -258,6 +290,13 @@ mod tests {
             let err = bad.parse::<FaultSpec>().unwrap_err();
             assert!(err.contains(why), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn control_endpoints_are_off_by_default() {
+        assert_eq!(SimConfig::default().control, ControlAccess::Off);
+        assert_eq!(ControlAccess::Off.secret(), None);
+        assert_eq!(ControlAccess::Secret("s3cret".into()).secret(), Some("s3cret"));
     }
 
     #[test]

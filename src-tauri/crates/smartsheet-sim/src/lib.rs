@@ -15,6 +15,6 @@ mod server;
 pub mod state;
 mod users;
 
-pub use config::{FaultSpec, RateLimit, Region, SimConfig};
+pub use config::{ControlAccess, FaultSpec, RateLimit, Region, SimConfig};
 pub use org::Tokens;
 pub use server::{router, spawn, spawn_with_events, SimHandle, StartupInfo};

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use smartsheet_sim::{FaultSpec, RateLimit, Region, SimConfig};
+use smartsheet_sim::{ControlAccess, FaultSpec, RateLimit, Region, SimConfig};
 
 #[derive(Parser)]
 #[command(
@@ -23,6 +23,15 @@ struct Cli {
 enum Command {
     /// Generate an organization and serve it on loopback.
     Serve(Serve),
+}
+
+/// Whether to serve the control endpoints under `/__sim`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Control {
+    /// Served to requests with the secret printed as `control_secret` (a new one every start).
+    Secret,
+    /// Not served: `/__sim/...` answers 404.
+    Off,
 }
 
 #[derive(clap::Args)]
@@ -66,6 +75,16 @@ struct Serve {
     /// How many days back `GET /events?since=` may reach.
     #[arg(long, default_value_t = 365)]
     retention_days: u32,
+    /// The control endpoints (/__sim/...): `secret` serves them to requests with the header
+    /// X-Sim-Control-Secret set to the startup line's control_secret; `off` does not serve them.
+    #[arg(long, value_enum, default_value_t = Control::Secret)]
+    control: Control,
+}
+
+/// 128 random bits from the operating system's generator (via `rand`'s thread generator), as 32
+/// hex digits.
+fn new_control_secret() -> String {
+    format!("{:032x}", rand::random::<u128>())
 }
 
 #[tokio::main]
@@ -84,6 +103,10 @@ async fn main() -> ExitCode {
         faults: args.faults,
         now: args.now.unwrap_or_else(SimConfig::today),
         retention_days: args.retention_days,
+        control: match args.control {
+            Control::Secret => ControlAccess::Secret(new_control_secret()),
+            Control::Off => ControlAccess::Off,
+        },
     };
     let handle = match smartsheet_sim::spawn_with_events(config, args.events).await {
         Ok(handle) => handle,

@@ -1,5 +1,6 @@
 //! The HTTP server: routes under `/2.0`, the middleware that authenticates, rate-limits, injects
-//! faults and finishes error bodies, and the `/__sim` control endpoints tests use.
+//! faults and finishes error bodies, and the `/__sim` control endpoints tests use (served only
+//! with a secret; see `ControlAccess`).
 
 use std::io;
 use std::net::SocketAddr;
@@ -20,7 +21,7 @@ use tokio::sync::oneshot;
 use tower::Layer;
 use tower_http::compression::CompressionLayer;
 
-use crate::config::{FaultSpec, Region, SimConfig};
+use crate::config::{ControlAccess, FaultSpec, Region, SimConfig};
 use crate::http::{ok, ApiError, ApiResult};
 use crate::org::Tokens;
 use crate::state::{Fault, Sim};
@@ -34,6 +35,9 @@ pub struct StartupInfo {
     pub tokens: Tokens,
     pub users: usize,
     pub events: usize,
+    /// The secret the control endpoints need (`X-Sim-Control-Secret`); absent when they are off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_secret: Option<String>,
 }
 
 async fn server_info() -> ApiResult {
@@ -77,6 +81,17 @@ async fn authenticate(State(sim): State<Arc<Sim>>, mut req: Request, next: Next)
     }
     req.extensions_mut().insert(caller);
     next.run(req).await
+}
+
+/// Every answer carries the simulated clock as its `Date`, as Smartsheet's carry its own clock:
+/// clients judge the dates in an answer against it.
+async fn server_date(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let date = sim.now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    if let Ok(value) = HeaderValue::from_str(&date) {
+        response.headers_mut().insert(header::DATE, value);
+    }
+    response
 }
 
 /// Turns `ApiError` markers into Smartsheet's JSON error body with a `refId`.
@@ -125,6 +140,53 @@ async fn inject_faults(State(sim): State<Arc<Sim>>, req: Request, next: Next) ->
             parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
             Response::from_parts(parts, broken_body(bytes.slice(..bytes.len() / 2)))
         }
+    }
+}
+
+/// The request header that carries the control secret.
+const CONTROL_SECRET_HEADER: &str = "x-sim-control-secret";
+
+/// Compares in time that depends only on the lengths, never on where the first difference is.
+fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    if expected.is_empty() || given.len() != expected.len() {
+        return false;
+    }
+    let diff = given.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    std::hint::black_box(diff) == 0
+}
+
+/// Lets a control request through only without an `Origin` header (browsers send one with every
+/// cross-origin POST) and with the secret in `X-Sim-Control-Secret`. Refusals are 403 with a short
+/// plain-text reason that never contains the secret.
+async fn control_guard(State(secret): State<Arc<str>>, req: Request, next: Next) -> Response {
+    if req.headers().contains_key(header::ORIGIN) {
+        return (
+            StatusCode::FORBIDDEN,
+            "control requests from a web page (with an Origin header) are refused\n",
+        )
+            .into_response();
+    }
+    let given = req.headers().get(CONTROL_SECRET_HEADER).map(HeaderValue::as_bytes).unwrap_or_default();
+    if !same_secret(given, secret.as_bytes()) {
+        return (
+            StatusCode::FORBIDDEN,
+            "control requests need the header X-Sim-Control-Secret with the control_secret from the startup line\n",
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
+/// Refuses a control secret that cannot travel in a header as it is.
+fn check_control(control: &ControlAccess) -> io::Result<()> {
+    match control {
+        ControlAccess::Secret(s) if s.is_empty() || !s.bytes().all(|b| b.is_ascii_graphic()) => {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the control secret must be non-empty visible ASCII without spaces",
+            ))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -198,11 +260,17 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .layer(middleware::from_fn_with_state(sim.clone(), finish_errors))
         // Loopback is fast and pages of events are large: compress quickly rather than tightly.
         .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
-        .layer(middleware::from_fn_with_state(sim.clone(), inject_faults));
+        .layer(middleware::from_fn_with_state(sim.clone(), inject_faults))
+        .layer(middleware::from_fn_with_state(sim.clone(), server_date));
+    // Off: not mounted at all, so `/__sim/...` is an unknown path like any other.
+    let Some(secret) = sim.config.control.secret().map(Arc::<str>::from) else {
+        return api.with_state(sim);
+    };
     let control = Router::new()
         .route("/__sim/state", get(control_state))
         .route("/__sim/clock/advance", post(control_advance))
-        .route("/__sim/faults", post(control_faults));
+        .route("/__sim/faults", post(control_faults))
+        .route_layer(middleware::from_fn_with_state(secret, control_guard));
     control.merge(api).with_state(sim)
 }
 
@@ -247,6 +315,10 @@ impl SimHandle {
     }
     pub fn tokens(&self) -> &Tokens {
         &self.info.tokens
+    }
+    /// The secret the control endpoints need, or `None` when they are off.
+    pub fn control_secret(&self) -> Option<&str> {
+        self.info.control_secret.as_deref()
     }
     pub fn addr(&self) -> SocketAddr {
         self.addr
@@ -295,6 +367,7 @@ pub async fn spawn(config: SimConfig) -> io::Result<SimHandle> {
 
 /// As `spawn`, aiming the generated history at about `events` events.
 pub async fn spawn_with_events(config: SimConfig, events: Option<u64>) -> io::Result<SimHandle> {
+    check_control(&config.control)?;
     let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
     let addr = listener.local_addr()?;
     let sim = Arc::new(
@@ -308,6 +381,7 @@ pub async fn spawn_with_events(config: SimConfig, events: Option<u64>) -> io::Re
             tokens: org.tokens.clone(),
             users: org.users.iter().filter(|u| u.visible()).count(),
             events: sim.log.read().visible().len(),
+            control_secret: sim.config.control.secret().map(str::to_owned),
         }
     };
     let app = tower::util::MapRequestLayer::new(normalize_path).layer(router(sim.clone()));

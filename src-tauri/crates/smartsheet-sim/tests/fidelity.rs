@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
-use smartsheet_sim::{spawn, FaultSpec, RateLimit, Region, SimConfig, SimHandle};
+use smartsheet_sim::{spawn, ControlAccess, FaultSpec, RateLimit, Region, SimConfig, SimHandle};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-29T00:00:00Z").unwrap().to_utc()
@@ -384,7 +384,8 @@ async fn deactivate_reactivate_and_remove_follow_smartsheets_rules() {
 
 #[tokio::test]
 async fn events_stream_rules() {
-    let api = Api::new(config()).await;
+    let api =
+        Api::new(SimConfig { control: ControlAccess::Secret("fidelity-control".into()), ..config() }).await;
     let since = (now() - Duration::days(3)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     assert_error(&api.get("/events").await, 400, 1009);
     let first = api.get(&format!("/events?since={since}&maxCount=50")).await.1;
@@ -435,7 +436,14 @@ async fn events_stream_rules() {
     );
 
     // The clock moves on: new events appear at the caught-up position.
-    api.http.post(format!("http://{}/__sim/clock/advance?hours=24", api.sim.addr())).send().await.unwrap();
+    let advanced = api
+        .http
+        .post(format!("http://{}/__sim/clock/advance?hours=24", api.sim.addr()))
+        .header("X-Sim-Control-Secret", api.sim.control_secret().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(advanced.status(), StatusCode::OK);
     let newer = api
         .get(&format!(
             "/events?streamPosition={}&maxCount=10000",
@@ -604,4 +612,20 @@ async fn same_seed_same_bytes() {
     let a = transcript(5).await;
     assert_eq!(a, transcript(5).await);
     assert_ne!(a, transcript(6).await);
+}
+
+/// The `Date` header is the simulated clock, advanced or not.
+#[tokio::test]
+async fn the_date_header_is_the_simulated_clock() {
+    let api = Api::new(config()).await;
+    let date = |response: &reqwest::Response| {
+        let text = response.headers()["date"].to_str().unwrap().to_owned();
+        DateTime::parse_from_rfc2822(&text.replace("GMT", "+0000")).unwrap().to_utc()
+    };
+    let url = format!("{}/serverinfo", api.sim.base_url());
+    let first = api.http.get(&url).send().await.unwrap();
+    assert_eq!(date(&first), now());
+    api.sim.sim().advance(Duration::days(3));
+    let later = api.http.get(&url).send().await.unwrap();
+    assert_eq!(date(&later), now() + Duration::days(3));
 }
