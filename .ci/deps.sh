@@ -51,6 +51,15 @@ ensure_tauri_driver() {
   export PATH="$root/bin:$PATH"
 }
 
+# sqlx-cli (`cargo sqlx prepare --check`: the committed query data matches the queries and the
+# migrations), installed once into the same cache as tauri-driver. Only SQLite support is built.
+ensure_sqlx_cli() {
+  local root="${XDG_CACHE_HOME:-$HOME/.cache}/seatkeeper/tools"
+  [ -x "$root/bin/cargo-sqlx" ] \
+    || cargo install sqlx-cli --version 0.8.6 --no-default-features --features sqlite --locked --root "$root"
+  export PATH="$root/bin:$PATH"
+}
+
 # The Python venv with the official Smartsheet SDK (tests/sdk-conformance/requirements.txt), kept in
 # the user's cache and remade only when the requirements change. Prints its path.
 ensure_sdk_venv() {

@@ -31,6 +31,16 @@ fi
 phase "rust: clippy"
 cargo clippy --locked --workspace --all-targets --quiet -- -D warnings
 
+phase "rust: the committed sqlx query data matches the queries and the migrations"
+# A fresh database from the migrations, then `cargo sqlx prepare --check` (sqlx's compile-time
+# checked queries are otherwise built from seatkeeper-core/.sqlx alone: SQLX_OFFLINE in .cargo).
+ensure_sqlx_cli
+sqlx_db="$(mktemp -d)/schema.db"
+DATABASE_URL="sqlite:$sqlx_db" sqlx database setup --source src-tauri/crates/seatkeeper-core/migrations >/dev/null
+(cd src-tauri/crates/seatkeeper-core \
+  && DATABASE_URL="sqlite:$sqlx_db" cargo sqlx prepare --check -- --all-targets --locked --quiet)
+rm -rf "$(dirname "$sqlx_db")"
+
 phase "rust: cargo test --workspace (with a real Secret Service)"
 # One workspace-wide run, on a private session bus with an unlocked, throw-away GNOME Keyring.
 SEATKEEPER_REAL_KEYRING=1 dbus-run-session -- sh tests/with-keyring.sh cargo test --locked --workspace

@@ -2,10 +2,11 @@
 //! and a desktop notification when a run fails. The notification is shown from Rust: the webview
 //! is granted no notification permission.
 
-use seatkeeper_core::engine::{
-    EngineEvents, JobFinishedEvent, JobProgressEvent, JOB_FINISHED_EVENT, JOB_PROGRESS_EVENT,
+use seatkeeper_core::jobs::{
+    EngineEvents, JobFinishedEvent, JobProgressEvent, JobResult, JobStatus, JOB_FINISHED_EVENT,
+    JOB_PROGRESS_EVENT,
 };
-use seatkeeper_core::sync::{JobResult, JobStatus, SyncProgress};
+use seatkeeper_core::sync::SyncProgress;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::{Notification, NotificationExt};
 

@@ -6,10 +6,11 @@ pub mod events;
 mod logging;
 mod state;
 
-use seatkeeper_core::demo::{resume_demo, DemoServer};
 use std::sync::Arc;
 
+use seatkeeper_core::private_files::{private_dir, restrict_new_files};
 use seatkeeper_core::{Db, JobEngine, KeyringStore, SystemClock};
+use seatkeeper_demo::{resume_demo, DemoServer};
 use tauri::Manager;
 
 pub use state::AppState;
@@ -54,7 +55,7 @@ async fn build_state(
     log: tracing_appender::non_blocking::WorkerGuard,
 ) -> Result<AppState, Box<dyn std::error::Error>> {
     let data_dir = app.path().app_data_dir()?;
-    std::fs::create_dir_all(&data_dir)?;
+    private_dir(&data_dir)?;
     let db = Db::open(data_dir.join("seatkeeper.db")).await?;
     let demo = DemoServer::default();
     if let Err(e) = resume_demo(&db, &demo).await {
@@ -73,6 +74,8 @@ async fn build_state(
 }
 
 pub fn run() {
+    // The database, its WAL and the logs hold every user's e-mail and activity.
+    restrict_new_files();
     with_commands(tauri::Builder::default())
         .setup(|app| {
             let log = logging::init(&app.path().app_log_dir()?)?;

@@ -8,10 +8,11 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{fmt, EnvFilter};
 
-/// Keeps a week of logs. The returned guard flushes the file when dropped: keep it for the app's
+/// Keeps a week of logs, in a folder private to the user (the files are private too: see
+/// `restrict_new_files`). The returned guard flushes the file when dropped: keep it for the app's
 /// lifetime.
 pub fn init(dir: &Path) -> Result<WorkerGuard, Box<dyn std::error::Error>> {
-    std::fs::create_dir_all(dir)?;
+    seatkeeper_core::private_files::private_dir(dir)?;
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("seatkeeper")

@@ -1,7 +1,7 @@
 //! The one piece of state the app manages: everything the commands need, built once at start.
 
-use seatkeeper_core::demo::DemoServer;
 use seatkeeper_core::{Db, JobEngine, KeyringStore, SystemClock};
+use seatkeeper_demo::DemoServer;
 use tracing_appender::non_blocking::WorkerGuard;
 
 pub struct AppState {

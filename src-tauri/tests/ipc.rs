@@ -2,7 +2,7 @@
 //! receives on success and on error.
 
 use seatkeeper_app::{with_commands, AppState};
-use seatkeeper_core::demo::DemoServer;
+use seatkeeper_demo::DemoServer;
 use std::sync::Arc;
 
 use seatkeeper_app::events::TauriEvents;
@@ -81,10 +81,44 @@ fn the_webview_can_call_nothing_but_our_commands() {
         "plugin:notification|notify",
         "plugin:notification|request_permission",
         "plugin:notification|is_permission_granted",
+        // The page listens to the app's events; it may not emit them (a job-finished of its own).
+        "plugin:event|emit",
+        "plugin:event|emit_to",
         "no_such_command",
     ] {
-        assert!(get_ipc_response(&window, request(cmd, json!({}))).is_err(), "{cmd} was allowed");
+        let err = get_ipc_response(&window, request(cmd, json!({}))).expect_err(cmd);
+        assert!(
+            err.to_string().contains("not allowed") || err.to_string().contains("not found"),
+            "{cmd}: {err}"
+        );
     }
+    // Listening is granted: a call may fail on its arguments, never as not allowed.
+    for cmd in ["plugin:event|listen", "plugin:event|unlisten"] {
+        if let Err(err) = get_ipc_response(&window, request(cmd, json!({}))) {
+            assert!(!err.to_string().contains("not allowed"), "{cmd}: {err}");
+        }
+    }
+}
+
+/// The page may load nothing but the app's own files: no `<base>` to redirect relative URLs, no
+/// form posted anywhere, no framing, no plugins; and its prototypes are frozen.
+#[test]
+fn the_content_security_policy_closes_what_the_app_does_not_use() {
+    let config: Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+    let security = &config["app"]["security"];
+    let csp = security["csp"].as_str().expect("a CSP string");
+    let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
+    for expected in [
+        "default-src 'self'",
+        "script-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+    ] {
+        assert!(directives.contains(&expected), "{expected} missing from {csp}");
+    }
+    assert_eq!(security["freezePrototype"], true);
 }
 
 /// The command list is written in four places: the handler in lib.rs, build.rs (the ACL manifest),

@@ -59,13 +59,17 @@ class Sim:
         self.base_url = info["base_url"]
         self.token = info["tokens"]["admin"]
         self.control = self.base_url.removesuffix("/2.0") + "/__sim"
+        # The control endpoints answer only requests that carry the secret from the start line.
+        self.control_headers = {"X-Sim-Control-Secret": info["control_secret"]}
 
     def state(self):
-        with urllib.request.urlopen(self.control + "/state") as r:
+        req = urllib.request.Request(self.control + "/state", headers=self.control_headers)
+        with urllib.request.urlopen(req) as r:
             return json.load(r)
 
     def advance(self, days):
-        req = urllib.request.Request(f"{self.control}/clock/advance?days={days}", data=b"", method="POST")
+        req = urllib.request.Request(f"{self.control}/clock/advance?days={days}", data=b"", method="POST",
+                                     headers=self.control_headers)
         with urllib.request.urlopen(req) as r:
             assert r.status == 200
 
@@ -103,7 +107,7 @@ def prepare(driver, db, sim):
 
 
 def sync(driver, db, sim, rate_limit):
-    out, seconds, rss = measured([driver, "run", "--db", db, "--url", sim.base_url, "--rate-limit", rate_limit],
+    out, seconds, rss = measured([driver, "run", "--db", db, "--rate-limit", rate_limit],
                                  driver_env(sim.token))
     results = [json.loads(line) for line in out.splitlines() if line.strip()]
     for r in results:

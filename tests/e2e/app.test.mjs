@@ -115,6 +115,22 @@ test("the API key is in the system keychain and nowhere in the database", async 
   }
 });
 
+test("the database, its WAL, the locks and the logs are the user's alone", async () => {
+  // They hold every user's e-mail and activity: 0600 files in 0700 folders, nothing for others.
+  const dir = join(XDG_DATA_HOME, "com.seatkeeper.app");
+  assert.equal(statSync(dir).mode & 0o777, 0o700, `${dir} is open to others`);
+  const entries = readdirSync(dir, { recursive: true }).map(String);
+  for (const name of ["seatkeeper.db", "seatkeeper.db-wal", "seatkeeper.db.locks"]) {
+    assert.ok(entries.includes(name), `no ${name} among ${entries}`);
+  }
+  assert.ok(entries.some((e) => e.startsWith("logs/") && e.endsWith(".log")), `no log file among ${entries}`);
+  for (const entry of entries) {
+    const stat = statSync(join(dir, entry));
+    if (stat.isDirectory()) assert.equal(stat.mode & 0o777, 0o700, `${entry} is a folder open to others`);
+    else assert.equal(stat.mode & 0o077, 0, `${entry} is open to others (${(stat.mode & 0o777).toString(8)})`);
+  }
+});
+
 test("a member's key is refused: the owner is not a System Admin", async () => {
   const me = await (await fetch(`${simInfo.base_url}/users/me`, { headers: { Authorization: `Bearer ${simInfo.tokens.member}` } })).json();
   await createProfile("Member check", "Member key", simInfo.tokens.member);

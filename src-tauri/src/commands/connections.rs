@@ -1,8 +1,8 @@
 //! Connection & Credential aliases and Validate Connection.
 
-use seatkeeper_core::connections::{Connection, ConnectionPreset, ConnectionUpdate};
+use seatkeeper_core::connections::{ClientOptions, Connection, ConnectionPreset, ConnectionUpdate};
 use seatkeeper_core::services;
-use seatkeeper_core::validation::{ValidationOptions, ValidationResult};
+use seatkeeper_core::validation::ValidationResult;
 use tauri::State;
 
 use super::{ipc_error, CommandResult};
@@ -37,7 +37,7 @@ pub async fn validate_connection(
         &state.secrets,
         &state.clock,
         profile_id,
-        &ValidationOptions::default(),
+        &ClientOptions::default(),
     )
     .await
     .map_err(ipc_error)

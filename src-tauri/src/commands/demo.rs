@@ -1,7 +1,7 @@
 //! "Try the demo organization".
 
-use seatkeeper_core::demo;
 use seatkeeper_core::profiles::Profile;
+use seatkeeper_demo as demo;
 use tauri::State;
 
 use super::{ipc_error, CommandResult};

@@ -3,10 +3,10 @@
 //! run, and the job engine's Run now / Cancel. Progress and results of runs arrive as the
 //! `job-progress` and `job-finished` events.
 
-use seatkeeper_core::jobs::ScheduledJob;
+use seatkeeper_core::jobs::{JobResult, ScheduledJob};
 use seatkeeper_core::services;
 use seatkeeper_core::sync::activity::ActivitySettings;
-use seatkeeper_core::sync::{JobResult, SoftwareModel, SoftwareSubscription, UnrecognizedIdentifier};
+use seatkeeper_core::sync::{SoftwareModel, SoftwareSubscription, UnrecognizedIdentifier};
 use tauri::State;
 
 use super::{ipc_error, CommandResult};

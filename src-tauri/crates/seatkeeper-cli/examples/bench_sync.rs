@@ -1,10 +1,10 @@
 //! The benchmark's driver (`tests/bench/run.sh`): the same sync path as `seatkeeper run`
-//! (`seatkeeper_cli::run_jobs` → the core's subscriptions and activity jobs → SQLite), except that
-//! the API key comes from `SEATKEEPER_BENCH_TOKEN` instead of the keychain, so that a benchmark
-//! never writes to the admin's keychain.
+//! (`seatkeeper_cli::client` and `run_jobs` → the core's subscriptions and activity jobs →
+//! SQLite), except that the API key comes from `SEATKEEPER_BENCH_TOKEN` instead of the keychain,
+//! so that a benchmark never writes to the admin's keychain.
 //!
 //!   bench_sync prepare --db PATH --url BASE_URL        creates, validates and publishes a profile
-//!   bench_sync run --db PATH --url BASE_URL [--rate-limit N|off] [--job all|subscriptions|events]
+//!   bench_sync run --db PATH [--rate-limit N|off] [--job all|subscriptions|events]
 //!
 //! `run` prints one JSON line per finished job (its JobResult), like `seatkeeper run --json`.
 
@@ -12,15 +12,31 @@ use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use futures::future::BoxFuture;
 use seatkeeper_cli::{CliError, JobChoice, ProgressMode};
+use seatkeeper_core::connections::ClientOptions;
 use seatkeeper_core::connections::ConnectionInput;
 use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
 use seatkeeper_core::services::{
     create_profile, get_profile, list_profiles, publish_profile, validate_connection,
 };
 use seatkeeper_core::smartsheet::ApiToken;
-use seatkeeper_core::validation::ValidationOptions;
-use seatkeeper_core::{Db, MemoryStore, SystemClock};
+use seatkeeper_core::{Db, SecretStore, SystemClock};
+
+/// A keychain that holds one key, `SEATKEEPER_BENCH_TOKEN`, under every key id, and stores nothing.
+struct BenchKey(ApiToken);
+
+impl SecretStore for BenchKey {
+    fn set<'a>(&'a self, _: &'a str, _: &'a ApiToken) -> BoxFuture<'a, seatkeeper_core::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+    fn get<'a>(&'a self, _: &'a str) -> BoxFuture<'a, seatkeeper_core::Result<Option<ApiToken>>> {
+        Box::pin(async { Ok(Some(self.0.clone())) })
+    }
+    fn delete<'a>(&'a self, _: &'a str) -> BoxFuture<'a, seatkeeper_core::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+}
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
@@ -42,25 +58,28 @@ async fn run(args: &[String]) -> Result<(), CliError> {
     let usage =
         || CliError::new(2, "usage: bench_sync prepare|run --db PATH --url BASE_URL [--rate-limit N|off]");
     let db_path = PathBuf::from(arg(args, "--db").ok_or_else(usage)?);
-    let url = arg(args, "--url").ok_or_else(usage)?;
     let key = std::env::var("SEATKEEPER_BENCH_TOKEN")
         .map_err(|_| CliError::new(2, "set SEATKEEPER_BENCH_TOKEN"))?;
-    let token = ApiToken::new(key.clone()).map_err(|e| CliError::new(2, e.to_string()))?;
+    let secrets = BenchKey(ApiToken::new(key.clone()).map_err(|e| CliError::new(2, e.to_string()))?);
     match args.first().map(String::as_str) {
         Some("prepare") => {
+            let url = arg(args, "--url").ok_or_else(usage)?;
             let db = Db::open(&db_path).await?;
-            let secrets = MemoryStore::new();
             let input = ProfileInput {
                 display_name: "Bench".into(),
                 download_activity: true,
                 analyze_activity_from: None,
                 reclaim_subscriptions: true,
             };
-            let connection =
-                ConnectionChoice::New(ConnectionInput { name: "Bench".into(), url, api_key: key });
+            let connection = ConnectionChoice::New(ConnectionInput {
+                name: "Bench".into(),
+                url,
+                api_key: key,
+                trusted_host: None,
+            });
             let profile = create_profile(&db, &secrets, &SystemClock, input, connection).await?;
             let validation =
-                validate_connection(&db, &secrets, &SystemClock, profile.id, &ValidationOptions::default())
+                validate_connection(&db, &secrets, &SystemClock, profile.id, &ClientOptions::default())
                     .await?;
             if !validation.ok {
                 return Err(CliError::new(1, validation.message));
@@ -88,8 +107,8 @@ async fn run(args: &[String]) -> Result<(), CliError> {
             let db = Db::open(&db_path).await?;
             let id = list_profiles(&db).await?.first().map(|p| p.id).ok_or_else(usage)?;
             let profile = get_profile(&db, id).await?;
-            let client = seatkeeper_cli::client(&url, token, rate_limit)?;
-            let mut print = |r: &seatkeeper_core::sync::JobResult| {
+            let client = seatkeeper_cli::client(&db, &secrets, &profile, rate_limit).await?;
+            let mut print = |r: &seatkeeper_core::jobs::JobResult| {
                 println!("{}", serde_json::to_string(r).expect("JSON"));
                 Ok(())
             };

@@ -15,11 +15,12 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use seatkeeper_core::jobs::JobKind;
+use seatkeeper_core::connections::{client_for, ClientOptions};
+use seatkeeper_core::export::spreadsheet_text;
+use seatkeeper_core::jobs::{self, JobKind, JobResult, JobStatus, RunContext};
 use seatkeeper_core::profiles::{Profile, ProfileStatus};
-use seatkeeper_core::smartsheet::{ApiToken, ClientConfig, SmartsheetClient};
-use seatkeeper_core::sync::{self, JobResult, JobStatus, RunContext, SyncOptions, SyncPhase, SyncProgress};
-use seatkeeper_core::validation::ValidationOptions;
+use seatkeeper_core::smartsheet::SmartsheetClient;
+use seatkeeper_core::sync::{self, SyncOptions, SyncPhase, SyncProgress};
 use seatkeeper_core::{services, Db, Error, SecretStore, SystemClock};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
@@ -52,7 +53,7 @@ impl From<Error> for CliError {
     fn from(e: Error) -> Self {
         let exit = match &e {
             Error::NotFound(_) => EXIT_NOT_FOUND,
-            Error::KeychainUnavailable(_) | Error::Keychain(_) => EXIT_KEYCHAIN,
+            Error::KeychainUnavailable(_) | Error::Keychain(_) | Error::KeyMissing(_) => EXIT_KEYCHAIN,
             _ => EXIT_FAILED,
         };
         // Core messages are written for admins; keep them on one line.
@@ -143,44 +144,18 @@ pub fn ensure_published(profile: &Profile) -> CliResult<()> {
     }
 }
 
-/// The connection's API key, from the keychain.
-pub async fn api_key(db: &Db, secrets: &dyn SecretStore, profile: &Profile) -> CliResult<ApiToken> {
-    // The key id is not part of the public `Connection` (the UI never needs it); read it directly.
-    let key_id: Option<String> = sqlx::query_scalar("SELECT key_id FROM connections WHERE id = ?")
-        .bind(profile.connection.id)
-        .fetch_optional(db.pool())
-        .await
-        .map_err(Error::from)?;
-    let Some(key_id) = key_id else {
-        return Err(CliError::new(
-            EXIT_NOT_FOUND,
-            format!("the connection of the profile “{}” no longer exists.", profile.display_name),
-        ));
-    };
-    match secrets.get(&key_id).await? {
-        Some(token) => Ok(token),
-        None => Err(CliError::new(
-            EXIT_KEYCHAIN,
-            format!(
-                "the API key of the connection “{}” is missing from the system keychain. Enter the API key again \
-                 in the connection's settings in Seatkeeper.",
-                profile.connection.name
-            ),
-        )),
-    }
-}
-
-/// A client for the profile's connection. `rate_limit_per_minute` is the client's own limit
-/// (Smartsheet allows 300 requests per minute per token); `None` turns it off.
-pub fn client(
-    url: &str,
-    token: ApiToken,
+/// The Smartsheet client of the profile's connection, as the app's jobs use it (the one route from a
+/// stored key to Smartsheet: it checks where the key may go before reading it from the keychain).
+/// `rate_limit_per_minute` is the client's own limit (Smartsheet allows 300 requests per minute per
+/// token); `None` turns it off.
+pub async fn client(
+    db: &Db,
+    secrets: &dyn SecretStore,
+    profile: &Profile,
     rate_limit_per_minute: Option<NonZeroU32>,
 ) -> CliResult<SmartsheetClient> {
-    let base = url::Url::parse(url)
-        .map_err(|e| CliError::new(EXIT_FAILED, format!("the connection URL {url} is not valid ({e}).")))?;
-    let config = ClientConfig { rate_limit_per_minute, ..ClientConfig::new(base, token) };
-    SmartsheetClient::new(config).map_err(|e| CliError::from(Error::from(e)))
+    let options = ClientOptions { rate_limit_per_minute, ..ClientOptions::jobs() };
+    Ok(client_for(db, secrets, profile.id, &options).await?)
 }
 
 /// Which jobs `run` runs.
@@ -335,7 +310,7 @@ pub async fn run_jobs(
             progress: &progress,
             cancel,
         };
-        let result = sync::run_job(kind, context).await;
+        let result = jobs::run(kind, context).await;
         reporter.finish();
         let result = result?;
         on_result(&result)?;
@@ -402,7 +377,7 @@ pub fn status_word(s: JobStatus) -> &'static str {
 /// the app's Validate Connection does.
 pub async fn validate(db: &Db, secrets: &dyn SecretStore, profile: &Profile) -> CliResult<bool> {
     let result =
-        services::validate_connection(db, secrets, &SystemClock, profile.id, &ValidationOptions::default())
+        services::validate_connection(db, secrets, &SystemClock, profile.id, &ClientOptions::default())
             .await?;
     println!("{}", one_line(&result.message));
     Ok(result.ok)
@@ -456,7 +431,7 @@ pub async fn export(db: &Db, profile: &Profile, list: ListChoice, out: impl Writ
             let mut all = Vec::new();
             for job in &profile.jobs {
                 all.extend(
-                    sync::list_job_results(db, job.id).await?.into_iter().map(|r| (job.name.clone(), r)),
+                    jobs::list_job_results(db, job.id).await?.into_iter().map(|r| (job.name.clone(), r)),
                 );
             }
             let rows: Vec<JobResultRow<'_>> = all
@@ -486,22 +461,43 @@ pub async fn export(db: &Db, profile: &Profile, list: ListChoice, out: impl Writ
     Ok(rows)
 }
 
+/// Writes `header`, then one record per item: its fields (serialized as in `--json`) in the
+/// header's order. Text is written so that a spreadsheet shows it, never runs it
+/// ([`spreadsheet_text`]): any user of the organization can set their own name to `=HYPERLINK(…)`.
 fn write_all<W: Write, T: Serialize>(
     w: &mut csv::Writer<W>,
     header: &[&str],
     items: &[T],
 ) -> CliResult<usize> {
-    if items.is_empty() {
-        // serde writes the header with the first row; an empty list still gets one.
-        w.write_record(header)?;
-    }
+    w.write_record(header)?;
     for item in items {
-        w.serialize(item)?;
+        let value = serde_json::to_value(item)
+            .map_err(|e| CliError::new(EXIT_FAILED, format!("could not write the CSV ({e}).")))?;
+        let fields = value.as_object().map(|o| o.len()).unwrap_or_default();
+        if fields != header.len() {
+            return Err(CliError::new(
+                EXIT_FAILED,
+                format!("could not write the CSV (a row has {fields} fields for {} columns).", header.len()),
+            ));
+        }
+        w.write_record(header.iter().map(|name| cell(&value[*name])))?;
     }
     Ok(items.len())
 }
 
-/// The CSV headers (tests check them against what serde writes for a non-empty list).
+/// A field as a CSV cell: text made spreadsheet-safe, numbers and booleans as they are.
+fn cell(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(text) => spreadsheet_text(text).into_owned(),
+        other => spreadsheet_text(&other.to_string()).into_owned(),
+    }
+}
+
+/// The CSV headers: every field of the list's items, in the order they are written.
 pub const SUBSCRIPTION_HEADER: &[&str] = &[
     "id",
     "profileId",
@@ -571,7 +567,7 @@ pub async fn profile_table(db: &Db) -> CliResult<String> {
     for p in &profiles {
         let mut last: Option<JobResult> = None;
         for job in &p.jobs {
-            if let Some(r) = sync::list_job_results(db, job.id).await?.into_iter().next() {
+            if let Some(r) = jobs::list_job_results(db, job.id).await?.into_iter().next() {
                 if last.as_ref().is_none_or(|l| r.started_at > l.started_at) {
                     last = Some(r);
                 }

@@ -12,7 +12,7 @@ use seatkeeper_cli::{
     CliError, CliResult, JobChoice, ListChoice, ProgressMode, APP_IDENTIFIER, EXIT_FAILED, EXIT_NOT_FOUND,
     EXIT_OK,
 };
-use seatkeeper_core::sync::JobStatus;
+use seatkeeper_core::jobs::JobStatus;
 use seatkeeper_core::KeyringStore;
 
 /// Seatkeeper from the command line: the app's database and keychain, no window.
@@ -79,6 +79,8 @@ fn parse_rate_limit(s: &str) -> Result<RateLimit, String> {
 }
 
 fn main() -> ExitCode {
+    // The database, its WAL and any file written here hold the organization's users and activity.
+    seatkeeper_core::private_files::restrict_new_files();
     let cli = Cli::parse(); // usage errors: clap prints them and exits with 2
     init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -133,10 +135,9 @@ async fn dispatch(cli: Cli) -> CliResult<u8> {
         Command::Run { profile, job, json, rate_limit } => {
             let profile = seatkeeper_cli::find_profile(&db, &profile).await?;
             seatkeeper_cli::ensure_published(&profile)?;
-            let token = seatkeeper_cli::api_key(&db, &secrets, &profile).await?;
-            let client = seatkeeper_cli::client(&profile.connection.url, token, rate_limit.0)?;
+            let client = seatkeeper_cli::client(&db, &secrets, &profile, rate_limit.0).await?;
             let mut failed = false;
-            let mut on_result = |r: &seatkeeper_core::sync::JobResult| -> CliResult<()> {
+            let mut on_result = |r: &seatkeeper_core::jobs::JobResult| -> CliResult<()> {
                 failed |= r.status != JobStatus::Succeeded;
                 let mut out = std::io::stdout().lock();
                 if json {

@@ -12,10 +12,11 @@ use std::process::{Command, Output};
 
 use seatkeeper_cli::{APP_IDENTIFIER, JOB_RESULT_HEADER, SUBSCRIPTION_HEADER};
 use seatkeeper_core::connections::ConnectionInput;
+use seatkeeper_core::jobs::{self, JobResult, JobStatus, PROCESS_STOPPED};
 use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
 use seatkeeper_core::services::{create_profile, delete_profile, publish_profile};
 use seatkeeper_core::smartsheet::ApiToken;
-use seatkeeper_core::sync::{self, JobResult};
+use seatkeeper_core::sync;
 use seatkeeper_core::{Db, KeyringStore, SecretStore, SystemClock};
 use smartsheet_sim::{RateLimit, SimConfig};
 
@@ -163,6 +164,16 @@ async fn profiles_run_and_export_against_the_simulator() {
     let listing = text(&out.stdout);
     assert!(listing.contains("Published") && listing.contains("never"), "{listing}");
 
+    // Any user may name themselves like a formula; the export must not let a spreadsheet run it.
+    let (formula, multiline) = {
+        let mut org = sim.sim().org.write();
+        org.users[3].first_name = "=HYPERLINK(\"https://evil.example\",\"Open\")".into();
+        org.users[3].last_name = String::new();
+        org.users[4].first_name = "@SUM(1+1)".into();
+        org.users[4].last_name = "\n=cmd|' /C calc'!A0".into();
+        (org.users[3].email.clone(), org.users[4].email.clone())
+    };
+
     // run --json: one JSON object per finished job, subscriptions then events, equal to the DB's rows.
     let out = seatkeeper_async(&path, &["run", &id, "--json", "--rate-limit", "off"]).await;
     record(&out);
@@ -172,7 +183,7 @@ async fn profiles_run_and_export_against_the_simulator() {
     assert_eq!(lines.len(), 2, "{}", text(&out.stdout));
     let profile = seatkeeper_core::services::get_profile(&db, profile.id).await.unwrap();
     for (line, job) in lines.iter().zip(&profile.jobs) {
-        let stored: Vec<JobResult> = sync::list_job_results(&db, job.id).await.unwrap();
+        let stored: Vec<JobResult> = jobs::list_job_results(&db, job.id).await.unwrap();
         assert_eq!(stored.len(), 1);
         assert_eq!(line, &serde_json::to_value(&stored[0]).unwrap(), "{}", job.name);
         assert_eq!(line["status"], "succeeded");
@@ -207,12 +218,28 @@ async fn profiles_run_and_export_against_the_simulator() {
     csv_users.sort_unstable();
     db_users.sort_unstable();
     assert_eq!(csv_users, db_users);
+    let name_of = |email: &str| rows.iter().find(|r| &r[3] == email).map(|r| r[4].to_owned()).unwrap();
+    assert!(name_of(&formula).starts_with("'=HYPERLINK("), "{}", name_of(&formula));
+    assert!(name_of(&multiline).starts_with("'@SUM(1+1) "), "{:?}", name_of(&multiline));
+    for row in &rows {
+        for cell in row.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '@', '\t', '\r']),
+                "a cell a spreadsheet would run: {cell:?}"
+            );
+        }
+    }
 
     // The other lists, one to a file.
     let file = dir.path().join("results.csv");
     let out = seatkeeper_async(&path, &["export", &id, "job-results", "--out", file.to_str().unwrap()]).await;
     record(&out);
     assert_eq!(code(&out), 0);
+    {
+        // It holds the organization's data: the user's alone.
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
     let mut reader = csv::Reader::from_path(&file).unwrap();
     assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), JOB_RESULT_HEADER);
     assert_eq!(reader.records().count(), 3);
@@ -274,6 +301,7 @@ async fn draft_profile(
         name: connection.into(),
         url: sim.base_url().into(),
         api_key: sim.tokens().admin.clone(),
+        trusted_host: None,
     });
     let profile = create_profile(&db, &secrets, &SystemClock, input, connection).await.unwrap();
     (path, db, secrets, profile)
@@ -325,7 +353,7 @@ impl Stoppable {
             .spawn()
             .unwrap();
         for _ in 0..600 {
-            let rows: Vec<JobResult> = sync::list_job_results(&self.db, self.events_job).await.unwrap();
+            let rows: Vec<JobResult> = jobs::list_job_results(&self.db, self.events_job).await.unwrap();
             let committed = rows.first().map_or(0, |r| r.events_read);
             if committed > 0 {
                 return (child, committed);
@@ -340,8 +368,7 @@ impl Stoppable {
     /// Every event of the profile's window, read straight from the simulator.
     async fn total_events(&self) -> i64 {
         use futures::StreamExt;
-        let token = ApiToken::new(self.sim.tokens().admin.clone()).unwrap();
-        let client = seatkeeper_cli::client(self.sim.base_url(), token, None).unwrap();
+        let client = seatkeeper_testsupport::client(self.sim.base_url(), &self.sim.tokens().admin);
         let start = seatkeeper_core::smartsheet::EventsStart::Since {
             since: self.profile.analyze_activity_from,
             to: None,
@@ -378,18 +405,22 @@ async fn a_killed_run_continues_where_it_stopped() {
     assert!(status.code().is_none(), "the run finished before it could be killed");
     assert!(committed > 0, "no batch was committed before the kill");
 
-    let killed = sync::list_job_results(&case.db, case.events_job).await.unwrap();
+    // Its lock died with it, so any reader tells the dead run at once — before any other run or
+    // an app start: `seatkeeper profiles` and the job results show it failed.
+    let profiles = seatkeeper_async(&case.path, &["profiles"]).await;
+    assert_eq!(code(&profiles), 0, "{}", text(&profiles.stderr));
+    let line = text(&profiles.stdout).lines().find(|l| l.contains("Killed")).unwrap().to_owned();
+    assert!(line.ends_with("(failed)"), "{line}");
+    let killed = jobs::list_job_results(&case.db, case.events_job).await.unwrap();
     assert_eq!(killed.len(), 1);
-    assert_eq!(killed[0].status, sync::JobStatus::Running, "a killed run leaves its result running");
+    assert_eq!(killed[0].status, JobStatus::Failed, "a killed run is not left running");
+    assert_eq!(killed[0].error_message.as_deref(), Some(PROCESS_STOPPED));
     let read_before_kill = killed[0].events_read;
 
     let read_after = case.finish_events().await;
-    // The next run took the job's lock, which the killed process no longer held, so it knew the
-    // result left running was stale.
-    let results = sync::list_job_results(&case.db, case.events_job).await.unwrap();
-    let stale = results.iter().find(|r| r.number == 1).unwrap();
-    assert_eq!(stale.status, sync::JobStatus::Failed);
-    assert_eq!(stale.error_message.as_deref(), Some(seatkeeper_core::engine::CLOSED_DURING_RUN));
+    let results = jobs::list_job_results(&case.db, case.events_job).await.unwrap();
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert_eq!(results.iter().find(|r| r.number == 1).unwrap().status, JobStatus::Failed);
 
     let total = case.total_events().await;
     assert!(read_before_kill < total, "the kill came after the last batch");
@@ -412,9 +443,9 @@ async fn ctrl_c_cancels_the_run_and_keeps_what_was_read() {
     assert_eq!(line["status"], "cancelled", "{line}");
     let read_before = line["eventsRead"].as_i64().unwrap();
 
-    let results = sync::list_job_results(&case.db, case.events_job).await.unwrap();
+    let results = jobs::list_job_results(&case.db, case.events_job).await.unwrap();
     assert_eq!(results.len(), 1);
-    assert_eq!(results[0].status, sync::JobStatus::Cancelled);
+    assert_eq!(results[0].status, JobStatus::Cancelled);
     assert_eq!(results[0].events_read, read_before, "the printed result is the stored one");
 
     let total = case.total_events().await;

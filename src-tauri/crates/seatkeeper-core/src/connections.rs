@@ -1,28 +1,44 @@
-//! Connection & credential aliases: where and how to reach Smartsheet.
+//! Connection & credential aliases: where and how to reach Smartsheet, and the one route from a
+//! profile to its Smartsheet client ([`client_for`]).
 //!
 //! A connection has a Name, a Connection URL (the region's API address) and an API Key. The key is
 //! only ever in the system keychain, under a random key id that the database keeps; the database,
 //! every returned struct, logs and errors only ever see its last four characters.
+//!
+//! Where the key may go, checked when a connection is saved and again before every use:
+//! - the Connection URL's host is one of Smartsheet's four regional API hosts, loopback (a
+//!   simulator on this computer), or a host the admin confirmed after a warning that names it
+//!   (`trustedHost`);
+//! - the key goes only to the origin (scheme, host and port) it was entered for: a Connection URL
+//!   on another origin needs the key entered again;
+//! - loopback requests never go through a proxy (see the Smartsheet client).
+//!
+//! The demo organization's connection is marked as such (`isDemo`), never recognised by its name.
 
 use std::fmt;
+use std::num::NonZeroU32;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::SqliteConnection;
 use ts_rs::TS;
 use url::{Host, Url};
 
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::jobs;
 use crate::secrets::SecretStore;
-use crate::smartsheet::{ApiToken, TokenError, BASE_URL_AU, BASE_URL_EU, BASE_URL_GOV, BASE_URL_US};
+use crate::smartsheet::{
+    ApiToken, ClientConfig, RetryPolicy, SmartsheetClient, TokenError, BASE_URL_AU, BASE_URL_EU,
+    BASE_URL_GOV, BASE_URL_US,
+};
 
 /// Longest Name of a connection, in characters.
 pub const MAX_NAME_LEN: usize = 100;
 
 /// A connection & credential alias as the UI sees it (never the key itself).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "profiles.ts")]
 pub struct Connection {
@@ -31,6 +47,10 @@ pub struct Connection {
     pub url: String,
     /// The API key's last four characters ("…1a2b"); null for keys too short to show any.
     pub key_last_four: Option<String>,
+    /// A host that is not one of Smartsheet's, which the admin confirmed the key may go to.
+    pub trusted_host: Option<String>,
+    /// The demo organization's connection (its URL always points at the simulated organization).
+    pub is_demo: bool,
     /// How many profiles use this connection.
     pub profile_count: i64,
 }
@@ -43,12 +63,66 @@ pub struct ConnectionPreset {
     pub url: String,
 }
 
+const REGIONS: [(&str, &str); 4] =
+    [("US", BASE_URL_US), ("Gov", BASE_URL_GOV), ("Europe", BASE_URL_EU), ("Australia", BASE_URL_AU)];
+
 /// The Smartsheet regions' API addresses, US first (the default).
 pub fn connection_presets() -> Vec<ConnectionPreset> {
-    [("US", BASE_URL_US), ("Gov", BASE_URL_GOV), ("Europe", BASE_URL_EU), ("Australia", BASE_URL_AU)]
+    REGIONS
         .into_iter()
         .map(|(label, url)| ConnectionPreset { label: label.to_owned(), url: url.to_owned() })
         .collect()
+}
+
+/// Smartsheet's API hosts, one per region.
+fn smartsheet_hosts() -> impl Iterator<Item = &'static str> {
+    REGIONS.into_iter().filter_map(|(_, url)| url.strip_prefix("https://")?.split('/').next())
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// The host of a (valid) Connection URL that is neither one of Smartsheet's API hosts nor
+/// loopback, so that sending the key there needs the admin's confirmation; None when it is one of
+/// them (or the URL is not valid at all, which [`normalize_url`] reports).
+pub fn host_needing_confirmation(url: &str) -> Option<String> {
+    let url = Url::parse(url.trim()).ok()?;
+    let host = url.host_str()?.to_ascii_lowercase();
+    if is_loopback(&url) || smartsheet_hosts().any(|known| known == host) {
+        return None;
+    }
+    Some(host)
+}
+
+/// What may be stored as the confirmed host of `url` (already normalized): None for Smartsheet's
+/// hosts and loopback; the host when the admin confirmed exactly it (`trusted`); otherwise a field
+/// error on `url` that names the host and says what confirming means.
+fn check_host(url: &str, trusted: Option<&str>) -> Result<Option<String>> {
+    let Some(host) = host_needing_confirmation(url) else { return Ok(None) };
+    if trusted.is_some_and(|t| t.trim().eq_ignore_ascii_case(&host)) {
+        return Ok(Some(host));
+    }
+    let known = smartsheet_hosts().collect::<Vec<_>>().join(", ");
+    Err(Error::validation(
+        "url",
+        format!(
+            "{host} is not one of Smartsheet's API hosts ({known}). Seatkeeper would send your API key to \
+             {host}. Choose your region's Connection URL, or, only if you are sure the key should go there \
+             (for example a gateway your company runs in front of Smartsheet), confirm it under the Connection \
+             URL."
+        ),
+    ))
+}
+
+/// The origin a key is bound to: `scheme://host[:port]` of a Connection URL.
+fn origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
 }
 
 /// A new connection as entered in the form. Field errors name `name`, `url` or `apiKey`.
@@ -60,6 +134,11 @@ pub struct ConnectionInput {
     pub url: String,
     /// The API access token as pasted; turned into an [`ApiToken`] at once.
     pub api_key: String,
+    /// The Connection URL's host, when it is not one of Smartsheet's and the admin confirmed that
+    /// the key may go there (see [`host_needing_confirmation`]).
+    #[ts(optional)]
+    #[serde(default)]
+    pub trusted_host: Option<String>,
 }
 
 impl fmt::Debug for ConnectionInput {
@@ -68,11 +147,13 @@ impl fmt::Debug for ConnectionInput {
             .field("name", &self.name)
             .field("url", &self.url)
             .field("api_key", &"[redacted]")
+            .field("trusted_host", &self.trusted_host)
             .finish()
     }
 }
 
-/// Changes to a connection. A missing or blank `apiKey` keeps the current key.
+/// Changes to a connection. A missing or blank `apiKey` keeps the current key, unless the
+/// Connection URL moves to another origin (then the key must be entered again).
 #[derive(Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "profiles.ts")]
@@ -82,6 +163,11 @@ pub struct ConnectionUpdate {
     #[ts(optional)]
     #[serde(default)]
     pub api_key: Option<String>,
+    /// As in [`ConnectionInput::trusted_host`]. A host confirmed earlier stays confirmed while
+    /// the URL keeps it.
+    #[ts(optional)]
+    #[serde(default)]
+    pub trusted_host: Option<String>,
 }
 
 impl fmt::Debug for ConnectionUpdate {
@@ -90,6 +176,7 @@ impl fmt::Debug for ConnectionUpdate {
             .field("name", &self.name)
             .field("url", &self.url)
             .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("trusted_host", &self.trusted_host)
             .finish()
     }
 }
@@ -100,12 +187,16 @@ pub(crate) struct NewConnection {
     pub name: String,
     pub url: String,
     pub token: ApiToken,
+    pub trusted_host: Option<String>,
 }
 
 impl NewConnection {
     pub fn from_input(input: ConnectionInput) -> Result<Self> {
-        let ConnectionInput { name, url, api_key } = input;
-        Ok(Self { name: normalize_name(&name)?, url: normalize_url(&url)?, token: parse_api_key(api_key)? })
+        let ConnectionInput { name, url, api_key, trusted_host } = input;
+        let name = normalize_name(&name)?;
+        let url = normalize_url(&url)?;
+        let trusted_host = check_host(&url, trusted_host.as_deref())?;
+        Ok(Self { name, url, token: parse_api_key(api_key)?, trusted_host })
     }
 }
 
@@ -161,12 +252,10 @@ pub fn normalize_url(value: &str) -> Result<String> {
             ))
         }
     };
-    let loopback = match url.host() {
-        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return invalid("has no host name. Use for example https://api.smartsheet.com/2.0"),
-    };
+    if url.host().is_none() {
+        return invalid("has no host name. Use for example https://api.smartsheet.com/2.0");
+    }
+    let loopback = is_loopback(&url);
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
@@ -205,28 +294,42 @@ pub(crate) fn new_key_id() -> String {
     format!("key-{}", uuid::Uuid::new_v4().simple())
 }
 
-/// What the database knows about a connection's key.
-#[derive(Debug, Clone, FromRow)]
+/// What the database knows about a connection's key and where it may go.
+#[derive(Debug, Clone)]
 pub(crate) struct ConnectionRow {
     pub id: i64,
+    pub name: String,
     pub url: String,
     pub key_id: String,
+    pub key_origin: String,
+    pub key_last_four: Option<String>,
+    pub trusted_host: Option<String>,
+    pub is_demo: bool,
 }
 
-const CONNECTION_COLUMNS: &str = "c.id, c.name, c.url, c.key_last_four, \
-     (SELECT count(*) FROM profiles p WHERE p.connection_id = c.id) AS profile_count";
-
 pub(crate) async fn load(conn: &mut SqliteConnection, id: i64) -> Result<Connection> {
-    let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections c WHERE c.id = ?");
-    sqlx::query_as::<_, Connection>(&sql).bind(id).fetch_optional(conn).await?.ok_or_else(|| not_found(id))
+    sqlx::query_as!(
+        Connection,
+        r#"SELECT c.id, c.name, c.url, c.key_last_four, c.trusted_host, c.is_demo AS "is_demo: bool",
+               (SELECT count(*) FROM profiles p WHERE p.connection_id = c.id) AS "profile_count!: i64"
+           FROM connections c WHERE c.id = ?"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| not_found(id))
 }
 
 pub(crate) async fn load_row(conn: &mut SqliteConnection, id: i64) -> Result<ConnectionRow> {
-    sqlx::query_as::<_, ConnectionRow>("SELECT id, url, key_id FROM connections WHERE id = ?")
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(|| not_found(id))
+    sqlx::query_as!(
+        ConnectionRow,
+        r#"SELECT id, name, url, key_id, key_origin, key_last_four, trusted_host, is_demo AS "is_demo: bool"
+           FROM connections WHERE id = ?"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| not_found(id))
 }
 
 fn not_found(id: i64) -> Error {
@@ -242,10 +345,9 @@ pub(crate) async fn ensure_name_free(
     name: &str,
     except: Option<i64>,
 ) -> Result<()> {
-    let taken: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM connections WHERE name_key = ? AND id IS NOT ?")
-            .bind(name_key(name))
-            .bind(except)
+    let key = name_key(name);
+    let taken =
+        sqlx::query_scalar!("SELECT id FROM connections WHERE name_key = ? AND id IS NOT ?", key, except)
             .fetch_optional(conn)
             .await?;
     match taken {
@@ -263,19 +365,26 @@ pub(crate) async fn insert(
     conn: &mut SqliteConnection,
     new: &NewConnection,
     key_id: &str,
+    is_demo: bool,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let id = sqlx::query_scalar(
-        "INSERT INTO connections (name, name_key, url, key_id, key_last_four, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    let key = name_key(&new.name);
+    let key_origin = origin(&Url::parse(&new.url).map_err(|e| Error::Internal(e.to_string()))?);
+    let last_four = new.token.last_four();
+    let id = sqlx::query_scalar!(
+        "INSERT INTO connections (name, name_key, url, key_id, key_origin, key_last_four, trusted_host, is_demo, \
+         created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        new.name,
+        key,
+        new.url,
+        key_id,
+        key_origin,
+        last_four,
+        new.trusted_host,
+        is_demo,
+        now,
+        now
     )
-    .bind(&new.name)
-    .bind(name_key(&new.name))
-    .bind(&new.url)
-    .bind(key_id)
-    .bind(new.token.last_four())
-    .bind(now)
-    .bind(now)
     .fetch_one(conn)
     .await?;
     Ok(id)
@@ -283,34 +392,51 @@ pub(crate) async fn insert(
 
 /// All connections, by name.
 pub async fn list_connections(db: &Db) -> Result<Vec<Connection>> {
-    let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections c ORDER BY c.name_key, c.id");
-    Ok(sqlx::query_as::<_, Connection>(&sql).fetch_all(db.pool()).await?)
+    Ok(sqlx::query_as!(
+        Connection,
+        r#"SELECT c.id AS "id!", c.name, c.url, c.key_last_four, c.trusted_host, c.is_demo AS "is_demo: bool",
+               (SELECT count(*) FROM profiles p WHERE p.connection_id = c.id) AS "profile_count!: i64"
+           FROM connections c ORDER BY c.name_key, c.id"#
+    )
+    .fetch_all(db.pool())
+    .await?)
 }
 
 /// Renames a connection and/or gives it a new URL or API key.
 ///
-/// A new URL or key invalidates what was validated: every profile that uses the connection loses
-/// its validation, and a Published one returns to Draft with its jobs disabled, until it is
-/// validated and published again. The new key is stored under a new key id before the database is
-/// changed (and removed again if that fails); the old key is removed afterwards.
+/// - A URL on another origin (scheme, host or port) needs the API key entered again: the stored
+///   key is never sent anywhere but where it was entered for.
+/// - A host that is not one of Smartsheet's needs the admin's confirmation (`trustedHost`).
+/// - The demo organization's URL cannot be changed (it always points at the simulated
+///   organization).
+/// - A new URL or key invalidates what was validated: every profile that uses the connection
+///   loses its validation, and a Published one returns to Draft with its jobs disabled, until it
+///   is validated and published again.
+///
+/// The new key is stored under a new key id before the database is changed (and removed again if
+/// that fails); the old key is removed afterwards.
 pub async fn update_connection(
     db: &Db,
     secrets: &dyn SecretStore,
-    clock: &dyn crate::clock::Clock,
+    clock: &dyn Clock,
     id: i64,
     update: ConnectionUpdate,
 ) -> Result<Connection> {
-    let ConnectionUpdate { name, url, api_key } = update;
+    let ConnectionUpdate { name, url, api_key, trusted_host } = update;
     let name = normalize_name(&name)?;
     let url = normalize_url(&url)?;
     let token = api_key.filter(|key| !key.trim().is_empty()).map(parse_api_key).transpose()?;
+    let checked = |current: &ConnectionRow| -> Result<Option<String>> {
+        check_change(current, &url, token.is_some(), trusted_host.as_deref())
+    };
     {
-        // Report a missing connection or a taken name before touching the keychain.
+        // Report a missing connection, a refused change or a taken name before touching the
+        // keychain.
         let mut conn = db.pool().acquire().await?;
-        load_row(&mut conn, id).await?;
+        checked(&load_row(&mut conn, id).await?)?;
         ensure_name_free(&mut conn, &name, Some(id)).await?;
     }
-    let new_key = token.map(|token| (new_key_id(), token));
+    let new_key = token.as_ref().map(|token| (new_key_id(), token));
     if let Some((key_id, token)) = &new_key {
         secrets.set(key_id, token).await?;
     }
@@ -318,29 +444,30 @@ pub async fn update_connection(
     let saved = async {
         let mut tx = db.write().await?;
         let current = load_row(&mut tx, id).await?;
+        let trusted_host = checked(&current)?;
         ensure_name_free(&mut tx, &name, Some(id)).await?;
-        let (key_id, last_four) = match &new_key {
-            Some((key_id, token)) => (key_id.clone(), token.last_four().map(str::to_owned)),
-            None => {
-                let last_four: Option<String> =
-                    sqlx::query_scalar("SELECT key_last_four FROM connections WHERE id = ?")
-                        .bind(id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                (current.key_id.clone(), last_four)
-            }
+        let (key_id, key_origin, last_four) = match &new_key {
+            Some((key_id, token)) => (
+                key_id.clone(),
+                origin(&Url::parse(&url).map_err(|e| Error::Internal(e.to_string()))?),
+                token.last_four().map(str::to_owned),
+            ),
+            None => (current.key_id.clone(), current.key_origin.clone(), current.key_last_four.clone()),
         };
-        sqlx::query(
-            "UPDATE connections SET name = ?, name_key = ?, url = ?, key_id = ?, key_last_four = ?, \
-             updated_at = ? WHERE id = ?",
+        let key = name_key(&name);
+        sqlx::query!(
+            "UPDATE connections SET name = ?, name_key = ?, url = ?, key_id = ?, key_origin = ?, key_last_four = ?, \
+             trusted_host = ?, updated_at = ? WHERE id = ?",
+            name,
+            key,
+            url,
+            key_id,
+            key_origin,
+            last_four,
+            trusted_host,
+            now,
+            id
         )
-        .bind(&name)
-        .bind(name_key(&name))
-        .bind(&url)
-        .bind(&key_id)
-        .bind(last_four)
-        .bind(now)
-        .bind(id)
         .execute(&mut *tx)
         .await?;
         if current.url != url || new_key.is_some() {
@@ -369,6 +496,39 @@ pub async fn update_connection(
     }
 }
 
+/// Whether `current` may get the (normalized) `url`, with or without a new key: returns the host
+/// to store as confirmed, or the field error that says why not.
+fn check_change(
+    current: &ConnectionRow,
+    url: &str,
+    new_key: bool,
+    trusted_host: Option<&str>,
+) -> Result<Option<String>> {
+    if current.is_demo && current.url != url {
+        return Err(Error::validation(
+            "url",
+            "This is the demo organization's connection: its Connection URL always points at the simulated \
+             organization. To connect your own Smartsheet organization, create a new connection.",
+        ));
+    }
+    // A host confirmed earlier stays confirmed while the URL keeps it.
+    let trusted = trusted_host.or(current.trusted_host.as_deref());
+    let trusted_host = check_host(url, trusted)?;
+    let parsed = Url::parse(url).map_err(|e| Error::Internal(e.to_string()))?;
+    if !new_key && origin(&parsed) != current.key_origin {
+        return Err(Error::validation(
+            "apiKey",
+            format!(
+                "The Connection URL now points at {} instead of {}. Enter the API key again: Seatkeeper sends a key \
+                 only to the address it was entered for.",
+                origin(&parsed),
+                current.key_origin
+            ),
+        ));
+    }
+    Ok(trusted_host)
+}
+
 /// After a connection's URL or key changed: no profile using it counts as validated any more,
 /// and Published ones return to Draft with their jobs disabled.
 async fn invalidate_profiles_of(
@@ -376,24 +536,13 @@ async fn invalidate_profiles_of(
     connection_id: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "DELETE FROM profile_validations WHERE profile_id IN (SELECT id FROM profiles WHERE connection_id = ?)",
-    )
-    .bind(connection_id)
-    .execute(&mut *conn)
-    .await?;
-    let published: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM profiles WHERE connection_id = ? AND status = 'published'")
-            .bind(connection_id)
+    let profiles =
+        sqlx::query_scalar!(r#"SELECT id AS "id!" FROM profiles WHERE connection_id = ?"#, connection_id)
             .fetch_all(&mut *conn)
             .await?;
-    for profile_id in published {
-        sqlx::query("UPDATE profiles SET status = 'draft', published_at = NULL, updated_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(profile_id)
-            .execute(&mut *conn)
-            .await?;
-        jobs::disable_all(conn, profile_id).await?;
+    for profile_id in profiles {
+        crate::validation::delete(conn, profile_id).await?;
+        crate::profiles::return_to_draft(conn, profile_id, now).await?;
     }
     Ok(())
 }
@@ -404,6 +553,251 @@ pub(crate) async fn forget_key(secrets: &dyn SecretStore, key_id: &str) {
     if let Err(e) = secrets.delete(key_id).await {
         tracing::warn!(error = %e, "could not remove an unused API key from the keychain");
     }
+}
+
+/// The demo organization's connection, if there is one.
+pub async fn demo_connection(db: &Db) -> Result<Option<Connection>> {
+    let id = sqlx::query_scalar!(r#"SELECT id AS "id!" FROM connections WHERE is_demo = 1"#)
+        .fetch_optional(db.pool())
+        .await?;
+    match id {
+        Some(id) => Ok(Some(load(&mut *db.pool().acquire().await?, id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Makes the demo organization's connection (marked `isDemo`; there is at most one) point at the
+/// simulated organization at `url` with its `api_key`, creating it if there is none. Returns its
+/// id. A new URL or key invalidates its profiles' validation, as for any connection.
+pub async fn set_demo_connection(
+    db: &Db,
+    secrets: &dyn SecretStore,
+    clock: &dyn Clock,
+    name: &str,
+    url: &str,
+    api_key: &str,
+) -> Result<i64> {
+    let url = normalize_url(url)?;
+    if host_needing_confirmation(&url).is_some() {
+        return Err(Error::Internal(format!(
+            "the demo organization must run on this computer, not at {url}"
+        )));
+    }
+    let token = parse_api_key(api_key.to_owned())?;
+    let now = clock.now();
+    let existing = demo_connection(db).await?;
+    let key_id = new_key_id();
+    match existing {
+        Some(c) if c.url == url => Ok(c.id),
+        Some(c) => {
+            let current = load_row(&mut *db.pool().acquire().await?, c.id).await?;
+            secrets.set(&key_id, &token).await?;
+            let saved = async {
+                let mut tx = db.write().await?;
+                let key_origin = origin(&Url::parse(&url).map_err(|e| Error::Internal(e.to_string()))?);
+                let last_four = token.last_four();
+                sqlx::query!(
+                    "UPDATE connections SET url = ?, key_id = ?, key_origin = ?, key_last_four = ?, updated_at = ? \
+                     WHERE id = ? AND is_demo = 1",
+                    url,
+                    key_id,
+                    key_origin,
+                    last_four,
+                    now,
+                    c.id
+                )
+                .execute(&mut *tx)
+                .await?;
+                invalidate_profiles_of(&mut tx, c.id, now).await?;
+                tx.commit().await?;
+                Ok::<_, Error>(())
+            }
+            .await;
+            match saved {
+                Ok(()) => {
+                    forget_key(secrets, &current.key_id).await;
+                    Ok(c.id)
+                }
+                Err(e) => {
+                    forget_key(secrets, &key_id).await;
+                    Err(e)
+                }
+            }
+        }
+        None => {
+            let new = NewConnection { name: normalize_name(name)?, url, token, trusted_host: None };
+            {
+                let mut conn = db.pool().acquire().await?;
+                ensure_name_free(&mut conn, &new.name, None).await?;
+            }
+            secrets.set(&key_id, &new.token).await?;
+            let saved = async {
+                let mut tx = db.write().await?;
+                let id = insert(&mut tx, &new, &key_id, true, now).await?;
+                tx.commit().await?;
+                Ok::<_, Error>(id)
+            }
+            .await;
+            if saved.is_err() {
+                forget_key(secrets, &key_id).await;
+            }
+            saved
+        }
+    }
+}
+
+/// How patient a Smartsheet client is: retries, timeouts and its own rate limit.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub retry: RetryPolicy,
+    /// Longest one attempt may take, from connecting to the end of the answer.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Longest wait for the next bytes of an answer.
+    pub read_timeout: Duration,
+    /// Longest one call may take in all, retries and their waits included.
+    pub deadline: Duration,
+    /// Requests per minute the client allows itself (Smartsheet allows 300 per token); None = off.
+    pub rate_limit_per_minute: Option<NonZeroU32>,
+}
+
+impl Default for ClientOptions {
+    /// Validate Connection's: a few quick retries, an answer within half a minute.
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy {
+                max_retries: 2,
+                min_delay: Duration::from_millis(500),
+                max_delay: Duration::from_secs(4),
+                max_retry_after: Duration::from_secs(15),
+            },
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(20),
+            deadline: Duration::from_secs(60),
+            rate_limit_per_minute: NonZeroU32::new(300),
+        }
+    }
+}
+
+impl ClientOptions {
+    /// The jobs': patient with a busy or rate-limiting Smartsheet.
+    pub fn jobs() -> Self {
+        Self {
+            retry: RetryPolicy {
+                max_retries: 8,
+                min_delay: Duration::from_secs(1),
+                max_delay: Duration::from_secs(60),
+                max_retry_after: Duration::from_secs(120),
+            },
+            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(15),
+            read_timeout: Duration::from_secs(30),
+            // Eight retries with backoff, or Retry-After waits of up to two minutes each.
+            deadline: Duration::from_secs(20 * 60),
+            rate_limit_per_minute: NonZeroU32::new(300),
+        }
+    }
+
+    /// No retries and short timeouts (tests).
+    pub fn quick() -> Self {
+        Self {
+            retry: RetryPolicy {
+                max_retries: 0,
+                min_delay: Duration::from_millis(10),
+                max_delay: Duration::from_millis(10),
+                max_retry_after: Duration::ZERO,
+            },
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            ..Self::default()
+        }
+    }
+
+    fn config(&self, base: Url, token: ApiToken) -> ClientConfig {
+        ClientConfig {
+            retry: self.retry,
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            read_timeout: self.read_timeout,
+            deadline: self.deadline,
+            rate_limit_per_minute: self.rate_limit_per_minute,
+            ..ClientConfig::new(base, token)
+        }
+    }
+}
+
+/// What [`route`] found: the connection a profile uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Route {
+    pub display_name: String,
+    pub connection_id: i64,
+    pub connection_name: String,
+    pub url: String,
+    pub key_id: String,
+}
+
+/// The connection of a profile, as it is now.
+pub(crate) async fn route(conn: &mut SqliteConnection, profile_id: i64) -> Result<Route> {
+    sqlx::query_as!(
+        Route,
+        r#"SELECT p.display_name, p.connection_id, c.name AS connection_name, c.url, c.key_id
+           FROM profiles p JOIN connections c ON c.id = p.connection_id WHERE p.id = ?"#,
+        profile_id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| crate::profiles::not_found(profile_id))
+}
+
+/// The Smartsheet client of a profile's connection — the one route from a stored key to
+/// Smartsheet (Validate Connection, the jobs and the `seatkeeper` command all take it). It checks
+/// again where the key may go, then reads the key from the keychain. Errors say what to fix:
+/// [`Error::KeyMissing`] when the keychain has no key, [`Error::Conflict`] when the URL cannot be
+/// used with the stored key.
+pub async fn client_for(
+    db: &Db,
+    secrets: &dyn SecretStore,
+    profile_id: i64,
+    options: &ClientOptions,
+) -> Result<SmartsheetClient> {
+    let (route, row) = {
+        let mut conn = db.pool().acquire().await?;
+        let route = route(&mut conn, profile_id).await?;
+        let row = load_row(&mut conn, route.connection_id).await?;
+        (route, row)
+    };
+    let fix = |why: String| {
+        Error::Conflict(format!(
+            "{why} Open the connection “{}” (Connection & Credential), check its Connection URL and enter the \
+             API key again.",
+            row.name
+        ))
+    };
+    let base = Url::parse(&row.url)
+        .map_err(|e| fix(format!("The Connection URL {} is not a valid web address ({e}).", row.url)))?;
+    if let Err(Error::Validation { message, .. }) = check_host(&row.url, row.trusted_host.as_deref()) {
+        return Err(fix(message));
+    }
+    if origin(&base) != row.key_origin {
+        return Err(fix(format!(
+            "The API key was entered for {}, but the Connection URL points at {}; Seatkeeper does not send it there.",
+            row.key_origin,
+            origin(&base)
+        )));
+    }
+    let Some(token) = secrets.get(&row.key_id).await? else {
+        return Err(Error::KeyMissing(missing_key_message(&route.connection_name)));
+    };
+    Ok(SmartsheetClient::new(options.config(base, token))?)
+}
+
+/// What to do when a connection's key is no longer in the keychain.
+pub(crate) fn missing_key_message(connection_name: &str) -> String {
+    format!(
+        "The API key of the connection “{connection_name}” is missing from the system keychain (it may have been \
+         removed there). Enter the API key again in the connection's settings, then validate."
+    )
 }
 
 #[cfg(test)]
@@ -487,9 +881,18 @@ mod tests {
 
     #[test]
     fn inputs_never_print_the_key() {
-        let input = ConnectionInput { name: "n".into(), url: "u".into(), api_key: "s3cr3t-value".into() };
-        let update =
-            ConnectionUpdate { name: "n".into(), url: "u".into(), api_key: Some("s3cr3t-value".into()) };
+        let input = ConnectionInput {
+            name: "n".into(),
+            url: "u".into(),
+            api_key: "s3cr3t-value".into(),
+            trusted_host: None,
+        };
+        let update = ConnectionUpdate {
+            name: "n".into(),
+            url: "u".into(),
+            api_key: Some("s3cr3t-value".into()),
+            trusted_host: None,
+        };
         let printed = format!("{input:?} {update:?}");
         assert!(!printed.contains("s3cr3t"), "{printed}");
     }

@@ -22,30 +22,31 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: SqlitePool,
-    locks: Arc<JobLocks>,
+    locks: Arc<Locks>,
 }
 
-/// Where [`JobLock`]s live: files next to a database file, shared by every process that opens it
+/// Where [`DbLock`]s live: files next to a database file, shared by every process that opens it
 /// (the app and the `seatkeeper` command), or — for an in-memory database — this process only.
 #[derive(Debug)]
-enum JobLocks {
+enum Locks {
     Dir(PathBuf),
-    Memory(Mutex<HashSet<i64>>),
+    Memory(Mutex<HashSet<String>>),
 }
 
-/// Held while a job runs, by whichever process runs it. Released when dropped, or by the OS when
-/// the process ends in any way (a killed process included), so a lock is never left behind.
+/// A named lock on the database, held by one holder at a time across processes. Released when
+/// dropped, or by the OS when the process ends in any way (a killed process included), so a lock
+/// is never left behind.
 #[derive(Debug)]
-pub struct JobLock {
+pub struct DbLock {
     _file: Option<File>,
-    memory: Option<(Arc<JobLocks>, i64)>,
+    memory: Option<(Arc<Locks>, String)>,
 }
 
-impl Drop for JobLock {
+impl Drop for DbLock {
     fn drop(&mut self) {
-        if let Some((locks, job_id)) = &self.memory {
-            if let JobLocks::Memory(held) = &**locks {
-                held.lock().unwrap_or_else(|e| e.into_inner()).remove(job_id);
+        if let Some((locks, name)) = &self.memory {
+            if let Locks::Memory(held) = &**locks {
+                held.lock().unwrap_or_else(|e| e.into_inner()).remove(name);
             }
         }
     }
@@ -55,9 +56,26 @@ impl Db {
     /// Opens (creating it if missing) the database file at `path` and brings its schema up to date.
     /// WAL journal, foreign keys on, 5 s busy timeout, at most 4 connections, statement journals
     /// in memory and a page cache of up to 16 MiB per connection.
+    ///
+    /// The file is created private to its user (0600), and an existing one — with its WAL and
+    /// shared-memory files, which SQLite creates with the database file's permissions — is
+    /// tightened to that if others could read it.
     pub async fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let unusable = |e: std::io::Error| {
+            Error::Internal(format!(
+                "Seatkeeper could not open its database {} ({e}). Check that its folder exists and is yours.",
+                path.display()
+            ))
+        };
+        crate::private_files::create_private_file(path).map_err(unusable)?;
+        for suffix in ["-wal", "-shm"] {
+            let mut companion = path.as_os_str().to_owned();
+            companion.push(suffix);
+            crate::private_files::tighten_file(Path::new(&companion)).map_err(unusable)?;
+        }
         let options = SqliteConnectOptions::new()
-            .filename(path.as_ref())
+            .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -70,9 +88,9 @@ impl Db {
             // every page of events (negative = KiB). The cache grows only as pages are used.
             .pragma("cache_size", "-16384");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
-        let mut dir = path.as_ref().as_os_str().to_owned();
+        let mut dir = path.as_os_str().to_owned();
         dir.push(".locks");
-        Self::migrated(pool, JobLocks::Dir(dir.into())).await
+        Self::migrated(pool, Locks::Dir(dir.into())).await
     }
 
     /// A private in-memory database (for tests). It lives as long as this `Db` and its clones.
@@ -86,25 +104,27 @@ impl Db {
             .max_lifetime(None)
             .connect_with(options)
             .await?;
-        Self::migrated(pool, JobLocks::Memory(Mutex::default())).await
+        Self::migrated(pool, Locks::Memory(Mutex::default())).await
     }
 
-    async fn migrated(pool: SqlitePool, locks: JobLocks) -> Result<Self> {
+    async fn migrated(pool: SqlitePool, locks: Locks) -> Result<Self> {
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool, locks: Arc::new(locks) })
     }
 
-    /// Takes the lock of job `job_id` if no one holds it: None while another run of the job —
-    /// in this process or another one on the same database — holds it. For a database file the
-    /// locks are files in `<database>.locks/`.
-    pub fn try_lock_job(&self, job_id: i64) -> Result<Option<JobLock>> {
+    /// Takes the lock named `name` (letters, digits and `-`) if no one holds it: None while another
+    /// holder — in this process or another one on the same database — has it. For a database file
+    /// the locks are files `<database>.locks/<name>.lock` (OS file locks); for an in-memory
+    /// database they are this process's.
+    pub fn try_lock(&self, name: &str) -> Result<Option<DbLock>> {
+        debug_assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "{name}");
         match &*self.locks {
-            JobLocks::Memory(held) => {
-                let taken = held.lock().unwrap_or_else(|e| e.into_inner()).insert(job_id);
-                Ok(taken.then(|| JobLock { _file: None, memory: Some((self.locks.clone(), job_id)) }))
+            Locks::Memory(held) => {
+                let taken = held.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_owned());
+                Ok(taken.then(|| DbLock { _file: None, memory: Some((self.locks.clone(), name.to_owned())) }))
             }
-            JobLocks::Dir(dir) => {
-                let path = dir.join(format!("job-{job_id}.lock"));
+            Locks::Dir(dir) => {
+                let path = dir.join(format!("{name}.lock"));
                 let unusable = |e: std::io::Error| {
                     Error::Internal(format!(
                         "Seatkeeper could not use its lock file {} ({e}). Check that the folder of its database \
@@ -112,15 +132,11 @@ impl Db {
                         path.display()
                     ))
                 };
-                std::fs::create_dir_all(dir).map_err(unusable)?;
-                let file = OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(&path)
-                    .map_err(unusable)?;
+                crate::private_files::private_dir(dir).map_err(unusable)?;
+                crate::private_files::create_private_file(&path).map_err(unusable)?;
+                let file = OpenOptions::new().write(true).open(&path).map_err(unusable)?;
                 match file.try_lock() {
-                    Ok(()) => Ok(Some(JobLock { _file: Some(file), memory: None })),
+                    Ok(()) => Ok(Some(DbLock { _file: Some(file), memory: None })),
                     Err(TryLockError::WouldBlock) => Ok(None),
                     Err(TryLockError::Error(e)) => Err(unusable(e)),
                 }
@@ -168,24 +184,24 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn a_job_lock_is_held_by_one_holder_at_a_time_across_handles_of_a_file() {
+    async fn a_lock_is_held_by_one_holder_at_a_time_across_handles_of_a_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("seatkeeper.db");
         // Two handles on one file stand for two processes (file locks do not tell them apart).
         let (app, cli) = (Db::open(&path).await.unwrap(), Db::open(&path).await.unwrap());
-        let held = app.try_lock_job(7).unwrap().expect("free at first");
-        assert!(cli.try_lock_job(7).unwrap().is_none(), "taken by the other handle");
-        assert!(app.try_lock_job(7).unwrap().is_none(), "taken, also for its own holder's handle");
-        assert!(cli.try_lock_job(8).unwrap().is_some(), "another job is free");
+        let held = app.try_lock("job-7").unwrap().expect("free at first");
+        assert!(cli.try_lock("job-7").unwrap().is_none(), "taken by the other handle");
+        assert!(app.try_lock("job-7").unwrap().is_none(), "taken, also for its own holder's handle");
+        assert!(cli.try_lock("job-8").unwrap().is_some(), "another name is free");
         assert!(dir.path().join("seatkeeper.db.locks/job-7.lock").exists());
         drop(held);
-        assert!(cli.try_lock_job(7).unwrap().is_some(), "free again once dropped");
+        assert!(cli.try_lock("job-7").unwrap().is_some(), "free again once dropped");
 
         let memory = Db::open_in_memory().await.unwrap();
-        let held = memory.try_lock_job(7).unwrap().expect("free at first");
-        assert!(memory.clone().try_lock_job(7).unwrap().is_none());
+        let held = memory.try_lock("job-7").unwrap().expect("free at first");
+        assert!(memory.clone().try_lock("job-7").unwrap().is_none());
         drop(held);
-        assert!(memory.try_lock_job(7).unwrap().is_some());
+        assert!(memory.try_lock("job-7").unwrap().is_some());
     }
 
     #[tokio::test]
@@ -211,6 +227,53 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(tables, 4);
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &std::path::Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_database_its_wal_and_its_locks_are_private_to_their_user() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seatkeeper.db");
+        // Opening migrates it: the WAL and shared-memory files exist from then on.
+        let db = Db::open(&path).await.unwrap();
+        let _lock = db.try_lock("job-1").unwrap().unwrap();
+        for file in
+            ["seatkeeper.db", "seatkeeper.db-wal", "seatkeeper.db-shm", "seatkeeper.db.locks/job-1.lock"]
+        {
+            assert_eq!(mode(&dir.path().join(file)), 0o600, "{file}");
+        }
+        assert_eq!(mode(&dir.path().join("seatkeeper.db.locks")), 0o700);
+        db.close().await;
+
+        // Files an older version left readable by others are tightened when opened again.
+        use std::os::unix::fs::PermissionsExt;
+        for file in ["seatkeeper.db", "seatkeeper.db-wal", "seatkeeper.db-shm"] {
+            let path = dir.path().join(file);
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            }
+        }
+        std::fs::set_permissions(
+            dir.path().join("seatkeeper.db.locks"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+        let db = Db::open(&path).await.unwrap();
+        let _lock = db.try_lock("job-2").unwrap().unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&dir.path().join("seatkeeper.db.locks")), 0o700);
+        for file in ["seatkeeper.db-wal", "seatkeeper.db-shm"] {
+            let path = dir.path().join(file);
+            if path.exists() {
+                assert_eq!(mode(&path), 0o600, "{file}");
+            }
+        }
     }
 
     #[tokio::test]

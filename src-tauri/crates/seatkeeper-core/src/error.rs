@@ -38,6 +38,10 @@ pub enum Error {
     #[error("{0}")]
     Keychain(String),
 
+    /// A connection's API key is not in the keychain any more: it must be entered again.
+    #[error("{0}")]
+    KeyMissing(String),
+
     #[error(transparent)]
     Smartsheet(#[from] SmartsheetError),
 
@@ -80,7 +84,7 @@ impl Error {
         match self {
             Self::Validation { .. } => ErrorCode::Validation,
             Self::NotFound(_) => ErrorCode::NotFound,
-            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::Conflict(_) | Self::KeyMissing(_) => ErrorCode::Conflict,
             Self::KeychainUnavailable(_) => ErrorCode::KeychainUnavailable,
             Self::Smartsheet(_) => ErrorCode::Smartsheet,
             Self::Database(_) | Self::Migration(_) => ErrorCode::Database,

@@ -3,13 +3,13 @@
 pub mod clock;
 pub mod connections;
 pub mod db;
-#[cfg(feature = "demo")]
-pub mod demo;
-pub mod engine;
 pub mod error;
+pub mod export;
 pub mod jobs;
+pub mod private_files;
 pub mod profiles;
 pub mod secrets;
+pub mod server_text;
 pub mod services;
 pub mod smartsheet;
 pub mod sync;
@@ -20,6 +20,6 @@ mod rules_contract;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use db::Db;
-pub use engine::{EngineEvents, JobEngine};
 pub use error::{AppError, Error, ErrorCode, Result};
+pub use jobs::{EngineEvents, JobEngine};
 pub use secrets::{KeyringStore, MemoryStore, SecretStore};

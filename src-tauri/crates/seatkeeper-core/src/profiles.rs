@@ -16,7 +16,7 @@
 
 use chrono::{DateTime, Days, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::clock::Clock;
@@ -152,7 +152,7 @@ impl ProfileFields {
     }
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 struct ProfileRow {
     id: i64,
     display_name: String,
@@ -166,18 +166,24 @@ struct ProfileRow {
     published_at: Option<DateTime<Utc>>,
 }
 
-const PROFILE_COLUMNS: &str = "id, display_name, status, connection_id, download_activity, \
-     analyze_activity_from, reclaim_subscriptions, created_at, updated_at, published_at";
-
 async fn load_row(conn: &mut SqliteConnection, id: i64) -> Result<ProfileRow> {
-    let sql = format!("SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = ?");
-    sqlx::query_as::<_, ProfileRow>(&sql).bind(id).fetch_optional(conn).await?.ok_or_else(|| not_found(id))
+    sqlx::query_as!(
+        ProfileRow,
+        r#"SELECT id, display_name, status AS "status: ProfileStatus", connection_id,
+               download_activity AS "download_activity: bool", analyze_activity_from AS "analyze_activity_from: DateTime<Utc>",
+               reclaim_subscriptions AS "reclaim_subscriptions: bool", created_at AS "created_at: DateTime<Utc>",
+               updated_at AS "updated_at: DateTime<Utc>", published_at AS "published_at: DateTime<Utc>"
+           FROM profiles WHERE id = ?"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| not_found(id))
 }
 
 /// `Ok` when the profile exists, else the NotFound error every profile-scoped call gives.
 pub(crate) async fn ensure_exists(conn: &mut SqliteConnection, id: i64) -> Result<()> {
-    let exists: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM profiles WHERE id = ?").bind(id).fetch_optional(conn).await?;
+    let exists = sqlx::query_scalar!("SELECT id FROM profiles WHERE id = ?", id).fetch_optional(conn).await?;
     exists.map(|_| ()).ok_or_else(|| not_found(id))
 }
 
@@ -192,11 +198,11 @@ async fn assemble(conn: &mut SqliteConnection, row: ProfileRow) -> Result<Profil
     let connection = connections::load(conn, row.connection_id).await?;
     let last_validation = validation::load(conn, row.id).await?;
     let jobs = jobs::list_for_profile(conn, row.id).await?;
-    let last_sync_at: Option<DateTime<Utc>> = sqlx::query_scalar(
-        "SELECT MAX(r.finished_at) FROM job_results r JOIN scheduled_jobs j ON j.id = r.job_id \
-         WHERE j.profile_id = ? AND r.status = 'succeeded'",
+    let last_sync_at = sqlx::query_scalar!(
+        r#"SELECT MAX(r.finished_at) AS "last_sync_at?: DateTime<Utc>" FROM job_results r
+           JOIN scheduled_jobs j ON j.id = r.job_id WHERE j.profile_id = ? AND r.status = 'succeeded'"#,
+        row.id
     )
-    .bind(row.id)
     .fetch_one(&mut *conn)
     .await?;
     Ok(Profile {
@@ -228,12 +234,14 @@ async fn ensure_display_name_free(
     name: &str,
     except: Option<i64>,
 ) -> Result<()> {
-    let taken: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM profiles WHERE display_name_key = ? AND id IS NOT ?")
-            .bind(name_key(name))
-            .bind(except)
-            .fetch_optional(conn)
-            .await?;
+    let key = name_key(name);
+    let taken = sqlx::query_scalar!(
+        "SELECT id FROM profiles WHERE display_name_key = ? AND id IS NOT ?",
+        key,
+        except
+    )
+    .fetch_optional(conn)
+    .await?;
     match taken {
         Some(_) => Err(Error::validation(
             "displayName",
@@ -249,19 +257,20 @@ async fn insert(
     connection_id: i64,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let id = sqlx::query_scalar(
+    let key = name_key(&fields.display_name);
+    let id = sqlx::query_scalar!(
         "INSERT INTO profiles (display_name, display_name_key, status, connection_id, download_activity, \
          analyze_activity_from, reclaim_subscriptions, created_at, updated_at) \
-         VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?) RETURNING id AS \"id!\"",
+        fields.display_name,
+        key,
+        connection_id,
+        fields.download_activity,
+        fields.analyze_activity_from,
+        fields.reclaim_subscriptions,
+        now,
+        now
     )
-    .bind(&fields.display_name)
-    .bind(name_key(&fields.display_name))
-    .bind(connection_id)
-    .bind(fields.download_activity)
-    .bind(fields.analyze_activity_from)
-    .bind(fields.reclaim_subscriptions)
-    .bind(now)
-    .bind(now)
     .fetch_one(conn)
     .await?;
     Ok(id)
@@ -305,7 +314,7 @@ pub async fn create_profile(
                 let mut tx = db.write().await?;
                 ensure_display_name_free(&mut tx, &fields.display_name, None).await?;
                 connections::ensure_name_free(&mut tx, &new.name, None).await?;
-                let connection_id = connections::insert(&mut tx, &new, &key_id, now).await?;
+                let connection_id = connections::insert(&mut tx, &new, &key_id, false, now).await?;
                 let id = insert(&mut tx, &fields, connection_id, now).await?;
                 tx.commit().await?;
                 Ok::<_, Error>(id)
@@ -332,42 +341,54 @@ pub async fn update_profile(db: &Db, clock: &dyn Clock, id: i64, input: ProfileI
     let fields = ProfileFields::check(input, Some(&current), now)?;
     ensure_display_name_free(&mut tx, &fields.display_name, Some(id)).await?;
 
-    let mut status = current.status;
-    let mut published_at = current.published_at;
     if fields.display_name != current.display_name {
         jobs::rename(&mut tx, id, &fields.display_name).await?;
     }
+    let mut published = current.status == ProfileStatus::Published;
     if current.download_activity && !fields.download_activity {
         // The procedure: revalidate and republish; the activity job is deleted.
         validation::delete(&mut tx, id).await?;
         jobs::delete(&mut tx, id, JobKind::Events).await?;
-        if status == ProfileStatus::Published {
-            status = ProfileStatus::Draft;
-            published_at = None;
-            jobs::disable_all(&mut tx, id).await?;
-        }
+        return_to_draft(&mut tx, id, now).await?;
+        published = false;
     }
-    if !current.download_activity && fields.download_activity && status == ProfileStatus::Published {
-        jobs::add_events(&mut tx, id, &fields.display_name, now).await?;
+    if !current.download_activity && fields.download_activity && published {
+        jobs::add(&mut tx, id, JobKind::Events, &fields.display_name, now).await?;
     }
-    sqlx::query(
-        "UPDATE profiles SET display_name = ?, display_name_key = ?, status = ?, download_activity = ?, \
-         analyze_activity_from = ?, reclaim_subscriptions = ?, updated_at = ?, published_at = ? WHERE id = ?",
+    let key = name_key(&fields.display_name);
+    sqlx::query!(
+        "UPDATE profiles SET display_name = ?, display_name_key = ?, download_activity = ?, analyze_activity_from = ?, \
+         reclaim_subscriptions = ?, updated_at = ? WHERE id = ?",
+        fields.display_name,
+        key,
+        fields.download_activity,
+        fields.analyze_activity_from,
+        fields.reclaim_subscriptions,
+        now,
+        id
     )
-    .bind(&fields.display_name)
-    .bind(name_key(&fields.display_name))
-    .bind(status)
-    .bind(fields.download_activity)
-    .bind(fields.analyze_activity_from)
-    .bind(fields.reclaim_subscriptions)
-    .bind(now)
-    .bind(published_at)
-    .bind(id)
     .execute(&mut *tx)
     .await?;
     let profile = load(&mut tx, id).await?;
     tx.commit().await?;
     Ok(profile)
+}
+
+/// Returns a profile to Draft (it must be validated and published again before its jobs run):
+/// Draft, not published, its jobs disabled. A Draft stays as it is. The caller removes the
+/// validation when what it vouched for changed.
+pub(crate) async fn return_to_draft(conn: &mut SqliteConnection, id: i64, now: DateTime<Utc>) -> Result<()> {
+    let changed = sqlx::query!(
+        "UPDATE profiles SET status = 'draft', published_at = NULL, updated_at = ? WHERE id = ? AND status = 'published'",
+        now,
+        id
+    )
+    .execute(&mut *conn)
+    .await?;
+    if changed.rows_affected() > 0 {
+        jobs::disable_all(conn, id).await?;
+    }
+    Ok(())
 }
 
 /// Publishes a Draft profile whose latest validation succeeded, and creates its jobs. Publishing a
@@ -396,13 +417,16 @@ pub async fn publish_profile(db: &Db, clock: &dyn Clock, id: i64) -> Result<Prof
         }
         Some(_) => {}
     }
-    sqlx::query("UPDATE profiles SET status = 'published', published_at = ?, updated_at = ? WHERE id = ?")
-        .bind(now)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    jobs::publish(&mut tx, id, &row.display_name, row.download_activity, now).await?;
+    sqlx::query!(
+        "UPDATE profiles SET status = 'published', published_at = ?, updated_at = ? WHERE id = ?",
+        now,
+        now,
+        id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let settings = jobs::JobSettings { download_activity: row.download_activity };
+    jobs::publish(&mut tx, id, &row.display_name, settings, now).await?;
     let profile = load(&mut tx, id).await?;
     tx.commit().await?;
     Ok(profile)
@@ -415,13 +439,12 @@ pub async fn delete_profile(db: &Db, secrets: &dyn SecretStore, id: i64) -> Resu
     let mut tx = db.write().await?;
     let row = load_row(&mut tx, id).await?;
     let connection = connections::load_row(&mut tx, row.connection_id).await?;
-    sqlx::query("DELETE FROM profiles WHERE id = ?").bind(id).execute(&mut *tx).await?;
-    let others: i64 = sqlx::query_scalar("SELECT count(*) FROM profiles WHERE connection_id = ?")
-        .bind(connection.id)
+    sqlx::query!("DELETE FROM profiles WHERE id = ?", id).execute(&mut *tx).await?;
+    let others = sqlx::query_scalar!("SELECT count(*) FROM profiles WHERE connection_id = ?", connection.id)
         .fetch_one(&mut *tx)
         .await?;
     if others == 0 {
-        sqlx::query("DELETE FROM connections WHERE id = ?").bind(connection.id).execute(&mut *tx).await?;
+        sqlx::query!("DELETE FROM connections WHERE id = ?", connection.id).execute(&mut *tx).await?;
         secrets.delete(&connection.key_id).await?;
     }
     tx.commit().await?;
@@ -436,8 +459,16 @@ pub async fn get_profile(db: &Db, id: i64) -> Result<Profile> {
 /// All profiles, by Display Name.
 pub async fn list_profiles(db: &Db) -> Result<Vec<Profile>> {
     let mut conn = db.pool().acquire().await?;
-    let sql = format!("SELECT {PROFILE_COLUMNS} FROM profiles ORDER BY display_name_key, id");
-    let rows = sqlx::query_as::<_, ProfileRow>(&sql).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query_as!(
+        ProfileRow,
+        r#"SELECT id AS "id!", display_name, status AS "status: ProfileStatus", connection_id,
+               download_activity AS "download_activity: bool", analyze_activity_from AS "analyze_activity_from: DateTime<Utc>",
+               reclaim_subscriptions AS "reclaim_subscriptions: bool", created_at AS "created_at: DateTime<Utc>",
+               updated_at AS "updated_at: DateTime<Utc>", published_at AS "published_at: DateTime<Utc>"
+           FROM profiles ORDER BY display_name_key, id"#
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let mut profiles = Vec::with_capacity(rows.len());
     for row in rows {
         profiles.push(assemble(&mut conn, row).await?);

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::connections::{check_name, normalize_url, parse_api_key};
+use crate::connections::{check_name, host_needing_confirmation, normalize_url, parse_api_key};
 use crate::smartsheet::ApiToken;
 use crate::sync::exclusions::{check_identifier, normalize_pattern};
 
@@ -65,4 +65,15 @@ fn exclusion_identifiers() {
 #[test]
 fn user_patterns() {
     check("userPattern", |v| normalize_pattern(v).is_ok());
+}
+
+#[test]
+fn hosts_needing_confirmation() {
+    let all: Value = serde_json::from_str(CASES).unwrap();
+    let cases = all["hostNeedingConfirmation"].as_array().expect("hostNeedingConfirmation cases");
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let url = case["value"].as_str().unwrap();
+        assert_eq!(host_needing_confirmation(url).as_deref(), case["host"].as_str(), "{url}");
+    }
 }

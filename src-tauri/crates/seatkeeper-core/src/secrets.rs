@@ -21,6 +21,19 @@ pub trait SecretStore: Send + Sync {
     fn delete<'a>(&'a self, key_id: &'a str) -> BoxFuture<'a, Result<()>>;
 }
 
+/// A shared store is a store.
+impl<T: SecretStore + ?Sized> SecretStore for std::sync::Arc<T> {
+    fn set<'a>(&'a self, key_id: &'a str, token: &'a ApiToken) -> BoxFuture<'a, Result<()>> {
+        (**self).set(key_id, token)
+    }
+    fn get<'a>(&'a self, key_id: &'a str) -> BoxFuture<'a, Result<Option<ApiToken>>> {
+        (**self).get(key_id)
+    }
+    fn delete<'a>(&'a self, key_id: &'a str) -> BoxFuture<'a, Result<()>> {
+        (**self).delete(key_id)
+    }
+}
+
 pub(crate) const KEYCHAIN_NOT_RUNNING: &str = "The system keychain is not available (no Secret Service is \
      running). Install and unlock GNOME Keyring or KWallet (Debian: apt install gnome-keyring), then \
      try again.";

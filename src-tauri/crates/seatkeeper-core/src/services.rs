@@ -2,18 +2,18 @@
 //! dependencies explicitly (`&Db`, `&dyn SecretStore`, `&dyn Clock`). Errors convert to
 //! [`AppError`](crate::error::AppError) for IPC.
 //!
-//! Running, scheduling and cancelling jobs is the [`JobEngine`](crate::engine::JobEngine)'s
+//! Running, scheduling and cancelling jobs is the [`JobEngine`](crate::jobs::JobEngine)'s
 //! (`run_now`, `cancel`), which the shell holds.
 
 pub use crate::connections::{connection_presets, list_connections, update_connection};
-pub use crate::jobs::set_time_of_day as set_job_time_of_day;
+pub use crate::jobs::{list_profile_job_results, set_time_of_day as set_job_time_of_day};
 pub use crate::profiles::{
     create_profile, default_activity_start, delete_profile, get_profile, list_profiles, publish_profile,
     update_profile,
 };
 pub use crate::sync::activity::{activity_settings, set_excluded_event_kinds};
 pub use crate::sync::{
-    delete_exclusion_rule, list_exclusion_rules, list_models, list_profile_job_results, list_subscriptions,
+    delete_exclusion_rule, list_exclusion_rules, list_models, list_subscriptions,
     list_unrecognized_identifiers, map_identifier, save_identifier_exclusion, save_user_exclusion,
 };
 pub use crate::validation::validate_connection;

@@ -8,23 +8,18 @@
 //! Each failure class has its own message telling the admin what to do. The latest result is
 //! stored per profile (see [`crate::profiles`] for when it stops counting).
 
-use std::num::NonZeroU32;
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::SqliteConnection;
 use ts_rs::TS;
-use url::Url;
 
 use crate::clock::Clock;
+use crate::connections::{client_for, route, ClientOptions};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::secrets::SecretStore;
-use crate::smartsheet::{
-    ApiToken, ClientConfig, EventsRequest, EventsStart, RetryPolicy, SmartsheetClient, SmartsheetError,
-    UserProfile,
-};
+use crate::server_text;
+use crate::smartsheet::{EventsRequest, EventsStart, SmartsheetClient, SmartsheetError, UserProfile};
 
 /// Why a validation failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, sqlx::Type)]
@@ -53,7 +48,7 @@ pub enum ValidationFailure {
 }
 
 /// The latest Validate Connection result of a profile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "profiles.ts")]
 pub struct ValidationResult {
@@ -71,113 +66,6 @@ pub struct ValidationResult {
     pub event_reporting: Option<bool>,
 }
 
-/// How patient validation is. The default retries briefly; tests turn retries off.
-#[derive(Debug, Clone)]
-pub struct ValidationOptions {
-    pub retry: RetryPolicy,
-    pub timeout: Duration,
-    pub connect_timeout: Duration,
-    pub rate_limit_per_minute: Option<NonZeroU32>,
-}
-
-impl Default for ValidationOptions {
-    fn default() -> Self {
-        Self {
-            retry: RetryPolicy {
-                max_retries: 2,
-                min_delay: Duration::from_millis(500),
-                max_delay: Duration::from_secs(4),
-                max_retry_after: Duration::from_secs(15),
-            },
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            rate_limit_per_minute: NonZeroU32::new(300),
-        }
-    }
-}
-
-impl ValidationOptions {
-    /// No retries and short timeouts (tests).
-    pub fn quick() -> Self {
-        Self {
-            retry: RetryPolicy {
-                max_retries: 0,
-                min_delay: Duration::from_millis(10),
-                max_delay: Duration::from_millis(10),
-                max_retry_after: Duration::ZERO,
-            },
-            timeout: Duration::from_secs(10),
-            connect_timeout: Duration::from_secs(5),
-            ..Self::default()
-        }
-    }
-}
-
-#[derive(Debug, FromRow)]
-struct Target {
-    display_name: String,
-    connection_id: i64,
-    connection_name: String,
-    url: String,
-    key_id: String,
-}
-
-async fn target(conn: &mut SqliteConnection, profile_id: i64) -> Result<Target> {
-    sqlx::query_as::<_, Target>(
-        "SELECT p.display_name, p.connection_id, c.name AS connection_name, c.url, c.key_id \
-         FROM profiles p JOIN connections c ON c.id = p.connection_id WHERE p.id = ?",
-    )
-    .bind(profile_id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(|| crate::profiles::not_found(profile_id))
-}
-
-fn missing_key_message(connection_name: &str) -> String {
-    format!(
-        "The API key of the connection “{connection_name}” is missing from the system keychain (it may have been \
-         removed there). Enter the API key again in the connection's settings, then validate."
-    )
-}
-
-/// A client for `base` and `token` with the patience of `options`.
-pub(crate) fn build_client(
-    base: Url,
-    token: ApiToken,
-    options: &ValidationOptions,
-) -> std::result::Result<SmartsheetClient, SmartsheetError> {
-    let mut config = ClientConfig::new(base, token);
-    config.retry = options.retry;
-    config.timeout = options.timeout;
-    config.connect_timeout = options.connect_timeout;
-    config.rate_limit_per_minute = options.rate_limit_per_minute;
-    SmartsheetClient::new(config)
-}
-
-/// The client of a profile's connection: its URL, and its API key from the keychain. Errors say
-/// what to fix (the key missing from the keychain, an unusable URL).
-pub(crate) async fn profile_client(
-    db: &Db,
-    secrets: &dyn SecretStore,
-    profile_id: i64,
-    options: &ValidationOptions,
-) -> Result<SmartsheetClient> {
-    let target = {
-        let mut conn = db.pool().acquire().await?;
-        target(&mut conn, profile_id).await?
-    };
-    let Some(token) = secrets.get(&target.key_id).await? else {
-        return Err(Error::Conflict(missing_key_message(&target.connection_name)));
-    };
-    let base = Url::parse(&target.url).map_err(|e| {
-        Error::Conflict(format!(
-            "The Connection URL {} is not a valid web address ({e}). Correct it in the connection's settings.",
-            target.url
-        ))
-    })?;
-    Ok(build_client(base, token, options)?)
-}
-
 /// Validates the connection of a profile against Smartsheet and stores the result as the
 /// profile's latest validation. A failed check is a result (`ok: false`), not an `Err`; errors are
 /// for what prevents validating at all (no such profile, the keychain unavailable, the connection
@@ -187,21 +75,31 @@ pub async fn validate_connection(
     secrets: &dyn SecretStore,
     clock: &dyn Clock,
     profile_id: i64,
-    options: &ValidationOptions,
+    options: &ClientOptions,
 ) -> Result<ValidationResult> {
-    let before = {
-        let mut conn = db.pool().acquire().await?;
-        target(&mut conn, profile_id).await?
-    };
+    let before = route(&mut *db.pool().acquire().await?, profile_id).await?;
     let now = clock.now();
-    let result = match secrets.get(&before.key_id).await? {
-        Some(token) => check(&before.url, token, now, options).await,
-        None => failed(now, ValidationFailure::MissingApiKey, missing_key_message(&before.connection_name)),
+    let result = match client_for(db, secrets, profile_id, options).await {
+        Ok(client) => check(&client, now).await,
+        Err(Error::KeyMissing(message)) => failed(now, ValidationFailure::MissingApiKey, message),
+        // The Connection URL cannot be used with the stored key (a host not confirmed, a key
+        // entered for another address).
+        Err(Error::Conflict(message)) => failed(now, ValidationFailure::InvalidUrl, message),
+        Err(Error::Smartsheet(e)) => from_error(now, &e, None),
+        Err(e) => return Err(e),
+    };
+    // What the server said is kept at a readable length (a message may quote it).
+    let result = ValidationResult {
+        message: server_text::cap(&result.message, server_text::MAX_MESSAGE),
+        owner_email: result.owner_email.map(|t| server_text::cap(&t, server_text::MAX_NAME)),
+        owner_name: result.owner_name.map(|t| server_text::cap(&t, server_text::MAX_NAME)),
+        organization: result.organization.map(|t| server_text::cap(&t, server_text::MAX_NAME)),
+        ..result
     };
     tracing::info!(profile = profile_id, ok = result.ok, failure = ?result.failure, "validated connection");
 
     let mut tx = db.write().await?;
-    let after = target(&mut tx, profile_id).await?;
+    let after = route(&mut tx, profile_id).await?;
     if (after.connection_id, &after.url, &after.key_id) != (before.connection_id, &before.url, &before.key_id)
     {
         return Err(Error::Conflict(format!(
@@ -209,21 +107,21 @@ pub async fn validate_connection(
             after.display_name
         )));
     }
-    sqlx::query(
+    sqlx::query!(
         "INSERT OR REPLACE INTO profile_validations (profile_id, validated_at, ok, failure, message, \
          owner_email, owner_name, owner_is_admin, organization, event_reporting) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        profile_id,
+        result.validated_at,
+        result.ok,
+        result.failure,
+        result.message,
+        result.owner_email,
+        result.owner_name,
+        result.owner_is_admin,
+        result.organization,
+        result.event_reporting
     )
-    .bind(profile_id)
-    .bind(result.validated_at)
-    .bind(result.ok)
-    .bind(result.failure)
-    .bind(&result.message)
-    .bind(&result.owner_email)
-    .bind(&result.owner_name)
-    .bind(result.owner_is_admin)
-    .bind(&result.organization)
-    .bind(result.event_reporting)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -231,27 +129,7 @@ pub async fn validate_connection(
 }
 
 /// The checks themselves, read-only.
-async fn check(
-    url: &str,
-    token: ApiToken,
-    now: DateTime<Utc>,
-    options: &ValidationOptions,
-) -> ValidationResult {
-    let base = match Url::parse(url) {
-        Ok(base) => base,
-        Err(e) => {
-            return failed(
-                now,
-                ValidationFailure::InvalidUrl,
-                format!("The Connection URL {url} is not a valid web address ({e}). Correct it in the connection's settings."),
-            )
-        }
-    };
-    let client = match build_client(base, token, options) {
-        Ok(client) => client,
-        Err(e) => return from_error(now, &e, None),
-    };
-
+async fn check(client: &SmartsheetClient, now: DateTime<Utc>) -> ValidationResult {
     if let Err(e) = client.server_info().await {
         return from_error(now, &e, None);
     }
@@ -399,19 +277,19 @@ fn from_error(now: DateTime<Utc>, error: &SmartsheetError, owner: Option<&UserPr
 }
 
 pub(crate) async fn load(conn: &mut SqliteConnection, profile_id: i64) -> Result<Option<ValidationResult>> {
-    Ok(sqlx::query_as::<_, ValidationResult>(
-        "SELECT validated_at, ok, failure, message, owner_email, owner_name, owner_is_admin, organization, \
-         event_reporting FROM profile_validations WHERE profile_id = ?",
+    Ok(sqlx::query_as!(
+        ValidationResult,
+        r#"SELECT validated_at AS "validated_at: DateTime<Utc>", ok AS "ok: bool",
+               failure AS "failure: ValidationFailure", message, owner_email, owner_name,
+               owner_is_admin AS "owner_is_admin: bool", organization, event_reporting AS "event_reporting: bool"
+           FROM profile_validations WHERE profile_id = ?"#,
+        profile_id
     )
-    .bind(profile_id)
     .fetch_optional(conn)
     .await?)
 }
 
 pub(crate) async fn delete(conn: &mut SqliteConnection, profile_id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM profile_validations WHERE profile_id = ?")
-        .bind(profile_id)
-        .execute(conn)
-        .await?;
+    sqlx::query!("DELETE FROM profile_validations WHERE profile_id = ?", profile_id).execute(conn).await?;
     Ok(())
 }

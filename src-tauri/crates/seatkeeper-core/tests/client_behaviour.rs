@@ -1,7 +1,7 @@
 //! Transport behaviour of the Smartsheet client against a scripted loopback server: headers,
 //! retries and backoff, `Retry-After`, rate limiting, timeouts, paging streams and error texts.
 
-mod support;
+use seatkeeper_testsupport as support;
 
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::time::{Duration, Instant};
@@ -80,6 +80,121 @@ async fn reads_gzip_encoded_answers() {
             .await;
     let info = stub.client().server_info().await.unwrap();
     assert_eq!(info.supported_locales.unwrap(), ["en_US"]);
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// A small answer that unpacks to far more than Seatkeeper reads (a "zip bomb") stops at the limit
+/// with an error that names it: it never reaches memory whole.
+#[tokio::test]
+async fn an_answer_that_unpacks_past_the_limit_is_refused() {
+    // 64 MiB of zeros packs to about 64 KiB.
+    let bomb = gzip(&vec![0_u8; 64 << 20]);
+    assert!(bomb.len() < 100 << 10, "{}", bomb.len());
+    let stub =
+        Stub::script(vec![Reply::raw(200, "application/json", bomb).header("Content-Encoding", "gzip")])
+            .await;
+    let mut config = fast_config(stub.base_url());
+    config.max_body_bytes = 1 << 20;
+    let err = SmartsheetClient::new(config).unwrap().current_user().await.unwrap_err();
+    assert!(matches!(err, SmartsheetError::TooLarge { compressed: false, limit: 1_048_576, .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("GET /users/me") && text.contains("1 MiB unpacked"), "{text}");
+    assert_eq!(stub.seen().len(), 1, "not retried");
+
+    // The default limit is far above a real page and far below the bomb.
+    let default = ClientConfig::new(stub.base_url(), ApiToken::new(TOKEN).unwrap());
+    assert!(default.max_body_bytes >= 64 << 20 && default.max_body_bytes <= 256 << 20);
+}
+
+/// An answer larger than the limit as sent is refused, whether its length is announced or not.
+#[tokio::test]
+async fn an_answer_larger_than_the_limit_as_sent_is_refused() {
+    let body = format!("{{\"id\":1,\"email\":\"{}\"}}", "x".repeat(3 << 20));
+    for packed in [false, true] {
+        let body = if packed { gzip(body.as_bytes()) } else { body.clone().into_bytes() };
+        let mut reply = Reply::raw(200, "application/json", body);
+        if packed {
+            reply = reply.header("Content-Encoding", "gzip");
+        }
+        let stub = Stub::script(vec![reply]).await;
+        let mut config = fast_config(stub.base_url());
+        config.max_compressed_bytes = if packed { 1 << 10 } else { 1 << 20 };
+        let err = SmartsheetClient::new(config).unwrap().current_user().await.unwrap_err();
+        assert!(matches!(err, SmartsheetError::TooLarge { compressed: true, .. }), "{packed}: {err:?}");
+        assert!(err.to_string().contains("as sent"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn an_answer_packed_in_a_way_seatkeeper_did_not_ask_for_is_refused() {
+    let stub =
+        Stub::script(vec![Reply::raw(200, "application/json", "{}").header("Content-Encoding", "br")]).await;
+    let err = stub.client().server_info().await.unwrap_err();
+    assert!(matches!(err, SmartsheetError::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("“br”"), "{err}");
+    let stub =
+        Stub::script(
+            vec![Reply::raw(200, "application/json", "not gzip").header("Content-Encoding", "gzip")],
+        )
+        .await;
+    let err = stub.client().server_info().await.unwrap_err();
+    assert!(err.to_string().contains("could not be unpacked"), "{err}");
+}
+
+/// An answer that starts and then goes quiet ends with the read timeout, long before the attempt's
+/// timeout.
+#[tokio::test]
+async fn an_answer_that_goes_quiet_ends_with_the_read_timeout() {
+    let stub = Stub::script(vec![me().with_fault(Fault::Stall)]).await;
+    let mut config = fast_config(stub.base_url());
+    config.timeout = Duration::from_secs(30);
+    config.read_timeout = Duration::from_millis(200);
+    config.retry.max_retries = 0;
+    let started = Instant::now();
+    let err = SmartsheetClient::new(config).unwrap().current_user().await.unwrap_err();
+    assert!(matches!(err, SmartsheetError::Network { kind: NetworkFailure::Timeout, .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(20), "not the attempt's timeout");
+}
+
+/// Retries of a failing server end when the call's deadline has passed, whatever retries remain,
+/// with an error that names the limit.
+#[tokio::test]
+async fn a_call_ends_at_its_deadline_however_many_retries_remain() {
+    let slow_failure = smartsheet_error(503, 4004).with_fault(Fault::Delay(Duration::from_millis(100)));
+    let stub = Stub::script(vec![slow_failure]).await;
+    let mut config = fast_config(stub.base_url());
+    config.retry.max_retries = 1_000;
+    config.deadline = Duration::from_millis(700);
+    let err = SmartsheetClient::new(config).unwrap().current_user().await.unwrap_err();
+    assert!(matches!(err, SmartsheetError::Deadline { .. }), "{err:?}");
+    assert!(err.to_string().contains("within 700 ms in all"), "{err}");
+    assert!(stub.seen().len() < 20, "{} attempts", stub.seen().len());
+}
+
+/// A server's error text is kept short wherever it goes; Smartsheet's code and reference stay
+/// whole.
+#[tokio::test]
+async fn a_huge_error_message_is_cut_and_the_code_and_reference_are_kept() {
+    let message = format!("Something broke: {}", "blah ".repeat(40_000));
+    let body = json!({"errorCode": 1018, "message": message, "refId": "ab12cd34ef"});
+    let stub = Stub::script(vec![Reply::json(400, body)]).await;
+    let err = stub.client().current_user().await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.len() < 1_000, "{} bytes", text.len());
+    assert!(text.contains("error 1018") && text.contains("Smartsheet reference: ab12cd34ef."), "{text}");
+    assert!(text.contains("Something broke") && text.contains("more characters]"), "{text}");
+
+    // A 200 KB value the decoder quotes is cut as well.
+    let user = json!({"id": 1, "email": "a@b.example", "lastLogin": "x".repeat(200_000)});
+    let stub = Stub::script(vec![Reply::json(200, user)]).await;
+    let err = stub.client().current_user().await.unwrap_err();
+    assert!(err.to_string().len() < 1_500, "{} bytes", err.to_string().len());
 }
 
 #[tokio::test]
@@ -537,7 +652,8 @@ async fn event_stream_with_read_ahead_asks_for_each_page_once_in_order() {
 #[tokio::test]
 async fn a_wrong_guess_of_the_next_position_is_dropped_and_never_yielded() {
     // The answer has no top-level position but an event carries the key once: the raw peek guesses
-    // "bogus", the decoded page says there is no next position, and the stream ends after it.
+    // "bogus", the decoded page has no position to continue from — so the stream stops with an
+    // error instead of the page, and the guess is never yielded.
     let event = json!({"eventId": "e", "objectType": "SHEET", "action": "LOAD", "objectId": 1,
         "eventTimestamp": "2026-07-30T10:35:15Z", "userId": 5, "source": "WEB_APP",
         "additionalDetails": {"nextStreamPosition": "bogus"}});
@@ -546,10 +662,9 @@ async fn a_wrong_guess_of_the_next_position_is_dropped_and_never_yielded() {
         _ => Reply::json(200, json!({"nextStreamPosition": "bogus-next", "moreAvailable": false, "data": [event.clone(), event.clone()]})),
     })
     .await;
-    let pages: Vec<_> =
-        stub.client().event_stream(EventsStart::Position("p0".into()), None).try_collect().await.unwrap();
-    assert_eq!(pages.len(), 1, "only the page the stream really has");
-    assert_eq!(pages[0].data.len(), 1);
+    let pages: Vec<_> = stub.client().event_stream(EventsStart::Position("p0".into()), None).collect().await;
+    assert_eq!(pages.len(), 1, "{pages:?}");
+    assert!(matches!(&pages[0], Err(SmartsheetError::Paging { .. })), "{pages:?}");
 }
 
 #[tokio::test]
@@ -563,17 +678,125 @@ async fn an_answer_that_is_not_a_page_of_events_is_a_decode_error() {
     );
 }
 
+/// A page without a position cannot be saved as where to continue: folding it would count its
+/// events again on the next run. The stream refuses it (the pages before it stand).
 #[tokio::test]
-async fn event_stream_ends_when_a_page_has_no_position() {
-    let stub = Stub::script(vec![
-        Reply::json(200, json!({"moreAvailable": true, "data": []})),
-        Reply::json(200, json!({"nextStreamPosition": "p2", "moreAvailable": false, "data": []})),
-    ])
-    .await;
+async fn a_page_of_events_without_a_position_is_refused_not_yielded() {
+    let event = json!({"eventId": "e", "objectType": "SHEET", "action": "LOAD", "objectId": 1,
+        "eventTimestamp": "2026-07-30T10:35:15Z", "userId": 5, "source": "WEB_APP"});
+    for last in [
+        json!({"moreAvailable": true, "data": []}),
+        json!({"moreAvailable": false, "data": [event.clone()]}),
+        json!({"nextStreamPosition": null, "moreAvailable": true, "data": [event.clone()]}),
+    ] {
+        let stub = Stub::script(vec![
+            Reply::json(
+                200,
+                json!({"nextStreamPosition": "p1", "moreAvailable": true, "data": [event.clone()]}),
+            ),
+            Reply::json(200, last.clone()),
+        ])
+        .await;
+        let pages: Vec<_> =
+            stub.client().event_stream(EventsStart::Position("p0".into()), None).collect().await;
+        assert_eq!(pages.len(), 2, "{last}: {pages:?}");
+        assert_eq!(pages[0].as_ref().unwrap().next_stream_position.as_deref(), Some("p1"));
+        let err = pages[1].as_ref().unwrap_err();
+        assert!(matches!(err, SmartsheetError::Paging { .. }), "{err:?}");
+        assert!(err.to_string().contains("without a stream position"), "{err}");
+    }
+    // An empty last page without a position ends the stream: there is nothing to count twice.
+    let stub = Stub::script(vec![Reply::json(200, json!({"moreAvailable": false, "data": []}))]).await;
     let pages: Vec<_> =
         stub.client().event_stream(EventsStart::Position("p0".into()), None).try_collect().await.unwrap();
     assert_eq!(pages.len(), 1);
-    assert_eq!(stub.seen()[0].query("streamPosition"), Some("p0"));
+}
+
+/// Two positions that alternate, or one that comes back after several pages, would loop for ever:
+/// the stream stops at the page that names a position it asked for before, and does not yield it.
+#[tokio::test]
+async fn a_stream_position_that_comes_back_at_any_distance_stops_the_stream() {
+    for (cycle, pages_before) in [(vec!["p1", "p0"], 1), (vec!["p1", "p2", "p3", "p1"], 3), (vec!["p0"], 0)] {
+        let next = cycle.clone();
+        let stub = Stub::start(move |req, _| {
+            let at = req.query("streamPosition").unwrap_or_default().to_owned();
+            // p0 → cycle[0] → cycle[1] → …
+            let index = if at == "p0" { 0 } else { next.iter().position(|p| *p == at).unwrap() + 1 };
+            let position = next.get(index).copied().unwrap_or("end");
+            Reply::json(200, json!({"nextStreamPosition": position, "moreAvailable": true, "data": []}))
+        })
+        .await;
+        let pages: Vec<_> =
+            stub.client().event_stream(EventsStart::Position("p0".into()), None).collect().await;
+        assert_eq!(pages.len(), pages_before + 1, "{cycle:?}: {pages:?}");
+        assert!(pages[..pages_before].iter().all(Result::is_ok));
+        let err = pages.last().unwrap().as_ref().unwrap_err();
+        assert!(matches!(err, SmartsheetError::Paging { .. }), "{err:?}");
+        assert!(err.to_string().contains("came back"), "{err}");
+        assert!(stub.seen().len() <= pages_before + 2, "{cycle:?}: {} requests", stub.seen().len());
+    }
+}
+
+/// A stream that never ends (a new position on every page) stops at the caller's page limit; the
+/// last page read is yielded and the stream then ends with the error.
+#[tokio::test]
+async fn an_endless_stream_stops_at_the_page_limit() {
+    let stub = Stub::start(|req, _| {
+        let at: u64 = req.query("streamPosition").unwrap_or("p0")[1..].parse().unwrap();
+        Reply::json(
+            200,
+            json!({"nextStreamPosition": format!("p{}", at + 1), "moreAvailable": true, "data": []}),
+        )
+    })
+    .await;
+    let pages: Vec<_> = stub
+        .client()
+        .event_stream_within::<seatkeeper_core::smartsheet::Event>(
+            EventsStart::Position("p0".into()),
+            None,
+            25,
+        )
+        .collect()
+        .await;
+    assert_eq!(pages.len(), 26, "25 pages, then the error");
+    assert!(pages[..25].iter().all(Result::is_ok));
+    let err = pages[25].as_ref().unwrap_err();
+    assert!(err.to_string().contains("read 25 pages"), "{err}");
+    assert!(stub.seen().len() <= 26, "{}", stub.seen().len());
+}
+
+/// `GET /users` whose totalPages grows with every page would be read for ever: the listing stops
+/// once it passes a limit derived from the first page's size.
+#[tokio::test]
+async fn a_user_list_that_never_ends_stops_at_a_limit_from_its_first_page() {
+    let stub = Stub::start(|req, _| {
+        let page: u32 = req.query("page").unwrap().parse().unwrap();
+        let user = json!({"id": page, "email": format!("u{page}@example.com")});
+        // Every answer claims there are more pages than asked for so far.
+        Reply::json(200, json!({"pageNumber": page, "pageSize": 100, "totalPages": page + 3, "totalCount": 300, "data": [user]}))
+    })
+    .await;
+    let pages: Vec<_> = stub.client().list_users(ListUsersQuery::default()).collect().await;
+    let limit = seatkeeper_core::smartsheet::user_page_limit(4) as usize;
+    assert_eq!(pages.len(), limit + 1, "{} pages", pages.len());
+    let err = pages.last().unwrap().as_ref().unwrap_err();
+    assert!(matches!(err, SmartsheetError::Paging { .. }), "{err:?}");
+    assert!(err.to_string().contains("GET /users"), "{err}");
+    assert_eq!(stub.seen().len(), limit, "no request past the limit");
+}
+
+/// A user's plans whose lastKeys alternate loop for ever without the check.
+#[tokio::test]
+async fn plans_whose_last_keys_alternate_stop_with_an_error() {
+    let stub = Stub::start(|req, _| {
+        let next = if req.query("lastKey") == Some("a") { "b" } else { "a" };
+        Reply::json(200, json!({"lastKey": next, "data": [{"planId": 1, "seatType": "MEMBER"}]}))
+    })
+    .await;
+    let pages: Vec<_> = stub.client().list_user_plans(7, UserPlansQuery::default()).collect().await;
+    assert!(pages.len() <= 3, "{pages:?}");
+    let err = pages.last().unwrap().as_ref().unwrap_err();
+    assert!(err.to_string().contains("came back"), "{err}");
 }
 
 #[tokio::test]

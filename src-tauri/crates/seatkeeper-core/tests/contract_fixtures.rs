@@ -3,7 +3,7 @@
 //! matching client method is called, the request must satisfy the mapping's request matchers, and
 //! the answer must parse into the typed model without losing a value.
 
-mod support;
+use seatkeeper_testsupport as support;
 
 use std::path::{Path, PathBuf};
 

@@ -2,54 +2,31 @@
 //! scheduler's tick and loop (driven by a fixed clock, no wall-clock waits), a missed run at
 //! start, and results a killed app left `running`.
 
-mod support;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use seatkeeper_core::engine::{EngineEvents, EngineOptions, JobEngine, CLOSED_DURING_RUN};
-use seatkeeper_core::jobs::{JobKind, ScheduledJob};
-use seatkeeper_core::services::{
-    create_profile, get_profile, list_profile_job_results, list_subscriptions, publish_profile,
-    set_job_time_of_day, validate_connection,
+use seatkeeper_core::jobs::{
+    lock, EngineEvents, EngineOptions, JobEngine, JobKind, JobResult, JobStatus, ScheduledJob,
+    PROCESS_STOPPED,
 };
-use seatkeeper_core::smartsheet::RetryPolicy;
-use seatkeeper_core::sync::{JobResult, JobStatus, SyncOptions, SyncPhase, SyncProgress};
-use seatkeeper_core::validation::ValidationOptions;
+use seatkeeper_core::services::{
+    get_profile, list_profile_job_results, list_subscriptions, set_job_time_of_day,
+};
+use seatkeeper_core::sync::{SyncOptions, SyncPhase, SyncProgress};
 use seatkeeper_core::{Clock, Db, ErrorCode, FixedClock, MemoryStore, SecretStore};
-use smartsheet_sim::{FaultSpec, RateLimit, SimConfig, SimHandle};
+use seatkeeper_testsupport::{self as support, now, Org};
+use smartsheet_sim::{FaultSpec, SimConfig, SimHandle};
 use tokio::sync::Notify;
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-29T00:00:00Z").unwrap().to_utc()
-}
-
+/// `users` users with five days of history.
 fn sim_config(users: u32) -> SimConfig {
-    SimConfig {
-        now: now(),
-        seed: 7,
-        users,
-        days: 5,
-        rate_limit: RateLimit::Off,
-        retry_after: false,
-        ..SimConfig::default()
-    }
+    support::sim_config(7, users, 5)
 }
 
 fn options() -> EngineOptions {
     EngineOptions {
-        client: ValidationOptions {
-            retry: RetryPolicy {
-                max_retries: 10,
-                min_delay: Duration::from_millis(2),
-                max_delay: Duration::from_millis(20),
-                max_retry_after: Duration::from_secs(5),
-            },
-            timeout: Duration::from_secs(10),
-            connect_timeout: Duration::from_secs(2),
-            rate_limit_per_minute: None,
-        },
+        client: support::fast_options(),
         sync: SyncOptions { batch_size: 100, events_page_size: 200, events_per_commit: 200 },
         poll_interval: Duration::from_secs(60),
     }
@@ -113,18 +90,9 @@ struct Case {
     profile: i64,
 }
 
-/// A simulator and a published profile on it (download activity on: two jobs).
+/// A simulator and a published profile on it (download activity on: two jobs), and an engine.
 async fn case(config: SimConfig) -> Case {
-    let sim = smartsheet_sim::spawn(config).await.unwrap();
-    let db = Db::open_in_memory().await.unwrap();
-    let secrets = Arc::new(MemoryStore::new());
-    let clock = Arc::new(FixedClock::new(sim.sim().now()));
-    let (input, connection) = support::new_profile("Acme", true, sim.base_url(), &sim.tokens().admin);
-    let profile = create_profile(&db, &*secrets, &*clock, input, connection).await.unwrap();
-    let validation =
-        validate_connection(&db, &*secrets, &*clock, profile.id, &ValidationOptions::quick()).await.unwrap();
-    assert!(validation.ok, "{}", validation.message);
-    publish_profile(&db, &*clock, profile.id).await.unwrap();
+    let Org { sim, db, secrets, clock, profile, .. } = Org::published(config).await;
     let events = Arc::new(Recorded::default());
     let engine = JobEngine::with_options(
         db.clone(),
@@ -133,7 +101,7 @@ async fn case(config: SimConfig) -> Case {
         events.clone() as Arc<dyn EngineEvents>,
         options(),
     );
-    Case { sim, db, clock, events, engine, profile: profile.id }
+    Case { sim, db, clock, events, engine, profile }
 }
 
 impl Case {
@@ -409,8 +377,8 @@ async fn results_left_running_by_a_killed_app_are_failed_at_start() {
     assert_eq!(results.len(), 1);
     let stale = &results[0];
     assert_eq!(stale.status, JobStatus::Failed);
-    assert_eq!(stale.error_message.as_deref(), Some(CLOSED_DURING_RUN));
-    assert!(stale.error_message.as_deref().unwrap().starts_with("Seatkeeper was closed during this run"));
+    assert_eq!(stale.error_message.as_deref(), Some(PROCESS_STOPPED));
+    assert!(stale.error_message.as_deref().unwrap().starts_with("The process was stopped during this run"));
     assert!(stale.finished_at.is_some());
     assert_eq!(stale.users_read, 40, "the committed counts stay");
     // The next run is number 2.
@@ -420,19 +388,44 @@ async fn results_left_running_by_a_killed_app_are_failed_at_start() {
 }
 
 #[tokio::test]
+async fn a_run_whose_process_was_stopped_reads_as_failed_at_once() {
+    let case = case(sim_config(30)).await;
+    let subs = case.job(JobKind::Subscriptions).await;
+    // A `seatkeeper run` killed mid-run: its result is `running`, and its lock died with it.
+    sqlx::query(
+        "INSERT INTO job_results (job_id, number, started_at, status, users_read) VALUES (?, 1, ?, 'running', 20)",
+    )
+    .bind(subs.id)
+    .bind(now())
+    .execute(case.db.pool())
+    .await
+    .unwrap();
+    // Nothing restarts (no engine start, no new run): a reader alone tells the dead run.
+    let results = case.results().await;
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].status, JobStatus::Failed);
+    assert_eq!(results[0].error_message.as_deref(), Some(PROCESS_STOPPED));
+    assert_eq!(results[0].users_read, 20, "what it committed stays");
+    let profile = get_profile(&case.db, case.profile).await.unwrap();
+    assert_eq!(profile.last_sync_at, None, "a stopped run is no sync");
+}
+
+#[tokio::test]
 async fn a_job_run_by_another_process_is_neither_started_twice_nor_failed_at_start() {
     let case = case(sim_config(50)).await;
     let subs = case.job(JobKind::Subscriptions).await;
     // Another process (the seatkeeper command) runs the job: it holds the job's lock and its
     // result is running.
-    let other = case.db.try_lock_job(subs.id).unwrap().expect("the lock is free");
+    let other = lock::try_lock(&case.db, subs.id).unwrap().expect("the lock is free");
     sqlx::query("INSERT INTO job_results (job_id, number, started_at, status) VALUES (?, 1, ?, 'running')")
         .bind(subs.id)
         .bind(now())
         .execute(case.db.pool())
         .await
         .unwrap();
-    assert_eq!(case.engine.recover().await.unwrap(), 0, "a run in progress elsewhere is not stale");
+    // A run in progress elsewhere is not stale: reading does not settle it.
+    let running = case.results().await;
+    assert_eq!((running.len(), running[0].status), (1, JobStatus::Running), "{running:?}");
     case.engine.run_now(subs.id).await.unwrap();
     let refused = case.engine.wait(subs.id).await.unwrap();
     assert_eq!(refused.status, JobStatus::Failed);
@@ -449,7 +442,7 @@ async fn a_job_run_by_another_process_is_neither_started_twice_nor_failed_at_sta
     assert_eq!(next.status, JobStatus::Succeeded, "{:?}", next.error_message);
     let stale = case.results().await.into_iter().find(|r| r.number == 1).unwrap();
     assert_eq!(stale.status, JobStatus::Failed);
-    assert_eq!(stale.error_message.as_deref(), Some(CLOSED_DURING_RUN));
+    assert_eq!(stale.error_message.as_deref(), Some(PROCESS_STOPPED));
 }
 
 #[tokio::test]

@@ -1,81 +1,36 @@
 //! Subscription exclusion rules: field rules, create / edit / deactivate / delete, and the
 //! subscriptions they flag (identifier rules, email and domain rules, only active ones).
 
-mod support;
-
-use std::time::Duration;
-
-use chrono::DateTime;
-use seatkeeper_core::jobs::JobKind;
+use seatkeeper_core::jobs::{self, JobKind, JobStatus, RunContext};
 use seatkeeper_core::services::{
-    create_profile, delete_exclusion_rule, delete_profile, list_exclusion_rules, list_subscriptions,
-    publish_profile, save_identifier_exclusion, save_user_exclusion, validate_connection,
+    delete_exclusion_rule, delete_profile, list_exclusion_rules, list_subscriptions,
+    save_identifier_exclusion, save_user_exclusion,
 };
-use seatkeeper_core::smartsheet::{ApiToken, ClientConfig, RetryPolicy, SmartsheetClient};
 use seatkeeper_core::sync::exclusions::{excluded_by, UserPatternKind};
 use seatkeeper_core::sync::{
-    self, no_progress, ExclusionKind, IdentifierExclusionInput, JobStatus, RunContext, SoftwareSubscription,
-    SyncOptions, UserExclusionInput,
+    no_progress, ExclusionKind, IdentifierExclusionInput, SoftwareSubscription, SyncOptions,
+    UserExclusionInput,
 };
-use seatkeeper_core::validation::ValidationOptions;
-use seatkeeper_core::{Db, ErrorCode, FixedClock, MemoryStore};
-use smartsheet_sim::{RateLimit, SimConfig, SimHandle};
+use seatkeeper_core::ErrorCode;
+use seatkeeper_testsupport::{self as support, Org};
 use tokio_util::sync::CancellationToken;
-use url::Url;
 
-struct Case {
-    _sim: SimHandle,
-    db: Db,
-    secrets: MemoryStore,
-    clock: FixedClock,
-    profile: i64,
-}
-
-async fn case() -> Case {
-    let config = SimConfig {
-        now: DateTime::parse_from_rfc3339("2026-11-29T00:00:00Z").unwrap().to_utc(),
-        seed: 11,
-        users: 200,
-        days: 3,
-        rate_limit: RateLimit::Off,
-        retry_after: false,
-        ..SimConfig::default()
-    };
-    let sim = smartsheet_sim::spawn(config).await.unwrap();
-    let db = Db::open_in_memory().await.unwrap();
-    let secrets = MemoryStore::new();
-    let clock = FixedClock::new(sim.sim().now());
-    let token = sim.tokens().admin.clone();
-    let (input, connection) = support::new_profile("Acme", false, sim.base_url(), &token);
-    let profile = create_profile(&db, &secrets, &clock, input, connection).await.unwrap();
-    assert!(
-        validate_connection(&db, &secrets, &clock, profile.id, &ValidationOptions::quick()).await.unwrap().ok
-    );
-    publish_profile(&db, &clock, profile.id).await.unwrap();
-    let client = SmartsheetClient::new(ClientConfig {
-        rate_limit_per_minute: None,
-        retry: RetryPolicy {
-            max_retries: 5,
-            min_delay: Duration::from_millis(2),
-            max_delay: Duration::from_millis(10),
-            max_retry_after: Duration::from_secs(2),
-        },
-        ..ClientConfig::new(Url::parse(sim.base_url()).unwrap(), ApiToken::new(token).unwrap())
-    })
-    .unwrap();
+/// 200 users, downloaded once.
+async fn case() -> Org {
+    let case = Org::published(support::sim_config(11, 200, 3)).await;
     let (options, cancel) = (SyncOptions::default(), CancellationToken::new());
     let context = RunContext {
-        db: &db,
-        client: &client,
-        profile_id: profile.id,
-        clock: &clock,
+        db: &case.db,
+        client: &case.client,
+        profile_id: case.profile,
+        clock: &*case.clock,
         options: &options,
         progress: &no_progress,
         cancel: &cancel,
     };
-    let result = sync::run_job(JobKind::Subscriptions, context).await.unwrap();
+    let result = jobs::run(JobKind::Subscriptions, context).await.unwrap();
     assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
-    Case { _sim: sim, db, secrets, clock, profile: profile.id }
+    case
 }
 
 fn identifier_rule(identifier: &str, active: bool) -> IdentifierExclusionInput {
@@ -90,7 +45,7 @@ fn domain(email: &str) -> String {
     email.split_once('@').unwrap().1.to_lowercase()
 }
 
-async fn subscriptions_of(case: &Case) -> Vec<SoftwareSubscription> {
+async fn subscriptions_of(case: &Org) -> Vec<SoftwareSubscription> {
     list_subscriptions(&case.db, case.profile).await.unwrap()
 }
 
@@ -102,7 +57,7 @@ async fn rules_flag_the_subscriptions_they_match_while_active() {
 
     // An identifier rule, entered in another case.
     let guest =
-        save_identifier_exclusion(&case.db, &case.clock, case.profile, identifier_rule("guest", true))
+        save_identifier_exclusion(&case.db, &*case.clock, case.profile, identifier_rule("guest", true))
             .await
             .unwrap();
     assert!(guest.active);
@@ -121,7 +76,7 @@ async fn rules_flag_the_subscriptions_they_match_while_active() {
     let target = subs.iter().find(|s| s.identifier != "GUEST").unwrap().clone();
     let one = save_user_exclusion(
         &case.db,
-        &case.clock,
+        &*case.clock,
         case.profile,
         user_rule(&target.email.to_uppercase(), true),
     )
@@ -139,7 +94,7 @@ async fn rules_flag_the_subscriptions_they_match_while_active() {
         .clone();
     let d = domain(&other.email);
     let by_domain =
-        save_user_exclusion(&case.db, &case.clock, case.profile, user_rule(&d, true)).await.unwrap();
+        save_user_exclusion(&case.db, &*case.clock, case.profile, user_rule(&d, true)).await.unwrap();
     assert_eq!(by_domain.kind, UserPatternKind::Domain);
     assert_eq!(by_domain.pattern, format!("@{d}"));
     let subs = subscriptions_of(&case).await;
@@ -160,7 +115,7 @@ async fn rules_flag_the_subscriptions_they_match_while_active() {
     // Deactivated: no longer counts. Edited back on: counts again.
     let off = save_identifier_exclusion(
         &case.db,
-        &case.clock,
+        &*case.clock,
         case.profile,
         IdentifierExclusionInput { id: Some(guest.id), identifier: "GUEST".into(), active: false },
     )
@@ -204,7 +159,7 @@ async fn a_domain_rule_covers_subdomains_but_not_lookalikes() {
             .unwrap();
     }
     let rule =
-        save_user_exclusion(&case.db, &case.clock, case.profile, user_rule("@contractors.example", true))
+        save_user_exclusion(&case.db, &*case.clock, case.profile, user_rule("@contractors.example", true))
             .await
             .unwrap();
     assert_eq!(rule.subscription_count, 2);
@@ -220,7 +175,7 @@ async fn a_domain_rule_covers_subdomains_but_not_lookalikes() {
 #[tokio::test]
 async fn field_rules_and_duplicates() {
     let case = case().await;
-    let save_id = |r| save_identifier_exclusion(&case.db, &case.clock, case.profile, r);
+    let save_id = |r| save_identifier_exclusion(&case.db, &*case.clock, case.profile, r);
     for bad in ["", "   "] {
         let err = save_id(identifier_rule(bad, true)).await.unwrap_err();
         assert_eq!((err.code(), err.field()), (ErrorCode::Validation, Some("identifier")));
@@ -251,7 +206,7 @@ async fn field_rules_and_duplicates() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);
 
-    let save_user = |r| save_user_exclusion(&case.db, &case.clock, case.profile, r);
+    let save_user = |r| save_user_exclusion(&case.db, &*case.clock, case.profile, r);
     for bad in
         ["", "ann@", "ann@example", "a b@example.com", "example", "@", "a..example", "ann@@example.com"]
     {
@@ -266,7 +221,7 @@ async fn field_rules_and_duplicates() {
     // Rules of an unknown profile; rules go with their profile.
     let err = list_exclusion_rules(&case.db, 999).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);
-    let err = save_identifier_exclusion(&case.db, &case.clock, 999, identifier_rule("GUEST", true))
+    let err = save_identifier_exclusion(&case.db, &*case.clock, 999, identifier_rule("GUEST", true))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);

@@ -8,13 +8,13 @@
 //!   `DBUS_SESSION_BUS_ADDRESS` points nowhere, so the process-wide environment of the other tests
 //!   is left alone.
 
-mod support;
+use seatkeeper_testsupport as support;
 
 use std::process::Command;
 
+use seatkeeper_core::connections::ClientOptions;
 use seatkeeper_core::services::*;
 use seatkeeper_core::smartsheet::ApiToken;
-use seatkeeper_core::validation::ValidationOptions;
 use seatkeeper_core::{Db, Error, ErrorCode, FixedClock, KeyringStore, SecretStore};
 use smartsheet_sim::SimConfig;
 
@@ -96,8 +96,7 @@ async fn a_profile_lives_through_the_real_keychain() {
     let (input, connection) = support::new_profile("Acme", true, sim.base_url(), &sim.tokens().admin);
     let profile = create_profile(&db, &store, &clock, input, connection).await.unwrap();
     // Validation reads the key back from the keychain; Smartsheet accepts only the exact key.
-    let result =
-        validate_connection(&db, &store, &clock, profile.id, &ValidationOptions::quick()).await.unwrap();
+    let result = validate_connection(&db, &store, &clock, profile.id, &ClientOptions::quick()).await.unwrap();
     assert!(result.ok, "{}", result.message);
 
     let key_id: String =

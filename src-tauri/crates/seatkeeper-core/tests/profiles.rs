@@ -6,12 +6,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use futures::future::BoxFuture;
+use seatkeeper_core::connections::ClientOptions;
 use seatkeeper_core::connections::{ConnectionInput, ConnectionUpdate};
 use seatkeeper_core::jobs::{JobKind, JobSchedule};
 use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput, ProfileStatus, ProfileType};
 use seatkeeper_core::services::*;
 use seatkeeper_core::smartsheet::ApiToken;
-use seatkeeper_core::validation::ValidationOptions;
 use seatkeeper_core::{AppError, Db, Error, ErrorCode, FixedClock, MemoryStore, SecretStore};
 use smartsheet_sim::{SimConfig, SimHandle};
 
@@ -46,7 +46,12 @@ fn form(name: &str) -> ProfileInput {
 }
 
 fn new_connection(name: &str, url: &str, key: &str) -> ConnectionChoice {
-    ConnectionChoice::New(ConnectionInput { name: name.into(), url: url.into(), api_key: key.into() })
+    ConnectionChoice::New(ConnectionInput {
+        name: name.into(),
+        url: url.into(),
+        api_key: key.into(),
+        trusted_host: None,
+    })
 }
 
 async fn create(
@@ -266,7 +271,7 @@ async fn a_new_profile_is_a_draft_and_the_key_is_only_in_the_keychain() {
 async fn draft_published_draft_with_jobs() {
     let sim = small_sim().await;
     let env = env().await;
-    let options = ValidationOptions::quick();
+    let options = ClientOptions::quick();
     let profile = create(&env, form("Acme"), new_connection("Main", sim.base_url(), &sim.tokens().admin))
         .await
         .unwrap();
@@ -365,7 +370,7 @@ impl Env {
 async fn publish_is_refused_after_a_failed_validation_or_a_connection_change() {
     let sim = small_sim().await;
     let env = env().await;
-    let options = ValidationOptions::quick();
+    let options = ClientOptions::quick();
     let tokens = sim.tokens().clone();
     let profile =
         create(&env, form("Acme"), new_connection("Main", sim.base_url(), &tokens.expired)).await.unwrap();
@@ -382,6 +387,7 @@ async fn publish_is_refused_after_a_failed_validation_or_a_connection_change() {
         name: "Main".into(),
         url: url.into(),
         api_key: key.map(str::to_owned),
+        trusted_host: None,
     };
     let connection = update_connection(
         &env.db,
@@ -406,15 +412,54 @@ async fn publish_is_refused_after_a_failed_validation_or_a_connection_change() {
     assert_eq!((still.status, still.last_validation.is_some()), (ProfileStatus::Published, true));
     assert_eq!(still.connection.name, "Main (US)");
 
-    let moved = format!("{}/", sim.base_url().replace("127.0.0.1", "localhost"));
-    update_connection(&env.db, &env.secrets, &env.clock, profile.connection.id, update(&moved, Some("  ")))
-        .await
-        .unwrap();
+    // A new path on the same address keeps the key (a blank API Key keeps it) but needs validating.
+    let same_origin = format!("{}/", sim.base_url());
+    let trailing = update_connection(
+        &env.db,
+        &env.secrets,
+        &env.clock,
+        profile.connection.id,
+        update(&same_origin, Some("  ")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(trailing.key_last_four, connection.key_last_four, "a blank API Key keeps the key");
+    assert_eq!(get_profile(&env.db, profile.id).await.unwrap().status, ProfileStatus::Published, "same URL");
+    validate_connection(&env.db, &env.secrets, &env.clock, profile.id, &options).await.unwrap();
+
+    // Another address (here another host name for this computer): the key is not sent there
+    // until it is entered again, and nothing changes before.
+    let moved = sim.base_url().replace("127.0.0.1", "localhost");
+    let (field, message) = field_error(
+        update_connection(
+            &env.db,
+            &env.secrets,
+            &env.clock,
+            profile.connection.id,
+            update(&moved, Some("  ")),
+        )
+        .await,
+    );
+    assert_eq!(field, "apiKey");
+    assert!(message.contains("Enter the API key again") && message.contains("http://localhost"), "{message}");
+    let unchanged = get_profile(&env.db, profile.id).await.unwrap();
+    assert_eq!(
+        (unchanged.status, unchanged.connection.url.as_str()),
+        (ProfileStatus::Published, sim.base_url())
+    );
+    update_connection(
+        &env.db,
+        &env.secrets,
+        &env.clock,
+        profile.connection.id,
+        update(&moved, Some(&tokens.admin)),
+    )
+    .await
+    .unwrap();
     let draft = get_profile(&env.db, profile.id).await.unwrap();
     assert_eq!(draft.status, ProfileStatus::Draft);
     assert!(draft.last_validation.is_none());
     assert!(draft.jobs.iter().all(|j| !j.enabled), "jobs stop until published again");
-    assert_eq!(draft.connection.key_last_four, connection.key_last_four, "a blank API Key keeps the key");
     assert_eq!(
         publish_profile(&env.db, &env.clock, profile.id).await.unwrap_err().code(),
         ErrorCode::Conflict
@@ -511,8 +556,12 @@ async fn nothing_is_half_saved_when_the_keychain_fails() {
 
     // A new key that cannot be stored changes nothing.
     store.fail_set.store(true, Ordering::SeqCst);
-    let update =
-        ConnectionUpdate { name: "Renamed".into(), url: US.into(), api_key: Some(format!("{KEY}9")) };
+    let update = ConnectionUpdate {
+        name: "Renamed".into(),
+        url: US.into(),
+        api_key: Some(format!("{KEY}9")),
+        trusted_host: None,
+    };
     let err = update_connection(&db, &store, &clock, profile.connection.id, update).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::KeychainUnavailable);
     assert_eq!(get_profile(&db, profile.id).await.unwrap(), profile);
@@ -583,10 +632,10 @@ async fn missing_things_are_not_found() {
         ErrorCode::NotFound
     );
     assert_eq!(publish_profile(&env.db, &env.clock, 42).await.unwrap_err().code(), ErrorCode::NotFound);
-    let options = ValidationOptions::quick();
+    let options = ClientOptions::quick();
     let err = validate_connection(&env.db, &env.secrets, &env.clock, 42, &options).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);
-    let update = ConnectionUpdate { name: "n".into(), url: US.into(), api_key: None };
+    let update = ConnectionUpdate { name: "n".into(), url: US.into(), api_key: None, trusted_host: None };
     let err = update_connection(&env.db, &env.secrets, &env.clock, 42, update).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);
 
@@ -599,4 +648,133 @@ fn field_error_app<T>(result: seatkeeper_core::Result<T>) -> Error {
         Err(e) => e,
         Ok(_) => panic!("expected an error"),
     }
+}
+
+/// The API key only goes where the admin said: a host that is not one of Smartsheet's four API
+/// hosts (nor this computer) needs a confirmation that names it, and a key goes only to the
+/// address it was entered for.
+#[tokio::test]
+async fn a_host_that_is_not_smartsheets_needs_a_confirmation_that_names_it() {
+    const PROBE: &str = "https://seatkeeper-probe.invalid/2.0";
+    let env = env().await;
+    let with_host = |url: &str, trusted: Option<&str>| {
+        ConnectionChoice::New(ConnectionInput {
+            name: "Gateway".into(),
+            url: url.into(),
+            api_key: KEY.into(),
+            trusted_host: trusted.map(str::to_owned),
+        })
+    };
+
+    // Not confirmed, or another host confirmed: refused on the URL, naming the host; nothing saved.
+    for trusted in [None, Some("api.smartsheet.com"), Some("probe.invalid")] {
+        let (field, message) = field_error(create(&env, form("Acme"), with_host(PROBE, trusted)).await);
+        assert_eq!(field, "url");
+        assert!(
+            message.starts_with("seatkeeper-probe.invalid is not one of Smartsheet's API hosts"),
+            "{message}"
+        );
+        assert!(message.contains("would send your API key to seatkeeper-probe.invalid"), "{message}");
+    }
+    assert_eq!((count(&env.db, "connections").await, env.secrets.len()), (0, 0));
+
+    // Smartsheet's hosts and loopback need none.
+    for url in
+        [US, "https://api.smartsheetgov.com/2.0", "https://api.smartsheet.eu", "http://localhost:9/2.0"]
+    {
+        assert_eq!(seatkeeper_core::connections::host_needing_confirmation(url), None, "{url}");
+    }
+
+    // Confirmed: saved, with the confirmed host.
+    let gateway =
+        create(&env, form("Acme"), with_host(PROBE, Some(" Seatkeeper-Probe.invalid "))).await.unwrap();
+    assert_eq!(gateway.connection.trusted_host.as_deref(), Some("seatkeeper-probe.invalid"));
+
+    // The confirmation stays while the URL keeps the host (a rename, another path)...
+    let update = |url: &str, key: Option<&str>, trusted: Option<&str>| ConnectionUpdate {
+        name: "Gateway".into(),
+        url: url.into(),
+        api_key: key.map(str::to_owned),
+        trusted_host: trusted.map(str::to_owned),
+    };
+    let id = gateway.connection.id;
+    let kept = update_connection(
+        &env.db,
+        &env.secrets,
+        &env.clock,
+        id,
+        update("https://seatkeeper-probe.invalid/v2", None, None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(kept.trusted_host.as_deref(), Some("seatkeeper-probe.invalid"));
+    // ...and goes when the URL is Smartsheet's again (with the key entered again: another address).
+    let back =
+        update_connection(&env.db, &env.secrets, &env.clock, id, update(US, Some(KEY), None)).await.unwrap();
+    assert_eq!(back.trusted_host, None);
+
+    // From Smartsheet to another host: the key must be entered again, and the host confirmed.
+    let (field, message) = field_error(
+        update_connection(&env.db, &env.secrets, &env.clock, id, update(PROBE, None, None)).await,
+    );
+    assert_eq!(field, "url", "{message}");
+    let (field, message) = field_error(
+        update_connection(
+            &env.db,
+            &env.secrets,
+            &env.clock,
+            id,
+            update(PROBE, None, Some("seatkeeper-probe.invalid")),
+        )
+        .await,
+    );
+    assert_eq!(field, "apiKey");
+    assert!(
+        message
+            .contains("now points at https://seatkeeper-probe.invalid instead of https://api.smartsheet.com"),
+        "{message}"
+    );
+    let still = list_connections(&env.db).await.unwrap();
+    assert_eq!(still[0].url, US, "nothing changed");
+}
+
+/// A connection stored before hosts needed confirming, or whose URL no longer matches its key
+/// (changed behind Seatkeeper's back), is not used: Validate Connection says what to do and sends
+/// nothing.
+#[tokio::test]
+async fn validation_never_sends_the_key_where_it_was_not_entered_for() {
+    let env = env().await;
+    let sim = small_sim().await;
+    let profile = create(&env, form("Acme"), new_connection("Main", sim.base_url(), &sim.tokens().admin))
+        .await
+        .unwrap();
+    let options = ClientOptions::quick();
+    let validate = || validate_connection(&env.db, &env.secrets, &env.clock, profile.id, &options);
+    assert!(validate().await.unwrap().ok);
+
+    // The URL points elsewhere, the key was entered for the simulator.
+    let elsewhere = sim.base_url().replace("127.0.0.1", "localhost");
+    sqlx::query("UPDATE connections SET url = ?").bind(&elsewhere).execute(env.db.pool()).await.unwrap();
+    let requests = sim.requests();
+    let result = validate().await.unwrap();
+    assert_eq!(result.failure, Some(seatkeeper_core::validation::ValidationFailure::InvalidUrl));
+    assert!(result.message.contains("The API key was entered for http://127.0.0.1:"), "{}", result.message);
+    assert!(result.message.contains("enter the API key again"), "{}", result.message);
+
+    // A host nobody confirmed (as a connection saved by an older Seatkeeper may have).
+    sqlx::query(
+        "UPDATE connections SET url = 'https://seatkeeper-probe.invalid/2.0', \
+                 key_origin = 'https://seatkeeper-probe.invalid', trusted_host = NULL",
+    )
+    .execute(env.db.pool())
+    .await
+    .unwrap();
+    let result = validate().await.unwrap();
+    assert_eq!(result.failure, Some(seatkeeper_core::validation::ValidationFailure::InvalidUrl));
+    assert!(
+        result.message.contains("seatkeeper-probe.invalid is not one of Smartsheet's API hosts"),
+        "{}",
+        result.message
+    );
+    assert_eq!(sim.requests(), requests, "nothing was sent anywhere");
 }

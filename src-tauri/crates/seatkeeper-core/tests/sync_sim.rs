@@ -3,108 +3,66 @@
 //! activity from Event Reporting (first run, incremental runs, faults, a failed and a cancelled
 //! run resuming) or from last-login dates.
 
-mod support;
-
 use std::collections::{BTreeMap, HashMap};
+use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::TryStreamExt;
-use seatkeeper_core::jobs::JobKind;
-use seatkeeper_core::services::{
-    create_profile, delete_profile, get_profile, publish_profile, validate_connection,
-};
-use seatkeeper_core::smartsheet::{
-    ApiToken, ClientConfig, DowngradeSeat, Event, EventsStart, RetryPolicy, SmartsheetClient,
-};
+use seatkeeper_core::jobs::{self, JobKind, JobResult, JobStatus, RunContext};
+use seatkeeper_core::services::{create_profile, delete_profile, get_profile};
+use seatkeeper_core::smartsheet::{DowngradeSeat, Event, EventsStart};
 use seatkeeper_core::sync::activity::{self, ActivitySource};
-use seatkeeper_core::sync::{self, ClosedReason, JobStatus, RunContext, SyncOptions, SyncProgress};
-use seatkeeper_core::validation::ValidationOptions;
+use seatkeeper_core::sync::{self, ClosedReason, SyncOptions, SyncProgress};
 use seatkeeper_core::{Clock, Db, FixedClock, MemoryStore};
+use seatkeeper_testsupport::{self as support, now, Org, Reply, Stub};
 use serde_json::json;
 use smartsheet_sim::org::{Seat, Status};
-use smartsheet_sim::{FaultSpec, RateLimit, SimConfig, SimHandle};
-use support::{Reply, Stub};
-use url::Url;
+use smartsheet_sim::{FaultSpec, SimConfig, SimHandle};
 
 // ---------------------------------------------------------------------------------------------
 // Setup
 // ---------------------------------------------------------------------------------------------
 
-/// After the VIEWER sunset, so the free internal seat is CONTRIBUTOR.
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-29T00:00:00Z").unwrap().to_utc()
-}
-
+/// 120 users with 20 days of history, at the tests' fixed time.
 fn config(seed: u64) -> SimConfig {
-    SimConfig {
-        now: now(),
-        seed,
-        users: 120,
-        days: 20,
-        rate_limit: RateLimit::Off,
-        retry_after: false,
-        ..SimConfig::default()
-    }
+    support::sim_config(seed, 120, 20)
 }
 
 fn faults(spec: &str) -> FaultSpec {
     spec.parse().unwrap()
 }
 
-/// Small event pages so that a run has many.
 /// Small pages, and events committed two pages at a time.
 const PAGE: SyncOptions = SyncOptions { batch_size: 50, events_page_size: 100, events_per_commit: 200 };
 
 fn no_progress(_: SyncProgress) {}
 
-fn client_for(base: &str, token: &str) -> SmartsheetClient {
-    SmartsheetClient::new(ClientConfig {
-        timeout: Duration::from_secs(10),
-        connect_timeout: Duration::from_secs(2),
-        rate_limit_per_minute: None,
-        retry: RetryPolicy {
-            max_retries: 20,
-            min_delay: Duration::from_millis(2),
-            max_delay: Duration::from_millis(20),
-            max_retry_after: Duration::from_secs(5),
-        },
-        ..ClientConfig::new(Url::parse(base).unwrap(), ApiToken::new(token).unwrap())
-    })
-    .unwrap()
+/// A simulator and a profile published on it (the shared [`Org`]), with this file's helpers.
+struct Case(Org);
+
+impl Deref for Case {
+    type Target = Org;
+    fn deref(&self) -> &Org {
+        &self.0
+    }
 }
 
-struct Case {
-    sim: SimHandle,
-    db: Db,
-    secrets: MemoryStore,
-    clock: FixedClock,
-    profile: i64,
-    client: SmartsheetClient,
+impl DerefMut for Case {
+    fn deref_mut(&mut self) -> &mut Org {
+        &mut self.0
+    }
 }
 
 /// A simulator, and a profile published with `token` (validated against the simulator).
 async fn case_with(config: SimConfig, token: impl Fn(&SimHandle) -> String) -> Case {
-    let sim = smartsheet_sim::spawn(config).await.unwrap();
-    let db = Db::open_in_memory().await.unwrap();
-    let secrets = MemoryStore::new();
-    let clock = FixedClock::new(sim.sim().now());
-    let token = token(&sim);
-    let (input, connection) = support::new_profile("Acme", true, sim.base_url(), &token);
-    let profile = create_profile(&db, &secrets, &clock, input, connection).await.unwrap();
-    let validation =
-        validate_connection(&db, &secrets, &clock, profile.id, &ValidationOptions::quick()).await.unwrap();
-    assert!(validation.ok, "{}", validation.message);
-    publish_profile(&db, &clock, profile.id).await.unwrap();
-    let client = client_for(sim.base_url(), &token);
-    Case { sim, db, secrets, clock, profile: profile.id, client }
+    Case(Org::with_token(config, token).await)
 }
 
 async fn case(config: SimConfig) -> Case {
-    case_with(config, |sim| sim.tokens().admin.clone()).await
+    Case(Org::published(config).await)
 }
 
 impl Case {
@@ -115,26 +73,26 @@ impl Case {
         options: &SyncOptions,
         progress: sync::Progress<'_>,
         cancel: &CancellationToken,
-    ) -> sync::JobResult {
+    ) -> JobResult {
         let context = RunContext {
             db: &self.db,
             client: &self.client,
             profile_id: self.profile,
-            clock: &self.clock,
+            clock: &*self.clock,
             options,
             progress,
             cancel,
         };
-        sync::run_job(kind, context).await.unwrap()
+        jobs::run(kind, context).await.unwrap()
     }
 
-    async fn subscriptions(&self) -> sync::JobResult {
+    async fn subscriptions(&self) -> JobResult {
         let result = self.run(JobKind::Subscriptions, &PAGE, &no_progress, &CancellationToken::new()).await;
         assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
         result
     }
 
-    async fn activity(&self) -> sync::JobResult {
+    async fn activity(&self) -> JobResult {
         self.run(JobKind::Events, &PAGE, &no_progress, &CancellationToken::new()).await
     }
 
@@ -338,7 +296,7 @@ async fn a_second_run_changes_nothing() {
     let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
     assert!(subs.iter().all(|s| s.last_seen == case.clock.now() && s.first_seen < s.last_seen));
     let job = get_profile(&case.db, case.profile).await.unwrap().jobs[0].clone();
-    let results = sync::list_job_results(&case.db, job.id).await.unwrap();
+    let results = jobs::list_job_results(&case.db, job.id).await.unwrap();
     assert_eq!(results.iter().map(|r| r.number).collect::<Vec<_>>(), [2, 1]);
 }
 
@@ -534,6 +492,139 @@ async fn unreadable_events_are_skipped_with_a_warning_and_never_block_the_stream
     // The stream moved past the bad events: the next run starts after them.
     let again = case.activity().await;
     assert_eq!((again.status, again.events_read, again.warnings), (JobStatus::Succeeded, 0, 0));
+}
+
+/// A date after the server's own clock would make a user count as active for ever, and keep their
+/// seat from ever being reclaimed: such events and last logins are refused, with a warning.
+#[tokio::test]
+async fn events_and_last_logins_dated_after_the_server_clock_are_refused() {
+    let mut case = case(config(30)).await;
+    // The server's clock (its Date header) is the tests' now: 2026-11-29T00:00:00Z.
+    let date = "Sun, 29 Nov 2026 00:00:00 GMT";
+    let event = |user: i64, at: &str| {
+        json!({"eventId": format!("e-{user}-{at}"), "objectType": "SHEET", "action": "LOAD", "objectId": 1,
+               "eventTimestamp": at, "userId": user, "source": "WEB_APP", "additionalDetails": {}})
+    };
+    let user = |id: i64, last_login: &str| {
+        json!({"id": id, "email": format!("u{id}@acme.example"), "admin": id == 1, "status": "ACTIVE",
+               "seatType": "MEMBER", "lastLogin": last_login})
+    };
+    let stub = Stub::start(move |seen, _| {
+        let reply = match seen.path.as_str() {
+            "/2.0/events" => Reply::json(
+                200,
+                json!({"nextStreamPosition": "p1", "moreAvailable": false, "data": [
+                    event(101, "2026-11-28T10:00:00Z"),
+                    // Within a few minutes of the server's clock: believed.
+                    event(101, "2026-11-29T00:04:00Z"),
+                    event(102, "2099-01-01T00:00:00Z"),
+                    event(103, "2026-11-29T01:00:00Z"),
+                ]}),
+            ),
+            "/2.0/users/me" => Reply::json(200, json!({"id": 1, "email": "u1@acme.example", "admin": true})),
+            "/2.0/users/1/plans" => Reply::json(
+                200,
+                json!({"lastKey": null, "data": [{"planId": 77, "seatType": "MEMBER", "isInternal": true}]}),
+            ),
+            "/2.0/users" => Reply::json(
+                200,
+                json!({"pageNumber": 1, "pageSize": 100, "totalPages": 1, "totalCount": 2,
+                "data": [user(1, "2026-11-20T00:00:00Z"), user(2, "2098-06-01T00:00:00Z")]}),
+            ),
+            _ => Reply::json(404, json!({"errorCode": 1006, "message": "Not Found"})),
+        };
+        reply.header("Date", date)
+    })
+    .await;
+    case.client = stub.client();
+
+    let result = case.activity().await;
+    assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
+    let text = result.warning_text.clone().unwrap_or_default();
+    assert!(text.contains("dated after Smartsheet's own clock (the latest 2099-01-01 00:00 UTC)"), "{text}");
+    let (last, daily) = case.stored_activity().await;
+    assert_eq!(last.into_iter().collect::<Vec<_>>(), [(101, support::at("2026-11-29T00:04:00Z"))]);
+    assert_eq!(daily.values().sum::<i64>(), 2, "only the believed events are counted");
+
+    let result = case.subscriptions().await;
+    let text = result.warning_text.clone().unwrap_or_default();
+    assert!(text.contains("1 users had a last login dated after Smartsheet's own clock"), "{text}");
+    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let login = |id: &str| subs.iter().find(|s| s.user_id == id).unwrap().last_login;
+    assert_eq!(login("1"), Some(support::at("2026-11-20T00:00:00Z")));
+    assert_eq!(login("2"), None, "refused, not stored");
+}
+
+/// A stream whose positions loop (p1 → p2 → p1 …) fails the run cleanly: the pages before the one
+/// that names a position again are saved with the position after them, and the next run resumes
+/// from there.
+#[tokio::test]
+async fn a_looping_event_stream_fails_the_run_and_the_next_resumes_from_the_last_good_commit() {
+    let mut case = case(config(32)).await;
+    let event = |user: i64, at: &str| {
+        json!({"eventId": format!("e-{user}-{at}"), "objectType": "SHEET", "action": "LOAD", "objectId": 1,
+               "eventTimestamp": at, "userId": user, "source": "WEB_APP", "additionalDetails": {}})
+    };
+    let stub = Stub::start(move |seen, _| match seen.query("streamPosition") {
+        None => Reply::json(
+            200,
+            json!({"nextStreamPosition": "p1", "moreAvailable": true,
+            "data": [event(101, "2026-11-20T10:00:00Z")]}),
+        ),
+        Some("p1") => Reply::json(
+            200,
+            json!({"nextStreamPosition": "p2", "moreAvailable": true,
+            "data": [event(102, "2026-11-21T10:00:00Z")]}),
+        ),
+        Some("p2") => Reply::json(
+            200,
+            json!({"nextStreamPosition": "p1", "moreAvailable": true,
+            "data": [event(103, "2026-11-22T10:00:00Z")]}),
+        ),
+        other => panic!("unexpected position {other:?}"),
+    })
+    .await;
+    case.client = stub.client();
+    let failed = case.activity().await;
+    assert_eq!(failed.status, JobStatus::Failed);
+    let message = failed.error_message.clone().unwrap();
+    assert!(message.contains("did not come to an end") && message.contains("came back"), "{message}");
+    assert_eq!(failed.events_read, 2, "the two pages before the loop");
+    let (last, _) = case.stored_activity().await;
+    assert_eq!(last.keys().copied().collect::<Vec<_>>(), [101, 102]);
+    assert!(activity::activity_settings(&case.db, case.profile).await.unwrap().has_stream_position);
+
+    let asked_before = stub.seen().len();
+    let again = case.activity().await;
+    assert_eq!(again.status, JobStatus::Failed);
+    assert_eq!(
+        stub.seen()[asked_before].query("streamPosition"),
+        Some("p2"),
+        "resumed after the last good page"
+    );
+}
+
+/// A server's text is stored at a readable length: a 200 KB error message does not go into the
+/// database, and Smartsheet's code and reference stay whole.
+#[tokio::test]
+async fn a_huge_error_message_is_stored_cut_with_its_code_and_reference() {
+    let mut case = case(config(31)).await;
+    let message = format!("Internal trouble {}", "x".repeat(200_000));
+    let stub = Stub::start(move |_, _| {
+        Reply::json(500, json!({"errorCode": 4000, "message": message.clone(), "refId": "zx81-ref-2026"}))
+    })
+    .await;
+    case.client = stub.client();
+    let result = case.run(JobKind::Subscriptions, &PAGE, &no_progress, &CancellationToken::new()).await;
+    assert_eq!(result.status, JobStatus::Failed);
+    let stored: String = sqlx::query_scalar("SELECT error_message FROM job_results WHERE id = ?")
+        .bind(result.id)
+        .fetch_one(case.db.pool())
+        .await
+        .unwrap();
+    assert!(stored.len() < 2_000, "{} bytes stored", stored.len());
+    assert!(stored.contains("error 4000") && stored.contains("zx81-ref-2026"), "{stored}");
+    assert_eq!(result.error_message.as_deref(), Some(stored.as_str()));
 }
 
 #[tokio::test]
@@ -794,7 +885,7 @@ async fn a_killed_run_resumes_from_the_last_committed_page() {
             .fetch_one(case.db.pool())
             .await
             .unwrap();
-    assert_eq!(stopped, ("failed".to_owned(), Some(seatkeeper_core::engine::CLOSED_DURING_RUN.to_owned())));
+    assert_eq!(stopped, ("failed".to_owned(), Some(jobs::PROCESS_STOPPED.to_owned())));
     // Read after the resumed run: a batch the stopped run was writing is finished (or rolled back)
     // whole before the next write can start.
     let committed = committed().await;
@@ -877,7 +968,7 @@ async fn without_event_reporting_last_login_is_the_activity() {
 async fn a_403_on_events_falls_back_to_last_login() {
     let mut case = case(config(27)).await;
     // Validated with Event Reporting, but the key used now cannot read it.
-    case.client = client_for(case.sim.base_url(), &case.sim.tokens().admin_no_event_reporting);
+    case.client = support::client(case.sim.base_url(), &case.sim.tokens().admin_no_event_reporting);
     case.subscriptions().await;
     assert_last_login_used(&case).await;
     let result = case.activity().await;
@@ -893,7 +984,7 @@ async fn deleting_the_profile_deletes_its_sync_data() {
     for table in ["software_subscriptions", "software_models", "user_activity", "job_results", "sync_state"] {
         assert!(case.count(table).await > 0, "{table}");
     }
-    delete_profile(&case.db, &case.secrets, case.profile).await.unwrap();
+    delete_profile(&case.db, &*case.secrets, case.profile).await.unwrap();
     for table in [
         "software_subscriptions",
         "software_models",
@@ -916,7 +1007,7 @@ async fn a_draft_profile_has_no_job_to_run() {
     let clock = FixedClock::new(now());
     let (input, connection) = support::new_profile("Draft", true, sim.base_url(), &sim.tokens().admin);
     let profile = create_profile(&db, &secrets, &clock, input, connection).await.unwrap();
-    let client = client_for(sim.base_url(), &sim.tokens().admin);
+    let client = support::client(sim.base_url(), &sim.tokens().admin);
     let (options, cancel) = (SyncOptions::default(), CancellationToken::new());
     let context = |profile_id| RunContext {
         db: &db,
@@ -927,8 +1018,8 @@ async fn a_draft_profile_has_no_job_to_run() {
         progress: &no_progress,
         cancel: &cancel,
     };
-    let err = sync::run_job(JobKind::Subscriptions, context(profile.id)).await.unwrap_err();
+    let err = jobs::run(JobKind::Subscriptions, context(profile.id)).await.unwrap_err();
     assert_eq!(err.code(), seatkeeper_core::ErrorCode::Conflict);
-    let err = sync::run_job(JobKind::Events, context(9_999)).await.unwrap_err();
+    let err = jobs::run(JobKind::Events, context(9_999)).await.unwrap_err();
     assert_eq!(err.code(), seatkeeper_core::ErrorCode::NotFound);
 }

@@ -1,12 +1,13 @@
 //! Validate Connection against the Smartsheet simulator: one simulator per test, each failure
 //! class with its message, the key never in a message, and nothing written to Smartsheet.
 
-mod support;
+use seatkeeper_testsupport as support;
 
 use futures::future::BoxFuture;
+use seatkeeper_core::connections::ClientOptions;
 use seatkeeper_core::services::*;
 use seatkeeper_core::smartsheet::ApiToken;
-use seatkeeper_core::validation::{ValidationFailure, ValidationOptions, ValidationResult};
+use seatkeeper_core::validation::{ValidationFailure, ValidationResult};
 use seatkeeper_core::{Db, ErrorCode, FixedClock, MemoryStore, SecretStore};
 use smartsheet_sim::{Region, SimConfig, SimHandle, Tokens};
 
@@ -38,15 +39,10 @@ impl Case {
 
         let users_before = self.users();
         let requests_before = self.sim.requests();
-        let result = validate_connection(
-            &self.db,
-            &self.secrets,
-            &self.clock,
-            profile.id,
-            &ValidationOptions::quick(),
-        )
-        .await
-        .unwrap();
+        let result =
+            validate_connection(&self.db, &self.secrets, &self.clock, profile.id, &ClientOptions::quick())
+                .await
+                .unwrap();
         assert_eq!(self.users(), users_before, "validation changed the organization");
         assert!(
             self.sim.requests() - requests_before <= 3,
@@ -225,7 +221,7 @@ async fn a_key_missing_from_the_keychain() {
     }
     let profile = list_profiles(&case.db).await.unwrap().remove(0);
     let result =
-        validate_connection(&case.db, &case.secrets, &case.clock, profile.id, &ValidationOptions::quick())
+        validate_connection(&case.db, &case.secrets, &case.clock, profile.id, &ClientOptions::quick())
             .await
             .unwrap();
     assert_eq!(result.failure, Some(ValidationFailure::MissingApiKey));
@@ -263,7 +259,7 @@ async fn a_result_for_a_connection_that_changed_meanwhile_is_not_stored() {
     let store = ChangingStore { inner: MemoryStore::new(), db: case.db.clone() };
     let (input, connection) = support::new_profile("Acme", true, case.sim.base_url(), &case.tokens().admin);
     let profile = create_profile(&case.db, &store, &case.clock, input, connection).await.unwrap();
-    let err = validate_connection(&case.db, &store, &case.clock, profile.id, &ValidationOptions::quick())
+    let err = validate_connection(&case.db, &store, &case.clock, profile.id, &ClientOptions::quick())
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Conflict);

@@ -1,13 +1,16 @@
 //! The client: configuration, transport, retries, rate limiting and the single-request calls.
 
 use std::fmt;
+use std::io::Write as _;
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use backon::{ExponentialBuilder, Retryable};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use flate2::write::GzDecoder;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::Method;
@@ -44,6 +47,14 @@ pub struct ClientConfig {
     /// Limit for one attempt, from connecting to the end of the answer.
     pub timeout: Duration,
     pub connect_timeout: Duration,
+    /// Longest wait for the next bytes of an answer.
+    pub read_timeout: Duration,
+    /// Limit for one call in all: every attempt, and the waits between them.
+    pub deadline: Duration,
+    /// The largest answer read, as sent (compressed or not).
+    pub max_compressed_bytes: usize,
+    /// The largest answer read, unpacked.
+    pub max_body_bytes: usize,
     /// Client-side limit, awaited before every attempt (retries included); `None` = off.
     /// Smartsheet allows 300 requests per minute per token.
     pub rate_limit_per_minute: Option<NonZeroU32>,
@@ -55,7 +66,9 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
-    /// Defaults: 60 s timeout, 15 s connect timeout, 300 requests per minute, [`RetryPolicy::default`],
+    /// Defaults: 60 s per attempt, 15 s to connect, 30 s between bytes, 20 minutes per call
+    /// (retries included), answers of at most 32 MiB as sent and 128 MiB unpacked (a full page of
+    /// 10,000 events is about 5 MiB unpacked), 300 requests per minute, [`RetryPolicy::default`],
     /// 4 pages read at once, `User-Agent: Seatkeeper/<version>`.
     pub fn new(base_url: Url, token: ApiToken) -> Self {
         Self {
@@ -63,6 +76,10 @@ impl ClientConfig {
             token,
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(15),
+            read_timeout: Duration::from_secs(30),
+            deadline: Duration::from_secs(20 * 60),
+            max_compressed_bytes: 32 << 20,
+            max_body_bytes: 128 << 20,
             rate_limit_per_minute: NonZeroU32::new(300),
             retry: RetryPolicy::default(),
             read_concurrency: NonZeroUsize::new(4).expect("4 is not zero"),
@@ -133,6 +150,9 @@ struct Inner {
     auth: HeaderValue,
     limiter: Option<DefaultDirectRateLimiter>,
     retry: RetryPolicy,
+    deadline: Duration,
+    max_compressed_bytes: usize,
+    max_body_bytes: usize,
     read_concurrency: NonZeroUsize,
     requests: AtomicU64,
     retries: AtomicU64,
@@ -203,16 +223,23 @@ impl SmartsheetClient {
 
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        // Unpacked here, not by reqwest, so that both the packed and the unpacked size are bounded.
+        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
         headers.insert("smartsheet-integration-source", HeaderValue::from_static(INTEGRATION_SOURCE));
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(config.user_agent)
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
+            .read_timeout(config.read_timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .gzip(true)
-            .build()
-            .map_err(|e| SmartsheetError::network(&host, e))?;
+            .gzip(false);
+        if is_loopback(&base) {
+            // A simulator on this computer: never through a proxy, which would see the token in
+            // plain http. Real hosts keep the system's proxy (corporate networks need it).
+            http = http.no_proxy();
+        }
+        let http = http.build().map_err(|e| SmartsheetError::network(&host, e))?;
 
         Ok(Self {
             inner: Arc::new(Inner {
@@ -222,6 +249,9 @@ impl SmartsheetClient {
                 auth,
                 limiter: config.rate_limit_per_minute.map(|n| RateLimiter::direct(Quota::per_minute(n))),
                 retry: config.retry,
+                deadline: config.deadline,
+                max_compressed_bytes: config.max_compressed_bytes,
+                max_body_bytes: config.max_body_bytes,
                 read_concurrency: config.read_concurrency,
                 requests: AtomicU64::new(0),
                 retries: AtomicU64::new(0),
@@ -272,8 +302,10 @@ impl SmartsheetClient {
         page_size: u32,
     ) -> Result<IndexResult<User>> {
         // A user that cannot be read is left out and listed in `skipped`, not a failed page.
-        let body = self.send_raw(Request::get("users").query(query.pairs(page, page_size))).await?;
-        super::lenient::decode_index(&body, "GET /users")
+        let answer = self.send_raw(Request::get("users").query(query.pairs(page, page_size))).await?;
+        let mut page = super::lenient::decode_index(&answer.body, "GET /users")?;
+        page.server_time = answer.server_time;
+        Ok(page)
     }
 
     /// `GET /users/{id}/plans`, one page. See [`Self::list_user_plans`] for all pages.
@@ -336,13 +368,16 @@ impl SmartsheetClient {
 
     /// [`Self::events_page`] with the events read as `E`.
     pub async fn events_page_as<E: DeserializeOwned>(&self, request: &EventsRequest) -> Result<EventPage<E>> {
-        self.send(Request::get("events").query(request.pairs())).await
+        let answer = self.send_raw(Request::get("events").query(request.pairs())).await?;
+        let mut page: EventPage<E> = decode(&answer.body, "GET /events")?;
+        page.server_time = answer.server_time;
+        Ok(page)
     }
 
     async fn send<T: DeserializeOwned>(&self, request: Request) -> Result<T> {
         let endpoint = format!("{} /{}", request.method, request.path);
-        let body = self.send_raw(request).await?;
-        decode(&body, &endpoint)
+        let answer = self.send_raw(request).await?;
+        decode(&answer.body, &endpoint)
     }
 
     /// [`Self::events_page_as`] before decoding: the success body of `GET /events`. `on_prefix` is
@@ -352,13 +387,15 @@ impl SmartsheetClient {
         &self,
         request: &EventsRequest,
         on_prefix: PrefixHook,
-    ) -> Result<Bytes> {
+    ) -> Result<Answer> {
         let request = Request { on_prefix: Some(on_prefix), ..Request::get("events").query(request.pairs()) };
         self.send_raw(request).await
     }
 
-    /// Sends `request` (with the rate limit and retries) and returns the body of its success answer.
-    async fn send_raw(&self, request: Request) -> Result<Bytes> {
+    /// Sends `request` (with the rate limit and retries) and returns its success answer. The call
+    /// ends with [`SmartsheetError::Deadline`] once [`ClientConfig::deadline`] has passed, however
+    /// many attempts and waits it took.
+    async fn send_raw(&self, request: Request) -> Result<Answer> {
         let inner = &*self.inner;
         let mut url = inner
             .base
@@ -370,7 +407,7 @@ impl SmartsheetClient {
         let endpoint = format!("{} /{}", request.method, request.path);
         let policy = inner.retry;
 
-        (|| inner.attempt(&request, &url, &endpoint))
+        let call = (|| inner.attempt(&request, &url, &endpoint))
             .retry(policy.backoff())
             .sleep(tokio::time::sleep)
             .when(|failure: &Failure| {
@@ -385,14 +422,22 @@ impl SmartsheetClient {
             .notify(|failure, delay| {
                 inner.retries.fetch_add(1, Relaxed);
                 tracing::warn!(%endpoint, delay_ms = delay.as_millis() as u64, error = %failure.error, "retrying Smartsheet request");
-            })
-            .await
-            .map_err(|failure| failure.error)
+            });
+        match tokio::time::timeout(inner.deadline, call).await {
+            Ok(answer) => answer.map_err(|failure| failure.error),
+            Err(_) => Err(SmartsheetError::Deadline { endpoint, limit: inner.deadline }),
+        }
     }
 }
 
+/// A success answer: its body (unpacked) and the server's clock when it answered.
+pub(super) struct Answer {
+    pub body: Bytes,
+    pub server_time: Option<DateTime<Utc>>,
+}
+
 impl Inner {
-    async fn attempt(&self, request: &Request, url: &Url, endpoint: &str) -> Result<Bytes, Failure> {
+    async fn attempt(&self, request: &Request, url: &Url, endpoint: &str) -> Result<Answer, Failure> {
         if let Some(limiter) = &self.limiter {
             limiter.until_ready().await;
         }
@@ -412,31 +457,158 @@ impl Inner {
             .get(header::RETRY_AFTER)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| parse_retry_after(value, SystemTime::now()));
-        let body = match &request.on_prefix {
-            Some(hook) if status.is_success() => {
-                let mut response = response;
-                let mut body = BytesMut::new();
-                let mut watching = true;
-                while let Some(chunk) =
-                    response.chunk().await.map_err(|e| SmartsheetError::network(&self.host, e))?
-                {
-                    body.extend_from_slice(&chunk);
-                    watching = watching && !hook(&body);
-                }
-                body.freeze()
-            }
-            _ => response.bytes().await.map_err(|e| SmartsheetError::network(&self.host, e))?,
-        };
+        let server_time = response
+            .headers()
+            .get(header::DATE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| httpdate::parse_http_date(value).ok())
+            .map(DateTime::<Utc>::from);
+        let hook = request.on_prefix.as_ref().filter(|_| status.is_success());
+        let body = self.read_body(response, endpoint, hook).await?;
         tracing::debug!(endpoint, status = status.as_u16(), bytes = body.len(), "Smartsheet answered");
 
         if status.is_success() {
-            return Ok(body);
+            return Ok(Answer { body, server_time });
         }
         let error = SmartsheetError::from_response(status, &body, retry_after, &self.host, endpoint);
         if matches!(error, SmartsheetError::RateLimited { .. }) {
             self.rate_limited.fetch_add(1, Relaxed);
         }
         Err(Failure { error, retry_after })
+    }
+
+    /// Reads an answer's body as it arrives, unpacking gzip, and stops with
+    /// [`SmartsheetError::TooLarge`] as soon as it is larger than allowed, as sent or unpacked —
+    /// so that a small answer that unpacks to gigabytes never reaches memory. `hook` is shown the
+    /// unpacked body so far after each piece, until it returns true.
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        endpoint: &str,
+        hook: Option<&PrefixHook>,
+    ) -> Result<Bytes, SmartsheetError> {
+        let too_large = |compressed: bool| SmartsheetError::TooLarge {
+            endpoint: endpoint.to_owned(),
+            limit: if compressed { self.max_compressed_bytes } else { self.max_body_bytes },
+            compressed,
+        };
+        let gzip = match response.headers().get(header::CONTENT_ENCODING).map(HeaderValue::as_bytes) {
+            None => false,
+            Some(v) if v.eq_ignore_ascii_case(b"identity") => false,
+            Some(v) if v.eq_ignore_ascii_case(b"gzip") => true,
+            Some(v) => {
+                return Err(SmartsheetError::Decode {
+                    endpoint: endpoint.to_owned(),
+                    detail: format!(
+                        "the answer is packed as “{}”, which Seatkeeper did not ask for",
+                        crate::server_text::cap(&String::from_utf8_lossy(v), 40)
+                    ),
+                })
+            }
+        };
+        if response.content_length().is_some_and(|n| n > self.max_compressed_bytes as u64) {
+            return Err(too_large(true));
+        }
+        let capped = Capped { data: Vec::new(), max: self.max_body_bytes, exceeded: false };
+        let mut sink = if gzip { Sink::Gzip(Box::new(GzDecoder::new(capped))) } else { Sink::Plain(capped) };
+        let mut received = 0_usize;
+        let mut watching = hook.is_some();
+        while let Some(chunk) = response.chunk().await.map_err(|e| SmartsheetError::network(&self.host, e))? {
+            received += chunk.len();
+            if received > self.max_compressed_bytes {
+                return Err(too_large(true));
+            }
+            if let Err(e) = sink.write(&chunk) {
+                return Err(if sink.exceeded() { too_large(false) } else { unreadable_gzip(endpoint, &e) });
+            }
+            if let Some(hook) = hook.filter(|_| watching) {
+                watching = !hook(sink.so_far());
+            }
+        }
+        if received == 0 {
+            // No body at all (a 204, or an error without one) is not a gzip stream.
+            return Ok(Bytes::new());
+        }
+        sink.finish().map(Bytes::from).map_err(|e| unreadable_gzip(endpoint, &e))
+    }
+}
+
+fn unreadable_gzip(endpoint: &str, error: &std::io::Error) -> SmartsheetError {
+    SmartsheetError::Decode {
+        endpoint: endpoint.to_owned(),
+        detail: format!("the answer could not be unpacked (gzip: {error})"),
+    }
+}
+
+/// Collects an unpacked body, refusing to grow past `max`.
+struct Capped {
+    data: Vec<u8>,
+    max: usize,
+    exceeded: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.data.len() + buf.len() > self.max {
+            self.exceeded = true;
+            return Err(std::io::Error::other("the answer is too large"));
+        }
+        self.data.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Where the pieces of a body go: as they are, or through a gzip decoder.
+enum Sink {
+    Plain(Capped),
+    Gzip(Box<GzDecoder<Capped>>),
+}
+
+impl Sink {
+    fn write(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+        match self {
+            Self::Plain(capped) => capped.write_all(chunk),
+            Self::Gzip(decoder) => {
+                decoder.write_all(chunk)?;
+                // Everything unpacked so far, for the hook (and for the size check).
+                decoder.flush()
+            }
+        }
+    }
+
+    fn exceeded(&self) -> bool {
+        match self {
+            Self::Plain(capped) => capped.exceeded,
+            Self::Gzip(decoder) => decoder.get_ref().exceeded,
+        }
+    }
+
+    fn so_far(&self) -> &[u8] {
+        match self {
+            Self::Plain(capped) => &capped.data,
+            Self::Gzip(decoder) => &decoder.get_ref().data,
+        }
+    }
+
+    fn finish(self) -> std::io::Result<Vec<u8>> {
+        match self {
+            Self::Plain(capped) => Ok(capped.data),
+            Self::Gzip(decoder) => (*decoder).finish().map(|capped| capped.data),
+        }
+    }
+}
+
+/// Whether `url` is on this computer.
+pub(super) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -447,7 +619,10 @@ pub(super) fn decode<T: DeserializeOwned>(body: &[u8], endpoint: &str) -> Result
         return Ok(value);
     }
     let fail = |path: String, error: serde_json::Error| {
-        let detail = if path == "." { error.to_string() } else { format!("field `{path}`: {error}") };
+        // serde quotes the value it could not read, which may be of any length.
+        let error = crate::server_text::cap(&error.to_string(), crate::server_text::MAX_MESSAGE);
+        let path = crate::server_text::cap(&path, crate::server_text::MAX_NAME);
+        let detail = if path == "." { error } else { format!("field `{path}`: {error}") };
         SmartsheetError::Decode { endpoint: endpoint.to_owned(), detail }
     };
     let mut deserializer = serde_json::Deserializer::from_slice(body);
@@ -461,12 +636,10 @@ pub(super) fn decode<T: DeserializeOwned>(body: &[u8], endpoint: &str) -> Result
 /// Returns it with `host[:port]` for messages.
 fn normalize_base_url(mut url: Url) -> Result<(Url, String)> {
     let invalid = |reason: &str| Err(SmartsheetError::InvalidUrl { reason: reason.to_owned() });
-    let loopback = match url.host() {
-        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return invalid("it has no host name"),
-    };
+    if url.host().is_none() {
+        return invalid("it has no host name");
+    }
+    let loopback = is_loopback(&url);
     if !(url.scheme() == "https" || (url.scheme() == "http" && loopback)) {
         return invalid("it must start with https://");
     }

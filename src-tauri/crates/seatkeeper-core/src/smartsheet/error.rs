@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde::Deserialize;
 
 use super::token::TokenError;
+use crate::server_text::{cap, cap_opt, MAX_MESSAGE, MAX_REF_ID};
 
 pub type Result<T, E = SmartsheetError> = std::result::Result<T, E>;
 
@@ -82,6 +83,71 @@ pub enum SmartsheetError {
          have changed its API; check for a Seatkeeper update."
     )]
     Decode { endpoint: String, detail: String },
+
+    /// An answer larger than Seatkeeper reads ([`super::ClientConfig::max_body_bytes`],
+    /// [`super::ClientConfig::max_compressed_bytes`]). Reading stopped at the limit.
+    #[error(fmt = fmt_too_large)]
+    TooLarge { endpoint: String, limit: usize, compressed: bool },
+
+    /// A call took longer in all than [`super::ClientConfig::deadline`], retries included.
+    #[error(
+        "Smartsheet did not answer {endpoint} within {} in all (retries and waits included), so \
+         Seatkeeper stopped waiting. Try again later; if it keeps happening, check your network and \
+         Smartsheet's status page.",
+        HumanDuration(*limit)
+    )]
+    Deadline { endpoint: String, limit: Duration },
+
+    /// A list whose pages never end: more pages than the organization's size allows, or a
+    /// position (`lastKey`, `nextStreamPosition`) that came back again.
+    #[error(
+        "Smartsheet's answers to {endpoint} did not come to an end: {detail}. Seatkeeper stopped \
+         reading; what it saved before is kept, and the next run starts again from there. If it \
+         keeps happening, contact Smartsheet support."
+    )]
+    Paging { endpoint: String, detail: String },
+}
+
+/// A limit in bytes, as an admin reads it.
+struct ByteSize(usize);
+
+impl fmt::Display for ByteSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            n if n >= 1 << 20 && n % (1 << 20) == 0 => write!(f, "{} MiB", n >> 20),
+            n if n >= 1 << 10 && n % (1 << 10) == 0 => write!(f, "{} KiB", n >> 10),
+            n => write!(f, "{n} bytes"),
+        }
+    }
+}
+
+/// A duration, as an admin reads it.
+struct HumanDuration(Duration);
+
+impl fmt::Display for HumanDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.as_secs() {
+            s if s >= 60 && s % 60 == 0 => write!(f, "{} minutes", s / 60),
+            s if s >= 1 => write!(f, "{s} seconds"),
+            _ => write!(f, "{} ms", self.0.as_millis()),
+        }
+    }
+}
+
+fn fmt_too_large(
+    endpoint: &str,
+    limit: &usize,
+    compressed: &bool,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    let how = if *compressed { "as sent" } else { "unpacked" };
+    write!(
+        f,
+        "Smartsheet's answer to {endpoint} was larger than Seatkeeper reads ({} {how}), so Seatkeeper \
+         stopped reading it. Check that the Connection URL points at Smartsheet's API; if it does and this \
+         keeps happening, contact Smartsheet support.",
+        ByteSize(*limit)
+    )
 }
 
 /// Which kind of transport failure a [`SmartsheetError::Network`] was.
@@ -155,7 +221,7 @@ impl SmartsheetError {
         while let Some(next) = root.source() {
             root = next;
         }
-        let detail = root.to_string();
+        let detail = cap(&root.to_string(), MAX_MESSAGE);
         Self::Network { host: host.to_owned(), kind, detail, source: source.without_url() }
     }
 
@@ -189,7 +255,9 @@ impl SmartsheetError {
                 }
             };
         };
-        let message = message.unwrap_or_default();
+        // The server's text is kept short; the code and the reference are kept whole.
+        let message = cap(&message.unwrap_or_default(), MAX_MESSAGE);
+        let ref_id = cap_opt(ref_id, MAX_REF_ID);
         match (status.as_u16(), code) {
             (429, _) | (_, 4003) => Self::RateLimited { retry_after, ref_id },
             (500..=599, _) | (_, 4000..=4004) => {

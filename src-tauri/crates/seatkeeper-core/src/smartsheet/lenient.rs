@@ -10,6 +10,7 @@ use serde_json::value::RawValue;
 use super::client::decode;
 use super::error::Result;
 use super::models::{EventPage, IndexResult, SkippedEvents, SkippedItem};
+use crate::server_text::{cap, MAX_MESSAGE, MAX_NAME};
 
 /// Decodes a page of events. A page with events that cannot be read as `E` (a field missing, an
 /// odd date) is read again one event at a time: the unreadable ones are left out and counted in
@@ -38,7 +39,10 @@ pub(super) fn decode_events<E: DeserializeOwned>(body: &[u8]) -> Result<EventPag
             Ok(event) => data.push(event),
             Err(e) => match &mut skipped {
                 Some(s) => s.count += 1,
-                None => skipped = Some(SkippedEvents { count: 1, first_problem: e.to_string() }),
+                None => {
+                    skipped =
+                        Some(SkippedEvents { count: 1, first_problem: cap(&e.to_string(), MAX_MESSAGE) })
+                }
             },
         }
     }
@@ -47,6 +51,7 @@ pub(super) fn decode_events<E: DeserializeOwned>(body: &[u8]) -> Result<EventPag
         more_available: raw.more_available,
         data,
         skipped,
+        server_time: None,
     })
 }
 
@@ -83,7 +88,8 @@ pub(super) fn decode_index<T: DeserializeOwned>(body: &[u8], endpoint: &str) -> 
             Ok(item) => data.push(item),
             Err(e) => {
                 let Identity { id, email } = serde_json::from_str(item.get()).unwrap_or_default();
-                skipped.push(SkippedItem { id, email, problem: e.to_string() });
+                let email = email.map(|e| cap(&e, MAX_NAME));
+                skipped.push(SkippedItem { id, email, problem: cap(&e.to_string(), MAX_MESSAGE) });
             }
         }
     }
@@ -94,5 +100,6 @@ pub(super) fn decode_index<T: DeserializeOwned>(body: &[u8], endpoint: &str) -> 
         total_count: raw.total_count,
         data,
         skipped,
+        server_time: None,
     })
 }

@@ -32,7 +32,7 @@ pub use models::{
     ObjectType, ProfileImage, SeatType, ServerInfo, SkippedEvents, SkippedItem, TokenPage, User, UserPlan,
     UserProfile, UserStatus, WriteResult,
 };
-pub use paging::USERS_PAGE_SIZE;
+pub use paging::{user_page_limit, MAX_PLAN_PAGES, MAX_USER_PAGES, USERS_PAGE_SIZE};
 pub use requests::{
     DowngradeSeat, EventsRequest, EventsStart, ListUsersQuery, RemoveUserOptions, UpgradeSeat,
     UserPlansQuery, UserUpdate, MAX_EVENTS_PER_PAGE,

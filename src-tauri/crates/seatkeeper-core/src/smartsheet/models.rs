@@ -258,6 +258,9 @@ pub struct IndexResult<T> {
     /// client for `GET /users`, never sent by Smartsheet).
     #[serde(skip)]
     pub skipped: Vec<SkippedItem>,
+    /// The server's clock when it answered (its `Date` header), if it said (set by the client).
+    #[serde(skip)]
+    pub server_time: Option<DateTime<Utc>>,
 }
 
 /// An item of a list that could not be read: what could still be made out of it, and why.
@@ -295,6 +298,9 @@ pub struct EventPage<E = Event> {
     /// event stream, never sent by Smartsheet.
     #[serde(skip)]
     pub skipped: Option<SkippedEvents>,
+    /// The server's clock when it answered (its `Date` header), if it said (set by the client).
+    #[serde(skip)]
+    pub server_time: Option<DateTime<Utc>>,
 }
 
 /// See [`EventPage::skipped`].

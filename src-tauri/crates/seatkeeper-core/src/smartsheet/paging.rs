@@ -1,20 +1,26 @@
 //! Multi-page calls as async streams. Each stream ends after its last page or after the first
 //! error (which it yields).
+//!
+//! A server's paging is not trusted to end: every stream stops with [`SmartsheetError::Paging`]
+//! when it is asked for more pages than the organization's size allows, or when a position
+//! (`lastKey`, `nextStreamPosition`) comes back — at once or after any number of pages — or when a
+//! page of events has no position to continue from. The page that would repeat is never yielded,
+//! so a caller that saves each page's position resumes from the last good one.
 
 use std::future::Future;
 
 use futures::stream::{self, FuturesOrdered, Stream, StreamExt, TryStreamExt};
 
-use bytes::Bytes;
 use tokio_util::task::AbortOnDropHandle;
 
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
-use super::client::{PrefixHook, SmartsheetClient};
-use super::error::Result;
+use super::client::{Answer, PrefixHook, SmartsheetClient};
+use super::error::{Result, SmartsheetError};
 use serde::de::DeserializeOwned;
+use std::collections::HashSet;
 
 use super::lenient::decode_events;
 use super::models::{EventPage, IndexResult, TokenPage, User, UserPlan};
@@ -23,6 +29,25 @@ use super::requests::{EventsRequest, EventsStart, ListUsersQuery, UserPlansQuery
 /// Page size of [`SmartsheetClient::list_users`]: Smartsheet only returns `lastLogin` on pages of
 /// at most 100 users.
 pub const USERS_PAGE_SIZE: u32 = 100;
+
+/// The most pages of `GET /users` read in one listing: 5,000,000 users, far beyond any
+/// organization, whatever the first page announces.
+pub const MAX_USER_PAGES: u32 = 50_000;
+
+/// The most pages of `GET /users/{id}/plans` read for one user (a user has a handful of plans).
+pub const MAX_PLAN_PAGES: usize = 100;
+
+/// How many pages of `GET /users` a listing may read once the first page said how many there are:
+/// twice that and ten more (a list that grows while it is read is followed), at most
+/// [`MAX_USER_PAGES`].
+pub fn user_page_limit(first_total_pages: u32) -> u32 {
+    first_total_pages.saturating_mul(2).saturating_add(10).min(MAX_USER_PAGES)
+}
+
+/// A position for a message: long ones shortened.
+fn short(position: &str) -> String {
+    crate::server_text::cap(position, 40)
+}
 
 /// `fetch(cursor)` returns one page and the cursor of the next page, if there is one.
 fn pages<C, T, F, Fut>(first: C, mut fetch: F) -> impl Stream<Item = Result<T>>
@@ -46,7 +71,7 @@ impl SmartsheetClient {
     /// [`super::ClientConfig::read_concurrency`] at a time (and paced by the rate limit). Stops when
     /// the page number reaches the latest page's `totalPages` (a too-high page number returns the
     /// last page again, so empty data is never the signal); a list that grows while it is read is
-    /// followed to its new end.
+    /// followed to its new end, up to [`user_page_limit`] of the first page's `totalPages`.
     pub fn list_users(
         &self,
         query: ListUsersQuery,
@@ -57,27 +82,42 @@ impl SmartsheetClient {
             let (client, query) = (client.clone(), query.clone());
             async move { client.list_users_page(&query, page, USERS_PAGE_SIZE).await }
         };
-        // `requested`: the last page number asked for; `total`: the latest page's totalPages.
-        let state = (FuturesOrdered::new(), 0_u32, 1_u32, false);
-        stream::unfold(state, move |(mut in_flight, mut requested, mut total, done)| {
+        // `requested`: the last page number asked for; `total`: the latest page's totalPages;
+        // `limit`: from the first page's totalPages.
+        let state = (FuturesOrdered::new(), 0_u32, 1_u32, None::<(u32, u64)>, false);
+        stream::unfold(state, move |(mut in_flight, mut requested, mut total, mut first, done)| {
             let fetch = fetch.clone();
             async move {
                 if done {
                     return None;
                 }
-                while in_flight.len() < concurrency && requested < total {
+                let limit = first.map_or(1, |(pages, _)| user_page_limit(pages));
+                while in_flight.len() < concurrency && requested < total.min(limit) {
                     requested += 1;
                     in_flight.push_back(fetch(requested));
+                }
+                if in_flight.is_empty() {
+                    // More pages announced than the organization's size allows.
+                    let (pages, count) = first.unwrap_or_default();
+                    let error = SmartsheetError::Paging {
+                        endpoint: "GET /users".into(),
+                        detail: format!(
+                            "after {requested} pages it still announced more ({total} in all), while the list \
+                             began with {count} users on {pages} pages"
+                        ),
+                    };
+                    return Some((Err(error), (in_flight, requested, total, first, true)));
                 }
                 let page: Result<IndexResult<User>> = in_flight.next().await?;
                 let done = match &page {
                     Ok(p) => {
                         total = p.total_pages;
+                        first.get_or_insert((p.total_pages, p.total_count));
                         in_flight.is_empty() && requested >= total
                     }
                     Err(_) => true,
                 };
-                Some((page, (in_flight, requested, total, done)))
+                Some((page, (in_flight, requested, total, first, done)))
             }
         })
     }
@@ -87,24 +127,39 @@ impl SmartsheetClient {
         self.list_users(query).map_ok(|page| stream::iter(page.data.into_iter().map(Ok))).try_flatten()
     }
 
-    /// All pages of `GET /users/{id}/plans`, following `lastKey` until it is absent.
+    /// All pages of `GET /users/{id}/plans`, following `lastKey` until it is absent — at most
+    /// [`MAX_PLAN_PAGES`], and never to a `lastKey` seen before.
     pub fn list_user_plans(
         &self,
         user_id: i64,
         query: UserPlansQuery,
     ) -> impl Stream<Item = Result<TokenPage<UserPlan>>> + Send + 'static {
         let client = self.clone();
+        // Every lastKey seen (a key that comes back at any distance means a loop), and how many
+        // pages were read.
+        let seen = Arc::new(Mutex::new((HashSet::<String>::new(), 0_usize)));
         pages(None::<String>, move |last_key| {
-            let (client, query) = (client.clone(), query.clone());
+            let (client, query, seen) = (client.clone(), query.clone(), seen.clone());
             async move {
                 let result = client.list_user_plans_page(user_id, &query, last_key.as_deref()).await;
                 let next = match &result {
-                    Ok(page) => {
-                        page.last_key.clone().filter(|key| !key.is_empty() && Some(key) != last_key.as_ref())
-                    }
+                    Ok(page) => page.last_key.clone().filter(|key| !key.is_empty()),
                     Err(_) => None,
                 };
-                (result, next.map(Some))
+                let Some(next) = next else { return (result, None) };
+                let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                seen.1 += 1;
+                let endpoint = format!("GET /users/{user_id}/plans");
+                if !seen.0.insert(next.clone()) {
+                    let detail = format!("the lastKey {} came back after {} pages", short(&next), seen.1);
+                    return (Err(SmartsheetError::Paging { endpoint, detail }), None);
+                }
+                if seen.1 >= MAX_PLAN_PAGES {
+                    let detail =
+                        format!("after {} pages of one user's plans it still announced more", seen.1);
+                    return (Err(SmartsheetError::Paging { endpoint, detail }), None);
+                }
+                (result, Some(Some(next)))
             }
         })
     }
@@ -122,6 +177,16 @@ impl SmartsheetClient {
     }
 
     /// [`Self::event_stream`] with the events read as `E` (e.g. [`super::ActivityEvent`]).
+    pub fn event_stream_as<E: DeserializeOwned + Send + 'static>(
+        &self,
+        start: EventsStart,
+        max_count: Option<u32>,
+    ) -> impl Stream<Item = Result<EventPage<E>>> + Send + 'static {
+        self.event_stream_within(start, max_count, u64::MAX)
+    }
+
+    /// [`Self::event_stream_as`], reading at most `max_pages` pages: one more ends the stream with
+    /// [`SmartsheetError::Paging`] (a caller derives the limit from the organization's size).
     ///
     /// Each request needs the position the previous answer ends with, so the pages of a stream
     /// cannot be asked for in parallel. To keep Smartsheet busy while a page arrives and is
@@ -131,10 +196,15 @@ impl SmartsheetClient {
     /// word: if it disagrees, the speculative request is dropped and the right one sent — pages
     /// are always yielded in stream order, exactly once. A page with unreadable events yields the
     /// readable ones ([`EventPage::skipped`]).
-    pub fn event_stream_as<E: DeserializeOwned + Send + 'static>(
+    /// The stream ends with [`SmartsheetError::Paging`], instead of the page, when a page says
+    /// more events are available at a position that was asked for before (at once or after any
+    /// number of pages), or when a page with events has no position to continue from: reading on
+    /// would count events twice.
+    pub fn event_stream_within<E: DeserializeOwned + Send + 'static>(
         &self,
         start: EventsStart,
         max_count: Option<u32>,
+        max_pages: u64,
     ) -> impl Stream<Item = Result<EventPage<E>>> + Send + 'static {
         let client = self.clone();
         let fetch = move |start: EventsStart| {
@@ -159,39 +229,93 @@ impl SmartsheetClient {
             }));
             InFlight { start, early, body }
         };
-        stream::unfold(Some(fetch(start)), move |in_flight| {
+        let mut asked = HashSet::new();
+        if let EventsStart::Position(position) = &start {
+            asked.insert(position.clone());
+        }
+        let state = (Some(fetch(start)), asked, 0_u64);
+        stream::unfold(state, move |(in_flight, mut asked, mut read)| {
             let fetch = fetch.clone();
             async move {
-                let InFlight { start, early, body } = in_flight?;
-                let not_sent = |next: &String| !matches!(&start, EventsStart::Position(sent) if sent == next);
+                let InFlight { early, body, .. } = in_flight?;
+                let fail = |detail: String, asked, read| {
+                    let error = SmartsheetError::Paging { endpoint: "GET /events".into(), detail };
+                    Some((Err(error), (None, asked, read)))
+                };
                 // Ask for the next page as soon as the head of this answer names it (the sender is
-                // dropped without a value once the request ends, whatever its outcome).
-                let mut speculative =
-                    early.await.ok().filter(not_sent).map(|next| fetch(EventsStart::Position(next)));
-                let body = match body.await {
-                    Ok(Ok(body)) => body,
-                    Ok(Err(e)) => return Some((Err(e), None)),
+                // dropped without a value once the request ends, whatever its outcome) — unless it
+                // was asked for before, which the decoded page then reports.
+                let mut speculative = early
+                    .await
+                    .ok()
+                    .filter(|next| !asked.contains(next))
+                    .map(|next| fetch(EventsStart::Position(next)));
+                let answer = match body.await {
+                    Ok(Ok(answer)) => answer,
+                    Ok(Err(e)) => return Some((Err(e), (None, asked, read))),
                     Err(e) => std::panic::resume_unwind(e.into_panic()),
                 };
                 if speculative.is_none() {
-                    speculative = peek_next_position(&body)
-                        .filter(not_sent)
+                    speculative = peek_next_position(&answer.body)
+                        .filter(|next| !asked.contains(next))
                         .map(|next| fetch(EventsStart::Position(next)));
                 }
-                let page: Result<EventPage<E>> = decode_events(&body);
-                let next = match &page {
-                    Ok(page) if page.more_available => page.next_stream_position.clone().filter(not_sent),
+                let page: Result<EventPage<E>> = decode_events(&answer.body).map(|mut page| {
+                    page.server_time = answer.server_time;
+                    page
+                });
+                read += 1;
+                let page = match page {
+                    Ok(page) => page,
+                    Err(e) => return Some((Err(e), (None, asked, read))),
+                };
+                let next = match (&page.next_stream_position, page.more_available) {
+                    (None, _) if !page.data.is_empty() || page.more_available => {
+                        return fail(
+                            format!(
+                                "a page of {} events came without a stream position, so where to continue could \
+                                 not be saved; it was not counted",
+                                page.data.len()
+                            ),
+                            asked,
+                            read,
+                        );
+                    }
+                    (Some(next), true) if asked.contains(next) => {
+                        return fail(
+                            format!(
+                                "the stream position {} came back after {read} pages; the page that named it \
+                                 again was not counted",
+                                short(next)
+                            ),
+                            asked,
+                            read,
+                        );
+                    }
+                    (Some(next), true) => Some(next.clone()),
                     _ => None,
                 };
-                let next = match (next, speculative) {
-                    (Some(next), Some(guess)) if guess.start == EventsStart::Position(next.clone()) => {
-                        Some(guess)
+                let next = match next {
+                    Some(_) if read >= max_pages => {
+                        let detail = format!(
+                            "this run read {read} pages, more than an organization of this size should have; \
+                             the next run continues from the last page read"
+                        );
+                        // The page itself is good: yield it, then stop.
+                        let error = SmartsheetError::Paging { endpoint: "GET /events".into(), detail };
+                        return Some((Ok(page), (Some(InFlight::failed(error)), asked, read)));
                     }
-                    // A wrong guess is dropped, which aborts its request.
-                    (Some(next), _) => Some(fetch(EventsStart::Position(next))),
-                    (None, _) => None,
+                    Some(next) => {
+                        asked.insert(next.clone());
+                        match speculative {
+                            Some(guess) if guess.start == EventsStart::Position(next.clone()) => Some(guess),
+                            // A wrong guess is dropped, which aborts its request.
+                            _ => Some(fetch(EventsStart::Position(next))),
+                        }
+                    }
+                    None => None,
                 };
-                Some((page, next))
+                Some((Ok(page), (next, asked, read)))
             }
         })
     }
@@ -202,7 +326,16 @@ impl SmartsheetClient {
 struct InFlight {
     start: EventsStart,
     early: oneshot::Receiver<String>,
-    body: AbortOnDropHandle<Result<Bytes>>,
+    body: AbortOnDropHandle<Result<Answer>>,
+}
+
+impl InFlight {
+    /// A request that fails with `error` at once (to end a stream after a last good page).
+    fn failed(error: SmartsheetError) -> Self {
+        let (_, early) = oneshot::channel();
+        let start = EventsStart::Position(String::new());
+        Self { start, early, body: AbortOnDropHandle::new(tokio::spawn(async move { Err(error) })) }
+    }
 }
 
 /// What the head of a `GET /events` answer says about the next position.

@@ -24,6 +24,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use futures::future::BoxFuture;
 use futures::StreamExt;
 use serde::Serialize;
 use sqlx::{FromRow, SqliteConnection};
@@ -31,11 +32,12 @@ use ts_rs::TS;
 
 use tokio_util::task::AbortOnDropHandle;
 
-use super::results::{Counts, Recorder};
-use super::{is_system_user, Progress, RunContext, SyncPhase, SyncProgress};
+use super::{is_system_user, Progress, SyncPhase, SyncProgress};
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::jobs::results::{Counts, Recorder};
+use crate::jobs::RunContext;
 use crate::smartsheet::{ActivityEvent, EventPage, EventsStart, SmartsheetError};
 
 /// Where a user's last activity comes from.
@@ -236,18 +238,30 @@ impl Filter {
     }
 }
 
-pub(super) async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> {
+/// The job's code ([`crate::jobs::JobSpec::run`]).
+pub(crate) fn run<'a>(context: RunContext<'a>, recorder: &'a mut Recorder) -> BoxFuture<'a, Result<()>> {
+    Box::pin(update(context, recorder))
+}
+
+async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> {
     let RunContext { db, client, profile_id, clock, options, progress, cancel } = context;
-    let (from, event_reporting, state) = {
+    let (from, event_reporting, state, users) = {
         let mut conn = db.pool().acquire().await?;
-        let from: DateTime<Utc> =
-            sqlx::query_scalar("SELECT analyze_activity_from FROM profiles WHERE id = ?")
-                .bind(profile_id)
-                .fetch_one(&mut *conn)
-                .await?;
+        let from = sqlx::query_scalar!(
+            r#"SELECT analyze_activity_from AS "from: DateTime<Utc>" FROM profiles WHERE id = ?"#,
+            profile_id
+        )
+        .fetch_one(&mut *conn)
+        .await?;
         let event_reporting =
             crate::validation::load(&mut conn, profile_id).await?.and_then(|v| v.event_reporting);
-        (from, event_reporting, load_state(&mut conn, profile_id).await?)
+        let users = sqlx::query_scalar!(
+            "SELECT count(*) FROM software_subscriptions WHERE profile_id = ? AND closed_at IS NULL",
+            profile_id
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        (from, event_reporting, load_state(&mut conn, profile_id).await?, users)
     };
     if event_reporting == Some(false) {
         return from_last_login(db, profile_id, clock, progress).await;
@@ -261,12 +275,12 @@ pub(super) async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> 
             db.write_detached(move |tx| {
                 Box::pin(async move {
                     clear_events(tx, profile_id).await?;
-                    sqlx::query(
+                    sqlx::query!(
                         "INSERT INTO sync_state (profile_id, events_from) VALUES (?, ?) ON CONFLICT (profile_id) \
                          DO UPDATE SET events_from = excluded.events_from, events_position = NULL",
+                        profile_id,
+                        from
                     )
-                    .bind(profile_id)
-                    .bind(from)
                     .execute(&mut *tx)
                     .await?;
                     Ok(())
@@ -283,12 +297,20 @@ pub(super) async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> 
         }
     };
     let filter = Filter::new(&parse_kinds(&state.excluded_event_kinds));
+    // The stream is not trusted to end: at most this many pages in one run (what was read is
+    // committed, and the next run continues from there).
+    let since = match &start {
+        EventsStart::Since { since, .. } => *since,
+        _ => state.last_events_sync_at.unwrap_or(from),
+    };
+    let max_pages = page_limit(users, since, clock.now(), options.events_page_size);
 
     // Read ahead: the next page is fetched and decoded while earlier ones are folded and written
     // (one page ahead, to keep memory flat). The reader stops at the first error, and when this
     // run ends (its channel closes).
     let (send, mut pages) = tokio::sync::mpsc::channel(1);
-    let stream = client.event_stream_as::<ActivityEvent>(start, Some(options.events_page_size));
+    let stream =
+        client.event_stream_within::<ActivityEvent>(start, Some(options.events_page_size), max_pages);
     let _reader = AbortOnDropHandle::new(tokio::spawn(async move {
         let mut stream = std::pin::pin!(stream);
         while let Some(page) = stream.next().await {
@@ -318,6 +340,8 @@ pub(super) async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> 
     };
     // Events Smartsheet sent that could not be read (skipped, counted, reported once).
     let mut unreadable: (usize, Option<String>) = (0, None);
+    // Pages with events dated after the server's own clock (refused), and the latest such date.
+    let mut future: (usize, Option<DateTime<Utc>>) = (0, None);
     let outcome: Result<()> = loop {
         // Cancelling stops the reading, never a write: what was read is committed below.
         let page = tokio::select! {
@@ -339,14 +363,15 @@ pub(super) async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> 
             Err(e) => break Err(e.into()),
         };
         first = false;
-        if page.next_stream_position.is_none() {
-            recorder.warn("Smartsheet sent a page of events without a stream position.");
-        }
         if let Some(skipped) = &page.skipped {
             unreadable.0 += skipped.count;
             unreadable.1.get_or_insert_with(|| skipped.first_problem.clone());
         }
-        batch.fold(&filter, &page);
+        let until = super::plausible_until(page.server_time, clock.now());
+        if let Some(latest) = batch.fold(&filter, &page, until) {
+            future.0 += 1;
+            future.1 = future.1.max(Some(latest));
+        }
         status.pages_done += 1;
         status.events_read += page.data.len() as u64;
         progress(status);
@@ -362,6 +387,14 @@ pub(super) async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> 
             "{count} events could not be read and were skipped; they do not count as activity. The first: {problem}"
         ));
     }
+    if let (pages @ 1.., Some(latest)) = future {
+        recorder.warn(format!(
+            "{pages} pages held events dated after Smartsheet's own clock (the latest {}); they were refused and \
+             do not count as activity. If this keeps happening, check this computer's clock and contact Smartsheet \
+             support.",
+            latest.format("%Y-%m-%d %H:%M UTC")
+        ));
+    }
     // Whatever was read is committed, also when the run was cancelled or a later page failed.
     if let Some(previous) = committing.take() {
         committed(previous).await?;
@@ -370,11 +403,12 @@ pub(super) async fn update(context: RunContext<'_>, recorder: &mut Recorder) -> 
         committed(commit(batch)).await?;
     }
     outcome?;
-    sqlx::query(
+    let now = clock.now();
+    sqlx::query!(
         "UPDATE sync_state SET last_events_sync_at = ?, activity_source = 'events' WHERE profile_id = ?",
+        now,
+        profile_id
     )
-    .bind(clock.now())
-    .bind(profile_id)
     .execute(db.pool())
     .await?;
     progress(SyncProgress { phase: SyncPhase::Done, ..status });
@@ -400,9 +434,22 @@ struct Batch {
 const ROWS_PER_INSERT: usize = 500;
 
 impl Batch {
-    fn fold(&mut self, filter: &Filter, page: &EventPage<ActivityEvent>) {
+    /// Folds the page's counted events. Events dated after `until` (the server's clock) are
+    /// refused: a date in the future would count as activity for ever. Returns the latest refused
+    /// date, if any.
+    fn fold(
+        &mut self,
+        filter: &Filter,
+        page: &EventPage<ActivityEvent>,
+        until: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let mut refused = None;
         for event in page.data.iter().filter(|e| filter.counts(e)) {
             let at = event.event_timestamp;
+            if at > until {
+                refused = refused.max(Some(at));
+                continue;
+            }
             self.last.entry(event.user_id).and_modify(|t| *t = (*t).max(at)).or_insert(at);
             *self.daily.entry((at.date_naive(), event.user_id)).or_default() += 1;
         }
@@ -410,6 +457,7 @@ impl Batch {
         if page.next_stream_position.is_some() {
             self.position.clone_from(&page.next_stream_position);
         }
+        refused
     }
 
     /// Adds the aggregates, stores the stream position after them and adds the events read to the
@@ -476,14 +524,26 @@ impl Batch {
     }
 }
 
+/// How many pages of events one run may read: what an organization of `users` users could
+/// produce since `since` at [`EVENTS_PER_USER_DAY`] (a generous average), at least
+/// [`MIN_EVENT_PAGES`].
+fn page_limit(users: i64, since: DateTime<Utc>, now: DateTime<Utc>, page_size: u32) -> u64 {
+    let users = u64::try_from(users).unwrap_or(0).max(100);
+    let days = u64::try_from((now - since).num_days()).unwrap_or(0) + 2;
+    let events = users.saturating_mul(days).saturating_mul(EVENTS_PER_USER_DAY);
+    (events / u64::from(page_size.max(1))).max(MIN_EVENT_PAGES)
+}
+
+/// See [`page_limit`]: far more than people produce (system users' automation included), so that
+/// only a stream that does not end reaches it.
+const EVENTS_PER_USER_DAY: u64 = 200;
+/// See [`page_limit`].
+const MIN_EVENT_PAGES: u64 = 100;
+
 /// Removes the events-based aggregates (and the last-login ones, which the events replace).
 async fn clear_events(conn: &mut SqliteConnection, profile_id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM user_activity WHERE profile_id = ?")
-        .bind(profile_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM user_activity_daily WHERE profile_id = ?")
-        .bind(profile_id)
+    sqlx::query!("DELETE FROM user_activity WHERE profile_id = ?", profile_id).execute(&mut *conn).await?;
+    sqlx::query!("DELETE FROM user_activity_daily WHERE profile_id = ?", profile_id)
         .execute(&mut *conn)
         .await?;
     Ok(())

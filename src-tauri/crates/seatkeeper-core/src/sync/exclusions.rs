@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 pub const EXCLUSIONS_VIEW: &str = "subscription_exclusions";
 
 /// The longest subscription identifier accepted.
-const MAX_IDENTIFIER: usize = 100;
+pub(crate) const MAX_IDENTIFIER: usize = 100;
 
 /// A Subscription Identifier Exclusion Rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, FromRow)]

@@ -1,5 +1,5 @@
 //! The sync engine's data side: the two refresh jobs of a published profile and what they store.
-//! [`run_job`] runs either one.
+//! [`crate::jobs::run`] runs either one.
 //!
 //! - [`subscriptions`] ("Refresh `<name>` Subscriptions"): detects the plan model (User
 //!   Subscription Model or legacy), pages every user (100 a page, with `lastLogin`), turns each
@@ -12,18 +12,15 @@
 //!   stream position, so a failed or killed run resumes where the last committed batch ended.
 //!   Without Event Reporting, last activity is the users' last login.
 //!
-//! Each run writes a job result ([`results`]). A run whose sync fails still returns `Ok` with a
-//! `failed` result carrying the admin-readable message; `Err` means no result could be recorded
-//! (no such profile or job, database failure).
+//! Each run writes a job result ([`crate::jobs::results`]), with the counters of what it committed
+//! in the same transactions as the data.
 //!
 //! Read side for the UI and the CLI: [`list_subscriptions`], [`list_models`],
-//! [`list_unrecognized_identifiers`], [`list_job_results`], [`list_profile_job_results`],
-//! [`activity::activity_settings`], [`list_exclusion_rules`].
+//! [`list_unrecognized_identifiers`], [`activity::activity_settings`], [`list_exclusion_rules`].
 
 pub mod activity;
 pub mod exclusions;
 pub mod models;
-pub mod results;
 pub mod subscriptions;
 
 use serde::Serialize;
@@ -38,7 +35,6 @@ pub use models::{
     create_model, list_models, list_unrecognized_identifiers, map_identifier, SoftwareModel,
     UnrecognizedIdentifier,
 };
-pub use results::{list_job_results, list_profile_job_results, JobResult, JobStatus};
 pub use subscriptions::{list_subscriptions, ClosedReason, SoftwareSubscription};
 
 /// Smartsheet's system user ids that appear as an event's `userId` (automation, notifications,
@@ -53,6 +49,22 @@ pub const SYSTEM_USER_IDS: [i64; 8] = [
     6_192_454_689_941_380, // Notification system
     7_881_304_550_205_316, // Form submission
 ];
+
+/// How far a server's clock may be ahead of this computer's before it is not believed.
+const MAX_CLOCK_AHEAD: chrono::TimeDelta = chrono::TimeDelta::days(1);
+/// How far a timestamp may be ahead of the server's clock (rounding, clocks within a data centre).
+const TIMESTAMP_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// The latest plausible time in an answer: the server's clock when it answered (its `Date`
+/// header; this computer's clock when it did not say, and at most a day ahead of it) plus a small
+/// skew. An `eventTimestamp` or `lastLogin` after it is refused: a date in the future would make
+/// a user count as active for ever, and keep their seat from ever being reclaimed.
+pub(crate) fn plausible_until(
+    server_time: Option<chrono::DateTime<chrono::Utc>>,
+    local_now: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::Utc> {
+    server_time.unwrap_or(local_now).min(local_now + MAX_CLOCK_AHEAD) + TIMESTAMP_SKEW
+}
 
 /// Whether `user_id` is one of Smartsheet's system users.
 pub fn is_system_user(user_id: i64) -> bool {
@@ -123,38 +135,24 @@ impl SyncProgress {
 /// The progress callback of a run.
 pub type Progress<'a> = &'a (dyn Fn(SyncProgress) + Send + Sync);
 
-/// What one run of a sync job works with. `cancel`: once it fires the run stops reading, finishes
-/// the write in progress and is recorded as `cancelled`.
-#[derive(Clone, Copy)]
-pub struct RunContext<'a> {
-    pub db: &'a crate::db::Db,
-    pub client: &'a crate::smartsheet::SmartsheetClient,
-    pub profile_id: i64,
-    pub clock: &'a dyn crate::clock::Clock,
-    pub options: &'a SyncOptions,
-    pub progress: Progress<'a>,
-    pub cancel: &'a tokio_util::sync::CancellationToken,
-}
-
-/// Runs the profile's job of `kind` once — "Refresh `<name>` Subscriptions" or "Refresh `<name>`
-/// Events" (the job must exist, i.e. the profile was published) — and records it as a Scheduled
-/// Job Result, holding the job's lock meanwhile.
-pub async fn run_job(kind: crate::jobs::JobKind, context: RunContext<'_>) -> crate::error::Result<JobResult> {
-    let RunContext { db, client, profile_id, clock, .. } = context;
-    let mut recorder = results::Recorder::start(db, client, profile_id, kind, clock.now()).await?;
-    let outcome = match kind {
-        crate::jobs::JobKind::Subscriptions => subscriptions::download(context, &mut recorder).await,
-        crate::jobs::JobKind::Events => activity::update(context, &mut recorder).await,
-    };
-    recorder.finish(db, client, clock.now(), outcome).await
-}
-
 /// A progress callback that ignores progress.
 pub fn no_progress(_: SyncProgress) {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_after_the_server_clock_are_not_plausible() {
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        let local = at("2026-12-02T10:00:00Z");
+        // The server's clock, plus five minutes.
+        assert_eq!(plausible_until(Some(at("2026-12-02T09:00:00Z")), local), at("2026-12-02T09:05:00Z"));
+        // No Date header: this computer's clock.
+        assert_eq!(plausible_until(None, local), at("2026-12-02T10:05:00Z"));
+        // A server clock far ahead is not believed.
+        assert_eq!(plausible_until(Some(at("2099-01-01T00:00:00Z")), local), at("2026-12-03T10:05:00Z"));
+    }
 
     #[test]
     fn system_users_are_recognised() {

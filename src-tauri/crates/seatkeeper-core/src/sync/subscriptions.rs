@@ -17,16 +17,20 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use sqlx::{FromRow, SqliteConnection};
 use ts_rs::TS;
 
+use super::exclusions::MAX_IDENTIFIER;
 use super::models::{Identifiers, LEGACY_LICENSED, LEGACY_UNLICENSED};
-use super::results::{Counts, Recorder};
-use super::{activity, RunContext, SyncPhase, SyncProgress};
+use super::{activity, SyncPhase, SyncProgress};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::jobs::results::{Counts, Recorder};
+use crate::jobs::RunContext;
+use crate::server_text::{cap_opt, MAX_NAME};
 use crate::smartsheet::{
     ListUsersQuery, SeatType, SkippedItem, SmartsheetClient, SmartsheetError, User, UserPlansQuery,
     UserStatus,
@@ -137,7 +141,12 @@ struct Oddities {
     unidentified: usize,
 }
 
-pub(super) async fn download(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> {
+/// The job's code ([`crate::jobs::JobSpec::run`]).
+pub(crate) fn run<'a>(context: RunContext<'a>, recorder: &'a mut Recorder) -> BoxFuture<'a, Result<()>> {
+    Box::pin(download(context, recorder))
+}
+
+async fn download(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> {
     let RunContext { db, client, profile_id, clock, options, progress, cancel } = context;
     let now = clock.now();
     progress(SyncProgress::new(SyncPhase::DetectingPlan));
@@ -197,6 +206,8 @@ pub(super) async fn download(context: RunContext<'_>, recorder: &mut Recorder) -
         Ok::<_, Error>(writer)
     });
     let mut state = SyncProgress::new(SyncPhase::Users);
+    // Users whose last login was dated after Smartsheet's clock, and the latest such date.
+    let mut future_logins: (usize, Option<DateTime<Utc>>) = (0, None);
     let read = async {
         let mut pages = std::pin::pin!(client.list_users(query));
         let mut buffer: Vec<User> = Vec::new();
@@ -208,7 +219,16 @@ pub(super) async fn download(context: RunContext<'_>, recorder: &mut Recorder) -
                 page = pages.next() => page,
             };
             let Some(page) = page else { break };
-            let page = page?;
+            let mut page = page?;
+            // A last login after the server's own clock is refused (treated as unknown).
+            let until = super::plausible_until(page.server_time, clock.now());
+            for user in &mut page.data {
+                if let Some(at) = user.last_login.filter(|at| *at > until) {
+                    future_logins.0 += 1;
+                    future_logins.1 = future_logins.1.max(Some(at));
+                    user.last_login = None;
+                }
+            }
             state.pages_done += 1;
             state.pages_total = Some(u64::from(page.total_pages));
             state.users_read += page.data.len() as u64;
@@ -240,6 +260,14 @@ pub(super) async fn download(context: RunContext<'_>, recorder: &mut Recorder) -
     let closing = tokio::spawn(writer.close_gone());
     let odd = closing.await.map_err(|e| Error::Internal(format!("closing subscriptions failed: {e}")))??;
 
+    if let (count @ 1.., Some(latest)) = future_logins {
+        recorder.warn(format!(
+            "{count} users had a last login dated after Smartsheet's own clock (the latest {}); those dates were \
+             refused and are treated as unknown. If this keeps happening, check this computer's clock and contact \
+             Smartsheet support.",
+            latest.format("%Y-%m-%d %H:%M UTC")
+        ));
+    }
     if !odd.without_identifier.is_empty() {
         let what = if plan_id.is_some() { "a seat type" } else { "a licence flag (licensedSheetCreator)" };
         let sample = odd.without_identifier.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
@@ -328,7 +356,8 @@ impl Writer {
         if self.plan_model_usm {
             match user.seat_type.as_ref()? {
                 SeatType::Viewer => Some(SeatType::Contributor.as_str().to_owned()),
-                seat => Some(seat.as_str().to_owned()),
+                // An unknown seat type is stored as it came, at a readable length.
+                seat => cap_opt(Some(seat.as_str().to_owned()), MAX_IDENTIFIER),
             }
         } else {
             let licensed = user.licensed_sheet_creator?;
@@ -472,12 +501,13 @@ impl Writer {
                 .join(" ");
             (!joined.is_empty()).then_some(joined)
         });
+        // What the server said is stored at a readable length.
         Row {
-            email: user.email,
-            name,
+            email: cap_opt(Some(user.email), MAX_NAME).unwrap_or_default(),
+            name: cap_opt(name, MAX_NAME),
             identifier,
             model_id,
-            status: user.status.map(|s| s.as_str().to_owned()),
+            status: cap_opt(user.status.map(|s| s.as_str().to_owned()), MAX_IDENTIFIER),
             is_internal: user.is_internal,
             is_admin: user.admin,
             seat_changed_at: user.seat_type_last_changed_at,

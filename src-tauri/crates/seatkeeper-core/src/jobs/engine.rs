@@ -1,22 +1,23 @@
 //! The job engine: runs the scheduled jobs of published profiles — daily, on "Run now", and once
 //! at start for a run missed while Seatkeeper was closed — one run per job at a time, cancellable.
 //!
-//! - [`JobEngine::start`] marks results left `running` by a closed or killed process as `failed`
-//!   ("Seatkeeper was closed during this run"), then spawns the scheduler loop. The loop calls
+//! - [`JobEngine::start`] marks results left `running` by a stopped process as `failed`
+//!   ([`super::PROCESS_STOPPED`]), then spawns the scheduler loop. The loop calls
 //!   [`JobEngine::tick`], which starts every due job (enabled, profile Published, `next_run_at`
 //!   passed) and moves its `next_run_at` to the next time of day the admin chose for it (this
-//!   computer's clock, [`crate::jobs::set_time_of_day`]), or else on by whole days past now — so a
+//!   computer's clock, [`super::set_time_of_day`]), or else on by whole days past now — so a
 //!   missed run runs once, and the next at the job's usual time of day. It then sleeps until the
 //!   next `next_run_at` (at most [`EngineOptions::poll_interval`]) or until [`JobEngine::nudge`].
 //! - [`JobEngine::run_now`] starts a job at once ([`Error::Conflict`] when it is already running).
 //!   Across processes (the app and the `seatkeeper` command on one database) a job's lock
-//!   ([`crate::db::Db::try_lock_job`]) keeps it to one run at a time; a run that finds the lock
+//!   ([`super::lock`]) keeps it to one run at a time; a run that finds the lock
 //!   taken is recorded as failed with a message that says so.
 //! - [`JobEngine::cancel`] fires the run's cancellation token. The sync stops reading at once,
 //!   finishes the write in progress (it commits page by page, or batch by batch, so what was
 //!   committed stays) and records the result as `cancelled` with those counts.
-//! - An events job started while the same profile's subscriptions job runs waits for it, so that
-//!   last-login activity and new users are seen.
+//! - A job started while a job it waits for ([`super::JobSpec::after`]) runs for the same profile
+//!   waits for that run: the events job waits for the subscriptions job, so that last-login
+//!   activity and new users are seen.
 //!
 //! Progress and results go to an [`EngineEvents`] (the shell turns them into Tauri events and a
 //! desktop notification when a run fails). The engine never depends on tauri.
@@ -29,28 +30,25 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures::future::{BoxFuture, FutureExt, Shared};
 use serde::Serialize;
-use sqlx::FromRow;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
+use super::results::{self, JobResult, JobStatus};
+use super::schedule::{next_at_time_of_day, next_run_after, parse_time_of_day};
+use super::{JobKind, RunContext};
 use crate::clock::Clock;
+use crate::connections::{client_for, ClientOptions};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::jobs::{self, JobKind};
 use crate::secrets::SecretStore;
 use crate::smartsheet::{ClientStats, RetryPolicy};
-use crate::sync::{self, JobResult, RunContext, SyncOptions, SyncProgress};
-use crate::validation::{profile_client, ValidationOptions};
+use crate::sync::{SyncOptions, SyncProgress};
 
 /// The Tauri event that carries a [`JobProgressEvent`].
 pub const JOB_PROGRESS_EVENT: &str = "job-progress";
 /// The Tauri event that carries a [`JobFinishedEvent`].
 pub const JOB_FINISHED_EVENT: &str = "job-finished";
-
-/// What a stale `running` result says after a restart.
-pub const CLOSED_DURING_RUN: &str =
-    "Seatkeeper was closed during this run. What it had saved is kept; the next run continues from there.";
 
 /// What the shell is told while jobs run.
 pub trait EngineEvents: Send + Sync {
@@ -93,7 +91,7 @@ pub struct JobFinishedEvent {
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
     /// The Smartsheet client's patience (retries, timeouts, rate limit).
-    pub client: ValidationOptions,
+    pub client: ClientOptions,
     pub sync: SyncOptions,
     /// The longest the scheduler sleeps between two looks at the schedule.
     pub poll_interval: Duration,
@@ -102,7 +100,7 @@ pub struct EngineOptions {
 impl Default for EngineOptions {
     fn default() -> Self {
         Self {
-            client: ValidationOptions {
+            client: ClientOptions {
                 retry: RetryPolicy {
                     max_retries: 8,
                     min_delay: Duration::from_secs(1),
@@ -111,7 +109,7 @@ impl Default for EngineOptions {
                 },
                 timeout: Duration::from_secs(60),
                 connect_timeout: Duration::from_secs(15),
-                ..ValidationOptions::default()
+                ..ClientOptions::default()
             },
             sync: SyncOptions::default(),
             poll_interval: Duration::from_secs(60),
@@ -147,7 +145,7 @@ impl Inner {
 }
 
 /// A job as the engine needs it.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 struct Job {
     id: i64,
     profile_id: i64,
@@ -163,16 +161,32 @@ impl Job {
     /// When the job runs next after a run that starts at `now`: at the admin's time of day on this
     /// computer's clock, or else whole days after its last scheduled time.
     fn next_run(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        match self.time_of_day.as_deref().map(jobs::parse_time_of_day) {
-            Some(Ok(time)) => jobs::next_at_time_of_day(time, now, &chrono::Local),
+        match self.time_of_day.as_deref().map(parse_time_of_day) {
+            Some(Ok(time)) => next_at_time_of_day(time, now, &chrono::Local),
             _ => next_run_after(self.next_run_at.unwrap_or(now), now),
         }
     }
 }
 
-const JOB_SQL: &str =
-    "SELECT j.id, j.profile_id, j.kind, j.name, j.enabled, p.status = 'published' AS published, \
-     j.next_run_at, j.time_of_day FROM scheduled_jobs j JOIN profiles p ON p.id = j.profile_id";
+/// The jobs due at `due` (enabled, of a Published profile, `next_run_at` passed or never set), or
+/// the job `id` whatever its state.
+async fn select(db: &Db, id: Option<i64>, due: Option<DateTime<Utc>>) -> Result<Vec<Job>> {
+    Ok(sqlx::query_as!(
+        Job,
+        r#"SELECT j.id AS "id!", j.profile_id, j.kind AS "kind: JobKind", j.name, j.enabled AS "enabled: bool",
+               p.status = 'published' AS "published!: bool", j.next_run_at AS "next_run_at: DateTime<Utc>",
+               j.time_of_day
+           FROM scheduled_jobs j JOIN profiles p ON p.id = j.profile_id
+           WHERE (?1 IS NULL OR j.id = ?1)
+             AND (?2 IS NULL OR (j.enabled = 1 AND p.status = 'published'
+                                 AND (j.next_run_at IS NULL OR j.next_run_at <= ?2)))
+           ORDER BY j.profile_id, j.kind DESC"#,
+        id,
+        due
+    )
+    .fetch_all(db.pool())
+    .await?)
+}
 
 /// Runs the scheduled jobs. Cheap to clone; clones share the runs.
 #[derive(Clone)]
@@ -218,47 +232,17 @@ impl JobEngine {
         }
     }
 
-    /// Fixes the results a killed app left `running`, then spawns the scheduler loop on the
-    /// current tokio runtime (its first tick runs the jobs missed while the app was closed).
-    /// Starting twice does nothing the second time.
+    /// Settles the results a stopped process left `running` (see [`results`]), then spawns the
+    /// scheduler loop on the current tokio runtime (its first tick runs the jobs missed while the
+    /// app was closed). Starting twice does nothing the second time.
     pub async fn start(&self) -> Result<()> {
         if self.inner.started.swap(true, Ordering::SeqCst) {
             return Ok(());
         }
-        let fixed = self.recover().await?;
-        if fixed > 0 {
-            tracing::warn!(results = fixed, "marked runs interrupted by a restart as failed");
-        }
+        results::settle_stopped_runs(&self.inner.db, self.inner.clock.now()).await?;
         let engine = self.clone();
         tokio::spawn(async move { engine.run_loop().await });
         Ok(())
-    }
-
-    /// Marks every `running` result whose job no one is running — in this process or another one,
-    /// such as the `seatkeeper` command — as `failed` ([`CLOSED_DURING_RUN`]). Returns how many
-    /// were fixed. [`start`](Self::start) calls it.
-    pub async fn recover(&self) -> Result<u64> {
-        let db = &self.inner.db;
-        let stale: Vec<(i64, i64)> =
-            sqlx::query_as("SELECT id, job_id FROM job_results WHERE status = 'running'")
-                .fetch_all(db.pool())
-                .await?;
-        let mut fixed = 0;
-        for (id, job_id) in stale {
-            // A run holds its job's lock until it has finished its result.
-            let Some(_lock) = db.try_lock_job(job_id)? else { continue };
-            let done = sqlx::query(
-                "UPDATE job_results SET status = 'failed', finished_at = coalesce(finished_at, ?), error_message = ? \
-                 WHERE id = ? AND status = 'running'",
-            )
-            .bind(self.inner.clock.now())
-            .bind(CLOSED_DURING_RUN)
-            .bind(id)
-            .execute(db.pool())
-            .await?;
-            fixed += done.rows_affected();
-        }
-        Ok(fixed)
     }
 
     /// Starts every due job: enabled, of a Published profile, `next_run_at` passed (or never set),
@@ -267,13 +251,7 @@ impl JobEngine {
     /// Returns the ids of the jobs started. The scheduler loop calls it; tests may too.
     pub async fn tick(&self) -> Result<Vec<i64>> {
         let now = self.inner.clock.now();
-        let jobs = sqlx::query_as::<_, Job>(&format!(
-            "{JOB_SQL} WHERE j.enabled = 1 AND p.status = 'published' AND (j.next_run_at IS NULL OR j.next_run_at <= ?) \
-             ORDER BY j.profile_id, j.kind DESC"
-        ))
-        .bind(now)
-        .fetch_all(self.inner.db.pool())
-        .await?;
+        let jobs = select(&self.inner.db, None, Some(now)).await?;
         let mut started = Vec::new();
         for job in jobs {
             if self.is_running(job.id) {
@@ -281,9 +259,7 @@ impl JobEngine {
             }
             let next = job.next_run(now);
             let mut tx = self.inner.db.write().await?;
-            sqlx::query("UPDATE scheduled_jobs SET next_run_at = ? WHERE id = ?")
-                .bind(next)
-                .bind(job.id)
+            sqlx::query!("UPDATE scheduled_jobs SET next_run_at = ? WHERE id = ?", next, job.id)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -353,11 +329,7 @@ impl JobEngine {
     }
 
     async fn job(&self, job_id: i64) -> Result<Job> {
-        sqlx::query_as::<_, Job>(&format!("{JOB_SQL} WHERE j.id = ?"))
-            .bind(job_id)
-            .fetch_optional(self.inner.db.pool())
-            .await?
-            .ok_or_else(|| jobs::not_found(job_id))
+        select(&self.inner.db, Some(job_id), None).await?.pop().ok_or_else(|| super::not_found(job_id))
     }
 
     fn spawn_run(&self, job: Job) -> Result<()> {
@@ -368,13 +340,12 @@ impl JobEngine {
                 job.name
             )));
         }
-        let after = match job.kind {
-            JobKind::Events => running
+        let after = job.kind.spec().after.and_then(|kind| {
+            running
                 .values()
-                .find(|r| r.profile_id == job.profile_id && r.kind == JobKind::Subscriptions)
-                .map(|r| r.done.clone()),
-            JobKind::Subscriptions => None,
-        };
+                .find(|r| r.profile_id == job.profile_id && r.kind == kind)
+                .map(|r| r.done.clone())
+        });
         let cancel = self.inner.stop.child_token();
         let (job_id, profile_id, kind) = (job.id, job.profile_id, job.kind);
         let handle = tokio::spawn(execute(self.inner.clone(), job, cancel.clone(), after));
@@ -403,27 +374,14 @@ impl JobEngine {
 
     /// How long until the next job is due.
     async fn until_next_due(&self) -> Result<Option<Duration>> {
-        let next: Option<DateTime<Utc>> = sqlx::query_scalar(
-            "SELECT min(j.next_run_at) FROM scheduled_jobs j JOIN profiles p ON p.id = j.profile_id \
-             WHERE j.enabled = 1 AND p.status = 'published'",
+        let next = sqlx::query_scalar!(
+            r#"SELECT min(j.next_run_at) AS "next?: DateTime<Utc>" FROM scheduled_jobs j
+               JOIN profiles p ON p.id = j.profile_id WHERE j.enabled = 1 AND p.status = 'published'"#
         )
         .fetch_one(self.inner.db.pool())
         .await?;
         Ok(next.map(|next| (next - self.inner.clock.now()).to_std().unwrap_or(Duration::ZERO)))
     }
-}
-
-/// The first time after `now` that is `at` plus whole days.
-fn next_run_after(at: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
-    let day = chrono::Duration::days(1);
-    if at > now {
-        return at;
-    }
-    let mut next = at + chrono::Duration::days((now - at).num_days());
-    while next <= now {
-        next += day;
-    }
-    next
 }
 
 /// One run of a job, from start to the recorded result; then the job stops being running.
@@ -444,7 +402,10 @@ async fn execute(
         Ok(result) => Some(result),
         Err(e) => {
             tracing::warn!(job = job.id, "run could not be recorded normally: {e}");
-            match record(&inner.db, job.id, inner.clock.now(), Status::Failed, &e.to_string(), None).await {
+            let (now, stats) = (inner.clock.now(), ClientStats::default());
+            match results::record_ended(&inner.db, job.id, now, JobStatus::Failed, &e.to_string(), stats)
+                .await
+            {
                 Ok(result) => Some(result),
                 Err(e) => {
                     tracing::error!(job = job.id, "run result could not be recorded: {e}");
@@ -462,18 +423,12 @@ async fn execute(
 }
 
 async fn run(inner: &Inner, job: &Job, cancel: &CancellationToken) -> Result<JobResult> {
-    let client = profile_client(&inner.db, &*inner.secrets, job.profile_id, &inner.options.client).await?;
+    let client = client_for(&inner.db, &*inner.secrets, job.profile_id, &inner.options.client).await?;
     if cancel.is_cancelled() {
         let message = Error::Cancelled.to_string();
-        return record(
-            &inner.db,
-            job.id,
-            inner.clock.now(),
-            Status::Cancelled,
-            &message,
-            Some(client.stats()),
-        )
-        .await;
+        let now = inner.clock.now();
+        return results::record_ended(&inner.db, job.id, now, JobStatus::Cancelled, &message, client.stats())
+            .await;
     }
     let events = inner.events.clone();
     let (job_id, profile_id) = (job.id, job.profile_id);
@@ -489,71 +444,5 @@ async fn run(inner: &Inner, job: &Job, cancel: &CancellationToken) -> Result<Job
         progress: &progress,
         cancel,
     };
-    sync::run_job(job.kind, context).await
-}
-
-#[derive(Clone, Copy)]
-enum Status {
-    Failed,
-    Cancelled,
-}
-
-impl Status {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Failed => "failed",
-            Self::Cancelled => "cancelled",
-        }
-    }
-}
-
-/// Records a run that ended without the sync recording it (it could not start, or was cancelled
-/// before it began).
-async fn record(
-    db: &Db,
-    job_id: i64,
-    now: DateTime<Utc>,
-    status: Status,
-    message: &str,
-    stats: Option<ClientStats>,
-) -> Result<JobResult> {
-    let stats = stats.unwrap_or_default();
-    let mut tx = db.write().await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO job_results (job_id, number, started_at, finished_at, status, requests, retries, error_message) \
-         VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM job_results WHERE job_id = ?), ?, ?, ?, ?, ?, ?) \
-         RETURNING id",
-    )
-    .bind(job_id)
-    .bind(job_id)
-    .bind(now)
-    .bind(now)
-    .bind(status.as_str())
-    .bind(i64::try_from(stats.requests).unwrap_or(i64::MAX))
-    .bind(i64::try_from(stats.retries).unwrap_or(i64::MAX))
-    .bind(message)
-    .fetch_one(&mut *tx)
-    .await?;
-    let result = crate::sync::results::load(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(result)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
-    }
-
-    #[test]
-    fn next_run_keeps_the_time_of_day() {
-        let now = at("2026-12-05T10:00:00Z");
-        assert_eq!(next_run_after(at("2026-12-05T02:00:00Z"), now), at("2026-12-06T02:00:00Z"));
-        assert_eq!(next_run_after(at("2026-12-01T02:00:00Z"), now), at("2026-12-06T02:00:00Z"));
-        assert_eq!(next_run_after(at("2026-12-01T12:00:00Z"), now), at("2026-12-05T12:00:00Z"));
-        assert_eq!(next_run_after(now, now), at("2026-12-06T10:00:00Z"));
-        assert_eq!(next_run_after(at("2026-12-07T00:00:00Z"), now), at("2026-12-07T00:00:00Z"));
-    }
+    super::run(job.kind, context).await
 }

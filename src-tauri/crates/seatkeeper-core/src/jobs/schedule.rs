@@ -1,63 +1,12 @@
-//! Scheduled jobs of published profiles: their rows (`engine.rs` runs them).
-//!
-//! A published profile has "Refresh `<Display Name>` Subscriptions" and, with Download activity on,
-//! "Refresh `<Display Name>` Events", both daily. When a profile returns to Draft its jobs are
-//! disabled (and the events job deleted when Download activity was cleared); publishing again
-//! re-enables them and creates the missing ones.
+//! When a daily job runs: the time of day the admin chose (this computer's clock), and the next
+//! run after a run.
 
 use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone, Utc};
-use serde::Serialize;
-use sqlx::{FromRow, SqliteConnection};
-use ts_rs::TS;
 
+use super::{not_found, JobKind, JobSchedule, ScheduledJob};
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{Error, Result};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, sqlx::Type)]
-#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
-#[ts(export, export_to = "jobs.ts")]
-pub enum JobKind {
-    Subscriptions,
-    Events,
-}
-
-impl JobKind {
-    /// The job's name for a profile, as the procedure names it.
-    pub fn job_name(self, display_name: &str) -> String {
-        match self {
-            Self::Subscriptions => format!("Refresh {display_name} Subscriptions"),
-            Self::Events => format!("Refresh {display_name} Events"),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, sqlx::Type)]
-#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
-#[serde(rename_all = "lowercase")]
-#[ts(export, export_to = "jobs.ts")]
-pub enum JobSchedule {
-    Daily,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, FromRow)]
-#[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "jobs.ts")]
-pub struct ScheduledJob {
-    pub id: i64,
-    pub profile_id: i64,
-    pub kind: JobKind,
-    pub name: String,
-    pub schedule: JobSchedule,
-    pub enabled: bool,
-    /// When the engine should run it next; the first run is due at publishing.
-    pub next_run_at: Option<DateTime<Utc>>,
-    /// The time of day ("HH:MM", this computer's clock) the admin chose for the daily run; `None`:
-    /// the time of day the profile was published.
-    pub time_of_day: Option<String>,
-}
-
-const COLUMNS: &str = "id, profile_id, kind, name, schedule, enabled, next_run_at, time_of_day";
 
 /// Reads a time of day as the admin types it: "H:MM" or "HH:MM", 24-hour.
 pub fn parse_time_of_day(text: &str) -> Result<NaiveTime> {
@@ -99,130 +48,40 @@ pub fn next_at_time_of_day<Tz: TimeZone>(time: NaiveTime, now: DateTime<Utc>, tz
 pub async fn set_time_of_day(db: &Db, clock: &dyn Clock, job_id: i64, time: &str) -> Result<ScheduledJob> {
     let time = parse_time_of_day(time)?;
     let next = next_at_time_of_day(time, clock.now(), &chrono::Local);
+    let text = time.format("%H:%M").to_string();
     let mut tx = db.write().await?;
-    let sql = format!(
-        "UPDATE scheduled_jobs SET time_of_day = ?, next_run_at = ? WHERE id = ? RETURNING {COLUMNS}"
-    );
-    let job = sqlx::query_as::<_, ScheduledJob>(&sql)
-        .bind(time.format("%H:%M").to_string())
-        .bind(next)
-        .bind(job_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| not_found(job_id))?;
+    let job = sqlx::query_as!(
+        ScheduledJob,
+        r#"UPDATE scheduled_jobs SET time_of_day = ?, next_run_at = ? WHERE id = ?
+           RETURNING id AS "id!", profile_id, kind AS "kind: JobKind", name, schedule AS "schedule: JobSchedule",
+               enabled AS "enabled: bool", next_run_at AS "next_run_at: DateTime<Utc>", time_of_day"#,
+        text,
+        next,
+        job_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| not_found(job_id))?;
     tx.commit().await?;
     Ok(job)
 }
 
-/// The error for a job id that is not (or no longer) in the database.
-pub(crate) fn not_found(job_id: i64) -> Error {
-    Error::NotFound(format!(
-        "The scheduled job (id {job_id}) no longer exists; its profile may have been deleted or returned \
-         to Draft. Refresh the page."
-    ))
-}
-
-pub(crate) async fn list_for_profile(
-    conn: &mut SqliteConnection,
-    profile_id: i64,
-) -> Result<Vec<ScheduledJob>> {
-    let sql = format!("SELECT {COLUMNS} FROM scheduled_jobs WHERE profile_id = ? ORDER BY kind DESC");
-    Ok(sqlx::query_as::<_, ScheduledJob>(&sql).bind(profile_id).fetch_all(conn).await?)
-}
-
-/// Makes the jobs of a profile that is being published exist, enabled and correctly named:
-/// subscriptions always, events only with Download activity (an events job is removed otherwise).
-pub(crate) async fn publish(
-    conn: &mut SqliteConnection,
-    profile_id: i64,
-    display_name: &str,
-    download_activity: bool,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let mut kinds = vec![JobKind::Subscriptions];
-    if download_activity {
-        kinds.push(JobKind::Events);
-    } else {
-        delete(conn, profile_id, JobKind::Events).await?;
+/// The first time after `now` that is `at` plus whole days (a job without a time of day keeps the
+/// time of day it was published at).
+pub(crate) fn next_run_after(at: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    if at > now {
+        return at;
     }
-    for kind in kinds {
-        sqlx::query(
-            "INSERT INTO scheduled_jobs (profile_id, kind, name, schedule, enabled, next_run_at, created_at) \
-             VALUES (?, ?, ?, 'daily', 1, ?, ?) \
-             ON CONFLICT (profile_id, kind) DO UPDATE SET name = excluded.name, enabled = 1, \
-             next_run_at = excluded.next_run_at",
-        )
-        .bind(profile_id)
-        .bind(kind)
-        .bind(kind.job_name(display_name))
-        .bind(now)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+    let mut next = at + Duration::days((now - at).num_days());
+    while next <= now {
+        next += Duration::days(1);
     }
-    Ok(())
-}
-
-/// Adds the events job to a published profile whose Download activity was turned on.
-pub(crate) async fn add_events(
-    conn: &mut SqliteConnection,
-    profile_id: i64,
-    display_name: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO scheduled_jobs (profile_id, kind, name, schedule, enabled, next_run_at, created_at) \
-         VALUES (?, 'events', ?, 'daily', 1, ?, ?) ON CONFLICT (profile_id, kind) DO UPDATE SET enabled = 1",
-    )
-    .bind(profile_id)
-    .bind(JobKind::Events.job_name(display_name))
-    .bind(now)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-pub(crate) async fn delete(conn: &mut SqliteConnection, profile_id: i64, kind: JobKind) -> Result<()> {
-    sqlx::query("DELETE FROM scheduled_jobs WHERE profile_id = ? AND kind = ?")
-        .bind(profile_id)
-        .bind(kind)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Stops all jobs of a profile that returned to Draft.
-pub(crate) async fn disable_all(conn: &mut SqliteConnection, profile_id: i64) -> Result<()> {
-    sqlx::query("UPDATE scheduled_jobs SET enabled = 0 WHERE profile_id = ?")
-        .bind(profile_id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Renames the jobs after the profile was renamed.
-pub(crate) async fn rename(conn: &mut SqliteConnection, profile_id: i64, display_name: &str) -> Result<()> {
-    for kind in [JobKind::Subscriptions, JobKind::Events] {
-        sqlx::query("UPDATE scheduled_jobs SET name = ? WHERE profile_id = ? AND kind = ?")
-            .bind(kind.job_name(display_name))
-            .bind(profile_id)
-            .bind(kind)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
+    next
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn job_names_follow_the_procedure() {
-        assert_eq!(JobKind::Subscriptions.job_name("Acme"), "Refresh Acme Subscriptions");
-        assert_eq!(JobKind::Events.job_name("Acme"), "Refresh Acme Events");
-    }
 
     fn utc(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
@@ -327,8 +186,12 @@ mod tests {
     }
 
     #[test]
-    fn serialized_shape() {
-        assert_eq!(serde_json::to_value(JobKind::Subscriptions).unwrap(), "Subscriptions");
-        assert_eq!(serde_json::to_value(JobSchedule::Daily).unwrap(), "daily");
+    fn without_a_time_of_day_a_job_keeps_the_time_it_was_published_at() {
+        let now = utc("2026-12-05T10:00:00Z");
+        assert_eq!(next_run_after(utc("2026-12-05T02:00:00Z"), now), utc("2026-12-06T02:00:00Z"));
+        assert_eq!(next_run_after(utc("2026-12-01T02:00:00Z"), now), utc("2026-12-06T02:00:00Z"));
+        assert_eq!(next_run_after(utc("2026-12-01T12:00:00Z"), now), utc("2026-12-05T12:00:00Z"));
+        assert_eq!(next_run_after(now, now), utc("2026-12-06T10:00:00Z"));
+        assert_eq!(next_run_after(utc("2026-12-07T00:00:00Z"), now), utc("2026-12-07T00:00:00Z"));
     }
 }

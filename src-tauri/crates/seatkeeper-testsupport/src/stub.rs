@@ -1,19 +1,15 @@
-//! Test support: a tiny scripted HTTP/1.1 server on loopback for driving the Smartsheet client,
-//! and the inputs of a new profile.
-//! Every connection of the server carries one request and is closed after the answer.
-
-#![allow(dead_code)] // each test binary uses a different part
+//! A tiny scripted HTTP/1.1 server on loopback for driving the Smartsheet client with answers no
+//! simulator gives: faults, odd bodies, hostile sizes. Every connection carries one request and is
+//! closed after the answer.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use seatkeeper_core::smartsheet::{ApiToken, ClientConfig, RetryPolicy, SmartsheetClient};
+use seatkeeper_core::smartsheet::SmartsheetClient;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use url::Url;
-
-pub const TOKEN: &str = "ll352u9jujauoqz4gstvsae05Xz1a2b";
 
 /// A request as the server received it.
 #[derive(Debug, Clone)]
@@ -50,6 +46,8 @@ pub enum Fault {
     Truncate,
     /// Never answer.
     Hang,
+    /// Announce the full body, send half of it, then go quiet without closing.
+    Stall,
     /// Answer after this long.
     Delay(Duration),
 }
@@ -127,29 +125,13 @@ impl Stub {
     }
 
     pub fn client(&self) -> SmartsheetClient {
-        SmartsheetClient::new(fast_config(self.base_url())).unwrap()
+        SmartsheetClient::new(crate::fast_config(self.base_url())).unwrap()
     }
 }
 
 impl Drop for Stub {
     fn drop(&mut self) {
         self.task.abort();
-    }
-}
-
-/// Test settings: no client-side rate limit, three retries with millisecond delays.
-pub fn fast_config(base_url: Url) -> ClientConfig {
-    ClientConfig {
-        timeout: Duration::from_secs(5),
-        connect_timeout: Duration::from_secs(2),
-        rate_limit_per_minute: None,
-        retry: RetryPolicy {
-            max_retries: 3,
-            min_delay: Duration::from_millis(5),
-            max_delay: Duration::from_millis(20),
-            max_retry_after: Duration::from_secs(5),
-        },
-        ..ClientConfig::new(base_url, ApiToken::new(TOKEN).unwrap())
     }
 }
 
@@ -208,7 +190,7 @@ async fn serve(mut socket: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, respond: Arc<
             return;
         }
         Fault::Delay(delay) => tokio::time::sleep(delay).await,
-        Fault::None | Fault::Truncate => {}
+        Fault::None | Fault::Truncate | Fault::Stall => {}
     }
     let reason = reqwest::StatusCode::from_u16(reply.status)
         .ok()
@@ -224,31 +206,12 @@ async fn serve(mut socket: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, respond: Arc<
     }
     out.push_str("\r\n");
     let mut bytes = out.into_bytes();
-    let body_len = if reply.fault == Fault::Truncate { reply.body.len() / 2 } else { reply.body.len() };
+    let cut = matches!(reply.fault, Fault::Truncate | Fault::Stall);
+    let body_len = if cut { reply.body.len() / 2 } else { reply.body.len() };
     bytes.extend_from_slice(&reply.body[..body_len]);
     let _ = socket.write_all(&bytes).await;
+    if reply.fault == Fault::Stall {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
     let _ = socket.shutdown().await;
-}
-
-/// A new profile's input and its new connection "Main" to `url` with `api_key` (what most tests
-/// create first).
-pub fn new_profile(
-    display_name: &str,
-    download_activity: bool,
-    url: &str,
-    api_key: &str,
-) -> (seatkeeper_core::profiles::ProfileInput, seatkeeper_core::profiles::ConnectionChoice) {
-    let input = seatkeeper_core::profiles::ProfileInput {
-        display_name: display_name.into(),
-        download_activity,
-        analyze_activity_from: None,
-        reclaim_subscriptions: true,
-    };
-    let connection =
-        seatkeeper_core::profiles::ConnectionChoice::New(seatkeeper_core::connections::ConnectionInput {
-            name: "Main".into(),
-            url: url.into(),
-            api_key: api_key.into(),
-        });
-    (input, connection)
 }

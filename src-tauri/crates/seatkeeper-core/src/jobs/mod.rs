@@ -1,0 +1,270 @@
+//! Scheduled jobs: the one home of everything about them.
+//!
+//! - this file: the jobs of a profile as rows, and what each kind of job is ([`JobKind::spec`]);
+//! - [`schedule`]: when a daily job runs (the admin's time of day on this computer's clock);
+//! - [`engine`]: [`JobEngine`] runs them (daily, Run now, Cancel, one run per job);
+//! - [`results`]: Scheduled Job Results, one per run;
+//! - [`lock`]: one run per job at a time, across the app and the `seatkeeper` command.
+//!
+//! A published profile has "Refresh `<Display Name>` Subscriptions" and, with Download activity on,
+//! "Refresh `<Display Name>` Events", both daily. When a profile returns to Draft its jobs are
+//! disabled (and the events job deleted when Download activity was cleared); publishing again
+//! re-enables them and creates the missing ones.
+
+pub mod engine;
+pub mod lock;
+pub mod results;
+pub mod schedule;
+
+use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+pub use engine::{
+    EngineEvents, EngineOptions, JobEngine, JobFinishedEvent, JobProgressEvent, NoEvents, JOB_FINISHED_EVENT,
+    JOB_PROGRESS_EVENT,
+};
+pub use results::{list_job_results, list_profile_job_results, JobResult, JobStatus, PROCESS_STOPPED};
+pub use schedule::{next_at_time_of_day, parse_time_of_day, set_time_of_day};
+
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::smartsheet::SmartsheetClient;
+use crate::sync::{Progress, SyncOptions};
+use results::Recorder;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+#[ts(export, export_to = "jobs.ts")]
+pub enum JobKind {
+    Subscriptions,
+    Events,
+}
+
+impl JobKind {
+    /// Every kind, in the order a profile's jobs are created.
+    pub const ALL: [Self; 2] = [Self::Subscriptions, Self::Events];
+
+    /// The one place that says what each kind of job is. A new kind is a variant (also in
+    /// [`Self::ALL`]), a file with its `run` function, and an arm here.
+    pub(crate) fn spec(self) -> JobSpec {
+        match self {
+            Self::Subscriptions => JobSpec {
+                name: "Subscriptions",
+                refreshes: "subscriptions",
+                wanted: |_| true,
+                after: None,
+                run: crate::sync::subscriptions::run,
+            },
+            Self::Events => JobSpec {
+                name: "Events",
+                refreshes: "user activity (turn on Download activity)",
+                wanted: |settings| settings.download_activity,
+                after: Some(Self::Subscriptions),
+                run: crate::sync::activity::run,
+            },
+        }
+    }
+
+    /// The job's name for a profile, as the procedure names it: "Refresh `<name>` Subscriptions".
+    pub fn job_name(self, display_name: &str) -> String {
+        format!("Refresh {display_name} {}", self.spec().name)
+    }
+}
+
+/// What a kind of job is: its name, what it waits for, and the code that runs it.
+pub(crate) struct JobSpec {
+    /// The last word of the job's name ("Refresh `<name>` Subscriptions").
+    name: &'static str,
+    /// What it refreshes, for "This profile has no job to refresh …".
+    pub refreshes: &'static str,
+    /// Whether a published profile with these settings has the job.
+    pub wanted: fn(JobSettings) -> bool,
+    /// A job of the same profile that this one waits for when both are due.
+    pub after: Option<JobKind>,
+    /// One run: reads, writes what it read, reports warnings and counts to the result.
+    pub run: RunFn,
+}
+
+/// A job's code: see [`JobSpec::run`].
+pub(crate) type RunFn = for<'a> fn(RunContext<'a>, &'a mut Recorder) -> BoxFuture<'a, Result<()>>;
+
+/// What one run of a job works with. `cancel`: once it fires the run stops reading, finishes the
+/// write in progress and is recorded as `cancelled`.
+#[derive(Clone, Copy)]
+pub struct RunContext<'a> {
+    pub db: &'a Db,
+    pub client: &'a SmartsheetClient,
+    pub profile_id: i64,
+    pub clock: &'a dyn Clock,
+    pub options: &'a SyncOptions,
+    pub progress: Progress<'a>,
+    pub cancel: &'a CancellationToken,
+}
+
+/// Runs the profile's job of `kind` once (the job must exist, i.e. the profile was published) and
+/// records it as a Scheduled Job Result, holding the job's lock meanwhile. A run that fails is a
+/// `failed` result, not an `Err`; `Err` means no result could be recorded (no such profile or job,
+/// another run holds the lock, the database failed).
+pub async fn run(kind: JobKind, context: RunContext<'_>) -> Result<JobResult> {
+    let RunContext { db, client, profile_id, clock, .. } = context;
+    let mut recorder = Recorder::start(db, client, profile_id, kind, clock.now()).await?;
+    let outcome = (kind.spec().run)(context, &mut recorder).await;
+    recorder.finish(db, client, clock.now(), outcome).await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+#[ts(export, export_to = "jobs.ts")]
+pub enum JobSchedule {
+    Daily,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "jobs.ts")]
+pub struct ScheduledJob {
+    pub id: i64,
+    pub profile_id: i64,
+    pub kind: JobKind,
+    pub name: String,
+    pub schedule: JobSchedule,
+    pub enabled: bool,
+    /// When the engine should run it next; the first run is due at publishing.
+    pub next_run_at: Option<DateTime<Utc>>,
+    /// The time of day ("HH:MM", this computer's clock) the admin chose for the daily run; `None`:
+    /// the time of day the profile was published.
+    pub time_of_day: Option<String>,
+}
+
+/// The error for a job id that is not (or no longer) in the database.
+pub(crate) fn not_found(job_id: i64) -> Error {
+    Error::NotFound(format!(
+        "The scheduled job (id {job_id}) no longer exists; its profile may have been deleted or returned \
+         to Draft. Refresh the page."
+    ))
+}
+
+pub(crate) async fn list_for_profile(
+    conn: &mut SqliteConnection,
+    profile_id: i64,
+) -> Result<Vec<ScheduledJob>> {
+    Ok(sqlx::query_as!(
+        ScheduledJob,
+        r#"SELECT id AS "id!", profile_id, kind AS "kind: JobKind", name, schedule AS "schedule: JobSchedule",
+               enabled AS "enabled: bool", next_run_at AS "next_run_at: DateTime<Utc>", time_of_day
+           FROM scheduled_jobs WHERE profile_id = ? ORDER BY kind DESC"#,
+        profile_id
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// What decides which jobs a profile has.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct JobSettings {
+    pub download_activity: bool,
+}
+
+/// Makes the jobs of a profile that is being published exist, enabled and correctly named, each
+/// due at once; a job the profile's settings no longer want is deleted.
+pub(crate) async fn publish(
+    conn: &mut SqliteConnection,
+    profile_id: i64,
+    display_name: &str,
+    settings: JobSettings,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for kind in JobKind::ALL {
+        if !(kind.spec().wanted)(settings) {
+            delete(conn, profile_id, kind).await?;
+            continue;
+        }
+        let name = kind.job_name(display_name);
+        sqlx::query!(
+            "INSERT INTO scheduled_jobs (profile_id, kind, name, schedule, enabled, next_run_at, created_at) \
+             VALUES (?, ?, ?, 'daily', 1, ?, ?) \
+             ON CONFLICT (profile_id, kind) DO UPDATE SET name = excluded.name, enabled = 1, \
+             next_run_at = excluded.next_run_at",
+            profile_id,
+            kind,
+            name,
+            now,
+            now
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Adds a job to a published profile whose settings now want it (Download activity turned on).
+pub(crate) async fn add(
+    conn: &mut SqliteConnection,
+    profile_id: i64,
+    kind: JobKind,
+    display_name: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let name = kind.job_name(display_name);
+    sqlx::query!(
+        "INSERT INTO scheduled_jobs (profile_id, kind, name, schedule, enabled, next_run_at, created_at) \
+         VALUES (?, ?, ?, 'daily', 1, ?, ?) ON CONFLICT (profile_id, kind) DO UPDATE SET enabled = 1",
+        profile_id,
+        kind,
+        name,
+        now,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn delete(conn: &mut SqliteConnection, profile_id: i64, kind: JobKind) -> Result<()> {
+    sqlx::query!("DELETE FROM scheduled_jobs WHERE profile_id = ? AND kind = ?", profile_id, kind)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Stops all jobs of a profile that returned to Draft.
+pub(crate) async fn disable_all(conn: &mut SqliteConnection, profile_id: i64) -> Result<()> {
+    sqlx::query!("UPDATE scheduled_jobs SET enabled = 0 WHERE profile_id = ?", profile_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Renames the jobs after the profile was renamed.
+pub(crate) async fn rename(conn: &mut SqliteConnection, profile_id: i64, display_name: &str) -> Result<()> {
+    for job in list_for_profile(conn, profile_id).await? {
+        let name = job.kind.job_name(display_name);
+        sqlx::query!("UPDATE scheduled_jobs SET name = ? WHERE id = ?", name, job.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_names_follow_the_procedure() {
+        assert_eq!(JobKind::Subscriptions.job_name("Acme"), "Refresh Acme Subscriptions");
+        assert_eq!(JobKind::Events.job_name("Acme"), "Refresh Acme Events");
+    }
+
+    #[test]
+    fn serialized_shape() {
+        assert_eq!(serde_json::to_value(JobKind::Subscriptions).unwrap(), "Subscriptions");
+        assert_eq!(serde_json::to_value(JobSchedule::Daily).unwrap(), "daily");
+    }
+}

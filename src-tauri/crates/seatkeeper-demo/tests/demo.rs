@@ -1,0 +1,129 @@
+//! The demo organization: it validates like a real one, comes back after a restart, is recognised
+//! by its flag (never by its name), and its simulator offers no control endpoints.
+
+use seatkeeper_core::connections::{list_connections, ClientOptions, ConnectionInput};
+use seatkeeper_core::profiles::{create_profile, get_profile, ConnectionChoice, ProfileInput, ProfileStatus};
+use seatkeeper_core::services::{publish_profile, validate_connection};
+use seatkeeper_core::{Db, MemoryStore, SecretStore, SystemClock};
+use seatkeeper_demo::{resume_demo, start_demo, DemoServer, DEMO_CONNECTION_NAME, DEMO_PROFILE_NAME};
+use seatkeeper_testsupport as support;
+
+#[tokio::test]
+async fn the_demo_profile_validates_against_the_simulated_organization() {
+    let db = Db::open_in_memory().await.unwrap();
+    let secrets = MemoryStore::default();
+    let server = DemoServer::default();
+    let profile = start_demo(&db, &secrets, &SystemClock, &server).await.unwrap();
+    assert_eq!(profile.display_name, DEMO_PROFILE_NAME);
+    assert_eq!(profile.connection.name, DEMO_CONNECTION_NAME);
+    assert!(profile.connection.is_demo);
+    let result =
+        validate_connection(&db, &secrets, &SystemClock, profile.id, &ClientOptions::quick()).await.unwrap();
+    assert!(result.ok, "{}", result.message);
+    assert_eq!(result.event_reporting, Some(true));
+
+    // A second demo shares the connection and gets a name of its own.
+    let second = start_demo(&db, &secrets, &SystemClock, &server).await.unwrap();
+    assert_eq!(second.display_name, "Demo organization 2");
+    assert_eq!(second.connection.id, profile.connection.id);
+
+    // After a restart of the app, the organization comes back on the same port.
+    server.stop().await;
+    let restarted = DemoServer::default();
+    resume_demo(&db, &restarted).await.unwrap();
+    let again =
+        validate_connection(&db, &secrets, &SystemClock, profile.id, &ClientOptions::quick()).await.unwrap();
+    assert!(again.ok, "{}", again.message);
+    restarted.stop().await;
+}
+
+/// An admin named a real connection like the demo's: the demo must not take it over (repoint it,
+/// replace its key, send its profiles back to Draft). The demo is recognised by its flag.
+#[tokio::test]
+async fn a_real_connection_named_like_the_demo_is_left_alone() {
+    // A simulator stands in for the admin's real Smartsheet.
+    let real = support::sim(support::sim_config(3, 20, 3)).await;
+    let db = Db::open_in_memory().await.unwrap();
+    let secrets = MemoryStore::default();
+    let input = ProfileInput {
+        display_name: "Production".into(),
+        download_activity: true,
+        analyze_activity_from: None,
+        reclaim_subscriptions: true,
+    };
+    let connection = ConnectionChoice::New(ConnectionInput {
+        name: DEMO_CONNECTION_NAME.into(),
+        url: real.base_url().into(),
+        api_key: real.tokens().admin.clone(),
+        trusted_host: None,
+    });
+    let production = create_profile(&db, &secrets, &SystemClock, input, connection).await.unwrap();
+    assert!(!production.connection.is_demo);
+    assert!(
+        validate_connection(&db, &secrets, &SystemClock, production.id, &ClientOptions::quick())
+            .await
+            .unwrap()
+            .ok
+    );
+    publish_profile(&db, &SystemClock, production.id).await.unwrap();
+    let key_id: String = sqlx::query_scalar("SELECT key_id FROM connections WHERE id = ?")
+        .bind(production.connection.id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+
+    let server = DemoServer::default();
+    let demo = start_demo(&db, &secrets, &SystemClock, &server).await.unwrap();
+    assert_ne!(demo.connection.id, production.connection.id, "the demo has a connection of its own");
+    assert!(demo.connection.is_demo);
+    assert_eq!(demo.connection.name, format!("{DEMO_CONNECTION_NAME} 2"));
+
+    let after = get_profile(&db, production.id).await.unwrap();
+    assert_eq!(after.status, ProfileStatus::Published, "still published");
+    assert_eq!(after.connection.url, real.base_url(), "still pointing at the real organization");
+    assert!(after.last_validation.is_some_and(|v| v.ok), "still validated");
+    let token = secrets.get(&key_id).await.unwrap().expect("its key is still in the keychain");
+    assert_eq!(token.last_four(), after.connection.key_last_four.as_deref());
+
+    // At the next start, only the demo's own connection brings the simulator back.
+    server.stop().await;
+    let restarted = DemoServer::default();
+    resume_demo(&db, &restarted).await.unwrap();
+    let connections = list_connections(&db).await.unwrap();
+    assert_eq!(connections.iter().filter(|c| c.is_demo).count(), 1);
+    assert!(
+        validate_connection(&db, &secrets, &SystemClock, demo.id, &ClientOptions::quick()).await.unwrap().ok
+    );
+    restarted.stop().await;
+}
+
+/// The demo's simulator runs inside the app: nothing on this computer — another process, or a web
+/// page posting to it — may move its clock, make it fail or read its state.
+#[tokio::test]
+async fn the_demo_has_no_control_endpoints() {
+    let db = Db::open_in_memory().await.unwrap();
+    let secrets = MemoryStore::default();
+    let server = DemoServer::default();
+    let demo = start_demo(&db, &secrets, &SystemClock, &server).await.unwrap();
+    let base = demo.connection.url.trim_end_matches("/2.0").to_owned();
+    let http = reqwest::Client::new();
+    for path in ["/__sim/state", "/__sim/clock/advance?days=1", "/__sim/faults"] {
+        let get = http.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(get.status(), 404, "GET {path}");
+        // A web page's no-preflight POST.
+        let post = http
+            .post(format!("{base}{path}"))
+            .header("Content-Type", "text/plain")
+            .header("Origin", "http://evil.example")
+            .body("500=1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(post.status(), 404, "POST {path}");
+    }
+    // And the organization still answers as before.
+    assert!(
+        validate_connection(&db, &secrets, &SystemClock, demo.id, &ClientOptions::quick()).await.unwrap().ok
+    );
+    server.stop().await;
+}

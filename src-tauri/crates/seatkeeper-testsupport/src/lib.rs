@@ -1,0 +1,161 @@
+//! What Seatkeeper's tests share, in the manner of GitButler's `but-testsupport`: a fixed clock, a
+//! test token, fast client settings, the simulator, a scripted HTTP server ([`stub`]), and a
+//! profile validated and published against a simulator ([`Org`]). A dev-dependency only: nothing
+//! here ships.
+//!
+//! Every helper uses the real things — a SQLite database, HTTP on loopback, the simulator — only
+//! faster (no client-side rate limit, millisecond retries) and on a fixed clock.
+
+pub mod stub;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use seatkeeper_core::connections::{ClientOptions, ConnectionInput};
+use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
+use seatkeeper_core::services::{create_profile, publish_profile, validate_connection};
+use seatkeeper_core::smartsheet::{ApiToken, ClientConfig, RetryPolicy, SmartsheetClient};
+use seatkeeper_core::{Db, FixedClock, MemoryStore};
+use smartsheet_sim::{RateLimit, SimConfig, SimHandle};
+use url::Url;
+
+pub use stub::{Fault, Reply, Seen, Stub};
+
+/// A token of the shape Smartsheet issues, for tests that need one that no server knows.
+pub const TOKEN: &str = "ll352u9jujauoqz4gstvsae05Xz1a2b";
+
+/// The tests' "now": after Smartsheet's VIEWER sunset, so the free internal seat is CONTRIBUTOR.
+pub fn now() -> DateTime<Utc> {
+    at("2026-11-29T00:00:00Z")
+}
+
+/// An RFC 3339 time.
+pub fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap_or_else(|e| panic!("{text}: {e}")).to_utc()
+}
+
+/// Retries that give up late but wait only milliseconds.
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy {
+        max_retries: 10,
+        min_delay: Duration::from_millis(2),
+        max_delay: Duration::from_millis(20),
+        max_retry_after: Duration::from_secs(5),
+    }
+}
+
+/// Client settings for tests: fast retries, short timeouts, no client-side rate limit.
+pub fn fast_options() -> ClientOptions {
+    ClientOptions {
+        retry: fast_retry(),
+        timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(2),
+        read_timeout: Duration::from_secs(10),
+        deadline: Duration::from_secs(30),
+        rate_limit_per_minute: None,
+    }
+}
+
+/// A client configuration for `base_url` with [`TOKEN`]: no client-side rate limit, three retries
+/// with millisecond delays.
+pub fn fast_config(base_url: Url) -> ClientConfig {
+    ClientConfig {
+        timeout: Duration::from_secs(5),
+        connect_timeout: Duration::from_secs(2),
+        rate_limit_per_minute: None,
+        retry: RetryPolicy { max_retries: 3, ..fast_retry() },
+        ..ClientConfig::new(base_url, ApiToken::new(TOKEN).unwrap())
+    }
+}
+
+/// A client of `base` with `token` and [`fast_retry`], no client-side rate limit.
+pub fn client(base: &str, token: &str) -> SmartsheetClient {
+    SmartsheetClient::new(ClientConfig {
+        timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(2),
+        rate_limit_per_minute: None,
+        retry: fast_retry(),
+        ..ClientConfig::new(Url::parse(base).unwrap(), ApiToken::new(token).unwrap())
+    })
+    .unwrap()
+}
+
+/// A simulated organization generated from `seed` at [`now`], without rate limiting, whose
+/// history reaches `days` back.
+pub fn sim_config(seed: u64, users: u32, days: u32) -> SimConfig {
+    SimConfig {
+        now: now(),
+        seed,
+        users,
+        days,
+        rate_limit: RateLimit::Off,
+        retry_after: false,
+        ..SimConfig::default()
+    }
+}
+
+/// Starts a simulator.
+pub async fn sim(config: SimConfig) -> SimHandle {
+    smartsheet_sim::spawn(config).await.expect("the simulator starts")
+}
+
+/// A new profile's input and its new connection "Main" to `url` with `api_key` (what most tests
+/// create first).
+pub fn new_profile(
+    display_name: &str,
+    download_activity: bool,
+    url: &str,
+    api_key: &str,
+) -> (ProfileInput, ConnectionChoice) {
+    let input = ProfileInput {
+        display_name: display_name.into(),
+        download_activity,
+        analyze_activity_from: None,
+        reclaim_subscriptions: true,
+    };
+    let connection = ConnectionChoice::New(ConnectionInput {
+        name: "Main".into(),
+        url: url.into(),
+        api_key: api_key.into(),
+        trusted_host: None,
+    });
+    (input, connection)
+}
+
+/// A simulated organization and Seatkeeper's side of it: an in-memory database, an in-memory
+/// keychain, the simulator's clock, and a profile "Acme" (Download activity on) validated and
+/// published with a token of the simulator.
+pub struct Org {
+    pub sim: SimHandle,
+    pub db: Db,
+    pub secrets: Arc<MemoryStore>,
+    pub clock: Arc<FixedClock>,
+    pub profile: i64,
+    /// A fast client with the profile's token.
+    pub client: SmartsheetClient,
+}
+
+impl Org {
+    /// [`Org::with_token`] with the simulator's admin token.
+    pub async fn published(config: SimConfig) -> Self {
+        Self::with_token(config, |sim| sim.tokens().admin.clone()).await
+    }
+
+    /// A simulator from `config`, and the profile published with the token `token` picks.
+    pub async fn with_token(config: SimConfig, token: impl Fn(&SimHandle) -> String) -> Self {
+        let sim = sim(config).await;
+        let db = Db::open_in_memory().await.unwrap();
+        let secrets = Arc::new(MemoryStore::new());
+        let clock = Arc::new(FixedClock::new(sim.sim().now()));
+        let token = token(&sim);
+        let (input, connection) = new_profile("Acme", true, sim.base_url(), &token);
+        let profile = create_profile(&db, &*secrets, &*clock, input, connection).await.unwrap();
+        let validation =
+            validate_connection(&db, &*secrets, &*clock, profile.id, &ClientOptions::quick()).await.unwrap();
+        assert!(validation.ok, "{}", validation.message);
+        publish_profile(&db, &*clock, profile.id).await.unwrap();
+        let client = client(sim.base_url(), &token);
+        Self { sim, db, secrets, clock, profile: profile.id, client }
+    }
+}
