@@ -11,42 +11,30 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use futures::{Stream, StreamExt, TryStreamExt};
 use seatkeeper_core::smartsheet::{
-    ApiToken, ClientConfig, ClientStats, DowngradeSeat, Event, EventPage, EventsRequest, EventsStart,
-    ListUsersQuery, NetworkFailure, RemoveUserOptions, RetryPolicy, SeatType, SmartsheetClient,
-    SmartsheetError, UpgradeSeat, User, UserPlan, UserPlansQuery, UserStatus, UserUpdate, USERS_PAGE_SIZE,
+    ClientStats, DowngradeSeat, Event, EventPage, EventsRequest, EventsStart, ListUsersQuery, NetworkFailure,
+    RemoveUserOptions, RetryPolicy, SeatType, SmartsheetClient, SmartsheetError, UpgradeSeat, User, UserPlan,
+    UserPlansQuery, UserStatus, UserUpdate, USERS_PAGE_SIZE,
 };
+use seatkeeper_testsupport::{self as support, now};
 use smartsheet_sim::org::{Org, Seat, SimUser, Status};
-use smartsheet_sim::{spawn, FaultSpec, RateLimit, Region, SimConfig, SimHandle, Tokens};
-use url::Url;
+use smartsheet_sim::{FaultSpec, RateLimit, Region, SimConfig, SimHandle, Tokens};
 
 // ---------------------------------------------------------------------------------------------
 // Setup
 // ---------------------------------------------------------------------------------------------
 
 /// The simulated "now": after the VIEWER sunset, so the free internal seat is CONTRIBUTOR.
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-29T00:00:00Z").unwrap().to_utc()
-}
-
 /// A small organization without a server-side rate limit. `Retry-After` is off so that rate-limit
 /// storms are waited out with the client's own (millisecond) backoff.
 fn config(seed: u64, users: u32, days: u32) -> SimConfig {
-    SimConfig {
-        now: now(),
-        seed,
-        users,
-        days,
-        rate_limit: RateLimit::Off,
-        retry_after: false,
-        ..Default::default()
-    }
+    support::sim_config(seed, users, days)
 }
 
 async fn start(config: SimConfig) -> SimHandle {
-    spawn(config).await.expect("the simulator starts")
+    support::sim(config).await
 }
 
 fn faults(spec: &str) -> FaultSpec {
@@ -55,25 +43,12 @@ fn faults(spec: &str) -> FaultSpec {
 
 /// Millisecond backoff with enough retries to outlast the seeded fault bursts.
 fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        max_retries: 20,
-        min_delay: Duration::from_millis(2),
-        max_delay: Duration::from_millis(20),
-        max_retry_after: Duration::from_secs(5),
-    }
+    RetryPolicy { max_retries: 20, ..support::fast_retry() }
 }
 
 /// A fresh client (own connection pool and counters) for `token`, without a client-side rate limit.
 fn client_with(sim: &SimHandle, token: &str, retry: RetryPolicy) -> SmartsheetClient {
-    let base = Url::parse(sim.base_url()).unwrap();
-    SmartsheetClient::new(ClientConfig {
-        timeout: Duration::from_secs(10),
-        connect_timeout: Duration::from_secs(2),
-        rate_limit_per_minute: None,
-        retry,
-        ..ClientConfig::new(base, ApiToken::new(token).unwrap())
-    })
-    .unwrap()
+    support::client_with(sim.base_url(), token, retry)
 }
 
 fn client(sim: &SimHandle, token: &str) -> SmartsheetClient {

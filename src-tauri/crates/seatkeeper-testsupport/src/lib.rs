@@ -71,11 +71,17 @@ pub fn fast_config(base_url: Url) -> ClientConfig {
 
 /// A client of `base` with `token` and [`fast_retry`], no client-side rate limit.
 pub fn client(base: &str, token: &str) -> SmartsheetClient {
+    client_with(base, token, fast_retry())
+}
+
+/// [`client`] with other retries. Each call builds a fresh client (its own connection pool and
+/// counters).
+pub fn client_with(base: &str, token: &str, retry: RetryPolicy) -> SmartsheetClient {
     SmartsheetClient::new(ClientConfig {
         timeout: Duration::from_secs(10),
         connect_timeout: Duration::from_secs(2),
         rate_limit_per_minute: None,
-        retry: fast_retry(),
+        retry,
         ..ClientConfig::new(Url::parse(base).unwrap(), ApiToken::new(token).unwrap())
     })
     .unwrap()

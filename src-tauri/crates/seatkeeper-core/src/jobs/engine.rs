@@ -42,7 +42,7 @@ use crate::connections::{client_for, ClientOptions};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::secrets::SecretStore;
-use crate::smartsheet::{ClientStats, RetryPolicy};
+use crate::smartsheet::ClientStats;
 use crate::sync::{SyncOptions, SyncProgress};
 
 /// The Tauri event that carries a [`JobProgressEvent`].
@@ -100,17 +100,7 @@ pub struct EngineOptions {
 impl Default for EngineOptions {
     fn default() -> Self {
         Self {
-            client: ClientOptions {
-                retry: RetryPolicy {
-                    max_retries: 8,
-                    min_delay: Duration::from_secs(1),
-                    max_delay: Duration::from_secs(60),
-                    max_retry_after: Duration::from_secs(120),
-                },
-                timeout: Duration::from_secs(60),
-                connect_timeout: Duration::from_secs(15),
-                ..ClientOptions::default()
-            },
+            client: ClientOptions::jobs(),
             sync: SyncOptions::default(),
             poll_interval: Duration::from_secs(60),
         }
