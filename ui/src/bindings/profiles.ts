@@ -10,6 +10,14 @@ export type Connection = { id: number, name: string, url: string,
  */
 keyLastFour: string | null, 
 /**
+ * A host that is not one of Smartsheet's, which the admin confirmed the key may go to.
+ */
+trustedHost: string | null, 
+/**
+ * The demo organization's connection (its URL always points at the simulated organization).
+ */
+isDemo: boolean, 
+/**
  * How many profiles use this connection.
  */
 profileCount: number, };
@@ -26,7 +34,12 @@ export type ConnectionInput = { name: string, url: string,
 /**
  * The API access token as pasted; turned into an [`ApiToken`] at once.
  */
-apiKey: string, };
+apiKey: string, 
+/**
+ * The Connection URL's host, when it is not one of Smartsheet's and the admin confirmed that
+ * the key may go there (see [`host_needing_confirmation`]).
+ */
+trustedHost?: string, };
 
 /**
  * A Connection URL offered in the form.
@@ -34,9 +47,15 @@ apiKey: string, };
 export type ConnectionPreset = { label: string, url: string, };
 
 /**
- * Changes to a connection. A missing or blank `apiKey` keeps the current key.
+ * Changes to a connection. A missing or blank `apiKey` keeps the current key, unless the
+ * Connection URL moves to another origin (then the key must be entered again).
  */
-export type ConnectionUpdate = { name: string, url: string, apiKey?: string, };
+export type ConnectionUpdate = { name: string, url: string, apiKey?: string, 
+/**
+ * As in [`ConnectionInput::trusted_host`]. A host confirmed earlier stays confirmed while
+ * the URL keeps it.
+ */
+trustedHost?: string, };
 
 /**
  * An integration profile with everything the profile page shows.

@@ -142,6 +142,25 @@ describe("DataTable", () => {
     );
   });
 
+  it("neutralizes every cell that begins like a formula, multi-line ones too", async () => {
+    const hostile: Person[] = [
+      { id: 5, name: "=cmd|' /C calc'!A0\nsecond line", email: "@SUM(A1:A9)", kind: "Internal", admin: false },
+      { id: 6, name: "-2+3", email: "+1-555-0100", kind: "External", admin: false },
+      { id: 7, name: "first line\n=2+2", email: "a=b@example.com", kind: "Internal", admin: false },
+    ];
+    const { user } = renderTable({ data: hostile });
+    await user.click(screen.getByRole("button", { name: "Export CSV" }));
+    const csv = vi.mocked(downloadTextFile).mock.calls.at(-1)![1];
+    expect(csv).toBe(
+      [
+        "Name,Email,Kind,Admin",
+        `"'=cmd|' /C calc'!A0\nsecond line",'@SUM(A1:A9),Internal,No`,
+        "'-2+3,'+1-555-0100,External,No",
+        `"first line\n=2+2",a=b@example.com,Internal,No`,
+      ].join("\r\n"),
+    );
+  });
+
   it("quotes values with commas", async () => {
     const { user } = renderTable({ data: [PEOPLE[2]!] });
     await user.click(screen.getByRole("button", { name: "Export CSV" }));

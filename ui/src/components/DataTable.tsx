@@ -25,6 +25,7 @@ import { observeElementRect, useVirtualizer } from "@tanstack/react-virtual";
 import Papa from "papaparse";
 import { memo, type ReactNode, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 
+import { spreadsheetText } from "../lib/csvCell";
 import { downloadTextFile } from "../lib/download";
 import { ErrorAlert } from "./ErrorAlert";
 
@@ -285,13 +286,14 @@ function LoadedTable<T>({
 
   const exportCsv = () => {
     const exported = table.getVisibleLeafColumns().filter(isDataColumn);
+    // A cell that begins like a formula would run in a spreadsheet: spreadsheetText neutralizes it
+    // (the core's exports use the same rule), so Papa's own, narrower escaping stays off.
     const csv = Papa.unparse(
       {
-        fields: exported.map(headerText),
-        data: rows.map((row) => exported.map((column) => valueText(column, row))),
+        fields: exported.map((column) => spreadsheetText(headerText(column))),
+        data: rows.map((row) => exported.map((column) => spreadsheetText(valueText(column, row)))),
       },
-      // A cell that starts with = + - @ would run as a formula in a spreadsheet: neutralize it.
-      { escapeFormulae: true },
+      { escapeFormulae: false },
     );
     downloadTextFile(`${exportName}.csv`, csv);
   };

@@ -4,7 +4,9 @@ import {
   apiKeyProblem,
   connectionUrlProblem,
   exclusionIdentifierProblem,
+  hostNeedingConfirmation,
   keyLastFour,
+  keyOrigin,
   maskedKey,
   nameProblem,
   userPatternProblem,
@@ -26,6 +28,25 @@ describe("shared cases with the core (rules.cases.json)", () => {
     it.each(list)(`${rule}: %j`, ({ value, ok }) => expect(accept(value)).toBe(ok));
   }
   it.each(cases.keyLastFour)("keyLastFour: %j", ({ value, lastFour }) => expect(keyLastFour(value)).toBe(lastFour));
+  it("hostNeedingConfirmation: has cases", () => expect(cases.hostNeedingConfirmation.length).toBeGreaterThan(0));
+  it.each(cases.hostNeedingConfirmation)("hostNeedingConfirmation: %j", ({ value, host }) =>
+    expect(hostNeedingConfirmation(value)).toBe(host),
+  );
+});
+
+describe("the origin an API key is bound to (mirrors the core)", () => {
+  it.each([
+    ["https://api.smartsheet.com/2.0", "https://api.smartsheet.com"],
+    [" https://API.Smartsheet.com/2.0/ ", "https://api.smartsheet.com"],
+    ["https://api.smartsheet.com:443/other", "https://api.smartsheet.com"],
+    ["https://api.smartsheet.com:8443/2.0", "https://api.smartsheet.com:8443"],
+    ["http://127.0.0.1:8082/2.0", "http://127.0.0.1:8082"],
+    ["http://[::1]:9/2.0", "http://[::1]:9"],
+    ["not a url", null],
+    ["", null],
+  ])("%j is bound to %j", (url, origin) => {
+    expect(keyOrigin(url)).toBe(origin);
+  });
 });
 
 describe("Connection URL rule (mirrors the core)", () => {

@@ -55,6 +55,47 @@ export function connectionUrlProblem(value: string): string | null {
   return null;
 }
 
+/** Smartsheet's API hosts, one per region (the core's connection presets). */
+export const SMARTSHEET_HOSTS: readonly string[] = [
+  "api.smartsheet.com",
+  "api.smartsheetgov.com",
+  "api.smartsheet.eu",
+  "api.smartsheet.au",
+];
+
+function parseUrl(value: string): URL | null {
+  try {
+    return new URL(value.trim());
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The host of a Connection URL that is neither one of Smartsheet's API hosts nor loopback, so that
+ * sending the API key there needs the admin's confirmation: lower-cased, without the port. Null
+ * for Smartsheet's hosts, loopback, and a URL that does not parse (connectionUrlProblem says why).
+ * Mirrors the core's `host_needing_confirmation` (connections.rs).
+ */
+export function hostNeedingConfirmation(value: string): string | null {
+  const url = parseUrl(value);
+  if (url === null || url.hostname === "") return null;
+  const host = url.hostname.toLowerCase();
+  if (isLoopback(host) || SMARTSHEET_HOSTS.includes(host)) return null;
+  return host;
+}
+
+/**
+ * The origin an API key is bound to: `scheme://host[:port]` of a Connection URL (no default
+ * port), e.g. https://api.smartsheet.com or http://127.0.0.1:8082; null when the URL does not
+ * parse. The core sends a stored key only to the origin it was entered for.
+ */
+export function keyOrigin(value: string): string | null {
+  const url = parseUrl(value);
+  if (url === null || url.origin === "null") return null;
+  return url.origin;
+}
+
 /** Why a pasted API key is not acceptable, or null when it is (an empty key is checked apart). */
 export function apiKeyProblem(value: string): string | null {
   const key = value.trim();

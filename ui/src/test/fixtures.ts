@@ -15,6 +15,8 @@ export function connection(overrides: Partial<Connection> = {}): Connection {
     name: "Smartsheet US",
     url: "https://api.smartsheet.com/2.0",
     keyLastFour: "1a2b",
+    trustedHost: null,
+    isDemo: false,
     profileCount: 1,
     ...overrides,
   };

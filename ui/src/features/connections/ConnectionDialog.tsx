@@ -1,6 +1,21 @@
 import { zodResolver } from "@hookform/resolvers/zod";
-import { Alert, Button, Group, Modal, PasswordInput, Radio, Select, Skeleton, Stack, TextInput } from "@mantine/core";
-import { useState } from "react";
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Group,
+  Input,
+  Modal,
+  PasswordInput,
+  Radio,
+  Select,
+  Skeleton,
+  Stack,
+  Text,
+  TextInput,
+} from "@mantine/core";
+import { IconAlertTriangle } from "@tabler/icons-react";
+import { useId, useState } from "react";
 import { Controller, useForm } from "react-hook-form";
 
 import type { Connection, ConnectionChoice, ConnectionPreset } from "../../bindings/profiles";
@@ -9,7 +24,17 @@ import { notifySuccess } from "../../components/notify";
 import { applyFieldError } from "../../lib/formErrors";
 import { maskedKey } from "../../lib/rules";
 import { ConnectionHelp } from "./ConnectionHelp";
-import { CUSTOM_URL, connectionFormSchema, type ConnectionFormValues, initialValues, toChoice } from "./connectionForm";
+import {
+  CUSTOM_URL,
+  connectionFormSchema,
+  type ConnectionFormValues,
+  hostToConfirm,
+  initialValues,
+  KEY_FOR_NEW_ADDRESS,
+  keyNeedsReentry,
+  toChoice,
+  toUpdate,
+} from "./connectionForm";
 import { useConnections, usePresets, useUpdateConnection } from "./queries";
 
 /** For a new profile: pick what it will use (saved with the profile). */
@@ -30,6 +55,9 @@ type DialogMode = ChooseMode | EditMode;
 type ConnectionDialogProps = DialogMode & { opened: boolean; onClose: () => void };
 
 const BACKEND_FIELDS = { name: "name", url: "url", apiKey: "apiKey" } as const;
+
+const DEMO_URL_NOTE =
+  "The demo organization's connection always points at the simulated organization. To connect your own Smartsheet organization, create a new connection.";
 
 export function ConnectionDialog({ opened, onClose, ...mode }: ConnectionDialogProps) {
   const title = mode.mode === "edit" ? "Edit Connection & Credential" : "Create Connection & Credential";
@@ -66,8 +94,13 @@ interface ConnectionFormProps {
 }
 
 function ConnectionForm({ mode, onClose, presets, connections }: ConnectionFormProps) {
-  const keyOnFile = mode.mode === "edit" || mode.choice?.kind === "new";
+  // The Connection URL that the key on file was entered for; a blank API Key keeps that key while
+  // the URL stays on its origin.
+  const keyUrl =
+    mode.mode === "edit" ? mode.connection.url : mode.choice?.kind === "new" ? mode.choice.url : null;
+  const urlLocked = mode.mode === "edit" && mode.connection.isDemo;
   const updateConnection = useUpdateConnection();
+  const trustErrorId = useId();
   const [formError, setFormError] = useState<unknown>(null);
   const {
     register,
@@ -79,7 +112,7 @@ function ConnectionForm({ mode, onClose, presets, connections }: ConnectionFormP
     setError,
     formState: { errors, isSubmitting },
   } = useForm<ConnectionFormValues>({
-    resolver: zodResolver(connectionFormSchema({ keyRequired: !keyOnFile })),
+    resolver: zodResolver(connectionFormSchema({ keyUrl })),
     defaultValues: initialValues(
       mode.mode === "edit" ? { connection: mode.connection } : { choice: mode.choice },
       presets,
@@ -87,6 +120,10 @@ function ConnectionForm({ mode, onClose, presets, connections }: ConnectionFormP
   });
   const source = watch("source");
   const urlPreset = watch("urlPreset");
+  const url = watch("url");
+  const hostToTrust = hostToConfirm(url);
+  const keyMoved = keyNeedsReentry(url, keyUrl);
+  const keyOnFile = keyUrl !== null && !keyMoved;
   const canUseExisting = mode.mode === "choose" && connections.length > 0;
 
   const onSubmit = handleSubmit(async (values) => {
@@ -96,12 +133,8 @@ function ConnectionForm({ mode, onClose, presets, connections }: ConnectionFormP
       onClose();
       return;
     }
-    const apiKey = values.apiKey.trim();
     try {
-      await updateConnection.mutateAsync({
-        id: mode.connection.id,
-        update: { name: values.name.trim(), url: values.url.trim(), ...(apiKey !== "" && { apiKey }) },
-      });
+      await updateConnection.mutateAsync({ id: mode.connection.id, update: toUpdate(values) });
       notifySuccess(
         "Connection saved",
         `“${values.name.trim()}” is saved. Validate the connection again if you changed its URL or key.`,
@@ -171,7 +204,8 @@ function ConnectionForm({ mode, onClose, presets, connections }: ConnectionFormP
               render={({ field }) => (
                 <Select
                   label="Connection URL"
-                  description="Your Smartsheet region's API address."
+                  description={urlLocked ? DEMO_URL_NOTE : "Your Smartsheet region's API address."}
+                  disabled={urlLocked}
                   data={[
                     ...presets.map((p) => ({ value: p.url, label: `${p.label} — ${p.url}` })),
                     { value: CUSTOM_URL, label: "Custom URL…" },
@@ -200,17 +234,57 @@ function ConnectionForm({ mode, onClose, presets, connections }: ConnectionFormP
                 withAsterisk={false}
                 error={errors.url?.message}
                 {...register("url")}
+                disabled={urlLocked}
               />
+            )}
+            {hostToTrust !== null && (
+              <Alert
+                color="orange"
+                variant="light"
+                role="note"
+                title="Not one of Smartsheet's API hosts"
+                icon={<IconAlertTriangle size={18} aria-hidden />}
+              >
+                <Stack gap="sm">
+                  <Text size="sm">
+                    {hostToTrust} is not one of Smartsheet's API hosts. Seatkeeper would send your API key to{" "}
+                    {hostToTrust}. Confirm only if you are sure the key should go there, for example to a gateway
+                    your company runs in front of Smartsheet; otherwise choose your region's Connection URL.
+                  </Text>
+                  <Controller
+                    control={control}
+                    name="trustedHost"
+                    render={({ field, fieldState }) => (
+                      <Stack gap={4}>
+                        <Checkbox
+                          label={`Send my API key to ${hostToTrust}`}
+                          checked={field.value === hostToTrust}
+                          onChange={(event) => field.onChange(event.currentTarget.checked ? hostToTrust : null)}
+                          onBlur={field.onBlur}
+                          ref={field.ref}
+                          // Mantine's Checkbox neither marks itself invalid nor points at its error.
+                          error={fieldState.error !== undefined}
+                          aria-invalid={fieldState.error ? true : undefined}
+                          aria-describedby={fieldState.error ? trustErrorId : undefined}
+                        />
+                        {fieldState.error && <Input.Error id={trustErrorId}>{fieldState.error.message}</Input.Error>}
+                      </Stack>
+                    )}
+                  />
+                </Stack>
+              </Alert>
             )}
             <PasswordInput
               label="API Key"
               description="The API access token you generated in Smartsheet. It is kept in this computer's keychain."
               placeholder={
-                mode.mode === "edit"
-                  ? `Leave blank to keep the current key (${maskedKey(mode.connection.keyLastFour)})`
-                  : keyOnFile
-                    ? "Leave blank to keep the key you entered"
-                    : "Paste the API access token"
+                keyMoved
+                  ? KEY_FOR_NEW_ADDRESS
+                  : mode.mode === "edit"
+                    ? `Leave blank to keep the current key (${maskedKey(mode.connection.keyLastFour)})`
+                    : keyOnFile
+                      ? "Leave blank to keep the key you entered"
+                      : "Paste the API access token"
               }
               required={!keyOnFile}
               withAsterisk={false}
