@@ -145,6 +145,33 @@ test("a member's key is refused: the owner is not a System Admin", async () => {
   await shot("member-not-admin");
 });
 
+test("another host needs the API key again and a confirmation that names the host", async () => {
+  // On the profile still open ("Member check"): its connection to the simulator.
+  await click("Edit connection");
+  const dialog = "//section[@role='dialog']";
+  await type("Custom URL", "https://seatkeeper-probe.invalid/2.0");
+  const warning = await retrying("the host warning", async () => {
+    const [note] = await driver.findElements(By.xpath(`${dialog}//*[@role='note'][contains(., 'seatkeeper-probe.invalid')]`));
+    return note ? note.getAttribute("textContent") : false;
+  });
+  assert.match(warning, /seatkeeper-probe\.invalid is not one of Smartsheet's API hosts/);
+  assert.match(warning, /would send your API key to seatkeeper-probe\.invalid/);
+  await driver.findElement(By.xpath(`${dialog}//label[${xpathText("Send my API key to seatkeeper-probe.invalid")}]`));
+  await click("Save", dialog);
+  const errors = await retrying("the dialog's refusals", async () => {
+    const text = await driver.findElement(By.xpath(dialog)).getAttribute("textContent");
+    return text.includes("enter the API key again") && text.includes("Confirm that your API key may be sent to seatkeeper-probe.invalid")
+      ? text
+      : false;
+  });
+  assert.ok(errors);
+  await shot("member-check-other-host-refused");
+  await click("Cancel", dialog);
+  await noDialog();
+  // Nothing changed: the connection still points at the simulator.
+  await waitForText("connection-summary", simInfo.base_url);
+});
+
 test("clearing Download activity returns a published profile to Draft", async () => {
   await clickXpath(`//nav//a[.//*[${xpathText("Acme")}]]`);
   await waitForText("profile-status", "Published");
