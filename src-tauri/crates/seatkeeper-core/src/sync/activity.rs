@@ -27,7 +27,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use futures::future::BoxFuture;
 use futures::StreamExt;
 use serde::Serialize;
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use tokio_util::task::AbortOnDropHandle;
@@ -70,7 +70,7 @@ pub struct ActivitySettings {
 }
 
 /// A user's last activity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "sync.ts")]
 pub struct UserActivity {
@@ -80,7 +80,7 @@ pub struct UserActivity {
     pub source: ActivitySource,
 }
 
-#[derive(Debug, Default, FromRow)]
+#[derive(Debug, Default)]
 struct State {
     events_from: Option<DateTime<Utc>>,
     events_position: Option<String>,
@@ -90,11 +90,14 @@ struct State {
 }
 
 async fn load_state(conn: &mut SqliteConnection, profile_id: i64) -> Result<State> {
-    Ok(sqlx::query_as::<_, State>(
-        "SELECT events_from, events_position, last_events_sync_at, activity_source, excluded_event_kinds \
-         FROM sync_state WHERE profile_id = ?",
+    Ok(sqlx::query_as!(
+        State,
+        r#"SELECT events_from AS "events_from: DateTime<Utc>", events_position,
+               last_events_sync_at AS "last_events_sync_at: DateTime<Utc>",
+               activity_source AS "activity_source: ActivitySource", excluded_event_kinds
+           FROM sync_state WHERE profile_id = ?"#,
+        profile_id
     )
-    .bind(profile_id)
     .fetch_optional(conn)
     .await?
     .unwrap_or_else(|| State { excluded_event_kinds: "[]".into(), ..State::default() }))
@@ -171,13 +174,13 @@ pub async fn set_excluded_event_kinds(db: &Db, profile_id: i64, kinds: &[String]
     let current = load_state(&mut tx, profile_id).await?;
     if parse_kinds(&current.excluded_event_kinds) != clean {
         // Forget where the stream was read from: the next run starts over with the new rule.
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO sync_state (profile_id, excluded_event_kinds) VALUES (?, ?) ON CONFLICT (profile_id) \
              DO UPDATE SET excluded_event_kinds = excluded.excluded_event_kinds, events_from = NULL, \
              events_position = NULL",
+            profile_id,
+            json
         )
-        .bind(profile_id)
-        .bind(json)
         .execute(&mut *tx)
         .await?;
     }
@@ -187,25 +190,28 @@ pub async fn set_excluded_event_kinds(db: &Db, profile_id: i64, kinds: &[String]
 
 /// The users' last activity of a profile.
 pub async fn list_user_activity(db: &Db, profile_id: i64) -> Result<Vec<UserActivity>> {
-    Ok(sqlx::query_as::<_, UserActivity>(
-        "SELECT CAST(user_id AS TEXT) AS user_id, last_activity_at, source FROM user_activity WHERE profile_id = ? \
-         ORDER BY user_id",
+    Ok(sqlx::query_as!(
+        UserActivity,
+        r#"SELECT CAST(user_id AS TEXT) AS "user_id!: String", last_activity_at AS "last_activity_at: DateTime<Utc>",
+               source AS "source: ActivitySource"
+           FROM user_activity WHERE profile_id = ? ORDER BY user_id"#,
+        profile_id
     )
-    .bind(profile_id)
     .fetch_all(db.pool())
     .await?)
 }
 
 /// Counted events per user and UTC day: (user id, day, count).
 pub async fn list_daily_activity(db: &Db, profile_id: i64) -> Result<Vec<(i64, NaiveDate, i64)>> {
-    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT user_id, day, count FROM user_activity_daily WHERE profile_id = ? ORDER BY user_id, day",
+        profile_id
     )
-    .bind(profile_id)
     .fetch_all(db.pool())
     .await?;
     rows.into_iter()
-        .map(|(user, day, count)| {
+        .map(|row| {
+            let (user, day, count) = (row.user_id, row.day, row.count);
             let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
                 .map_err(|e| Error::Internal(format!("bad day {day} in user_activity_daily: {e}")))?;
             Ok((user, day, count))
@@ -505,13 +511,13 @@ impl Batch {
             query.execute(&mut *tx).await?;
         }
         if let Some(position) = &self.position {
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE sync_state SET events_position = ?, last_events_sync_at = ?, activity_source = 'events' \
                  WHERE profile_id = ?",
+                position,
+                now,
+                profile_id
             )
-            .bind(position)
-            .bind(now)
-            .bind(profile_id)
             .execute(&mut *tx)
             .await?;
         }
@@ -557,13 +563,13 @@ async fn from_last_login(db: &Db, profile_id: i64, clock: &dyn Clock, progress: 
     db.write_detached(move |tx| {
         Box::pin(async move {
             clear_events(tx, profile_id).await?;
-            sqlx::query(
+            sqlx::query!(
                 "INSERT INTO sync_state (profile_id, activity_source, last_events_sync_at) VALUES (?, 'last_login', ?) \
                  ON CONFLICT (profile_id) DO UPDATE SET activity_source = 'last_login', events_from = NULL, \
                  events_position = NULL, last_events_sync_at = excluded.last_events_sync_at",
+                profile_id,
+                now
             )
-            .bind(profile_id)
-            .bind(now)
             .execute(&mut *tx)
             .await?;
             refresh_from_last_login(tx, profile_id, now).await
@@ -580,15 +586,15 @@ pub(crate) async fn refresh_from_last_login(
     profile_id: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO user_activity (profile_id, user_id, last_activity_at, source, updated_at) \
          SELECT profile_id, user_id, last_login, 'last_login', ? FROM software_subscriptions \
          WHERE profile_id = ? AND last_login IS NOT NULL \
          ON CONFLICT (profile_id, user_id) DO UPDATE SET last_activity_at = excluded.last_activity_at, \
          source = 'last_login', updated_at = excluded.updated_at",
+        now,
+        profile_id
     )
-    .bind(now)
-    .bind(profile_id)
     .execute(conn)
     .await?;
     Ok(())

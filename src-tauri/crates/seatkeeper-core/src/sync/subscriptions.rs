@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use super::exclusions::MAX_IDENTIFIER;
@@ -49,7 +49,7 @@ pub enum ClosedReason {
 }
 
 /// A software subscription as the Software Subscriptions list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "sync.ts")]
 pub struct SoftwareSubscription {
@@ -88,24 +88,30 @@ pub struct SoftwareSubscription {
 
 /// The subscriptions of a profile, open and closed, by email.
 pub async fn list_subscriptions(db: &Db, profile_id: i64) -> Result<Vec<SoftwareSubscription>> {
-    Ok(sqlx::query_as::<_, SoftwareSubscription>(
-        "SELECT s.id, s.profile_id, CAST(s.user_id AS TEXT) AS user_id, s.email, s.name, s.identifier, s.model_id, m.name AS model_name, \
-         s.status, s.is_internal, s.is_admin, s.seat_changed_at, s.provisional_expires_at, s.last_login, \
-         a.last_activity_at, a.source AS activity_source, s.first_seen, s.last_seen, s.closed_at, s.closed_reason, \
-         e.excluded_by IS NOT NULL AS excluded, e.excluded_by \
-         FROM software_subscriptions s \
-         LEFT JOIN software_models m ON m.id = s.model_id \
-         LEFT JOIN subscription_exclusions e ON e.subscription_id = s.id \
-         LEFT JOIN user_activity a ON a.profile_id = s.profile_id AND a.user_id = s.user_id \
-         WHERE s.profile_id = ? ORDER BY s.email, s.user_id",
+    Ok(sqlx::query_as!(
+        SoftwareSubscription,
+        r#"SELECT s.id AS "id!", s.profile_id, CAST(s.user_id AS TEXT) AS "user_id!: String", s.email, s.name, s.identifier,
+               s.model_id, m.name AS "model_name?", s.status, s.is_internal AS "is_internal: bool",
+               s.is_admin AS "is_admin: bool", s.seat_changed_at AS "seat_changed_at: DateTime<Utc>",
+               s.provisional_expires_at AS "provisional_expires_at: DateTime<Utc>",
+               s.last_login AS "last_login: DateTime<Utc>", a.last_activity_at AS "last_activity_at?: DateTime<Utc>",
+               a.source AS "activity_source?: super::activity::ActivitySource",
+               s.first_seen AS "first_seen: DateTime<Utc>", s.last_seen AS "last_seen: DateTime<Utc>",
+               s.closed_at AS "closed_at: DateTime<Utc>", s.closed_reason AS "closed_reason: ClosedReason",
+               e.excluded_by IS NOT NULL AS "excluded!: bool", e.excluded_by AS "excluded_by?: String"
+           FROM software_subscriptions s
+           LEFT JOIN software_models m ON m.id = s.model_id
+           LEFT JOIN subscription_exclusions e ON e.subscription_id = s.id
+           LEFT JOIN user_activity a ON a.profile_id = s.profile_id AND a.user_id = s.user_id
+           WHERE s.profile_id = ? ORDER BY s.email, s.user_id"#,
+        profile_id
     )
-    .bind(profile_id)
     .fetch_all(db.pool())
     .await?)
 }
 
 /// The fields a download writes and compares.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Row {
     email: String,
     name: Option<String>,
@@ -121,11 +127,10 @@ struct Row {
     closed_reason: Option<ClosedReason>,
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 struct Existing {
     id: i64,
     user_id: i64,
-    #[sqlx(flatten)]
     row: Row,
 }
 
@@ -152,28 +157,49 @@ async fn download(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()
     progress(SyncProgress::new(SyncPhase::DetectingPlan));
     let plan_id = detect_plan(client, recorder).await?;
     // One statement, so no transaction to leave open if the run is dropped here.
-    sqlx::query(
+    let plan_model = if plan_id.is_some() { "usm" } else { "legacy" };
+    sqlx::query!(
         "INSERT INTO sync_state (profile_id, plan_model, plan_id) VALUES (?, ?, ?) \
          ON CONFLICT (profile_id) DO UPDATE SET plan_model = excluded.plan_model, plan_id = excluded.plan_id",
+        profile_id,
+        plan_model,
+        plan_id
     )
-    .bind(profile_id)
-    .bind(if plan_id.is_some() { "usm" } else { "legacy" })
-    .bind(plan_id)
     .execute(db.pool())
     .await?;
 
     let (identifiers, existing) = {
         let mut conn = db.pool().acquire().await?;
         let identifiers = Identifiers::load(&mut conn, profile_id).await?;
-        let rows = sqlx::query_as::<_, Existing>(
-            "SELECT id, user_id, email, name, identifier, model_id, status, is_internal, is_admin, seat_changed_at, \
-             provisional_expires_at, last_login, closed_at, closed_reason FROM software_subscriptions \
-             WHERE profile_id = ?",
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!", user_id, email, name, identifier, model_id, status, is_internal AS "is_internal: bool",
+                   is_admin AS "is_admin: bool", seat_changed_at AS "seat_changed_at: DateTime<Utc>",
+                   provisional_expires_at AS "provisional_expires_at: DateTime<Utc>",
+                   last_login AS "last_login: DateTime<Utc>", closed_at AS "closed_at: DateTime<Utc>",
+                   closed_reason AS "closed_reason: ClosedReason"
+               FROM software_subscriptions WHERE profile_id = ?"#,
+            profile_id
         )
-        .bind(profile_id)
         .fetch_all(&mut *conn)
         .await?;
-        (identifiers, rows.into_iter().map(|e| (e.user_id, e)).collect::<HashMap<_, _>>())
+        let existing = rows.into_iter().map(|r| {
+            let row = Row {
+                email: r.email,
+                name: r.name,
+                identifier: r.identifier,
+                model_id: r.model_id,
+                status: r.status,
+                is_internal: r.is_internal,
+                is_admin: r.is_admin,
+                seat_changed_at: r.seat_changed_at,
+                provisional_expires_at: r.provisional_expires_at,
+                last_login: r.last_login,
+                closed_at: r.closed_at,
+                closed_reason: r.closed_reason,
+            };
+            (r.user_id, Existing { id: r.id, user_id: r.user_id, row })
+        });
+        (identifiers, existing.collect::<HashMap<_, _>>())
     };
 
     let query = ListUsersQuery {
@@ -448,12 +474,12 @@ impl Writer {
         };
         let mut tx = self.db.write().await?;
         for id in &gone {
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE software_subscriptions SET closed_at = ?, closed_reason = 'removed' WHERE id = ? \
                  AND closed_at IS NULL",
+                now,
+                id
             )
-            .bind(now)
-            .bind(id)
             .execute(&mut *tx)
             .await?;
         }
@@ -463,20 +489,23 @@ impl Writer {
             Counts { closed: gone.len() as i64, ..Counts::default() },
         )
         .await?;
-        let source: Option<String> =
-            sqlx::query_scalar("SELECT activity_source FROM sync_state WHERE profile_id = ?")
-                .bind(profile_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .flatten();
-        if source.as_deref() == Some("last_login") {
+        let source = sqlx::query_scalar!(
+            r#"SELECT activity_source AS "source: activity::ActivitySource" FROM sync_state WHERE profile_id = ?"#,
+            profile_id
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .flatten();
+        if source == Some(activity::ActivitySource::LastLogin) {
             activity::refresh_from_last_login(&mut tx, profile_id, now).await?;
         }
-        sqlx::query("UPDATE sync_state SET last_subscriptions_sync_at = ? WHERE profile_id = ?")
-            .bind(now)
-            .bind(profile_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "UPDATE sync_state SET last_subscriptions_sync_at = ? WHERE profile_id = ?",
+            now,
+            profile_id
+        )
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(self.odd)
     }
