@@ -22,11 +22,17 @@ ensure_node_modules ui
 phase "rust: formatting"
 cargo fmt --all -- --check
 
-phase "rust: the core crate does not depend on tauri"
+phase "rust: the core crate does not depend on tauri; only the app carries the simulator"
 if cargo tree --locked -p seatkeeper-core -e normal,build --prefix none | grep -E '^tauri([- ]|$)'; then
   echo "seatkeeper-core must never depend on tauri (see docs/ARCHITECTURE.md)" >&2
   exit 1
 fi
+for crate in seatkeeper-core seatkeeper-cli; do
+  if cargo tree --locked -p "$crate" -e normal,build --prefix none | grep -E '^smartsheet-sim '; then
+    echo "$crate must not carry the simulator: only the app does, for the demo (see docs/ARCHITECTURE.md)" >&2
+    exit 1
+  fi
+done
 
 phase "rust: clippy"
 cargo clippy --locked --workspace --all-targets --quiet -- -D warnings

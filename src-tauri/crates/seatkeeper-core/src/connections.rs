@@ -23,14 +23,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 use ts_rs::TS;
-use url::{Host, Url};
+use url::Url;
 
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::secrets::SecretStore;
 use crate::smartsheet::{
-    ApiToken, ClientConfig, RetryPolicy, SmartsheetClient, TokenError, BASE_URL_AU, BASE_URL_EU,
+    is_loopback, ApiToken, ClientConfig, RetryPolicy, SmartsheetClient, TokenError, BASE_URL_AU, BASE_URL_EU,
     BASE_URL_GOV, BASE_URL_US,
 };
 
@@ -77,15 +77,6 @@ pub fn connection_presets() -> Vec<ConnectionPreset> {
 /// Smartsheet's API hosts, one per region.
 fn smartsheet_hosts() -> impl Iterator<Item = &'static str> {
     REGIONS.into_iter().filter_map(|(_, url)| url.strip_prefix("https://")?.split('/').next())
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
 }
 
 /// The host of a (valid) Connection URL that is neither one of Smartsheet's API hosts nor

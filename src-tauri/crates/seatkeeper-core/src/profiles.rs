@@ -9,7 +9,8 @@
 //!   (the validation is deleted whenever the connection's URL or key changes or Download activity is
 //!   cleared) and creates the daily jobs.
 //! - Clearing Download activity deletes the events job and the validation; a Published profile
-//!   returns to Draft (its remaining job is disabled until it is published again).
+//!   returns to Draft (its remaining job is disabled until it is published again). Returning to
+//!   Draft, for this or for a changed connection, is [`return_to_draft`].
 //! - Renaming renames the jobs.
 //! - Deleting a profile deletes its jobs and validation, and its connection (with the key in the
 //!   keychain) when no other profile uses it.

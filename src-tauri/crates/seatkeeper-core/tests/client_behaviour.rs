@@ -737,6 +737,34 @@ async fn a_stream_position_that_comes_back_at_any_distance_stops_the_stream() {
     }
 }
 
+/// A last page with events that names a position asked for before would, once saved, make the
+/// next run read those events again: refused. A last page without events may name its own position.
+#[tokio::test]
+async fn a_last_page_with_events_may_not_point_back() {
+    let event = json!({"eventId": "e", "objectType": "SHEET", "action": "LOAD", "objectId": 1,
+        "eventTimestamp": "2026-07-30T10:35:15Z", "userId": 5, "source": "WEB_APP"});
+    let stub = Stub::script(vec![
+        Reply::json(200, json!({"nextStreamPosition": "p1", "moreAvailable": true, "data": [event.clone()]})),
+        Reply::json(
+            200,
+            json!({"nextStreamPosition": "p0", "moreAvailable": false, "data": [event.clone()]}),
+        ),
+    ])
+    .await;
+    let pages: Vec<_> = stub.client().event_stream(EventsStart::Position("p0".into()), None).collect().await;
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    assert!(pages[1].as_ref().unwrap_err().to_string().contains("came back"), "{pages:?}");
+
+    let stub = Stub::script(vec![Reply::json(
+        200,
+        json!({"nextStreamPosition": "p0", "moreAvailable": false, "data": []}),
+    )])
+    .await;
+    let pages: Vec<_> =
+        stub.client().event_stream(EventsStart::Position("p0".into()), None).try_collect().await.unwrap();
+    assert_eq!(pages.len(), 1, "nothing new: the stream simply ends");
+}
+
 /// A stream that never ends (a new position on every page) stops at the caller's page limit; the
 /// last page read is yielded and the stream then ends with the error.
 #[tokio::test]

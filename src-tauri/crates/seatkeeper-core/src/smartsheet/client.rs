@@ -602,8 +602,8 @@ impl Sink {
     }
 }
 
-/// Whether `url` is on this computer.
-pub(super) fn is_loopback(url: &Url) -> bool {
+/// Whether `url` is on this computer (localhost, 127.0.0.0/8, ::1).
+pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),

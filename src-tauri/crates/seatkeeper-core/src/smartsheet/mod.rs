@@ -23,8 +23,8 @@ mod time;
 mod token;
 
 pub use client::{
-    ClientConfig, ClientStats, RetryPolicy, SmartsheetClient, BASE_URL_AU, BASE_URL_EU, BASE_URL_GOV,
-    BASE_URL_US,
+    is_loopback, ClientConfig, ClientStats, RetryPolicy, SmartsheetClient, BASE_URL_AU, BASE_URL_EU,
+    BASE_URL_GOV, BASE_URL_US,
 };
 pub use error::{NetworkFailure, Result, SmartsheetError};
 pub use models::{

@@ -196,10 +196,11 @@ impl SmartsheetClient {
     /// word: if it disagrees, the speculative request is dropped and the right one sent — pages
     /// are always yielded in stream order, exactly once. A page with unreadable events yields the
     /// readable ones ([`EventPage::skipped`]).
-    /// The stream ends with [`SmartsheetError::Paging`], instead of the page, when a page says
-    /// more events are available at a position that was asked for before (at once or after any
-    /// number of pages), or when a page with events has no position to continue from: reading on
-    /// would count events twice.
+    /// The stream ends with [`SmartsheetError::Paging`], instead of the page, when a page names as
+    /// its next position one that was asked for before (at once or after any number of pages) —
+    /// while more events are available, or with events of its own — or when a page with events
+    /// has no position to continue from: reading on, or saving that position, would count events
+    /// twice. (A last page without events may repeat the position it was asked at: nothing new.)
     pub fn event_stream_within<E: DeserializeOwned + Send + 'static>(
         &self,
         start: EventsStart,
@@ -281,7 +282,9 @@ impl SmartsheetClient {
                             read,
                         );
                     }
-                    (Some(next), true) if asked.contains(next) => {
+                    // Saved as where to continue, a position asked for before would read its
+                    // events again: refused while there is more, or when this page has events.
+                    (Some(next), more) if (more || !page.data.is_empty()) && asked.contains(next) => {
                         return fail(
                             format!(
                                 "the stream position {} came back after {read} pages; the page that named it \

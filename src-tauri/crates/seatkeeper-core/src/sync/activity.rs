@@ -17,6 +17,14 @@
 //! The aggregates belong to one starting date and one set of exclusions: when either changes, the
 //! next run clears the events-based aggregates and reads the stream again from the start.
 //!
+//! The server is not trusted: a run reads at most the pages an organization of its size could
+//! fill since it last read ([`page_limit`]), a position that comes back or a page without one ends
+//! the run (the stream refuses the page; see `smartsheet::paging`), and an event dated after the
+//! server's clock is refused with a warning ([`super::plausible_until`]) — a date in the future
+//! would keep its user active for ever. A run that stops so keeps what it committed, and the next
+//! one continues from there. (A server that loops across runs may make a page be counted in two
+//! runs: its daily counts, never a user's last activity, which is a maximum.)
+//!
 //! Without Event Reporting, last activity is each subscription's `lastLogin` (source
 //! `last_login`), refreshed by this job and by every subscriptions download while that is the
 //! source.

@@ -10,6 +10,10 @@
 //!    (`removed`). Deactivated users are closed as `deactivated`; a user who comes back is
 //!    reopened. Nothing is ever deleted. A failed run closes nothing.
 //!
+//! A `lastLogin` dated after the server's clock is refused (treated as unknown, with a warning), and
+//! what the server sends as text (names, e-mail addresses, unknown seat types) is stored at a
+//! readable length. `GET /users` is read at most to a limit set by its first page.
+//!
 //! Identifiers: USM → the seat type (VIEWER becomes CONTRIBUTOR); legacy → `Licensed` /
 //! `Unlicensed`. A user without one (the field missing) is skipped with a warning and left as it
 //! was. Unknown seat types are stored as they are and stay Unrecognized until mapped.
