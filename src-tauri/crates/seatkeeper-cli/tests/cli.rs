@@ -11,9 +11,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use seatkeeper_cli::{APP_IDENTIFIER, JOB_RESULT_HEADER, SUBSCRIPTION_HEADER};
-use seatkeeper_core::connections::ConnectionInput;
 use seatkeeper_core::jobs::{self, JobResult, JobStatus, PROCESS_STOPPED};
-use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
 use seatkeeper_core::services::{create_profile, delete_profile, publish_profile};
 use seatkeeper_core::smartsheet::ApiToken;
 use seatkeeper_core::sync;
@@ -291,18 +289,8 @@ async fn draft_profile(
     let path = dir.join("seatkeeper.db");
     let db = Db::open(&path).await.unwrap();
     let secrets = KeyringStore::new(APP_IDENTIFIER);
-    let input = ProfileInput {
-        display_name: name.into(),
-        download_activity: true,
-        analyze_activity_from: None,
-        reclaim_subscriptions: true,
-    };
-    let connection = ConnectionChoice::New(ConnectionInput {
-        name: connection.into(),
-        url: sim.base_url().into(),
-        api_key: sim.tokens().admin.clone(),
-        trusted_host: None,
-    });
+    let input = seatkeeper_testsupport::profile_input(name, true);
+    let connection = seatkeeper_testsupport::new_connection(connection, sim.base_url(), &sim.tokens().admin);
     let profile = create_profile(&db, &secrets, &SystemClock, input, connection).await.unwrap();
     (path, db, secrets, profile)
 }

@@ -116,6 +116,11 @@ fn origin(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
+/// [`origin`] of a Connection URL already normalized (so it parses).
+fn origin_of(url: &str) -> Result<String> {
+    Url::parse(url).map(|url| origin(&url)).map_err(|e| Error::Internal(format!("{url}: {e}")))
+}
+
 /// A new connection as entered in the form. Field errors name `name`, `url` or `apiKey`.
 #[derive(Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -360,7 +365,7 @@ pub(crate) async fn insert(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let key = name_key(&new.name);
-    let key_origin = origin(&Url::parse(&new.url).map_err(|e| Error::Internal(e.to_string()))?);
+    let key_origin = origin_of(&new.url)?;
     let last_four = new.token.last_four();
     let id = sqlx::query_scalar!(
         "INSERT INTO connections (name, name_key, url, key_id, key_origin, key_last_four, trusted_host, is_demo, \
@@ -413,11 +418,37 @@ pub async fn update_connection(
     id: i64,
     update: ConnectionUpdate,
 ) -> Result<Connection> {
+    change_connection(db, secrets, clock, id, update, DemoUrl::Fixed).await
+}
+
+/// Whether a change may move the demo organization's connection (only the demo itself does).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DemoUrl {
+    Fixed,
+    Movable,
+}
+
+/// [`update_connection`], and the demo moving its own connection to where its organization runs.
+async fn change_connection(
+    db: &Db,
+    secrets: &dyn SecretStore,
+    clock: &dyn Clock,
+    id: i64,
+    update: ConnectionUpdate,
+    demo_url: DemoUrl,
+) -> Result<Connection> {
     let ConnectionUpdate { name, url, api_key, trusted_host } = update;
     let name = normalize_name(&name)?;
     let url = normalize_url(&url)?;
     let token = api_key.filter(|key| !key.trim().is_empty()).map(parse_api_key).transpose()?;
     let checked = |current: &ConnectionRow| -> Result<Option<String>> {
+        if demo_url == DemoUrl::Fixed && current.is_demo && current.url != url {
+            return Err(Error::validation(
+                "url",
+                "This is the demo organization's connection: its Connection URL always points at the simulated \
+                 organization. To connect your own Smartsheet organization, create a new connection.",
+            ));
+        }
         check_change(current, &url, token.is_some(), trusted_host.as_deref())
     };
     {
@@ -438,11 +469,7 @@ pub async fn update_connection(
         let trusted_host = checked(&current)?;
         ensure_name_free(&mut tx, &name, Some(id)).await?;
         let (key_id, key_origin, last_four) = match &new_key {
-            Some((key_id, token)) => (
-                key_id.clone(),
-                origin(&Url::parse(&url).map_err(|e| Error::Internal(e.to_string()))?),
-                token.last_four().map(str::to_owned),
-            ),
+            Some((key_id, token)) => (key_id.clone(), origin_of(&url)?, token.last_four().map(str::to_owned)),
             None => (current.key_id.clone(), current.key_origin.clone(), current.key_last_four.clone()),
         };
         let key = name_key(&name);
@@ -495,24 +522,16 @@ fn check_change(
     new_key: bool,
     trusted_host: Option<&str>,
 ) -> Result<Option<String>> {
-    if current.is_demo && current.url != url {
-        return Err(Error::validation(
-            "url",
-            "This is the demo organization's connection: its Connection URL always points at the simulated \
-             organization. To connect your own Smartsheet organization, create a new connection.",
-        ));
-    }
     // A host confirmed earlier stays confirmed while the URL keeps it.
     let trusted = trusted_host.or(current.trusted_host.as_deref());
     let trusted_host = check_host(url, trusted)?;
-    let parsed = Url::parse(url).map_err(|e| Error::Internal(e.to_string()))?;
-    if !new_key && origin(&parsed) != current.key_origin {
+    let origin = origin_of(url)?;
+    if !new_key && origin != current.key_origin {
         return Err(Error::validation(
             "apiKey",
             format!(
-                "The Connection URL now points at {} instead of {}. Enter the API key again: Seatkeeper sends a key \
-                 only to the address it was entered for.",
-                origin(&parsed),
+                "The Connection URL now points at {origin} instead of {}. Enter the API key again: Seatkeeper sends \
+                 a key only to the address it was entered for.",
                 current.key_origin
             ),
         ));
@@ -548,18 +567,12 @@ pub(crate) async fn forget_key(secrets: &dyn SecretStore, key_id: &str) {
 
 /// The demo organization's connection, if there is one.
 pub async fn demo_connection(db: &Db) -> Result<Option<Connection>> {
-    let id = sqlx::query_scalar!(r#"SELECT id AS "id!" FROM connections WHERE is_demo = 1"#)
-        .fetch_optional(db.pool())
-        .await?;
-    match id {
-        Some(id) => Ok(Some(load(&mut *db.pool().acquire().await?, id).await?)),
-        None => Ok(None),
-    }
+    Ok(list_connections(db).await?.into_iter().find(|c| c.is_demo))
 }
 
 /// Makes the demo organization's connection (marked `isDemo`; there is at most one) point at the
-/// simulated organization at `url` with its `api_key`, creating it if there is none. Returns its
-/// id. A new URL or key invalidates its profiles' validation, as for any connection.
+/// simulated organization at `url` with its `api_key`, creating it as `name` if there is none.
+/// Returns its id. A new URL or key invalidates its profiles' validation, as for any connection.
 pub async fn set_demo_connection(
     db: &Db,
     secrets: &dyn SecretStore,
@@ -574,67 +587,52 @@ pub async fn set_demo_connection(
             "the demo organization must run on this computer, not at {url}"
         )));
     }
-    let token = parse_api_key(api_key.to_owned())?;
-    let now = clock.now();
-    let existing = demo_connection(db).await?;
-    let key_id = new_key_id();
-    match existing {
+    match demo_connection(db).await? {
         Some(c) if c.url == url => Ok(c.id),
         Some(c) => {
-            let current = load_row(&mut *db.pool().acquire().await?, c.id).await?;
-            secrets.set(&key_id, &token).await?;
-            let saved = async {
-                let mut tx = db.write().await?;
-                let key_origin = origin(&Url::parse(&url).map_err(|e| Error::Internal(e.to_string()))?);
-                let last_four = token.last_four();
-                sqlx::query!(
-                    "UPDATE connections SET url = ?, key_id = ?, key_origin = ?, key_last_four = ?, updated_at = ? \
-                     WHERE id = ? AND is_demo = 1",
-                    url,
-                    key_id,
-                    key_origin,
-                    last_four,
-                    now,
-                    c.id
-                )
-                .execute(&mut *tx)
-                .await?;
-                invalidate_profiles_of(&mut tx, c.id, now).await?;
-                tx.commit().await?;
-                Ok::<_, Error>(())
-            }
-            .await;
-            match saved {
-                Ok(()) => {
-                    forget_key(secrets, &current.key_id).await;
-                    Ok(c.id)
-                }
-                Err(e) => {
-                    forget_key(secrets, &key_id).await;
-                    Err(e)
-                }
-            }
+            let update =
+                ConnectionUpdate { name: c.name, url, api_key: Some(api_key.to_owned()), trusted_host: None };
+            Ok(change_connection(db, secrets, clock, c.id, update, DemoUrl::Movable).await?.id)
         }
         None => {
-            let new = NewConnection { name: normalize_name(name)?, url, token, trusted_host: None };
-            {
-                let mut conn = db.pool().acquire().await?;
-                ensure_name_free(&mut conn, &new.name, None).await?;
-            }
-            secrets.set(&key_id, &new.token).await?;
-            let saved = async {
+            let new = NewConnection {
+                name: normalize_name(name)?,
+                url,
+                token: parse_api_key(api_key.to_owned())?,
+                trusted_host: None,
+            };
+            ensure_name_free(&mut *db.pool().acquire().await?, &new.name, None).await?;
+            let now = clock.now();
+            let new = &new;
+            with_new_key(secrets, &new.token, |key_id| async move {
                 let mut tx = db.write().await?;
-                let id = insert(&mut tx, &new, &key_id, true, now).await?;
+                let id = insert(&mut tx, new, &key_id, true, now).await?;
                 tx.commit().await?;
-                Ok::<_, Error>(id)
-            }
-            .await;
-            if saved.is_err() {
-                forget_key(secrets, &key_id).await;
-            }
-            saved
+                Ok(id)
+            })
+            .await
         }
     }
+}
+
+/// Stores `token` in the keychain under a new key id, then lets `write` save the database with
+/// that id; if the write fails, the key is removed again (so a failed save leaves neither).
+pub(crate) async fn with_new_key<T, F, Fut>(
+    secrets: &dyn SecretStore,
+    token: &ApiToken,
+    write: F,
+) -> Result<T>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let key_id = new_key_id();
+    secrets.set(&key_id, token).await?;
+    let written = write(key_id.clone()).await;
+    if written.is_err() {
+        forget_key(secrets, &key_id).await;
+    }
+    written
 }
 
 /// How patient a Smartsheet client is: retries, timeouts and its own rate limit.

@@ -1,7 +1,7 @@
 //! The SQLite database: opening it, pragmas, migrations.
 
 use std::collections::HashSet;
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
@@ -68,7 +68,7 @@ impl Db {
                 path.display()
             ))
         };
-        crate::private_files::create_private_file(path).map_err(unusable)?;
+        crate::private_files::open_private_file(path).map_err(unusable)?;
         for suffix in ["-wal", "-shm"] {
             let mut companion = path.as_os_str().to_owned();
             companion.push(suffix);
@@ -133,8 +133,7 @@ impl Db {
                     ))
                 };
                 crate::private_files::private_dir(dir).map_err(unusable)?;
-                crate::private_files::create_private_file(&path).map_err(unusable)?;
-                let file = OpenOptions::new().write(true).open(&path).map_err(unusable)?;
+                let file = crate::private_files::open_private_file(&path).map_err(unusable)?;
                 match file.try_lock() {
                     Ok(()) => Ok(Some(DbLock { _file: Some(file), memory: None })),
                     Err(TryLockError::WouldBlock) => Ok(None),

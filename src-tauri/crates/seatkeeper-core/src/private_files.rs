@@ -34,8 +34,9 @@ pub fn tighten_file(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Creates `path` as an empty file only its owner may read and write, unless it exists.
-pub(crate) fn create_private_file(path: &Path) -> io::Result<()> {
+/// Opens `path` for writing (nothing is truncated), creating it as a file only its owner may read
+/// and write; an existing one is tightened to that.
+pub(crate) fn open_private_file(path: &Path) -> io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(false);
     #[cfg(unix)]
@@ -43,8 +44,9 @@ pub(crate) fn create_private_file(path: &Path) -> io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path).map(drop)?;
-    tighten_file(path)
+    let file = options.open(path)?;
+    tighten_file(path)?;
+    Ok(file)
 }
 
 #[cfg(unix)]

@@ -309,25 +309,17 @@ pub async fn create_profile(
                 ensure_display_name_free(&mut conn, &fields.display_name, None).await?;
                 connections::ensure_name_free(&mut conn, &new.name, None).await?;
             }
-            let key_id = connections::new_key_id();
-            secrets.set(&key_id, &new.token).await?;
-            let saved = async {
+            let (new, fields) = (&new, &fields);
+            connections::with_new_key(secrets, &new.token, |key_id| async move {
                 let mut tx = db.write().await?;
                 ensure_display_name_free(&mut tx, &fields.display_name, None).await?;
                 connections::ensure_name_free(&mut tx, &new.name, None).await?;
-                let connection_id = connections::insert(&mut tx, &new, &key_id, false, now).await?;
-                let id = insert(&mut tx, &fields, connection_id, now).await?;
+                let connection_id = connections::insert(&mut tx, new, &key_id, false, now).await?;
+                let id = insert(&mut tx, fields, connection_id, now).await?;
                 tx.commit().await?;
-                Ok::<_, Error>(id)
-            }
-            .await;
-            match saved {
-                Ok(id) => id,
-                Err(e) => {
-                    connections::forget_key(secrets, &key_id).await;
-                    return Err(e);
-                }
-            }
+                Ok(id)
+            })
+            .await?
         }
     };
     get_profile(db, id).await

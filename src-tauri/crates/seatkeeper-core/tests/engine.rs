@@ -116,6 +116,18 @@ impl Case {
     async fn results(&self) -> Vec<JobResult> {
         list_profile_job_results(&self.db, self.profile).await.unwrap()
     }
+
+    /// A `running` result of `job_id` (number 1) with `users_read` committed; whether its run is
+    /// alive is whether someone holds the job's lock.
+    async fn insert_running(&self, job_id: i64, users_read: i64) {
+        sqlx::query("INSERT INTO job_results (job_id, number, started_at, status, users_read) VALUES (?, 1, ?, 'running', ?)")
+            .bind(job_id)
+            .bind(now())
+            .bind(users_read)
+            .execute(self.db.pool())
+            .await
+            .unwrap();
+    }
 }
 
 #[tokio::test]
@@ -358,14 +370,7 @@ async fn results_left_running_by_a_killed_app_are_failed_at_start() {
     let case = case(sim_config(50)).await;
     let subs = case.job(JobKind::Subscriptions).await;
     // A run that was in progress when the app was killed.
-    sqlx::query(
-        "INSERT INTO job_results (job_id, number, started_at, status, users_read) VALUES (?, 1, ?, 'running', 40)",
-    )
-    .bind(subs.id)
-    .bind(now())
-    .execute(case.db.pool())
-    .await
-    .unwrap();
+    case.insert_running(subs.id, 40).await;
     // Not due, so that start only fixes the stale result.
     sqlx::query("UPDATE scheduled_jobs SET next_run_at = ?")
         .bind(now() + chrono::Duration::hours(5))
@@ -392,14 +397,7 @@ async fn a_run_whose_process_was_stopped_reads_as_failed_at_once() {
     let case = case(sim_config(30)).await;
     let subs = case.job(JobKind::Subscriptions).await;
     // A `seatkeeper run` killed mid-run: its result is `running`, and its lock died with it.
-    sqlx::query(
-        "INSERT INTO job_results (job_id, number, started_at, status, users_read) VALUES (?, 1, ?, 'running', 20)",
-    )
-    .bind(subs.id)
-    .bind(now())
-    .execute(case.db.pool())
-    .await
-    .unwrap();
+    case.insert_running(subs.id, 20).await;
     // Nothing restarts (no engine start, no new run): a reader alone tells the dead run.
     let results = case.results().await;
     assert_eq!(results.len(), 1);
@@ -417,12 +415,7 @@ async fn a_job_run_by_another_process_is_neither_started_twice_nor_failed_at_sta
     // Another process (the seatkeeper command) runs the job: it holds the job's lock and its
     // result is running.
     let other = lock::try_lock(&case.db, subs.id).unwrap().expect("the lock is free");
-    sqlx::query("INSERT INTO job_results (job_id, number, started_at, status) VALUES (?, 1, ?, 'running')")
-        .bind(subs.id)
-        .bind(now())
-        .execute(case.db.pool())
-        .await
-        .unwrap();
+    case.insert_running(subs.id, 0).await;
     // A run in progress elsewhere is not stale: reading does not settle it.
     let running = case.results().await;
     assert_eq!((running.len(), running[0].status), (1, JobStatus::Running), "{running:?}");

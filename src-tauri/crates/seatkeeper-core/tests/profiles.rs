@@ -13,6 +13,7 @@ use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput, ProfileStatus, P
 use seatkeeper_core::services::*;
 use seatkeeper_core::smartsheet::ApiToken;
 use seatkeeper_core::{AppError, Db, Error, ErrorCode, FixedClock, MemoryStore, SecretStore};
+use seatkeeper_testsupport::new_connection;
 use smartsheet_sim::{SimConfig, SimHandle};
 
 const KEY: &str = "ll352u9jujauoqz4gstvsae05Xz1a2b";
@@ -36,22 +37,9 @@ async fn env() -> Env {
     }
 }
 
+/// A profile form with Download activity on.
 fn form(name: &str) -> ProfileInput {
-    ProfileInput {
-        display_name: name.into(),
-        download_activity: true,
-        analyze_activity_from: None,
-        reclaim_subscriptions: true,
-    }
-}
-
-fn new_connection(name: &str, url: &str, key: &str) -> ConnectionChoice {
-    ConnectionChoice::New(ConnectionInput {
-        name: name.into(),
-        url: url.into(),
-        api_key: key.into(),
-        trusted_host: None,
-    })
+    seatkeeper_testsupport::profile_input(name, true)
 }
 
 async fn create(

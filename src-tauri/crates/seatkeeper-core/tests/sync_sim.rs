@@ -120,6 +120,12 @@ impl Case {
     }
 }
 
+/// A sheet load by `user` at `at` (RFC 3339, or something that is not a date), as Smartsheet sends it.
+fn event(user: i64, at: &str) -> serde_json::Value {
+    json!({"eventId": format!("e-{user}-{at}"), "objectType": "SHEET", "action": "LOAD", "objectId": 1,
+           "eventTimestamp": at, "userId": user, "source": "WEB_APP", "additionalDetails": {}})
+}
+
 /// The expected aggregates: a fold over the events, without system users and excluded kinds.
 type Expected = (BTreeMap<i64, DateTime<Utc>>, BTreeMap<(i64, NaiveDate), i64>);
 fn fold(events: &[Event], excluded: &[(&str, &str)]) -> Expected {
@@ -459,10 +465,6 @@ async fn an_unknown_identifier_is_unrecognized_until_mapped() {
 #[tokio::test]
 async fn unreadable_events_are_skipped_with_a_warning_and_never_block_the_stream() {
     let mut case = case(config(27)).await;
-    let event = |user: i64, at: &str| {
-        json!({"eventId": format!("e-{user}-{at}"), "objectType": "SHEET", "action": "LOAD", "objectId": 1,
-               "eventTimestamp": at, "userId": user, "source": "WEB_APP", "additionalDetails": {}})
-    };
     let stub = Stub::start(move |seen, _| {
         assert_eq!(seen.path, "/2.0/events");
         match seen.query("streamPosition") {
@@ -501,10 +503,6 @@ async fn events_and_last_logins_dated_after_the_server_clock_are_refused() {
     let mut case = case(config(30)).await;
     // The server's clock (its Date header) is the tests' now: 2026-11-29T00:00:00Z.
     let date = "Sun, 29 Nov 2026 00:00:00 GMT";
-    let event = |user: i64, at: &str| {
-        json!({"eventId": format!("e-{user}-{at}"), "objectType": "SHEET", "action": "LOAD", "objectId": 1,
-               "eventTimestamp": at, "userId": user, "source": "WEB_APP", "additionalDetails": {}})
-    };
     let user = |id: i64, last_login: &str| {
         json!({"id": id, "email": format!("u{id}@acme.example"), "admin": id == 1, "status": "ACTIVE",
                "seatType": "MEMBER", "lastLogin": last_login})
@@ -561,10 +559,6 @@ async fn events_and_last_logins_dated_after_the_server_clock_are_refused() {
 #[tokio::test]
 async fn a_looping_event_stream_fails_the_run_and_the_next_resumes_from_the_last_good_commit() {
     let mut case = case(config(32)).await;
-    let event = |user: i64, at: &str| {
-        json!({"eventId": format!("e-{user}-{at}"), "objectType": "SHEET", "action": "LOAD", "objectId": 1,
-               "eventTimestamp": at, "userId": user, "source": "WEB_APP", "additionalDetails": {}})
-    };
     let stub = Stub::start(move |seen, _| match seen.query("streamPosition") {
         None => Reply::json(
             200,

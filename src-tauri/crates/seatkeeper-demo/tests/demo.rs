@@ -1,19 +1,34 @@
 //! The demo organization: it validates like a real one, comes back after a restart, is recognised
 //! by its flag (never by its name), and its simulator offers no control endpoints.
 
-use seatkeeper_core::connections::{list_connections, ClientOptions, ConnectionInput};
-use seatkeeper_core::profiles::{create_profile, get_profile, ConnectionChoice, ProfileInput, ProfileStatus};
+use seatkeeper_core::connections::{list_connections, ClientOptions};
+use seatkeeper_core::profiles::{create_profile, get_profile, Profile, ProfileStatus};
 use seatkeeper_core::services::{publish_profile, validate_connection};
 use seatkeeper_core::{Db, MemoryStore, SecretStore, SystemClock};
 use seatkeeper_demo::{resume_demo, start_demo, DemoServer, DEMO_CONNECTION_NAME, DEMO_PROFILE_NAME};
 use seatkeeper_testsupport as support;
 
+/// A fresh app (database, keychain) after "Try the demo organization".
+struct Demo {
+    db: Db,
+    secrets: MemoryStore,
+    server: DemoServer,
+    profile: Profile,
+}
+
+impl Demo {
+    async fn start() -> Self {
+        let db = Db::open_in_memory().await.unwrap();
+        let secrets = MemoryStore::default();
+        let server = DemoServer::default();
+        let profile = start_demo(&db, &secrets, &SystemClock, &server).await.unwrap();
+        Self { db, secrets, server, profile }
+    }
+}
+
 #[tokio::test]
 async fn the_demo_profile_validates_against_the_simulated_organization() {
-    let db = Db::open_in_memory().await.unwrap();
-    let secrets = MemoryStore::default();
-    let server = DemoServer::default();
-    let profile = start_demo(&db, &secrets, &SystemClock, &server).await.unwrap();
+    let Demo { db, secrets, server, profile } = Demo::start().await;
     assert_eq!(profile.display_name, DEMO_PROFILE_NAME);
     assert_eq!(profile.connection.name, DEMO_CONNECTION_NAME);
     assert!(profile.connection.is_demo);
@@ -45,18 +60,8 @@ async fn a_real_connection_named_like_the_demo_is_left_alone() {
     let real = support::sim(support::sim_config(3, 20, 3)).await;
     let db = Db::open_in_memory().await.unwrap();
     let secrets = MemoryStore::default();
-    let input = ProfileInput {
-        display_name: "Production".into(),
-        download_activity: true,
-        analyze_activity_from: None,
-        reclaim_subscriptions: true,
-    };
-    let connection = ConnectionChoice::New(ConnectionInput {
-        name: DEMO_CONNECTION_NAME.into(),
-        url: real.base_url().into(),
-        api_key: real.tokens().admin.clone(),
-        trusted_host: None,
-    });
+    let input = support::profile_input("Production", true);
+    let connection = support::new_connection(DEMO_CONNECTION_NAME, real.base_url(), &real.tokens().admin);
     let production = create_profile(&db, &secrets, &SystemClock, input, connection).await.unwrap();
     assert!(!production.connection.is_demo);
     assert!(
@@ -101,10 +106,7 @@ async fn a_real_connection_named_like_the_demo_is_left_alone() {
 /// page posting to it — may move its clock, make it fail or read its state.
 #[tokio::test]
 async fn the_demo_has_no_control_endpoints() {
-    let db = Db::open_in_memory().await.unwrap();
-    let secrets = MemoryStore::default();
-    let server = DemoServer::default();
-    let demo = start_demo(&db, &secrets, &SystemClock, &server).await.unwrap();
+    let Demo { db, secrets, server, profile: demo } = Demo::start().await;
     let base = demo.connection.url.trim_end_matches("/2.0").to_owned();
     let http = reqwest::Client::new();
     for path in ["/__sim/state", "/__sim/clock/advance?days=1", "/__sim/faults"] {

@@ -106,6 +106,27 @@ pub async fn sim(config: SimConfig) -> SimHandle {
     smartsheet_sim::spawn(config).await.expect("the simulator starts")
 }
 
+/// A profile form: `display_name`, with Download activity as given, the default "Analyze user
+/// activity from" and Reclaim subscriptions on.
+pub fn profile_input(display_name: &str, download_activity: bool) -> ProfileInput {
+    ProfileInput {
+        display_name: display_name.into(),
+        download_activity,
+        analyze_activity_from: None,
+        reclaim_subscriptions: true,
+    }
+}
+
+/// A new connection `name` to `url` with `api_key` (no host to confirm).
+pub fn new_connection(name: &str, url: &str, api_key: &str) -> ConnectionChoice {
+    ConnectionChoice::New(ConnectionInput {
+        name: name.into(),
+        url: url.into(),
+        api_key: api_key.into(),
+        trusted_host: None,
+    })
+}
+
 /// A new profile's input and its new connection "Main" to `url` with `api_key` (what most tests
 /// create first).
 pub fn new_profile(
@@ -114,19 +135,7 @@ pub fn new_profile(
     url: &str,
     api_key: &str,
 ) -> (ProfileInput, ConnectionChoice) {
-    let input = ProfileInput {
-        display_name: display_name.into(),
-        download_activity,
-        analyze_activity_from: None,
-        reclaim_subscriptions: true,
-    };
-    let connection = ConnectionChoice::New(ConnectionInput {
-        name: "Main".into(),
-        url: url.into(),
-        api_key: api_key.into(),
-        trusted_host: None,
-    });
-    (input, connection)
+    (profile_input(display_name, download_activity), new_connection("Main", url, api_key))
 }
 
 /// A simulated organization and Seatkeeper's side of it: an in-memory database, an in-memory
