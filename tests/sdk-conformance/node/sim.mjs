@@ -8,10 +8,11 @@ const SIM_ARGS = ['serve', '--port', '0', '--seed', '7', '--users', '300', '--da
   '--now', '2026-11-29T00:00:00Z', '--rate-limit', 'off'];
 const START_TIMEOUT_MS = 30_000;
 
-export async function startSim() {
+// `extraArgs` are added to SIM_ARGS, e.g. ['--legacy'] for an organization on a legacy plan.
+export async function startSim(extraArgs = []) {
   const binary = process.env.SMARTSHEET_SIM_BIN;
   if (!binary) throw new Error('SMARTSHEET_SIM_BIN must name the smartsheet-sim binary; use run.sh');
-  const child = spawn(binary, SIM_ARGS, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, [...SIM_ARGS, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   const killChild = () => child.kill('SIGKILL');
   process.on('exit', killChild);
   let stderr = '';
@@ -35,8 +36,12 @@ export async function startSim() {
     fetch(controlUrl + path, { ...init, headers: { ...init.headers, 'X-Sim-Control-Secret': info.control_secret } });
   return {
     // The Node SDK appends paths to baseUrl as they are, so it must end with '/'.
-    client: (tokenName = 'admin') =>
-      smartsheet.createClient({ accessToken: info.tokens[tokenName], baseUrl: info.base_url + '/' }),
+    client: (tokenName = 'admin', options = {}) =>
+      smartsheet.createClient({ accessToken: info.tokens[tokenName], baseUrl: info.base_url + '/', ...options }),
+    async setFaults(spec) {
+      const resp = await control('/faults', { method: 'POST', body: spec });
+      if (!resp.ok) throw new Error(`POST /__sim/faults answered ${resp.status}: ${await resp.text()}`);
+    },
     async now() {
       const resp = await control('/state');
       if (!resp.ok) throw new Error(`GET /__sim/state answered ${resp.status}: ${await resp.text()}`);

@@ -56,13 +56,13 @@ class Sim:
         return client
 
 
-@pytest.fixture(scope="session")
-def sim():
+def _serve(extra_args=()):
+    """Starts a simulator with SIM_ARGS plus `extra_args`, yields it, and kills it."""
     binary = os.environ.get("SMARTSHEET_SIM_BIN")
     if not binary or not os.access(binary, os.X_OK):
         pytest.fail(f"SMARTSHEET_SIM_BIN must name the smartsheet-sim binary (got {binary!r}); use run.sh")
     with tempfile.TemporaryFile() as stderr:
-        proc = subprocess.Popen([binary, *SIM_ARGS], stdout=subprocess.PIPE, stderr=stderr, text=True)
+        proc = subprocess.Popen([binary, *SIM_ARGS, *extra_args], stdout=subprocess.PIPE, stderr=stderr, text=True)
         try:
             ready, _, _ = select.select([proc.stdout], [], [], START_TIMEOUT_S)
             line = proc.stdout.readline() if ready else ""
@@ -78,6 +78,17 @@ def sim():
         finally:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def sim():
+    yield from _serve()
+
+
+@pytest.fixture(scope="session")
+def legacy_sim():
+    """A simulator of an organization on a legacy plan (licensedSheetCreator, no seats)."""
+    yield from _serve(["--legacy"])
 
 
 @pytest.fixture(scope="session")

@@ -37,3 +37,31 @@ def test_event_stream_from_since_until_caught_up(sim, admin):
     whole = admin.Events.list_events(since=since, max_count=10000)
     assert whole.more_available is False
     assert [e.event_id for e in whole.data] == ids
+
+
+def test_an_admins_write_is_the_admins_event_naming_the_target(sim, admin):
+    me = admin.Users.get_current_user()
+    owners = {sim.client(name).Users.get_current_user().id for name in ("member", "admin_no_event_reporting")}
+    plan_id = sim.plan_id()
+    members = admin.Users.list_users(plan_id=plan_id, seat_type="MEMBER", include_all=True)
+    active = {u["id"] for u in members.request_response.json()["data"] if u["status"] == "ACTIVE"}
+    target = next(u for u in members.data
+                  if u.is_internal and not u.admin and u.id in active and u.id not in owners | {me.id})
+    result = admin.Events.list_events(since=sim.now() - timedelta(hours=1), max_count=10000)
+    while result.more_available:
+        result = admin.Events.list_events(stream_position=result.next_stream_position, max_count=10000)
+    position = result.next_stream_position
+
+    admin.Users.downgrade_user(target.id, plan_id, "CONTRIBUTOR")
+    new = admin.Events.list_events(stream_position=position, max_count=100)
+    assert new.more_available is False
+    assert len(new.data) == 1
+    event = new.data[0]
+    assert (event.user_id, event.request_user_id) == (me.id, me.id)  # the admin acted, not the target
+    assert (str(event.object_type), str(event.action), str(event.source)) == ("USER", "UPDATE", "API_INTEGRATED_APP")
+    assert (event.object_id, event.object_id_str) == (target.id, str(target.id))
+    assert event.event_timestamp == sim.now()
+    details = event.additional_details
+    assert details["emailAddress"] == me.email  # the responsible user
+    assert (details["userId"], details["userEmail"]) == (str(target.id), target.email)
+    assert (details["seatType"], details["previousSeatType"]) == ("CONTRIBUTOR", "MEMBER")

@@ -10,7 +10,7 @@ use rand::Rng;
 use rand_distr::{Distribution, Poisson};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::org::{mix, rng_for, weighted, Activity, SimUser, Status};
+use crate::org::{mix, rng_for, weighted, Activity, Seat, SimUser, Status};
 
 /// Ids Smartsheet uses as `userId` for actions of its own components.
 pub const SYSTEM_USERS: [(i64, &str); 8] = [
@@ -40,8 +40,10 @@ pub struct Kind {
     pub action: &'static str,
 }
 
-/// Every kind the generator produces; an event stores its index here.
-pub const KINDS: [Kind; 19] = [
+/// Every kind the log holds; an event stores its index here. The generator makes the first
+/// [`FIRST_ADMIN_WRITE`]; the rest are System Admins' writes to users, recorded when the API is
+/// asked to make them.
+pub const KINDS: [Kind; 23] = [
     // Smartsheet's Jun-2026 authentication events. Their exact strings are not public; USER/LOGIN is
     // this simulator's reading (see the README's fidelity notes).
     Kind { object_type: "USER", action: "LOGIN" },
@@ -63,9 +65,83 @@ pub const KINDS: [Kind; 19] = [
     Kind { object_type: "DASHBOARD", action: "UPDATE" },
     Kind { object_type: "ACCESS_TOKEN", action: "REFRESH" },
     Kind { object_type: "SHEET", action: "SEND_ROW" },
+    // A System Admin's writes to a user (see `EventLog::record_write`).
+    Kind { object_type: "USER", action: "UPDATE" },
+    Kind { object_type: "USER", action: "DEACTIVATE" },
+    Kind { object_type: "USER", action: "ACTIVATE" },
+    Kind { object_type: "USER", action: "REMOVE_FROM_ACCOUNT" },
 ];
 pub const LOGIN: u8 = 0;
 pub const ACCESS_TOKEN_REFRESH: u8 = 17;
+/// `PUT /users/{id}` and seat changes (upgrade, downgrade).
+pub const USER_UPDATE: u8 = 19;
+pub const USER_DEACTIVATE: u8 = 20;
+pub const USER_ACTIVATE: u8 = 21;
+/// `DELETE /users/{id}` and `DELETE /users/{id}/plans/{planId}`.
+pub const USER_REMOVE_FROM_ACCOUNT: u8 = 22;
+/// Kinds from here on are admin writes: `actor` is the token's owner, `object` the index of the
+/// user written to, and `detail` what changed (see [`WriteDetail`]).
+pub const FIRST_ADMIN_WRITE: u8 = USER_UPDATE;
+
+/// Whether events of `kind` are System Admins' writes to users.
+pub fn is_admin_write(kind: u8) -> bool {
+    kind >= FIRST_ADMIN_WRITE
+}
+
+/// The source Seatkeeper-style API writes are recorded with: a request made with an API access
+/// token (Smartsheet's documentation does not say which of `API_INTEGRATED_APP` and
+/// `API_UNDEFINED_APP` a raw token's calls get; this simulator says the former).
+pub const ADMIN_WRITE_SOURCE: u8 = API_INTEGRATED_APP;
+
+/// What an admin write changed, packed into [`EventRec::detail`]'s 16 bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteDetail {
+    /// Deactivation, reactivation: nothing more to say.
+    Nothing,
+    /// A seat change in the organization's plan.
+    Seat { from: Seat, to: Seat },
+    /// `PUT /users/{id}`: which of [`PROFILE_FIELDS`] changed, and the new values of the
+    /// boolean ones (the first four), each as a bit mask over the fields' positions.
+    Profile { changed: u8, values: u8 },
+    /// Out of the organization (first `DELETE /users/{id}`), or off the plan.
+    Removed { from_plan: bool },
+}
+
+/// The fields `PUT /users/{id}` may change, in the bit order of [`WriteDetail::Profile`].
+pub const PROFILE_FIELDS: [&str; 6] =
+    ["admin", "licensedSheetCreator", "groupAdmin", "resourceViewer", "firstName", "lastName"];
+
+const SEAT_FLAG: u16 = 1 << 15;
+const PROFILE_FLAG: u16 = 1 << 14;
+const REMOVED_FLAG: u16 = 1 << 13;
+
+impl WriteDetail {
+    pub fn encode(self) -> u16 {
+        match self {
+            WriteDetail::Nothing => 0,
+            WriteDetail::Seat { from, to } => SEAT_FLAG | from.code() << 4 | to.code(),
+            WriteDetail::Profile { changed, values } => {
+                PROFILE_FLAG | u16::from(values & 0x3f) << 6 | u16::from(changed & 0x3f)
+            }
+            WriteDetail::Removed { from_plan } => REMOVED_FLAG | u16::from(from_plan),
+        }
+    }
+
+    pub fn decode(bits: u16) -> WriteDetail {
+        if bits & SEAT_FLAG != 0 {
+            match (Seat::from_code(bits >> 4 & 0xf), Seat::from_code(bits & 0xf)) {
+                (Some(from), Some(to)) => WriteDetail::Seat { from, to },
+                _ => WriteDetail::Nothing,
+            }
+        } else if bits & PROFILE_FLAG != 0 {
+            WriteDetail::Profile { changed: (bits & 0x3f) as u8, values: (bits >> 6 & 0x3f) as u8 }
+        } else if bits & REMOVED_FLAG != 0 {
+            WriteDetail::Removed { from_plan: bits & 1 != 0 }
+        } else {
+            WriteDetail::Nothing
+        }
+    }
+}
 
 /// What people do, by weight.
 const HUMAN_KINDS: [(u8, u32); 16] = [
@@ -103,8 +179,12 @@ pub struct EventRec {
     pub actor: u32,
     pub kind: u8,
     pub source: u8,
-    /// Index of the object acted on, within its type's pool.
+    /// Index of the object acted on, within its type's pool; for admin writes
+    /// ([`is_admin_write`]) the index of the user written to.
     pub object: u32,
+    /// For admin writes, what changed ([`WriteDetail::encode`]); 0 for generated events. It fills
+    /// what would otherwise be padding, so the record stays 16 bytes.
+    pub detail: u16,
 }
 
 impl EventRec {
@@ -125,6 +205,8 @@ pub struct EventLog {
     days_generated: i64,
     /// `recs[..visible]` happened at or before the simulated now.
     visible: usize,
+    /// The simulated now, in seconds since the origin, as of the last `extend_to`.
+    now_secs: i64,
     /// Mean events on an active day per unit of user weight.
     lambda: f64,
     system_per_day: f64,
@@ -161,6 +243,7 @@ impl EventLog {
             recs: Vec::with_capacity(target as usize + target as usize / 8),
             days_generated: 0,
             visible: 0,
+            now_secs: 0,
             lambda,
             system_per_day: target * SYSTEM_SHARE / days as f64,
         };
@@ -188,7 +271,35 @@ impl EventLog {
             self.days_generated += 1;
         }
         let now_secs = self.secs(now);
+        self.now_secs = now_secs;
         self.visible = self.recs.partition_point(|r| i64::from(r.ts) <= now_secs);
+    }
+
+    /// Records a System Admin's write at the simulated now: `actor` (the token's owner) did `kind`
+    /// to the user at index `target`. The event goes at the end of what has happened so far, before
+    /// the rest of today's generated events (which are still in the future), so the log stays in
+    /// time order and every stream position already handed out still points where it did.
+    pub fn record_write(&mut self, actor: usize, kind: u8, target: usize, detail: WriteDetail) {
+        debug_assert!(is_admin_write(kind));
+        // Never before what is already visible (the clock only moves forward).
+        let floor = self.recs[..self.visible].last().map_or(0, |r| i64::from(r.ts));
+        let rec = EventRec {
+            ts: self.now_secs.max(floor).clamp(0, i64::from(u32::MAX)) as u32,
+            actor: actor as u32,
+            kind,
+            source: ADMIN_WRITE_SOURCE,
+            object: target as u32,
+            detail: detail.encode(),
+        };
+        self.recs.insert(self.visible, rec);
+        self.visible += 1;
+    }
+
+    /// Drops the generated events of user `u` that have not happened yet (the rest of today), for
+    /// a user who can no longer use Smartsheet. Nothing served is touched.
+    pub fn forget_future_of(&mut self, u: usize) {
+        let future = self.recs.split_off(self.visible);
+        self.recs.extend(future.into_iter().filter(|r| r.actor != u as u32));
     }
 
     fn secs(&self, t: DateTime<Utc>) -> i64 {
@@ -197,6 +308,11 @@ impl EventLog {
 
     pub fn visible(&self) -> &[EventRec] {
         &self.recs[..self.visible]
+    }
+
+    /// The generated events of the rest of today: they have not happened yet.
+    pub fn pending(&self) -> &[EventRec] {
+        &self.recs[self.visible..]
     }
 
     pub fn time_of(&self, rec: &EventRec) -> DateTime<Utc> {
@@ -254,6 +370,7 @@ impl EventLog {
                 kind,
                 source,
                 object,
+                detail: 0,
             });
             t += rng.random_range(15..2400);
         }
@@ -276,6 +393,7 @@ impl EventLog {
                 kind,
                 source: UNKNOWN,
                 object: rng.random_range(0..u32::MAX) % (users as u32 * 3 + 50),
+                detail: 0,
             });
         }
     }
@@ -359,6 +477,76 @@ mod tests {
                 assert!(day <= last_day, "{} active on day {day} after {last_day}", user.email);
             }
         }
+    }
+
+    #[test]
+    fn a_record_is_16_bytes() {
+        assert_eq!(std::mem::size_of::<EventRec>(), 16);
+    }
+
+    #[test]
+    fn write_details_round_trip() {
+        let seats = [Seat::Member, Seat::ProvisionalMember, Seat::Contributor, Seat::Guest];
+        let mut all = vec![
+            WriteDetail::Nothing,
+            WriteDetail::Removed { from_plan: false },
+            WriteDetail::Removed { from_plan: true },
+        ];
+        for from in seats {
+            for to in seats {
+                all.push(WriteDetail::Seat { from, to });
+            }
+        }
+        for changed in 0..64u8 {
+            all.push(WriteDetail::Profile { changed, values: changed ^ 0x2a });
+        }
+        for d in all {
+            assert_eq!(WriteDetail::decode(d.encode()), d);
+        }
+    }
+
+    #[test]
+    fn a_write_goes_at_now_before_the_future_and_moves_no_served_position() {
+        let (org, mut log, now) = setup(300, 10);
+        // Stand mid-afternoon, so that part of today is still to come.
+        let afternoon = now + Duration::hours(15);
+        log.extend_to(afternoon, &org.users, false);
+        let served: Vec<EventRec> = log.visible().to_vec();
+        let ids: Vec<String> = (0..served.len()).map(|i| log.event_id(i)).collect();
+        let future = log.recs.len() - log.visible;
+        assert!(future > 0, "the rest of the day is generated already");
+
+        log.record_write(0, USER_UPDATE, 7, WriteDetail::Seat { from: Seat::Member, to: Seat::Contributor });
+        log.record_write(1, USER_DEACTIVATE, 8, WriteDetail::Nothing);
+        assert_eq!(&log.visible()[..served.len()], &served[..], "what was served is unchanged");
+        assert_eq!((0..served.len()).map(|i| log.event_id(i)).collect::<Vec<_>>(), ids);
+        let new = &log.visible()[served.len()..];
+        assert_eq!(new.len(), 2);
+        assert_eq!((new[0].actor, new[0].object, new[0].kind), (0, 7, USER_UPDATE));
+        assert_eq!((new[1].actor, new[1].object, new[1].kind), (1, 8, USER_DEACTIVATE));
+        assert!(new.iter().all(|r| log.time_of(r) == afternoon && r.source == ADMIN_WRITE_SOURCE));
+        assert_eq!(log.recs.len() - log.visible, future, "future events stay in the future");
+        assert!(log.recs.windows(2).all(|w| w[0].ts <= w[1].ts), "the whole log stays in time order");
+
+        // Later in the day the future arrives after the writes, still in order.
+        log.extend_to(afternoon + Duration::hours(9), &org.users, false);
+        assert!(log.visible().len() >= served.len() + 2 + future);
+        assert!(log.visible().windows(2).all(|w| w[0].ts <= w[1].ts));
+        assert_eq!(log.visible()[served.len()].kind, USER_UPDATE);
+    }
+
+    #[test]
+    fn forgetting_a_users_future_leaves_the_past_and_others_alone() {
+        let (org, mut log, now) = setup(300, 10);
+        log.extend_to(now + Duration::hours(12), &org.users, false);
+        let busy = log.recs[log.visible..].iter().map(|r| r.actor).find(|a| (*a as usize) < org.users.len());
+        let busy = busy.expect("someone works this afternoon") as usize;
+        let past = log.visible().to_vec();
+        let others: Vec<EventRec> =
+            log.recs[log.visible..].iter().filter(|r| r.actor as usize != busy).copied().collect();
+        log.forget_future_of(busy);
+        assert_eq!(log.visible(), &past[..]);
+        assert_eq!(&log.recs[log.visible..], &others[..]);
     }
 
     #[test]

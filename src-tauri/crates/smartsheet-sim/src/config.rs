@@ -61,10 +61,12 @@ impl FromStr for RateLimit {
 }
 
 /// Faults injected into answers under `/2.0`, decided per request from a seeded generator so that
-/// the same request sequence meets the same faults.
+/// the same request sequence meets the same faults. Every key applies to reads and writes alike
+/// unless it says otherwise; the ones that answer without running the handler (the errors,
+/// `drop`, `429`, `storm`) leave a write unapplied, and `latency` delays it.
 ///
 /// Written as comma-separated `key=value` pairs, e.g.
-/// `latency=20ms,500=0.05,503=0.05,drop=0.01,truncate=0.01,429=0.1,storm=100/20`:
+/// `latency=20ms,500=0.05,503=0.05,drop=0.01,truncate=0.01,429=0.1,storm=100/20,lost_write=0.05`:
 /// - `latency=MS` or `latency=MIN-MAX` (milliseconds, `ms` suffix optional): delay before answering;
 /// - `500=P`: share of answers replaced by HTTP 500 / errorCode 4004 (retryable);
 /// - `503=P`: share replaced by HTTP 503 / errorCode 4001 (maintenance, retryable);
@@ -73,7 +75,12 @@ impl FromStr for RateLimit {
 /// - `drop=P`: share of connections dropped before any answer byte is sent;
 /// - `truncate=P`: share of answers whose body is cut off halfway (the connection then closes);
 /// - `429=P`: share answered 429 / errorCode 4003;
-/// - `storm=EVERY/LEN`: of every EVERY requests, the first LEN are answered 429 (a rate-limit storm).
+/// - `storm=EVERY/LEN`: of every EVERY requests, the first LEN are answered 429 (a rate-limit storm);
+/// - `lost_write=P`: share of writes (POST, PUT and DELETE under `/2.0`) that are applied and then
+///   answered HTTP 500 / errorCode 4004 instead of their success: the change is kept, the answer
+///   is lost. Reads, and writes that were refused, are answered as usual;
+/// - `drop_after_write=P`: share of writes that are applied and then get no answer at all (the
+///   connection is closed). Reads and refused writes are answered as usual.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FaultSpec {
     pub latency: Option<(Duration, Duration)>,
@@ -85,6 +92,8 @@ pub struct FaultSpec {
     pub truncate: f64,
     pub rate_limited: f64,
     pub storm: Option<(u64, u64)>,
+    pub lost_write: f64,
+    pub drop_after_write: f64,
 }
 
 impl FaultSpec {
@@ -142,6 +151,8 @@ impl FromStr for FaultSpec {
                 "drop" => spec.drop = parse_share(key, value)?,
                 "truncate" => spec.truncate = parse_share(key, value)?,
                 "429" => spec.rate_limited = parse_share(key, value)?,
+                "lost_write" => spec.lost_write = parse_share(key, value)?,
+                "drop_after_write" => spec.drop_after_write = parse_share(key, value)?,
                 "storm" => {
                     let (every, len) = value
                         .split_once('/')
@@ -152,7 +163,7 @@ impl FromStr for FaultSpec {
                 }
                 other => {
                     return Err(format!(
-                        "unknown fault `{other}` (known: latency, 500, 503, 4000, 4002, drop, truncate, 429, storm)"
+                        "unknown fault `{other}` (known: latency, 500, 503, 4000, 4002, drop, truncate, 429, storm, lost_write, drop_after_write)"
                     ))
                 }
             }
@@ -163,7 +174,9 @@ impl FromStr for FaultSpec {
             + spec.error_4002
             + spec.drop
             + spec.truncate
-            + spec.rate_limited;
+            + spec.rate_limited
+            + spec.lost_write
+            + spec.drop_after_write;
         if total > 1.0 {
             return Err(format!("fault shares add up to {total}, more than 1"));
         }
@@ -274,7 +287,31 @@ mod tests {
         assert_eq!(spec.truncate, 0.03);
         assert_eq!(spec.rate_limited, 0.1);
         assert_eq!(spec.storm, Some((50, 10)));
+        assert_eq!((spec.lost_write, spec.drop_after_write), (0.0, 0.0));
         assert!("".parse::<FaultSpec>().unwrap().is_none());
+    }
+
+    #[test]
+    fn fault_spec_parses_the_write_faults() {
+        let spec: FaultSpec = "lost_write=0.25,drop_after_write=0.5".parse().unwrap();
+        assert_eq!((spec.lost_write, spec.drop_after_write), (0.25, 0.5));
+        assert_eq!(FaultSpec { lost_write: 0.25, drop_after_write: 0.5, ..FaultSpec::none() }, spec);
+        assert!(!spec.is_none());
+        let spec: FaultSpec = "lost_write=1".parse().unwrap();
+        assert_eq!((spec.lost_write, spec.drop_after_write, spec.error_500), (1.0, 0.0, 0.0));
+        for (bad, why) in [
+            ("lost_write=1.5", "between 0 and 1"),
+            ("drop_after_write=-0.1", "between 0 and 1"),
+            ("lost_write=x", "between 0 and 1"),
+            ("lost_write=0.6,drop_after_write=0.6", "more than 1"),
+            ("lost_write=0.5,500=0.6", "more than 1"),
+            ("lost-write=0.1", "unknown fault"),
+        ] {
+            let err = bad.parse::<FaultSpec>().unwrap_err();
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+        let err = "nope=1".parse::<FaultSpec>().unwrap_err();
+        assert!(err.contains("lost_write") && err.contains("drop_after_write"), "{err}");
     }
 
     #[test]

@@ -15,9 +15,9 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use futures::StreamExt;
 use std::fmt::Write;
 
-use crate::activity::{EventLog, EventRec, KINDS, SOURCES};
+use crate::activity::{is_admin_write, EventLog, EventRec, WriteDetail, KINDS, PROFILE_FIELDS, SOURCES};
 use crate::http::{json_response, ApiError, ApiResult, Params};
-use crate::org::{derived_id, mix, Org, TokenRole};
+use crate::org::{contributor_introduced, derived_id, mix, Org, Seat, TokenRole};
 use crate::state::{Caller, Sim};
 
 /// Stream positions are opaque to clients: an index into the log, sealed with a check so a
@@ -95,6 +95,9 @@ fn render(
     let source = SOURCES[rec.source as usize];
     let user = rec.system_user().is_none().then(|| &org.users[rec.actor as usize]);
     let user_id = rec.system_user().map_or_else(|| user.map_or(0, |u| u.id), |(id, _)| id);
+    // An admin's write to a user: the object is the user written to; the actor is the admin.
+    let target = is_admin_write(rec.kind).then(|| &org.users[rec.object as usize]);
+    let time = log.time_of(rec);
     out.push_str("{\"eventId\":\"");
     log.push_event_id(out, index);
     out.push_str("\",\"objectType\":\"");
@@ -110,7 +113,7 @@ fn render(
         out.push('"');
     };
     match kind.object_type {
-        "USER" => id_pair(out, user_id),
+        "USER" => id_pair(out, target.map_or(user_id, |t| t.id)),
         // Access tokens have non-numeric ids: Smartsheet then sends objectId -1.
         "ACCESS_TOKEN" => {
             let _ = write!(
@@ -122,7 +125,6 @@ fn render(
         other => id_pair(out, object_id(seed, org, other, rec.object)),
     }
     out.push_str(",\"eventTimestamp\":");
-    let time = log.time_of(rec);
     if numeric {
         push_int(out, time.timestamp_millis());
     } else {
@@ -134,7 +136,9 @@ fn render(
     push_int(out, user_id);
     if let (Some(user), "API_INTEGRATED_APP") = (user, source) {
         out.push_str(",\"accessTokenName\":");
-        if user.service_account {
+        if target.is_some() {
+            out.push_str("\"Admin API token\"");
+        } else if user.service_account {
             push_json_str(out, &format!("{} token", user.last_name));
         } else {
             out.push_str("\"Personal automation\"");
@@ -148,11 +152,74 @@ fn render(
         let h = mix(seed ^ u64::from(rec.actor));
         let _ = write!(out, ",\"sourceIpAddress\":\"203.0.{}.{}\"", 113 + (h % 3), 1 + (h >> 8) % 254);
     }
+    if let Some(target) = target {
+        write_details(out, org, time, target, WriteDetail::decode(rec.detail));
+    }
     if kind.object_type == "ATTACHMENT" {
         let sheet = object_id(seed, org, "SHEET", rec.object);
         let _ = write!(out, ",\"sheetId\":\"{sheet}\",\"attachmentName\":\"file-{}.pdf\"", rec.object % 997);
     }
     out.push_str("}}");
+}
+
+/// The `additionalDetails` of an admin's write to `target` (after the actor's `emailAddress`):
+/// the user written to (`userId` as a string, `userEmail`) and what changed.
+fn write_details(
+    out: &mut String,
+    org: &Org,
+    time: DateTime<Utc>,
+    target: &crate::org::SimUser,
+    detail: WriteDetail,
+) {
+    out.push_str(",\"userId\":\"");
+    push_int(out, target.id);
+    out.push_str("\",\"userEmail\":");
+    push_json_str(out, &target.email);
+    // Seat names as Smartsheet wrote them at the time (VIEWER before CONTRIBUTOR was introduced).
+    let seat = |seat: Seat| match seat {
+        Seat::Member => "MEMBER",
+        Seat::ProvisionalMember => "PROVISIONAL_MEMBER",
+        Seat::Guest => "GUEST",
+        Seat::Contributor if time >= contributor_introduced() => "CONTRIBUTOR",
+        Seat::Contributor => "VIEWER",
+    };
+    let plan = |out: &mut String| {
+        if let Some(plan) = org.plan_id {
+            out.push_str(",\"planId\":\"");
+            push_int(out, plan);
+            out.push('"');
+        }
+    };
+    match detail {
+        WriteDetail::Nothing => {}
+        WriteDetail::Seat { from, to } => {
+            let _ = write!(out, ",\"seatType\":\"{}\",\"previousSeatType\":\"{}\"", seat(to), seat(from));
+            plan(out);
+        }
+        WriteDetail::Profile { changed, values } => {
+            for (bit, field) in PROFILE_FIELDS.iter().enumerate() {
+                if changed & (1 << bit) == 0 {
+                    continue;
+                }
+                if bit < 4 {
+                    let _ = write!(out, ",\"{field}\":{}", values & (1 << bit) != 0);
+                } else {
+                    // Names are not kept in the 16-byte record: only that they changed.
+                    let _ = write!(out, ",\"{field}Changed\":true");
+                }
+            }
+        }
+        WriteDetail::Removed { from_plan } => {
+            out.push_str(if from_plan {
+                ",\"removedFrom\":\"PLAN\""
+            } else {
+                ",\"removedFrom\":\"ORGANIZATION\""
+            });
+            if from_plan {
+                plan(out);
+            }
+        }
+    }
 }
 
 /// Appends `"YYYY-MM-DDTHH:MM:SSZ"` (chrono's formatter is several times slower on this hot path).
@@ -267,8 +334,10 @@ const PIECES_AT_ONCE: usize = 2;
 /// With `gzip` the pieces are compressed where they are rendered, pigz-style: each is raw DEFLATE
 /// ending in a sync flush (the last in a final block), so together they are one DEFLATE stream,
 /// framed by a gzip header and a trailer with the combined CRC-32. Compressing in parallel matters
-/// on loopback, where compression, not the network, is what a page costs. The log only grows and
-/// users are never removed, so the indices stay valid after the handler's locks are released.
+/// on loopback, where compression, not the network, is what a page costs. The log only changes
+/// after what had happened when the page was asked for (writes go in at that end, forgotten events
+/// were still in the future) and users are never removed, so the indices stay valid after the
+/// handler's locks are released.
 fn stream_events(
     sim: Arc<Sim>,
     head: String,

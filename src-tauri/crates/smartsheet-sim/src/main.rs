@@ -67,6 +67,9 @@ struct Serve {
     #[arg(long)]
     no_retry_after: bool,
     /// Faults to inject, e.g. `latency=20ms,500=0.05,503=0.05,drop=0.01,truncate=0.01,storm=100/20`.
+    /// Keys: latency=MS|MIN-MAX, 500, 503, 4000, 4002, drop, truncate, 429 (shares 0..1, before the
+    /// handler runs), storm=EVERY/LEN, and for writes only (POST/PUT/DELETE, applied first):
+    /// lost_write=P (answered 500/4004) and drop_after_write=P (no answer).
     #[arg(long, default_value = "")]
     faults: FaultSpec,
     /// The simulated now (RFC 3339); default midnight UTC today.

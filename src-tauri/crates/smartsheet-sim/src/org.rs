@@ -74,6 +74,22 @@ impl Seat {
     pub fn is_paid(self) -> bool {
         matches!(self, Seat::Member)
     }
+
+    /// A small number for the seat, stored in the event log's admin-write records.
+    pub fn code(self) -> u16 {
+        match self {
+            Seat::Member => 1,
+            Seat::ProvisionalMember => 2,
+            Seat::Contributor => 3,
+            Seat::Guest => 4,
+        }
+    }
+
+    pub fn from_code(code: u16) -> Option<Seat> {
+        [Seat::Member, Seat::ProvisionalMember, Seat::Contributor, Seat::Guest]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
 }
 
 /// How a user uses Smartsheet, which drives the activity generator.
@@ -347,18 +363,27 @@ impl Org {
             };
             let (local, dom) =
                 u.email.split_once('@').map(|(a, b)| (a.to_owned(), b.to_owned())).unwrap_or_default();
-            let mut suffix = 1;
-            while !emails.insert(u.email.to_ascii_lowercase()) {
-                suffix += 1;
-                u.email = format!("{local}{suffix}@{dom}");
-            }
-            if config.legacy {
+            u.email = unique_email(&mut emails, &local, &dom);
+            users.push(u);
+        }
+        if n >= CASES_FROM_USERS {
+            ensure_cases(
+                &mut users,
+                &mut emails,
+                seed,
+                3 + extra_admins,
+                now,
+                origin,
+                i64::from(config.days),
+            );
+        }
+        if config.legacy {
+            for u in &mut users {
                 // No plan: the licence flag is the seat, and outside collaborators are not users of
                 // the organization at all.
                 u.licensed_sheet_creator = matches!(u.seat, Seat::Member | Seat::ProvisionalMember);
                 u.in_plan = false;
             }
-            users.push(u);
         }
         let by_id = users.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
         Org {
@@ -564,6 +589,194 @@ fn generate_user(
     }
 }
 
+/// `local@domain`, or `local2@domain`, `local3@domain`… when the address is taken.
+fn unique_email(emails: &mut HashSet<String>, local: &str, domain: &str) -> String {
+    let mut email = format!("{local}@{domain}");
+    let mut suffix = 1;
+    while !emails.insert(email.to_ascii_lowercase()) {
+        suffix += 1;
+        email = format!("{local}{suffix}@{domain}");
+    }
+    email
+}
+
+/// Organizations of at least this many users always hold every [`Case`].
+pub const CASES_FROM_USERS: usize = 100;
+
+/// Kinds of users a reclamation tool must handle because Smartsheet refuses some write to them.
+/// Organizations of [`CASES_FROM_USERS`] or more users hold at least one of each (see
+/// [`Case::holds`]); the generator's mix makes most of them anyway, and the rest are made from
+/// ordinary licensed members, chosen by the seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Case {
+    /// An active licensed member managed by a directory integration: deactivation is refused with
+    /// 400/5697 (reactivation 5717, removal 5666).
+    DirectoryManaged,
+    /// An active licensed member of the organization whose address is on a common ISP domain
+    /// (gmail.com…): deactivation is refused with 403/1359.
+    IspDomain,
+    /// An active licensed group admin (not a resource viewer): clearing the licence alone is
+    /// refused with 403/1102.
+    GroupAdmin,
+    /// An active licensed resource viewer (not a group admin): clearing the licence alone is
+    /// refused with 403/1097.
+    ResourceViewer,
+    /// Both of the above: 1097 until resource viewer is cleared, then 1102.
+    GroupAdminAndResourceViewer,
+    /// An outside collaborator holding a paid MEMBER seat: downgrade to GUEST works, to
+    /// CONTRIBUTOR or VIEWER is refused with 400/1018.
+    ExternalMember,
+    /// Deactivated 2–20 days ago: reactivation works; seat changes and PUT are refused with
+    /// 403/1188.
+    DeactivatedRecently,
+    /// Deactivated 40–80 days ago: reactivation is refused (400/1018, past the 30-day window).
+    DeactivatedLongAgo,
+}
+
+impl Case {
+    pub const ALL: [Case; 8] = [
+        Case::DirectoryManaged,
+        Case::IspDomain,
+        Case::GroupAdmin,
+        Case::ResourceViewer,
+        Case::GroupAdminAndResourceViewer,
+        Case::ExternalMember,
+        Case::DeactivatedRecently,
+        Case::DeactivatedLongAgo,
+    ];
+
+    /// Whether `u` is an example of this case at `now`. Examples are never System Admins.
+    pub fn holds(self, u: &SimUser, now: DateTime<Utc>) -> bool {
+        let active_member = !u.admin && u.status == Status::Active && u.seat == Seat::Member;
+        let member_of_org = active_member && u.internal && u.in_org && !u.service_account;
+        let deactivated_ago = |lo: i64, hi: i64| {
+            !u.admin
+                && u.status == Status::Deactivated
+                && u.internal
+                && u.in_org
+                && !u.directory_managed
+                && u.deactivated_at.is_some_and(|at| (lo..=hi).contains(&(now - at).num_days()))
+        };
+        match self {
+            Case::DirectoryManaged => member_of_org && u.directory_managed,
+            Case::IspDomain => member_of_org && !u.directory_managed && ISP_DOMAINS.contains(&u.domain()),
+            Case::GroupAdmin => member_of_org && u.group_admin && !u.resource_viewer,
+            Case::ResourceViewer => member_of_org && u.resource_viewer && !u.group_admin,
+            Case::GroupAdminAndResourceViewer => member_of_org && u.group_admin && u.resource_viewer,
+            Case::ExternalMember => active_member && !u.internal && u.in_plan,
+            Case::DeactivatedRecently => deactivated_ago(2, 20),
+            Case::DeactivatedLongAgo => deactivated_ago(40, 80),
+        }
+    }
+}
+
+/// Makes sure the organization holds an example of every [`Case`], turning ordinary licensed
+/// members (never the token owners or the first `protected` users) into the missing ones. A
+/// missing outside MEMBER is made from an outside GUEST when there is one.
+fn ensure_cases(
+    users: &mut [SimUser],
+    emails: &mut HashSet<String>,
+    seed: u64,
+    protected: usize,
+    now: DateTime<Utc>,
+    origin: DateTime<Utc>,
+    history_days: i64,
+) {
+    let mut taken: HashSet<usize> = HashSet::new();
+    for (k, case) in Case::ALL.into_iter().enumerate() {
+        if users.iter().any(|u| case.holds(u, now)) {
+            continue;
+        }
+        let mut rng = rng_for(&[seed, 0xCA5E, k as u64]);
+        let ordinary = |i: usize, u: &SimUser| {
+            i >= protected
+                && !taken.contains(&i)
+                && Case::ALL.iter().all(|c| !c.holds(u, now))
+                && u.status == Status::Active
+                && u.seat == Seat::Member
+                && u.internal
+                && u.in_org
+                && !u.admin
+                && !u.service_account
+                && !u.main_contact
+                && !u.directory_managed
+                && !u.group_admin
+                && !u.resource_viewer
+                && !u.owns_groups
+                && !ISP_DOMAINS.contains(&u.domain())
+                && u.activity != Activity::Never
+                // Old enough to have been deactivated up to 80 days ago.
+                && u.created_at < now - Duration::days(120)
+        };
+        let outside_guests: Vec<usize> = users
+            .iter()
+            .enumerate()
+            .filter(|(i, u)| {
+                *i >= protected
+                    && !u.internal
+                    && u.in_plan
+                    && u.status == Status::Active
+                    && u.seat == Seat::Guest
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let candidates: Vec<usize> = if case == Case::ExternalMember && !outside_guests.is_empty() {
+            outside_guests
+        } else {
+            users.iter().enumerate().filter(|(i, u)| ordinary(*i, u)).map(|(i, _)| i).collect()
+        };
+        let Some(&i) = candidates.choose(&mut rng) else { continue };
+        taken.insert(i);
+        let u = &mut users[i];
+        match case {
+            Case::DirectoryManaged => u.directory_managed = true,
+            Case::IspDomain => {
+                let local = u.email.split('@').next().unwrap_or_default().to_owned();
+                emails.remove(&u.email.to_ascii_lowercase());
+                u.email = unique_email(emails, &local, pick(&mut rng, &ISP_DOMAINS[..6]));
+            }
+            Case::GroupAdmin => u.group_admin = true,
+            Case::ResourceViewer => u.resource_viewer = true,
+            Case::GroupAdminAndResourceViewer => {
+                u.group_admin = true;
+                u.resource_viewer = true;
+            }
+            Case::ExternalMember if !u.internal => {
+                u.seat = Seat::Member;
+                u.licensed_sheet_creator = true;
+            }
+            Case::ExternalMember => {
+                let local = u.email.split('@').next().unwrap_or_default().to_owned();
+                emails.remove(&u.email.to_ascii_lowercase());
+                u.email = unique_email(emails, &local, pick(&mut rng, PARTNER_DOMAINS));
+                u.internal = false;
+                u.in_org = false;
+            }
+            Case::DeactivatedRecently | Case::DeactivatedLongAgo => {
+                let ago = if case == Case::DeactivatedRecently {
+                    rng.random_range(3..=19)
+                } else {
+                    rng.random_range(41..=79)
+                };
+                u.status = Status::Deactivated;
+                u.deactivated_at = Some(now - Duration::days(ago) - Duration::seconds(rng_secs(ago, i)));
+                // As the generator does for its deactivated users: activity stops the day before.
+                let last_day = (history_days - ago - 1).max(u.first_day);
+                u.activity = Activity::StoppedAt { last_day };
+                if last_day < 0 {
+                    u.login_before_history = Some(
+                        origin
+                            + Duration::days(last_day)
+                            + Duration::seconds(rng.random_range(13 * 3600..22 * 3600)),
+                    );
+                }
+                u.last_login = u.login_before_history;
+            }
+        }
+        debug_assert!(case.holds(u, now), "{case:?} made from {}", u.email);
+    }
+}
+
 /// A reproducible number of seconds within a day, so that derived timestamps are not all at
 /// midnight.
 fn rng_secs(days: i64, i: usize) -> i64 {
@@ -625,6 +838,67 @@ mod tests {
         }
         assert!(org.users.iter().all(|u| !u.internal || u.seat != Seat::Guest));
         assert!(org.users.iter().all(|u| u.internal || u.seat != Seat::Contributor));
+    }
+
+    #[test]
+    fn every_refusal_case_is_in_every_organization_of_100_users_or_more() {
+        for users in [100, 150, 200, 250, 300, 500] {
+            for seed in 1..=12 {
+                for legacy in [false, true] {
+                    let org = Org::generate(&SimConfig { seed, ..config(users, legacy) });
+                    let now = config(users, legacy).now;
+                    for case in Case::ALL {
+                        // On a legacy plan outside collaborators are not users of the organization.
+                        if legacy && case == Case::ExternalMember {
+                            continue;
+                        }
+                        let found = org.users.iter().filter(|u| u.visible() && case.holds(u, now)).count();
+                        assert!(found > 0, "{users} users, seed {seed}, legacy {legacy}: no {case:?}");
+                    }
+                    assert!(org.users.iter().filter(|u| u.admin).count() >= 3);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_cases_are_made_consistently_and_the_same_for_a_seed() {
+        let now = config(200, false).now;
+        let a = Org::generate(&config(200, false));
+        let b = Org::generate(&config(200, false));
+        for case in Case::ALL {
+            let ids =
+                |org: &Org| org.users.iter().filter(|u| case.holds(u, now)).map(|u| u.id).collect::<Vec<_>>();
+            assert_eq!(ids(&a), ids(&b), "{case:?}");
+        }
+        for u in &a.users {
+            // Deactivated users stopped working before they were deactivated and had joined before.
+            if let Some(at) = u.deactivated_at {
+                assert_eq!(u.status, Status::Deactivated);
+                assert!(u.created_at < at, "{}", u.email);
+                if let Activity::StoppedAt { last_day } = u.activity {
+                    assert!(a.origin + Duration::days(last_day) < at, "{}", u.email);
+                } else {
+                    panic!("{} deactivated but {:?}", u.email, u.activity);
+                }
+                assert!(u.login_before_history.is_none_or(|t| t < at), "{}", u.email);
+            }
+            if ISP_DOMAINS.contains(&u.domain()) && u.in_org {
+                assert!(u.internal, "an organization member on an ISP domain is internal: {}", u.email);
+            }
+            assert!(!u.group_admin || u.seat == Seat::Member, "group admins are licensed: {}", u.email);
+            assert!(
+                !u.resource_viewer || u.seat == Seat::Member,
+                "resource viewers are licensed: {}",
+                u.email
+            );
+        }
+        let emails: HashSet<_> = a.users.iter().map(|u| u.email.to_ascii_lowercase()).collect();
+        assert_eq!(emails.len(), a.users.len(), "addresses stay unique");
+        // Small organizations are left as the generator made them: it never puts an organization
+        // member on an ISP domain.
+        let small = Org::generate(&config(40, false));
+        assert!(!small.users.iter().any(|u| u.in_org && ISP_DOMAINS.contains(&u.domain())));
     }
 
     #[test]

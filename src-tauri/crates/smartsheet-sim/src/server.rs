@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, Request, State};
-use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -118,10 +118,18 @@ fn broken_body(prefix: Bytes) -> Body {
     Body::from_stream(head.chain(cut))
 }
 
-/// Latency, dropped connections, cut-off bodies and injected errors, as `--faults` asks.
+/// Whether a request asks for a change: POST, PUT and DELETE under `/2.0`.
+fn is_write(req: &Request) -> bool {
+    matches!(*req.method(), Method::POST | Method::PUT | Method::DELETE)
+        && req.uri().path().starts_with("/2.0/")
+}
+
+/// Latency, dropped connections, cut-off bodies and injected errors, as `--faults` asks. Latency,
+/// errors, 429s and drops come before the handler runs (a write is then not applied); a truncated
+/// answer and the write-only faults come after (a write is then applied, its answer lost).
 async fn inject_faults(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
     sim.requests.fetch_add(1, Ordering::Relaxed);
-    let (latency, fault) = sim.next_fault();
+    let (latency, fault) = sim.next_fault(is_write(&req));
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -139,6 +147,23 @@ async fn inject_faults(State(sim): State<Arc<Sim>>, req: Request, next: Next) ->
             };
             parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
             Response::from_parts(parts, broken_body(bytes.slice(..bytes.len() / 2)))
+        }
+        // Only a write that succeeded loses its answer; a refusal changed nothing and is answered.
+        Fault::LostWrite(err) => {
+            let response = next.run(req).await;
+            if response.status() == StatusCode::OK {
+                err.render(&sim.next_ref_id())
+            } else {
+                response
+            }
+        }
+        Fault::DropAfterWrite => {
+            let response = next.run(req).await;
+            if response.status() == StatusCode::OK {
+                Response::new(broken_body(Bytes::new()))
+            } else {
+                response
+            }
         }
     }
 }

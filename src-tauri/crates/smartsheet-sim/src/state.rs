@@ -25,9 +25,16 @@ pub struct Caller {
 /// What the fault generator decided for one request.
 pub enum Fault {
     Pass,
+    /// Close the connection without an answer, before the handler runs.
     Drop,
+    /// Run the handler, send half the answer, then close the connection.
     Truncate,
+    /// Answer this error without running the handler.
     Fail(ApiError),
+    /// Run the (write) handler; if it succeeded, answer this error instead.
+    LostWrite(ApiError),
+    /// Run the (write) handler; if it succeeded, close the connection without an answer.
+    DropAfterWrite,
 }
 
 struct FaultState {
@@ -144,8 +151,10 @@ impl Sim {
         })
     }
 
-    /// Decides the fault for the next request, and the latency before answering.
-    pub fn next_fault(&self) -> (std::time::Duration, Fault) {
+    /// Decides the fault for the next request (`write`: a POST, PUT or DELETE under `/2.0`), and
+    /// the latency before answering. Reads and writes draw from the same sequence; the write-only
+    /// faults come out as `Pass` for a read.
+    pub fn next_fault(&self, write: bool) -> (std::time::Duration, Fault) {
         let mut state = self.faults.lock();
         let n = state.requests;
         state.requests += 1;
@@ -167,8 +176,11 @@ impl Sim {
             roll < edge
         };
         use axum::http::StatusCode as S;
+        let retryable = || {
+            ApiError::new(S::INTERNAL_SERVER_ERROR, 4004, "An unexpected error has occurred. Please retry your request. If you encounter this error repeatedly, please contact api@smartsheet.com for assistance.")
+        };
         let fault = if hit(spec.error_500) {
-            Fault::Fail(ApiError::new(S::INTERNAL_SERVER_ERROR, 4004, "An unexpected error has occurred. Please retry your request. If you encounter this error repeatedly, please contact api@smartsheet.com for assistance."))
+            Fault::Fail(retryable())
         } else if hit(spec.error_503) {
             Fault::Fail(ApiError::new(S::SERVICE_UNAVAILABLE, 4001, "Smartsheet.com is currently offline for system maintenance. Please check back again shortly."))
         } else if hit(spec.error_4000) {
@@ -189,6 +201,18 @@ impl Sim {
             Fault::Truncate
         } else if hit(spec.rate_limited) {
             Fault::Fail(ApiError::rate_limited(self.config.retry_after.then_some(1)))
+        } else if hit(spec.lost_write) {
+            if write {
+                Fault::LostWrite(retryable())
+            } else {
+                Fault::Pass
+            }
+        } else if hit(spec.drop_after_write) {
+            if write {
+                Fault::DropAfterWrite
+            } else {
+                Fault::Pass
+            }
         } else {
             Fault::Pass
         };

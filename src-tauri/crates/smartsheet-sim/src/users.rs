@@ -13,6 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::activity::{WriteDetail, USER_ACTIVATE, USER_DEACTIVATE, USER_REMOVE_FROM_ACCOUNT, USER_UPDATE};
 use crate::config::Region;
 use crate::http::{json_body, ok, success, ts, ts_micros, ApiError, ApiResult, Params};
 use crate::org::{contributor_introduced, mix, viewer_sunset, Org, Seat, SimUser, Status, ISP_DOMAINS};
@@ -334,6 +335,18 @@ fn require_plan(org: &Org, plan_id: &str) -> Result<(), ApiError> {
     }
 }
 
+/// Records a write that changed something in the Event Reporting stream, as the caller's action
+/// on `target`. Call it with the organization still locked for writing, so that the event and the
+/// change are seen together.
+fn record(sim: &Sim, caller: Caller, kind: u8, target: usize, detail: WriteDetail) {
+    sim.log.write().record_write(caller.user, kind, target, detail);
+}
+
+/// Smartsheet's refusal of a write to a deactivated user.
+fn not_active() -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, 1188, "The account status of this user is not active.")
+}
+
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SeatBody {
@@ -371,10 +384,21 @@ fn change_seat(
     if !user.in_plan {
         return Err(ApiError::user_not_found());
     }
+    if user.status == Status::Deactivated {
+        return Err(not_active());
+    }
     if seat == Seat::Guest && user.internal {
         return Err(ApiError::invalid_value(
             "seatType",
             "GUEST is only for users outside your organization's domains",
+        ));
+    }
+    if seat == Seat::Contributor && !user.internal {
+        return Err(ApiError::invalid_value(
+            "seatType",
+            format!(
+                "{wanted} is only for users of your organization's domains; GUEST is the free seat for external users"
+            ),
         ));
     }
     let allowed = user.seat == seat
@@ -394,10 +418,12 @@ fn change_seat(
         ));
     }
     if user.seat != seat {
+        let from = user.seat;
         user.seat = seat;
         user.seat_changed_at = now;
         user.provisional_expires = None;
         user.licensed_sheet_creator = seat == Seat::Member;
+        record(sim, caller, USER_UPDATE, idx, WriteDetail::Seat { from, to: seat });
     }
     success(None)
 }
@@ -462,11 +488,7 @@ pub async fn update(
         ));
     }
     if user.status == Status::Deactivated {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            1188,
-            "The account status of this user is not active.",
-        ));
+        return Err(not_active());
     }
     if idx == caller.user && change.admin == Some(false) {
         return Err(ApiError::new(
@@ -492,6 +514,8 @@ pub async fn update(
     }
     let legacy = org.plan_id.is_none();
     let user = &mut org.users[idx];
+    let flags = |u: &SimUser| [u.admin, u.licensed_sheet_creator, u.group_admin, u.resource_viewer];
+    let before = (flags(user), user.first_name.clone(), user.last_name.clone());
     if let Some(v) = change.admin {
         user.admin = v;
     }
@@ -515,15 +539,30 @@ pub async fn update(
             user.seat_changed_at = now;
         }
     }
-    let view = View {
-        admin: true,
-        seats: false,
-        display_contributor: false,
-        last_login: false,
-        numeric: false,
-        now,
-    };
-    success(Some(json!(user_out(user, view))))
+    let after = flags(user);
+    let mut changed = 0u8;
+    let mut values = 0u8;
+    for (bit, (old, new)) in before.0.iter().zip(after).enumerate() {
+        changed |= u8::from(*old != new) << bit;
+        values |= u8::from(new) << bit;
+    }
+    changed |= u8::from(before.1 != user.first_name) << 4 | u8::from(before.2 != user.last_name) << 5;
+    let user = &org.users[idx];
+    let result = json!(user_out(
+        user,
+        View {
+            admin: true,
+            seats: false,
+            display_contributor: false,
+            last_login: false,
+            numeric: false,
+            now
+        },
+    ));
+    if changed != 0 {
+        record(&sim, caller, USER_UPDATE, idx, WriteDetail::Profile { changed, values });
+    }
+    success(Some(result))
 }
 
 /// Deactivation and reactivation do not exist in Smartsheet Gov.
@@ -567,6 +606,9 @@ pub async fn deactivate(
     if user.status != Status::Deactivated {
         user.status = Status::Deactivated;
         user.deactivated_at = Some(now);
+        record(&sim, caller, USER_DEACTIVATE, idx, WriteDetail::Nothing);
+        // A deactivated user can no longer use Smartsheet: no more events from them.
+        sim.log.write().forget_future_of(idx);
     }
     success(None)
 }
@@ -591,8 +633,9 @@ pub async fn reactivate(
             "This user is managed by your directory integration; reactivate them in your identity provider.",
         ));
     }
-    if let (Status::Deactivated, Some(at)) = (user.status, user.deactivated_at) {
-        if now - at >= Duration::days(30) {
+    if user.status == Status::Deactivated {
+        if user.deactivated_at.is_some_and(|at| now - at >= Duration::days(30)) {
+            // Smartsheet documents the 30-day window but not the code of this refusal.
             return Err(ApiError::invalid_value(
                 "userId",
                 "users can only be reactivated within 30 days of deactivation",
@@ -600,6 +643,7 @@ pub async fn reactivate(
         }
         user.status = Status::Active;
         user.deactivated_at = None;
+        record(&sim, caller, USER_ACTIVATE, idx, WriteDetail::Nothing);
     }
     success(None)
 }
@@ -678,8 +722,13 @@ pub async fn remove(
         let user = &mut org.users[idx];
         user.in_org = false;
         user.owns_groups = false;
+        record(&sim, caller, USER_REMOVE_FROM_ACCOUNT, idx, WriteDetail::Removed { from_plan: false });
     } else {
         org.users[idx].in_plan = false;
+        record(&sim, caller, USER_REMOVE_FROM_ACCOUNT, idx, WriteDetail::Removed { from_plan: true });
+    }
+    if !org.users[idx].visible() {
+        sim.log.write().forget_future_of(idx);
     }
     success(None)
 }
@@ -696,6 +745,10 @@ pub async fn remove_from_plan(
         return Err(ApiError::user_not_found());
     }
     org.users[idx].in_plan = false;
+    record(&sim, caller, USER_REMOVE_FROM_ACCOUNT, idx, WriteDetail::Removed { from_plan: true });
+    if !org.users[idx].visible() {
+        sim.log.write().forget_future_of(idx);
+    }
     success(None)
 }
 

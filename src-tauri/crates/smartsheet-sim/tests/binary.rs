@@ -102,6 +102,8 @@ fn bad_flags_exit_2_with_a_clear_message() {
         (vec!["--rate-limit", "fast"], "rate limit"),
         (vec!["--users", "1"], "users"),
         (vec!["--faults", "boom=1"], "unknown fault"),
+        (vec!["--faults", "lost_write=2"], "lost_write"),
+        (vec!["--faults", "lost_write=0.7,drop_after_write=0.7"], "more than 1"),
         (vec!["--region", "mars"], "region"),
         (vec!["--colour"], "--colour"),
         (vec!["--now", "yesterday"], "now"),
