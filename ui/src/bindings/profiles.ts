@@ -102,7 +102,11 @@ export type ValidationResult = { validatedAt: string, ok: boolean, failure: Vali
 /**
  * What was found, or what went wrong and what to do.
  */
-message: string, ownerEmail: string | null, ownerName: string | null, ownerIsAdmin: boolean | null, organization: string | null, 
+message: string, 
+/**
+ * The token owner's Smartsheet user id (never a removal candidate).
+ */
+ownerUserId: number | null, ownerEmail: string | null, ownerName: string | null, ownerIsAdmin: boolean | null, organization: string | null, 
 /**
  * Whether the organization's Event Reporting can be read with this key (null when the check
  * was not reached).

@@ -12,6 +12,7 @@ describe("ipc", () => {
         ok: false,
         failure: "InvalidToken",
         message: "Smartsheet did not accept the API key (error 1002).",
+        ownerUserId: null,
         ownerEmail: null,
         ownerName: null,
         ownerIsAdmin: null,

@@ -28,6 +28,7 @@ export function validation(overrides: Partial<ValidationResult> = {}): Validatio
     ok: true,
     failure: null,
     message: "Connected to Smartsheet as admin@example.com (System Admin) in Example Corp.",
+    ownerUserId: 1234567890123456,
     ownerEmail: "admin@example.com",
     ownerName: "Ada Admin",
     ownerIsAdmin: true,

@@ -182,6 +182,83 @@ impl Db {
 mod tests {
     use super::*;
 
+    /// The reclaim job's migration rebuilds `scheduled_jobs`; dropping the old table must not take
+    /// the job results with it (ON DELETE CASCADE), and the new kind must be accepted.
+    #[tokio::test]
+    async fn rebuilding_the_jobs_table_keeps_every_job_result() {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:").unwrap().foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(1).idle_timeout(None).max_lifetime(None);
+        let pool = pool.connect_with(options).await.unwrap();
+        let before = sqlx::migrate::Migrator {
+            migrations: MIGRATOR.migrations.iter().filter(|m| m.version < 20261203000000).cloned().collect(),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        before.run(&pool).await.unwrap();
+        for sql in [
+            "INSERT INTO connections (id, name, name_key, url, key_id, created_at, updated_at, key_origin) \
+             VALUES (1, 'c', 'c', 'https://api.smartsheet.com/2.0', 'k', 't', 't', 'https://api.smartsheet.com')",
+            "INSERT INTO profiles VALUES (1, 'p', 'p', 'published', 1, 1, 't', 1, 't', 't', 't')",
+            "INSERT INTO scheduled_jobs (id, profile_id, kind, name, schedule, enabled, created_at) \
+             VALUES (5, 1, 'events', 'Refresh p Events', 'daily', 1, 't')",
+            "INSERT INTO job_results (job_id, number, started_at, status) VALUES (5, 1, 't', 'succeeded'), \
+             (5, 2, 't', 'failed')",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        MIGRATOR.run(&pool).await.unwrap();
+        let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM job_results WHERE job_id = 5")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(kept, 2);
+        sqlx::query(
+            "INSERT INTO scheduled_jobs (profile_id, kind, name, schedule, enabled, created_at) \
+             VALUES (1, 'reclaim', 'Reclaim p Subscriptions', 'on_demand', 1, 't')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        // The foreign key still cascades from the rebuilt table.
+        sqlx::query("DELETE FROM scheduled_jobs WHERE id = 5").execute(&pool).await.unwrap();
+        let left: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM job_results").fetch_one(&pool).await.unwrap();
+        assert_eq!(left, 0);
+    }
+
+    /// Audit records are written once: never changed, and deleted only with their profile.
+    #[tokio::test]
+    async fn audit_records_are_never_changed() {
+        let db = Db::open_in_memory().await.unwrap();
+        for sql in [
+            "INSERT INTO connections (id, name, name_key, url, key_id, created_at, updated_at, key_origin) \
+             VALUES (1, 'c', 'c', 'https://api.smartsheet.com/2.0', 'k', 't', 't', 'https://api.smartsheet.com')",
+            "INSERT INTO profiles VALUES (1, 'p', 'p', 'published', 1, 1, 't', 1, 't', 't', 't')",
+            "INSERT INTO audit_log (id, profile_id, requested_at, user_id, email, action, seat_before, seat_after, \
+             request, confirmed_by) VALUES (1, 1, 't', 7, 'a@x.example', 'downgrade', 'MEMBER', 'CONTRIBUTOR', \
+             'POST /users/7/plans/1/downgrade', 'admin')",
+            "INSERT INTO audit_outcomes (audit_id, finished_at, outcome) VALUES (1, 't', 'succeeded')",
+        ] {
+            sqlx::query(sql).execute(db.pool()).await.unwrap();
+        }
+        for sql in [
+            "UPDATE audit_log SET seat_after = 'MEMBER'",
+            "DELETE FROM audit_log",
+            "UPDATE audit_outcomes SET outcome = 'failed'",
+            "DELETE FROM audit_outcomes",
+        ] {
+            let error = sqlx::query(sql).execute(db.pool()).await.unwrap_err().to_string();
+            assert!(error.contains("audit records are"), "{sql}: {error}");
+        }
+        sqlx::query("DELETE FROM profiles WHERE id = 1").execute(db.pool()).await.unwrap();
+        let left: i64 = sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM audit_log) + (SELECT count(*) FROM audit_outcomes)",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(left, 0);
+    }
+
     #[tokio::test]
     async fn a_lock_is_held_by_one_holder_at_a_time_across_handles_of_a_file() {
         let dir = tempfile::tempdir().unwrap();

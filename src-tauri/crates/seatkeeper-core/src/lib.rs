@@ -8,6 +8,7 @@ pub mod export;
 pub mod jobs;
 pub mod private_files;
 pub mod profiles;
+pub mod reclaim;
 pub mod secrets;
 pub mod server_text;
 pub mod services;

@@ -57,6 +57,8 @@ pub struct ValidationResult {
     pub failure: Option<ValidationFailure>,
     /// What was found, or what went wrong and what to do.
     pub message: String,
+    /// The token owner's Smartsheet user id (never a removal candidate).
+    pub owner_user_id: Option<i64>,
     pub owner_email: Option<String>,
     pub owner_name: Option<String>,
     pub owner_is_admin: Option<bool>,
@@ -109,13 +111,14 @@ pub async fn validate_connection(
     }
     sqlx::query!(
         "INSERT OR REPLACE INTO profile_validations (profile_id, validated_at, ok, failure, message, \
-         owner_email, owner_name, owner_is_admin, organization, event_reporting) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         owner_user_id, owner_email, owner_name, owner_is_admin, organization, event_reporting) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         profile_id,
         result.validated_at,
         result.ok,
         result.failure,
         result.message,
+        result.owner_user_id,
         result.owner_email,
         result.owner_name,
         result.owner_is_admin,
@@ -172,6 +175,7 @@ async fn check(client: &SmartsheetClient, now: DateTime<Utc>) -> ValidationResul
             ok: true,
             failure: None,
             message,
+            owner_user_id: None,
             owner_email: None,
             owner_name: None,
             owner_is_admin: None,
@@ -188,6 +192,7 @@ fn failed(now: DateTime<Utc>, failure: ValidationFailure, message: String) -> Va
         ok: false,
         failure: Some(failure),
         message,
+        owner_user_id: None,
         owner_email: None,
         owner_name: None,
         owner_is_admin: None,
@@ -203,6 +208,7 @@ fn with_owner(mut result: ValidationResult, owner: &UserProfile) -> ValidationRe
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
+    result.owner_user_id = Some(owner.id);
     result.owner_email = Some(owner.email.clone());
     result.owner_name = (!name.is_empty()).then_some(name);
     result.owner_is_admin = Some(owner.is_system_admin());
@@ -280,7 +286,7 @@ pub(crate) async fn load(conn: &mut SqliteConnection, profile_id: i64) -> Result
     Ok(sqlx::query_as!(
         ValidationResult,
         r#"SELECT validated_at AS "validated_at: DateTime<Utc>", ok AS "ok: bool",
-               failure AS "failure: ValidationFailure", message, owner_email, owner_name,
+               failure AS "failure: ValidationFailure", message, owner_user_id, owner_email, owner_name,
                owner_is_admin AS "owner_is_admin: bool", organization, event_reporting AS "event_reporting: bool"
            FROM profile_validations WHERE profile_id = ?"#,
         profile_id

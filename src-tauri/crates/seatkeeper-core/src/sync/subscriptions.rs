@@ -124,6 +124,8 @@ struct Row {
     status: Option<String>,
     is_internal: Option<bool>,
     is_admin: Option<bool>,
+    is_group_admin: Option<bool>,
+    is_resource_viewer: Option<bool>,
     seat_changed_at: Option<DateTime<Utc>>,
     provisional_expires_at: Option<DateTime<Utc>>,
     last_login: Option<DateTime<Utc>>,
@@ -177,7 +179,8 @@ async fn download(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()
         let identifiers = Identifiers::load(&mut conn, profile_id).await?;
         let rows = sqlx::query!(
             r#"SELECT id AS "id!", user_id, email, name, identifier, model_id, status, is_internal AS "is_internal: bool",
-                   is_admin AS "is_admin: bool", seat_changed_at AS "seat_changed_at: DateTime<Utc>",
+                   is_admin AS "is_admin: bool", is_group_admin AS "is_group_admin: bool",
+                   is_resource_viewer AS "is_resource_viewer: bool", seat_changed_at AS "seat_changed_at: DateTime<Utc>",
                    provisional_expires_at AS "provisional_expires_at: DateTime<Utc>",
                    last_login AS "last_login: DateTime<Utc>", closed_at AS "closed_at: DateTime<Utc>",
                    closed_reason AS "closed_reason: ClosedReason"
@@ -195,6 +198,8 @@ async fn download(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()
                 status: r.status,
                 is_internal: r.is_internal,
                 is_admin: r.is_admin,
+                is_group_admin: r.is_group_admin,
+                is_resource_viewer: r.is_resource_viewer,
                 seat_changed_at: r.seat_changed_at,
                 provisional_expires_at: r.provisional_expires_at,
                 last_login: r.last_login,
@@ -543,6 +548,8 @@ impl Writer {
             status: cap_opt(user.status.map(|s| s.as_str().to_owned()), MAX_IDENTIFIER),
             is_internal: user.is_internal,
             is_admin: user.admin,
+            is_group_admin: user.group_admin,
+            is_resource_viewer: user.resource_viewer,
             seat_changed_at: user.seat_type_last_changed_at,
             provisional_expires_at: user.provisional_expiration_date,
             last_login: user.last_login,
@@ -552,7 +559,7 @@ impl Writer {
     }
 }
 
-/// Rows per multi-row upsert in [`upsert`] (16 parameters each, far below SQLite's limit). One
+/// Rows per multi-row upsert in [`upsert`] (18 parameters each, far below SQLite's limit). One
 /// statement per row cost a round trip to sqlx's SQLite thread each: 50,000 thread hand-offs for
 /// 50,000 users.
 const ROWS_PER_UPSERT: usize = 250;
@@ -567,15 +574,16 @@ async fn upsert(
 ) -> Result<()> {
     let sql = format!(
         "INSERT INTO software_subscriptions (profile_id, user_id, email, name, identifier, model_id, status, \
-         is_internal, is_admin, seat_changed_at, provisional_expires_at, last_login, first_seen, last_seen, \
-         closed_at, closed_reason) VALUES {} \
+         is_internal, is_admin, is_group_admin, is_resource_viewer, seat_changed_at, provisional_expires_at, \
+         last_login, first_seen, last_seen, closed_at, closed_reason) VALUES {} \
          ON CONFLICT (profile_id, user_id) DO UPDATE SET email = excluded.email, name = excluded.name, \
          identifier = excluded.identifier, model_id = excluded.model_id, status = excluded.status, \
          is_internal = excluded.is_internal, is_admin = excluded.is_admin, \
+         is_group_admin = excluded.is_group_admin, is_resource_viewer = excluded.is_resource_viewer, \
          seat_changed_at = excluded.seat_changed_at, provisional_expires_at = excluded.provisional_expires_at, \
          last_login = excluded.last_login, last_seen = excluded.last_seen, closed_at = excluded.closed_at, \
          closed_reason = excluded.closed_reason",
-        vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ")
+        vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ")
     );
     let mut query = sqlx::query(&sql);
     for (user_id, row) in rows {
@@ -589,6 +597,8 @@ async fn upsert(
             .bind(&row.status)
             .bind(row.is_internal)
             .bind(row.is_admin)
+            .bind(row.is_group_admin)
+            .bind(row.is_resource_viewer)
             .bind(row.seat_changed_at)
             .bind(row.provisional_expires_at)
             .bind(row.last_login)

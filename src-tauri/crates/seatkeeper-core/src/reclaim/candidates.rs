@@ -1,0 +1,971 @@
+//! Removal candidates: which paid seats look unused ([`judge`]), keeping the candidates of a
+//! profile in step with its data ([`compute`]), reading them in pages ([`list_candidates`]), and the
+//! review's moves (skip, notify, the user's answer).
+//!
+//! How activity is judged (also in docs/ARCHITECTURE.md):
+//! - Last activity is the later of the user's last counted event (Event Reporting, read since the
+//!   profile's "Analyze user activity from") and their last login. No event since the analysis
+//!   start is not "never active": the last login still counts.
+//! - A profile with Download activity cleared has last logins only, and its candidates say so
+//!   (source "last login").
+//! - The account is known to exist since the earliest of: when Seatkeeper first saw it, its seat's
+//!   last change (`seatTypeLastChangedAt`), its last login and its last event. Smartsheet's user
+//!   list gives no creation date, so this is the join date for the grace period.
+//! - A user with no known activity is "never used" only past the grace period, and is inactive
+//!   since the account is known to exist.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+use ts_rs::TS;
+
+use super::money::Money;
+use super::protected::covers;
+use super::state::{self, CandidateState, Event};
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::server_text::{cap, MAX_MESSAGE};
+
+/// Why a seat is a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "reclaim.ts")]
+pub enum Justification {
+    /// Activity is known, but none within the rule's last activity threshold.
+    LowUsage,
+    /// No activity is known at all.
+    NeverUsed,
+}
+
+/// Where a candidate's last activity comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "reclaim.ts")]
+pub enum LastActivitySource {
+    Events,
+    LastLogin,
+    None,
+}
+
+/// What is known about one subscription when it is judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    /// Not closed (the user is listed and not deactivated).
+    pub open: bool,
+    /// Its model is a paid one.
+    pub paid: bool,
+    /// Its model's rule is active (false without a model or rule).
+    pub rule_active: bool,
+    pub admin: bool,
+    pub owner: bool,
+    pub excluded_by: Option<String>,
+    pub protected_by: Option<String>,
+    /// The earliest evidence that the account exists (see the module docs).
+    pub known_since: DateTime<Utc>,
+    pub last_event: Option<DateTime<Utc>>,
+    pub last_login: Option<DateTime<Utc>>,
+    pub threshold_days: i64,
+    pub grace_days: i64,
+}
+
+/// How long a candidate has been inactive, and why it is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inactivity {
+    pub justification: Justification,
+    pub last_activity: Option<DateTime<Utc>>,
+    pub source: LastActivitySource,
+    pub inactive_since: DateTime<Utc>,
+    pub inactive_days: i64,
+}
+
+/// Why a subscription is not a removal candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotCandidate {
+    /// Closed, or not a paid seat (any more).
+    NotPaid,
+    RuleInactive,
+    Admin,
+    Owner,
+    Excluded(String),
+    Protected(String),
+    InGracePeriod,
+    Active {
+        at: DateTime<Utc>,
+        source: LastActivitySource,
+    },
+}
+
+impl NotCandidate {
+    /// As the review screen and a closed candidate's note say it.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::NotPaid => {
+                "No longer holds a paid seat (the seat changed, or the user was removed or deactivated)."
+                    .into()
+            }
+            Self::RuleInactive => "The model's reclamation rule is not Active.".into(),
+            Self::Admin => "System Admin: never reclaimed.".into(),
+            Self::Owner => "The owner of this profile's API key: never reclaimed.".into(),
+            Self::Excluded(by) => format!("Excluded by the exclusion rule “{by}”."),
+            Self::Protected(by) => format!("Protected user ({by})."),
+            Self::InGracePeriod => "A new account, within the rule's grace period.".into(),
+            Self::Active { at, source } => format!(
+                "Active again: {} at {}.",
+                match source {
+                    LastActivitySource::LastLogin => "last login",
+                    _ => "last activity",
+                },
+                at.format("%Y-%m-%d %H:%M UTC")
+            ),
+        }
+    }
+}
+
+/// Whole days from `since` to `now` (never negative).
+fn days_between(since: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    (now - since).num_days().max(0)
+}
+
+/// The one definition of "removal candidate".
+pub fn judge(facts: &Facts, now: DateTime<Utc>) -> std::result::Result<Inactivity, NotCandidate> {
+    if !facts.open || !facts.paid {
+        return Err(NotCandidate::NotPaid);
+    }
+    if facts.admin {
+        return Err(NotCandidate::Admin);
+    }
+    if facts.owner {
+        return Err(NotCandidate::Owner);
+    }
+    if let Some(by) = &facts.excluded_by {
+        return Err(NotCandidate::Excluded(by.clone()));
+    }
+    if let Some(by) = &facts.protected_by {
+        return Err(NotCandidate::Protected(by.clone()));
+    }
+    if !facts.rule_active {
+        return Err(NotCandidate::RuleInactive);
+    }
+    let last = match (facts.last_event, facts.last_login) {
+        (Some(e), Some(l)) if l > e => Some((l, LastActivitySource::LastLogin)),
+        (Some(e), _) => Some((e, LastActivitySource::Events)),
+        (None, Some(l)) => Some((l, LastActivitySource::LastLogin)),
+        (None, None) => None,
+    };
+    let known_since = last.map_or(facts.known_since, |(at, _)| at.min(facts.known_since));
+    if days_between(known_since, now) < facts.grace_days {
+        return Err(NotCandidate::InGracePeriod);
+    }
+    let (inactive_since, justification, source) = match last {
+        Some((at, source)) => (at, Justification::LowUsage, source),
+        None => (known_since, Justification::NeverUsed, LastActivitySource::None),
+    };
+    let inactive_days = days_between(inactive_since, now);
+    if let Some((at, source)) = last {
+        if inactive_days < facts.threshold_days {
+            return Err(NotCandidate::Active { at, source });
+        }
+    } else if inactive_days < facts.threshold_days {
+        // Known for less than the threshold and never active: not yet judged unused.
+        return Err(NotCandidate::InGracePeriod);
+    }
+    Ok(Inactivity {
+        justification,
+        last_activity: last.map(|(at, _)| at),
+        source,
+        inactive_since,
+        inactive_days,
+    })
+}
+
+/// What one computation changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "reclaim.ts")]
+pub struct ComputeSummary {
+    pub opened: i64,
+    pub updated: i64,
+    /// Closed as Closed Canceled (activity detected).
+    pub canceled: i64,
+    /// Closed as Closed Skipped (no longer a seat the rules would reclaim).
+    pub skipped: i64,
+    /// Awaiting User past the rule's Days before auto-reclamation, now Ready.
+    pub no_answer: i64,
+    pub open: i64,
+}
+
+struct Row {
+    subscription_id: i64,
+    user_id: i64,
+    email: String,
+    name: Option<String>,
+    identifier: String,
+    model_id: Option<i64>,
+    is_internal: Option<bool>,
+    facts: Facts,
+    candidate: Option<(i64, CandidateState, DateTime<Utc>, LastActivitySource)>,
+}
+
+/// Brings the profile's removal candidates in step with its subscriptions, activity, rules,
+/// exclusions and protected users, in one transaction: opens candidates for inactive paid seats,
+/// follows the activity of open ones, closes those that no longer qualify (Closed Canceled when the
+/// user was active again), and moves Awaiting User candidates whose time to answer ran out to
+/// Ready. Candidates being reclaimed (Awaiting Revocation) are the reclaim job's and are left alone.
+/// Runs at the end of every refresh and on demand.
+pub async fn compute(db: &Db, clock: &dyn Clock, profile_id: i64) -> Result<ComputeSummary> {
+    let now = clock.now();
+    let db2 = db.clone();
+    db.write_detached(move |conn| Box::pin(async move { compute_in(conn, &db2, profile_id, now).await }))
+        .await
+}
+
+async fn compute_in(
+    conn: &mut SqliteConnection,
+    _db: &Db,
+    profile_id: i64,
+    now: DateTime<Utc>,
+) -> Result<ComputeSummary> {
+    crate::profiles::ensure_exists(conn, profile_id).await?;
+    let owner = sqlx::query!(
+        "SELECT owner_user_id, owner_email FROM profile_validations WHERE profile_id = ? AND ok = 1",
+        profile_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (owner_id, owner_email) = owner.map_or((None, None), |o| (o.owner_user_id, o.owner_email));
+    let protected =
+        sqlx::query_scalar!("SELECT pattern FROM protected_users WHERE profile_id = ?", profile_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let excluded: HashMap<i64, String> = sqlx::query!(
+        r#"SELECT subscription_id AS "subscription_id!: i64", excluded_by AS "excluded_by!: String"
+           FROM subscription_exclusions WHERE profile_id = ?"#,
+        profile_id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.subscription_id, r.excluded_by))
+    .collect();
+    // Every open candidate, and every open paid seat of an active rule whose last known activity is
+    // older than the threshold (a superset of the candidates: `judge` decides).
+    let rows = sqlx::query!(
+        r#"SELECT s.id AS "id!", s.user_id, s.email, s.name, s.identifier, s.model_id, s.is_internal AS "is_internal: bool",
+               s.closed_at IS NULL AS "open!: bool", coalesce(m.paid, 0) AS "paid!: bool",
+               coalesce(r.active, 0) AS "rule_active!: bool", coalesce(s.is_admin, 0) AS "admin!: bool",
+               coalesce(r.last_activity_threshold_days, 60) AS "threshold!: i64",
+               coalesce(r.grace_period_days, 30) AS "grace!: i64",
+               s.first_seen AS "first_seen: DateTime<Utc>", s.seat_changed_at AS "seat_changed_at: DateTime<Utc>",
+               s.last_login AS "last_login: DateTime<Utc>",
+               a.last_activity_at AS "last_activity_at?: DateTime<Utc>", a.source AS "source?: String",
+               c.id AS "candidate_id?: i64", c.state AS "state?: CandidateState",
+               c.inactive_since AS "inactive_since?: DateTime<Utc>",
+               c.activity_source AS "candidate_source?: LastActivitySource"
+           FROM software_subscriptions s
+           LEFT JOIN software_models m ON m.id = s.model_id
+           LEFT JOIN reclamation_rules r ON r.model_id = s.model_id
+           LEFT JOIN user_activity a ON a.profile_id = s.profile_id AND a.user_id = s.user_id
+           LEFT JOIN removal_candidates c ON c.subscription_id = s.id AND c.closed_at IS NULL
+           WHERE s.profile_id = ?1 AND (c.id IS NOT NULL OR (
+                 s.closed_at IS NULL AND m.paid = 1 AND r.active = 1 AND coalesce(s.is_admin, 0) = 0
+             AND coalesce(julianday(max(coalesce(a.last_activity_at, ''), coalesce(s.last_login, ''))), 0)
+                 <= julianday(?2) - r.last_activity_threshold_days + 1))"#,
+        profile_id,
+        now
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|r| {
+            let last_event = r.last_activity_at.filter(|_| r.source.as_deref() == Some("events"));
+            // Last-login activity is the subscription's own last login (kept fresher by each download).
+            let last_login = match (
+                r.last_login,
+                r.last_activity_at.filter(|_| r.source.as_deref() == Some("last_login")),
+            ) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            let known_since = [Some(r.first_seen), r.seat_changed_at, last_login, last_event]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(r.first_seen);
+            let email_lower = r.email.to_lowercase();
+            Row {
+                subscription_id: r.id,
+                user_id: r.user_id,
+                facts: Facts {
+                    open: r.open,
+                    paid: r.paid,
+                    rule_active: r.rule_active,
+                    admin: r.admin,
+                    owner: owner_id == Some(r.user_id)
+                        || owner_email.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(&r.email)),
+                    excluded_by: excluded.get(&r.id).cloned(),
+                    protected_by: protected.iter().find(|p| covers(p, &email_lower)).cloned(),
+                    known_since,
+                    last_event,
+                    last_login,
+                    threshold_days: r.threshold,
+                    grace_days: r.grace,
+                },
+                email: r.email,
+                name: r.name,
+                identifier: r.identifier,
+                model_id: r.model_id,
+                is_internal: r.is_internal,
+                candidate: match (r.candidate_id, r.state, r.inactive_since, r.candidate_source) {
+                    (Some(id), Some(state), Some(since), Some(source)) => Some((id, state, since, source)),
+                    _ => None,
+                },
+            }
+        })
+        .collect();
+
+    let mut summary = ComputeSummary::default();
+    for row in &rows {
+        let verdict = judge(&row.facts, now);
+        match (&row.candidate, verdict) {
+            (None, Ok(inactive)) => {
+                insert(conn, profile_id, row, &inactive, now).await?;
+                summary.opened += 1;
+            }
+            (None, Err(_)) => {}
+            // The reclaim job re-checks these itself, just before it writes.
+            (Some((_, CandidateState::AwaitingRevocation, ..)), _) => {}
+            (Some((id, _, since, source)), Ok(inactive)) => {
+                if *since != inactive.inactive_since || *source != inactive.source {
+                    follow_activity(conn, *id, &inactive, now).await?;
+                    summary.updated += 1;
+                }
+            }
+            (Some((id, state, ..)), Err(reason)) => {
+                let event = if matches!(reason, NotCandidate::Active { .. }) {
+                    summary.canceled += 1;
+                    Event::ActivityDetected
+                } else {
+                    summary.skipped += 1;
+                    Event::Skipped
+                };
+                let to = state::next(*state, event).map_err(|e| Error::Internal(e.0))?;
+                close(conn, *id, to, &reason.describe(), now).await?;
+            }
+        }
+    }
+    summary.no_answer = expire_unanswered(conn, profile_id, now).await?;
+    summary.open = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!: i64" FROM removal_candidates WHERE profile_id = ? AND closed_at IS NULL"#,
+        profile_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if summary != (ComputeSummary { open: summary.open, ..ComputeSummary::default() }) {
+        tracing::info!(profile = profile_id, ?summary, "removal candidates computed");
+    }
+    Ok(summary)
+}
+
+async fn insert(
+    conn: &mut SqliteConnection,
+    profile_id: i64,
+    row: &Row,
+    inactive: &Inactivity,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query!(
+        "INSERT INTO removal_candidates (profile_id, subscription_id, model_id, user_id, email, name, identifier, \
+         is_internal, justification, last_activity_at, activity_source, inactive_since, state, opened_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ready', ?, ?)",
+        profile_id,
+        row.subscription_id,
+        row.model_id,
+        row.user_id,
+        row.email,
+        row.name,
+        row.identifier,
+        row.is_internal,
+        inactive.justification,
+        inactive.last_activity,
+        inactive.source,
+        inactive.inactive_since,
+        now,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn follow_activity(
+    conn: &mut SqliteConnection,
+    id: i64,
+    inactive: &Inactivity,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query!(
+        "UPDATE removal_candidates SET justification = ?, last_activity_at = ?, activity_source = ?, \
+         inactive_since = ?, updated_at = ? WHERE id = ? AND closed_at IS NULL",
+        inactive.justification,
+        inactive.last_activity,
+        inactive.source,
+        inactive.inactive_since,
+        now,
+        id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Moves an open candidate to a closed state with a note.
+pub(crate) async fn close(
+    conn: &mut SqliteConnection,
+    id: i64,
+    to: CandidateState,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    debug_assert!(to.is_closed());
+    let note = cap(note, MAX_MESSAGE);
+    sqlx::query!(
+        "UPDATE removal_candidates SET state = ?, closed_at = ?, updated_at = ?, note = ? WHERE id = ? AND closed_at IS NULL",
+        to,
+        now,
+        now,
+        note,
+        id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Awaiting User candidates whose rule's Days before auto-reclamation passed since the
+/// notification → Ready. Returns how many moved.
+async fn expire_unanswered(conn: &mut SqliteConnection, profile_id: i64, now: DateTime<Utc>) -> Result<i64> {
+    let done = sqlx::query!(
+        "UPDATE removal_candidates SET state = 'ready', updated_at = ?1 \
+         WHERE profile_id = ?2 AND state = 'awaiting_user' AND id IN ( \
+           SELECT c.id FROM removal_candidates c JOIN reclamation_rules r ON r.model_id = c.model_id \
+           WHERE c.profile_id = ?2 AND c.state = 'awaiting_user' \
+             AND julianday(c.notified_at) + r.days_before_auto_reclamation <= julianday(?1))",
+        now,
+        profile_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() as i64)
+}
+
+/// Closes the open candidates (not being reclaimed) of users a new protection covers.
+pub(crate) async fn close_protected(
+    conn: &mut SqliteConnection,
+    profile_id: i64,
+    pattern: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let open = sqlx::query!(
+        r#"SELECT id AS "id!", email, state AS "state: CandidateState" FROM removal_candidates
+           WHERE profile_id = ? AND closed_at IS NULL AND state != 'awaiting_revocation'"#,
+        profile_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let note = NotCandidate::Protected(pattern.to_owned()).describe();
+    for c in open.into_iter().filter(|c| covers(pattern, &c.email)) {
+        let to = state::next(c.state, Event::Skipped).map_err(|e| Error::Internal(e.0))?;
+        close(conn, c.id, to, &note, now).await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/// A removal candidate as the review screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "reclaim.ts")]
+pub struct RemovalCandidate {
+    pub id: i64,
+    pub profile_id: i64,
+    pub profile_name: String,
+    pub subscription_id: i64,
+    pub model_id: Option<i64>,
+    pub model_name: Option<String>,
+    pub user_id: i64,
+    pub email: String,
+    pub name: Option<String>,
+    /// The seat when the candidate opened (`MEMBER`, `Licensed`).
+    pub identifier: String,
+    pub is_internal: Option<bool>,
+    pub justification: Justification,
+    pub last_activity_at: Option<DateTime<Utc>>,
+    pub activity_source: LastActivitySource,
+    /// To now, or to when it closed.
+    pub inactive_days: i64,
+    pub state: CandidateState,
+    pub opened_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub notified_at: Option<DateTime<Utc>>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub approved_by: Option<String>,
+    pub note: Option<String>,
+    /// The rule asks to notify the user before reclaiming.
+    pub notify_user: bool,
+    pub monthly_savings: Option<Money>,
+    pub yearly_savings: Option<Money>,
+}
+
+/// Which candidates. Every field narrows; the defaults select the open candidates of every profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export, export_to = "reclaim.ts")]
+pub struct CandidateFilter {
+    pub profile_id: Option<i64>,
+    pub model_id: Option<i64>,
+    /// Empty: every open state.
+    pub states: Vec<CandidateState>,
+    pub justification: Option<Justification>,
+    pub min_inactive_days: Option<i64>,
+    /// Part of the user's email address or name, any case.
+    pub search: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "reclaim.ts")]
+pub enum CandidateSort {
+    #[default]
+    InactiveDays,
+    User,
+    Model,
+    State,
+    Opened,
+}
+
+/// One window of the filtered list.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "reclaim.ts")]
+pub struct CandidatePageRequest {
+    pub filter: CandidateFilter,
+    pub sort: CandidateSort,
+    pub descending: bool,
+    pub offset: i64,
+    /// At most 500.
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "reclaim.ts")]
+pub struct CandidatePage {
+    pub rows: Vec<RemovalCandidate>,
+    /// How many match the filter.
+    pub total: i64,
+    pub offset: i64,
+}
+
+/// The dry run of a selection: how many seats, and what reclaiming them would save.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "reclaim.ts")]
+pub struct SavingsSummary {
+    pub seats: i64,
+    /// Seats whose model has no cost set.
+    pub seats_without_cost: i64,
+    /// Per currency.
+    pub monthly: Vec<Money>,
+    pub yearly: Vec<Money>,
+}
+
+const MAX_PAGE: i64 = 500;
+
+fn states_json(filter: &CandidateFilter) -> String {
+    let states: Vec<&str> = if filter.states.is_empty() {
+        CandidateState::ALL.iter().filter(|s| !s.is_closed()).map(|s| s.as_str()).collect()
+    } else {
+        filter.states.iter().map(|s| s.as_str()).collect()
+    };
+    serde_json::to_string(&states).unwrap_or_else(|_| "[]".into())
+}
+
+fn search_pattern(filter: &CandidateFilter) -> Option<String> {
+    let text = filter.search.trim().to_lowercase();
+    (!text.is_empty())
+        .then(|| format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+}
+
+/// A window of the candidates that match the filter, read from SQLite (never the whole list).
+pub async fn list_candidates(
+    db: &Db,
+    clock: &dyn Clock,
+    request: &CandidatePageRequest,
+) -> Result<CandidatePage> {
+    let (f, now) = (&request.filter, clock.now());
+    let (states, search) = (states_json(f), search_pattern(f));
+    let limit = request.limit.clamp(1, MAX_PAGE);
+    let offset = request.offset.max(0);
+    let sort = match request.sort {
+        CandidateSort::InactiveDays => "inactive",
+        CandidateSort::User => "user",
+        CandidateSort::Model => "model",
+        CandidateSort::State => "state",
+        CandidateSort::Opened => "opened",
+    };
+    let rows = sqlx::query!(
+        r#"SELECT c.id AS "id!", c.profile_id, p.display_name AS profile_name, c.subscription_id, c.model_id,
+               m.name AS "model_name?", c.user_id, c.email, c.name, c.identifier, c.is_internal AS "is_internal: bool",
+               c.justification AS "justification: Justification",
+               c.last_activity_at AS "last_activity_at: DateTime<Utc>",
+               c.activity_source AS "activity_source: LastActivitySource",
+               CAST(julianday(coalesce(c.closed_at, ?1)) - julianday(c.inactive_since) AS INTEGER) AS "inactive_days!: i64",
+               c.state AS "state: CandidateState", c.opened_at AS "opened_at: DateTime<Utc>",
+               c.updated_at AS "updated_at: DateTime<Utc>", c.closed_at AS "closed_at: DateTime<Utc>",
+               c.notified_at AS "notified_at: DateTime<Utc>", c.answered_at AS "answered_at: DateTime<Utc>",
+               c.approved_at AS "approved_at: DateTime<Utc>", c.approved_by, c.note,
+               coalesce(r.notify_user, 0) AS "notify_user!: bool", m.monthly_cost_minor AS "monthly_cost_minor?: i64",
+               m.currency AS "currency?: String",
+               count(*) OVER () AS "total!: i64"
+           FROM removal_candidates c
+           JOIN profiles p ON p.id = c.profile_id
+           LEFT JOIN software_models m ON m.id = c.model_id
+           LEFT JOIN reclamation_rules r ON r.model_id = c.model_id
+           WHERE (?2 IS NULL OR c.profile_id = ?2) AND (?3 IS NULL OR c.model_id = ?3)
+             AND c.state IN (SELECT value FROM json_each(?4))
+             AND (?5 IS NULL OR c.justification = ?5)
+             AND (?6 IS NULL OR julianday(coalesce(c.closed_at, ?1)) - julianday(c.inactive_since) >= ?6)
+             AND (?7 IS NULL OR lower(c.email) LIKE ?7 ESCAPE '\' OR lower(coalesce(c.name, '')) LIKE ?7 ESCAPE '\')
+           ORDER BY
+             CASE WHEN ?8 = 0 THEN CASE ?9 WHEN 'inactive' THEN julianday(?1) - julianday(c.inactive_since)
+                  WHEN 'user' THEN lower(c.email) WHEN 'model' THEN m.name WHEN 'state' THEN c.state
+                  ELSE c.opened_at END END ASC,
+             CASE WHEN ?8 = 1 THEN CASE ?9 WHEN 'inactive' THEN julianday(?1) - julianday(c.inactive_since)
+                  WHEN 'user' THEN lower(c.email) WHEN 'model' THEN m.name WHEN 'state' THEN c.state
+                  ELSE c.opened_at END END DESC,
+             c.id
+           LIMIT ?10 OFFSET ?11"#,
+        now,
+        f.profile_id,
+        f.model_id,
+        states,
+        f.justification,
+        f.min_inactive_days,
+        search,
+        request.descending,
+        sort,
+        limit,
+        offset
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let total = match rows.first() {
+        Some(r) => r.total,
+        None => count(db, clock, f).await?,
+    };
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let cost = r.monthly_cost_minor.zip(r.currency.clone());
+            RemovalCandidate {
+                id: r.id,
+                profile_id: r.profile_id,
+                profile_name: r.profile_name,
+                subscription_id: r.subscription_id,
+                model_id: r.model_id,
+                model_name: r.model_name,
+                user_id: r.user_id,
+                email: r.email,
+                name: r.name,
+                identifier: r.identifier,
+                is_internal: r.is_internal,
+                justification: r.justification,
+                last_activity_at: r.last_activity_at,
+                activity_source: r.activity_source,
+                inactive_days: r.inactive_days,
+                state: r.state,
+                opened_at: r.opened_at,
+                updated_at: r.updated_at,
+                closed_at: r.closed_at,
+                notified_at: r.notified_at,
+                answered_at: r.answered_at,
+                approved_at: r.approved_at,
+                approved_by: r.approved_by,
+                note: r.note,
+                notify_user: r.notify_user,
+                monthly_savings: cost.as_ref().map(|(minor, cur)| Money::new(cur, *minor)),
+                yearly_savings: cost.as_ref().map(|(minor, cur)| Money::new(cur, minor * 12)),
+            }
+        })
+        .collect();
+    Ok(CandidatePage { rows, total, offset })
+}
+
+async fn count(db: &Db, clock: &dyn Clock, f: &CandidateFilter) -> Result<i64> {
+    Ok(savings(db, clock, f, None).await?.seats)
+}
+
+/// What the candidates that match `filter` (and, when given, whose id is in `ids`) would save.
+pub async fn savings(
+    db: &Db,
+    clock: &dyn Clock,
+    f: &CandidateFilter,
+    ids: Option<&[i64]>,
+) -> Result<SavingsSummary> {
+    let (states, search, now) = (states_json(f), search_pattern(f), clock.now());
+    let ids = ids.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
+    let rows = sqlx::query!(
+        r#"SELECT m.currency AS "currency?: String", count(*) AS "seats!: i64",
+               sum(m.monthly_cost_minor) AS "monthly?: i64", count(m.monthly_cost_minor) AS "costed!: i64"
+           FROM removal_candidates c
+           LEFT JOIN software_models m ON m.id = c.model_id
+           WHERE (?2 IS NULL OR c.profile_id = ?2) AND (?3 IS NULL OR c.model_id = ?3)
+             AND c.state IN (SELECT value FROM json_each(?4))
+             AND (?5 IS NULL OR c.justification = ?5)
+             AND (?6 IS NULL OR julianday(coalesce(c.closed_at, ?1)) - julianday(c.inactive_since) >= ?6)
+             AND (?7 IS NULL OR lower(c.email) LIKE ?7 ESCAPE '\' OR lower(coalesce(c.name, '')) LIKE ?7 ESCAPE '\')
+             AND (?8 IS NULL OR c.id IN (SELECT value FROM json_each(?8)))
+           GROUP BY m.currency ORDER BY m.currency"#,
+        now,
+        f.profile_id,
+        f.model_id,
+        states,
+        f.justification,
+        f.min_inactive_days,
+        search,
+        ids
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut summary =
+        SavingsSummary { seats: 0, seats_without_cost: 0, monthly: Vec::new(), yearly: Vec::new() };
+    for r in rows {
+        summary.seats += r.seats;
+        summary.seats_without_cost += r.seats - r.costed;
+        if let (Some(currency), Some(monthly)) = (r.currency, r.monthly) {
+            if r.costed > 0 {
+                summary.monthly.push(Money::new(&currency, monthly));
+                summary.yearly.push(Money::new(&currency, monthly * 12));
+            }
+        }
+    }
+    Ok(summary)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The review's moves
+
+/// The longest reason kept for a skip.
+pub const MAX_REASON: usize = 500;
+
+async fn load_state(conn: &mut SqliteConnection, id: i64) -> Result<(i64, CandidateState)> {
+    let row = sqlx::query!(
+        r#"SELECT profile_id, state AS "state: CandidateState" FROM removal_candidates WHERE id = ?"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| candidate_not_found(id))?;
+    Ok((row.profile_id, row.state))
+}
+
+pub(crate) fn candidate_not_found(id: i64) -> Error {
+    Error::NotFound(format!(
+        "Removal candidate {id} does not exist (any more); its profile may have been deleted. Refresh the list."
+    ))
+}
+
+fn refused(id: i64, e: state::NotAllowed) -> Error {
+    Error::Conflict(format!("Candidate {id}: {e}"))
+}
+
+/// Skips candidates (→ Closed Skipped) with the admin's reason. All or nothing: if one cannot be
+/// skipped, none is.
+pub async fn skip(db: &Db, clock: &dyn Clock, ids: &[i64], reason: &str) -> Result<usize> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Error::validation(
+            "reason",
+            "Say why these seats are kept (for example “needed for the Q3 audit”).",
+        ));
+    }
+    if reason.chars().count() > MAX_REASON {
+        return Err(Error::validation("reason", format!("A reason has at most {MAX_REASON} characters.")));
+    }
+    let now = clock.now();
+    let mut tx = db.write().await?;
+    for &id in ids {
+        let (_, from) = load_state(&mut tx, id).await?;
+        let to = state::next(from, Event::Skipped).map_err(|e| refused(id, e))?;
+        close(&mut tx, id, to, &format!("Skipped: {reason}"), now).await?;
+    }
+    tx.commit().await?;
+    Ok(ids.len())
+}
+
+/// Moves open candidates through the notify loop: `Notified` (Ready → Awaiting User, the user was
+/// sent the message), `UserKeeps` (→ Awaiting Approval), `Declined` (→ Ready), `Resumed`
+/// (Attention Required → Ready). All or nothing.
+pub async fn move_candidates(db: &Db, clock: &dyn Clock, ids: &[i64], event: ReviewMove) -> Result<usize> {
+    let now = clock.now();
+    let mut tx = db.write().await?;
+    for &id in ids {
+        let (_, from) = load_state(&mut tx, id).await?;
+        let to = state::next(from, event.event()).map_err(|e| refused(id, e))?;
+        let (notified, answered) = match event {
+            ReviewMove::Notified => (Some(now), None),
+            ReviewMove::UserKeeps => (None, Some(now)),
+            _ => (None, None),
+        };
+        sqlx::query!(
+            "UPDATE removal_candidates SET state = ?, updated_at = ?, notified_at = coalesce(?, notified_at), \
+             answered_at = coalesce(?, answered_at) WHERE id = ?",
+            to,
+            now,
+            notified,
+            answered,
+            id
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(ids.len())
+}
+
+/// A move of the review that keeps the candidate open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "reclaim.ts")]
+pub enum ReviewMove {
+    Notified,
+    UserKeeps,
+    Declined,
+    Resumed,
+}
+
+impl ReviewMove {
+    fn event(self) -> Event {
+        match self {
+            Self::Notified => Event::Notified,
+            Self::UserKeeps => Event::UserKeeps,
+            Self::Declined => Event::Declined,
+            Self::Resumed => Event::Resumed,
+        }
+    }
+}
+
+/// For tests and the CLI: whole days, as the lists count them.
+pub fn inactive_days_at(since: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    days_between(since, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    fn facts() -> Facts {
+        Facts {
+            open: true,
+            paid: true,
+            rule_active: true,
+            admin: false,
+            owner: false,
+            excluded_by: None,
+            protected_by: None,
+            known_since: at("2025-01-01T00:00:00Z"),
+            last_event: None,
+            last_login: Some(at("2026-08-01T00:00:00Z")),
+            threshold_days: 60,
+            grace_days: 30,
+        }
+    }
+
+    const NOW: &str = "2026-12-01T00:00:00Z";
+
+    #[test]
+    fn low_usage_from_the_last_login() {
+        let v = judge(&facts(), at(NOW)).unwrap();
+        assert_eq!(v.justification, Justification::LowUsage);
+        assert_eq!(v.source, LastActivitySource::LastLogin);
+        assert_eq!(v.inactive_days, 122);
+        assert_eq!(v.last_activity, Some(at("2026-08-01T00:00:00Z")));
+    }
+
+    #[test]
+    fn the_later_of_event_and_login_counts() {
+        let f = Facts { last_event: Some(at("2026-11-20T00:00:00Z")), ..facts() };
+        assert_eq!(
+            judge(&f, at(NOW)),
+            Err(NotCandidate::Active { at: at("2026-11-20T00:00:00Z"), source: LastActivitySource::Events })
+        );
+        let f = Facts { last_event: Some(at("2026-07-01T00:00:00Z")), ..facts() };
+        assert_eq!(judge(&f, at(NOW)).unwrap().source, LastActivitySource::LastLogin);
+    }
+
+    #[test]
+    fn the_threshold_is_inclusive() {
+        let f = Facts { last_login: Some(at("2026-10-02T00:00:00Z")), ..facts() };
+        assert_eq!(judge(&f, at(NOW)).unwrap().inactive_days, 60);
+        let f = Facts { last_login: Some(at("2026-10-02T00:00:01Z")), ..facts() };
+        assert!(matches!(judge(&f, at(NOW)), Err(NotCandidate::Active { .. })));
+    }
+
+    #[test]
+    fn never_used_only_past_the_grace_period() {
+        let f = Facts { last_login: None, ..facts() };
+        let v = judge(&f, at(NOW)).unwrap();
+        assert_eq!((v.justification, v.source), (Justification::NeverUsed, LastActivitySource::None));
+        assert_eq!(v.inactive_since, at("2025-01-01T00:00:00Z"));
+        // Known for 20 days: within the grace period.
+        let f = Facts { last_login: None, known_since: at("2026-11-11T00:00:00Z"), ..facts() };
+        assert_eq!(judge(&f, at(NOW)), Err(NotCandidate::InGracePeriod));
+        // Past the grace period but known for less than the threshold: not judged yet.
+        let f = Facts { last_login: None, known_since: at("2026-10-15T00:00:00Z"), ..facts() };
+        assert_eq!(judge(&f, at(NOW)), Err(NotCandidate::InGracePeriod));
+        // A grace period longer than the threshold keeps an inactive new account too.
+        let f = Facts {
+            known_since: at("2026-09-01T00:00:00Z"),
+            last_login: Some(at("2026-09-01T00:00:00Z")),
+            grace_days: 120,
+            ..facts()
+        };
+        assert_eq!(judge(&f, at(NOW)), Err(NotCandidate::InGracePeriod));
+    }
+
+    #[test]
+    fn who_is_never_a_candidate() {
+        let cases: [(Facts, NotCandidate); 7] = [
+            (Facts { admin: true, ..facts() }, NotCandidate::Admin),
+            (Facts { owner: true, ..facts() }, NotCandidate::Owner),
+            (
+                Facts { excluded_by: Some("user @x.example".into()), ..facts() },
+                NotCandidate::Excluded("user @x.example".into()),
+            ),
+            (
+                Facts { protected_by: Some("@x.example".into()), ..facts() },
+                NotCandidate::Protected("@x.example".into()),
+            ),
+            (Facts { paid: false, ..facts() }, NotCandidate::NotPaid),
+            (Facts { open: false, ..facts() }, NotCandidate::NotPaid),
+            (Facts { rule_active: false, ..facts() }, NotCandidate::RuleInactive),
+        ];
+        for (f, reason) in cases {
+            assert_eq!(judge(&f, at(NOW)), Err(reason));
+        }
+    }
+}

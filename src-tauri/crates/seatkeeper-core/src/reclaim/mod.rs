@@ -1,0 +1,26 @@
+//! Reclamation: from the rules to the seats the admin decides to reclaim.
+//!
+//! - [`rules`]: one reclamation rule per software model (threshold, grace period, Active, Notify
+//!   user, Days before auto-reclamation, the reclaim action) and the model's cost per seat;
+//! - [`protected`]: the Protected users list (never reclaimed);
+//! - [`candidates`]: who is a removal candidate ([`candidates::judge`], the one definition),
+//!   keeping candidates in step with the data ([`candidates::compute`]), reading them in pages, and
+//!   the review's moves;
+//! - [`state`]: the candidate states (ServiceNow's) and every move between them;
+//! - [`money`]: costs in minor units of an ISO 4217 currency.
+
+pub mod candidates;
+pub mod money;
+pub mod protected;
+pub mod rules;
+pub mod state;
+
+pub use candidates::{
+    compute, list_candidates, move_candidates, savings, skip, CandidateFilter, CandidatePage,
+    CandidatePageRequest, CandidateSort, ComputeSummary, Justification, LastActivitySource, RemovalCandidate,
+    ReviewMove, SavingsSummary,
+};
+pub use money::Money;
+pub use protected::{add_protected, delete_protected, list_protected, ProtectedUser, ProtectedUserInput};
+pub use rules::{get_rule, list_rules, update_rule, ReclaimAction, ReclamationRule, RuleInput};
+pub use state::CandidateState;
