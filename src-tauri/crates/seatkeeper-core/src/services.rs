@@ -12,6 +12,10 @@ pub use crate::profiles::{
     update_profile,
 };
 pub use crate::sync::activity::{activity_settings, set_excluded_event_kinds};
+pub use crate::reclaim::{
+    add_protected, candidate_ids, compute as compute_candidates, delete_protected, list_candidates, list_protected, list_rules,
+    move_candidates, savings as candidate_savings, skip as skip_candidates, update_rule,
+};
 pub use crate::sync::{
     delete_exclusion_rule, list_exclusion_rules, list_models, list_subscriptions,
     list_unrecognized_identifiers, map_identifier, save_identifier_exclusion, save_user_exclusion,

@@ -762,6 +762,30 @@ pub async fn savings(
     Ok(summary)
 }
 
+/// The ids of every candidate that matches `filter`, in the list's default order: "select all that
+/// match" (a later Skip or Reclaim acts on exactly these, never on a filter re-read later).
+pub async fn candidate_ids(db: &Db, clock: &dyn Clock, f: &CandidateFilter) -> Result<Vec<i64>> {
+    let (states, search, now) = (states_json(f), search_pattern(f), clock.now());
+    Ok(sqlx::query_scalar!(
+        r#"SELECT c.id AS "id!" FROM removal_candidates c
+           WHERE (?2 IS NULL OR c.profile_id = ?2) AND (?3 IS NULL OR c.model_id = ?3)
+             AND c.state IN (SELECT value FROM json_each(?4))
+             AND (?5 IS NULL OR c.justification = ?5)
+             AND (?6 IS NULL OR julianday(coalesce(c.closed_at, ?1)) - julianday(c.inactive_since) >= ?6)
+             AND (?7 IS NULL OR lower(c.email) LIKE ?7 ESCAPE '\' OR lower(coalesce(c.name, '')) LIKE ?7 ESCAPE '\')
+           ORDER BY c.id"#,
+        now,
+        f.profile_id,
+        f.model_id,
+        states,
+        f.justification,
+        f.min_inactive_days,
+        search
+    )
+    .fetch_all(db.pool())
+    .await?)
+}
+
 // ---------------------------------------------------------------------------------------------
 // The review's moves
 

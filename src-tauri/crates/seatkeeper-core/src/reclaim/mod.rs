@@ -16,7 +16,7 @@ pub mod rules;
 pub mod state;
 
 pub use candidates::{
-    compute, list_candidates, move_candidates, savings, skip, CandidateFilter, CandidatePage,
+    candidate_ids, compute, list_candidates, move_candidates, savings, skip, CandidateFilter, CandidatePage,
     CandidatePageRequest, CandidateSort, ComputeSummary, Justification, LastActivitySource, RemovalCandidate,
     ReviewMove, SavingsSummary,
 };
