@@ -56,6 +56,11 @@ jobKind: JobKind,
  */
 number: number, startedAt: string, finishedAt: string | null, status: JobStatus, usersRead: number, subscriptionsCreated: number, subscriptionsUpdated: number, subscriptionsClosed: number, eventsRead: number, 
 /**
+ * Reclaim runs: seats freed (or found already free), candidates closed because the user was
+ * active again, and candidates that need the admin's attention.
+ */
+candidatesReclaimed: number, candidatesCanceled: number, candidatesFailed: number, 
+/**
  * HTTP requests sent to Smartsheet, retries included.
  */
 requests: number, retries: number, 
@@ -125,7 +130,7 @@ excludedBy: string | null, };
 /**
  * What a running job is doing.
  */
-export type SyncPhase = "detectingPlan" | "users" | "closing" | "events" | "lastLogin" | "done";
+export type SyncPhase = "detectingPlan" | "users" | "closing" | "events" | "lastLogin" | "reclaiming" | "done";
 
 /**
  * Progress of a running job: reported after each page of users read and after each page of
@@ -135,7 +140,11 @@ export type SyncProgress = { phase: SyncPhase, pagesDone: number,
 /**
  * Known for users (`totalPages`), not for the event stream.
  */
-pagesTotal: number | null, usersRead: number, eventsRead: number, };
+pagesTotal: number | null, usersRead: number, eventsRead: number, 
+/**
+ * The reclaim job: candidates settled so far, of how many.
+ */
+candidatesDone: number, candidatesTotal: number, };
 
 /**
  * A subscription identifier with no software model.

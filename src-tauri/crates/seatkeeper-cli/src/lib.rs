@@ -225,6 +225,9 @@ impl Reporter {
             }
             SyncPhase::Events => format!("events: {} pages, {} events read", p.pages_done, p.events_read),
             SyncPhase::LastLogin => "taking last activity from last-login dates (no Event Reporting)".into(),
+            SyncPhase::Reclaiming => {
+                format!("reclaiming: {}/{} candidates settled", p.candidates_done, p.candidates_total)
+            }
             SyncPhase::Done => "done".into(),
         }
     }

@@ -11,11 +11,16 @@ pub use crate::profiles::{
     create_profile, default_activity_start, delete_profile, get_profile, list_profiles, publish_profile,
     update_profile,
 };
-pub use crate::sync::activity::{activity_settings, set_excluded_event_kinds};
 pub use crate::reclaim::{
-    add_protected, candidate_ids, compute as compute_candidates, delete_protected, list_candidates, list_protected, list_rules,
-    move_candidates, savings as candidate_savings, skip as skip_candidates, update_rule,
+    add_protected, candidate_ids, compute as compute_candidates, delete_protected, list_candidates,
+    list_protected, list_rules, move_candidates, savings as candidate_savings, skip as skip_candidates,
+    update_rule,
 };
+pub use crate::reclaim::{
+    confirm as confirm_reclaim, get_audit, list_audit, os_user, preview as preview_reclaim,
+    undo as undo_audit,
+};
+pub use crate::sync::activity::{activity_settings, set_excluded_event_kinds};
 pub use crate::sync::{
     delete_exclusion_rule, list_exclusion_rules, list_models, list_subscriptions,
     list_unrecognized_identifiers, map_identifier, save_identifier_exclusion, save_user_exclusion,

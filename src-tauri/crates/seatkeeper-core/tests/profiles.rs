@@ -284,12 +284,12 @@ async fn draft_published_draft_with_jobs() {
         [
             (JobKind::Subscriptions, "Refresh Acme Subscriptions", JobSchedule::Daily, true),
             (JobKind::Events, "Refresh Acme Events", JobSchedule::Daily, true),
+            (JobKind::Reclaim, "Reclaim Acme Subscriptions", JobSchedule::OnDemand, true),
         ]
     );
-    assert!(published
-        .jobs
-        .iter()
-        .all(|j| j.profile_id == profile.id && j.next_run_at == Some(env.clock_now())));
+    // The daily jobs are due at once; the reclaim job runs only when a reclaim is confirmed.
+    assert!(published.jobs.iter().all(|j| j.profile_id == profile.id
+        && j.next_run_at == (j.schedule == JobSchedule::Daily).then(|| env.clock_now())));
     // Publishing again changes nothing.
     assert_eq!(publish_profile(&env.db, &env.clock, profile.id).await.unwrap(), published);
 
@@ -297,7 +297,10 @@ async fn draft_published_draft_with_jobs() {
     let renamed = update_profile(&env.db, &env.clock, profile.id, form("Acme Corp")).await.unwrap();
     assert_eq!(renamed.status, ProfileStatus::Published);
     let names: Vec<_> = renamed.jobs.iter().map(|j| j.name.as_str()).collect();
-    assert_eq!(names, ["Refresh Acme Corp Subscriptions", "Refresh Acme Corp Events"]);
+    assert_eq!(
+        names,
+        ["Refresh Acme Corp Subscriptions", "Refresh Acme Corp Events", "Reclaim Acme Corp Subscriptions"]
+    );
     assert!(renamed.last_validation.is_some());
     // Reclaim and the start date are not part of what was validated.
     let mut no_reclaim = form("Acme Corp");
@@ -314,7 +317,11 @@ async fn draft_published_draft_with_jobs() {
     assert_eq!(draft.published_at, None);
     assert!(draft.last_validation.is_none());
     let jobs: Vec<_> = draft.jobs.iter().map(|j| (j.kind, j.enabled)).collect();
-    assert_eq!(jobs, [(JobKind::Subscriptions, false)], "events job deleted, the other one stopped");
+    assert_eq!(
+        jobs,
+        [(JobKind::Subscriptions, false), (JobKind::Reclaim, false)],
+        "events job deleted, the others stopped"
+    );
     let err = publish_profile(&env.db, &env.clock, profile.id).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::Conflict);
 
@@ -323,7 +330,7 @@ async fn draft_published_draft_with_jobs() {
     let republished = publish_profile(&env.db, &env.clock, profile.id).await.unwrap();
     assert_eq!(republished.status, ProfileStatus::Published);
     let jobs: Vec<_> = republished.jobs.iter().map(|j| (j.kind, j.enabled)).collect();
-    assert_eq!(jobs, [(JobKind::Subscriptions, true)]);
+    assert_eq!(jobs, [(JobKind::Subscriptions, true), (JobKind::Reclaim, true)]);
 
     // Turning Download activity back on while published adds the events job.
     let mut activity = no_activity;
@@ -335,7 +342,8 @@ async fn draft_published_draft_with_jobs() {
         jobs,
         [
             (JobKind::Subscriptions, "Refresh Acme Corp Subscriptions", true),
-            (JobKind::Events, "Refresh Acme Corp Events", true)
+            (JobKind::Events, "Refresh Acme Corp Events", true),
+            (JobKind::Reclaim, "Reclaim Acme Corp Subscriptions", true)
         ]
     );
 

@@ -13,11 +13,14 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use seatkeeper_core::connections::{ClientOptions, ConnectionInput};
+use seatkeeper_core::jobs::{self, JobKind, JobResult, RunContext};
 use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
 use seatkeeper_core::services::{create_profile, publish_profile, validate_connection};
 use seatkeeper_core::smartsheet::{ApiToken, ClientConfig, RetryPolicy, SmartsheetClient};
+use seatkeeper_core::sync::{no_progress, SyncOptions};
 use seatkeeper_core::{Db, FixedClock, MemoryStore};
 use smartsheet_sim::{RateLimit, SimConfig, SimHandle};
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 pub use stub::{Fault, Reply, Seen, Stub};
@@ -172,5 +175,21 @@ impl Org {
         publish_profile(&db, &*clock, profile.id).await.unwrap();
         let client = client(sim.base_url(), &token);
         Self { sim, db, secrets, clock, profile: profile.id, client }
+    }
+
+    /// Runs the profile's job of `kind` once with the fast client, as the engine would, and
+    /// returns its result (whatever its status).
+    pub async fn run(&self, kind: JobKind) -> JobResult {
+        let options = SyncOptions::default();
+        let context = RunContext {
+            db: &self.db,
+            client: &self.client,
+            profile_id: self.profile,
+            clock: &*self.clock,
+            options: &options,
+            progress: &no_progress,
+            cancel: &CancellationToken::new(),
+        };
+        jobs::run(kind, context).await.expect("the job runs and records a result")
     }
 }

@@ -158,8 +158,8 @@ impl Job {
     }
 }
 
-/// The jobs due at `due` (enabled, of a Published profile, `next_run_at` passed or never set), or
-/// the job `id` whatever its state.
+/// The jobs due at `due` (daily, enabled, of a Published profile, `next_run_at` passed or never
+/// set; an on-demand job is never due), or the job `id` whatever its state.
 async fn select(db: &Db, id: Option<i64>, due: Option<DateTime<Utc>>) -> Result<Vec<Job>> {
     Ok(sqlx::query_as!(
         Job,
@@ -168,7 +168,7 @@ async fn select(db: &Db, id: Option<i64>, due: Option<DateTime<Utc>>) -> Result<
                j.time_of_day
            FROM scheduled_jobs j JOIN profiles p ON p.id = j.profile_id
            WHERE (?1 IS NULL OR j.id = ?1)
-             AND (?2 IS NULL OR (j.enabled = 1 AND p.status = 'published'
+             AND (?2 IS NULL OR (j.enabled = 1 AND p.status = 'published' AND j.schedule = 'daily'
                                  AND (j.next_run_at IS NULL OR j.next_run_at <= ?2)))
            ORDER BY j.profile_id, j.kind DESC"#,
         id,
@@ -366,7 +366,8 @@ impl JobEngine {
     async fn until_next_due(&self) -> Result<Option<Duration>> {
         let next = sqlx::query_scalar!(
             r#"SELECT min(j.next_run_at) AS "next?: DateTime<Utc>" FROM scheduled_jobs j
-               JOIN profiles p ON p.id = j.profile_id WHERE j.enabled = 1 AND p.status = 'published'"#
+               JOIN profiles p ON p.id = j.profile_id
+               WHERE j.enabled = 1 AND p.status = 'published' AND j.schedule = 'daily'"#
         )
         .fetch_one(self.inner.db.pool())
         .await?;

@@ -7,9 +7,11 @@
 //! - [`lock`]: one run per job at a time, across the app and the `seatkeeper` command.
 //!
 //! A published profile has "Refresh `<Display Name>` Subscriptions" and, with Download activity on,
-//! "Refresh `<Display Name>` Events", both daily. When a profile returns to Draft its jobs are
-//! disabled (and the events job deleted when Download activity was cleared); publishing again
-//! re-enables them and creates the missing ones.
+//! "Refresh `<Display Name>` Events", both daily, and "Reclaim `<Display Name>` Subscriptions", run on
+//! demand once the admin confirms a reclaim (it refuses to write while Reclaim subscriptions is
+//! cleared). Each refresh ends by computing the profile's removal candidates. When a profile
+//! returns to Draft its jobs are disabled (and the events job deleted when Download activity was
+//! cleared); publishing again re-enables them and creates the missing ones.
 
 pub mod engine;
 pub mod lock;
@@ -43,49 +45,75 @@ use results::Recorder;
 pub enum JobKind {
     Subscriptions,
     Events,
+    /// Writes the seats the admin confirmed ([`crate::reclaim::job`]).
+    Reclaim,
 }
 
 impl JobKind {
     /// Every kind, in the order a profile's jobs are created.
-    pub const ALL: [Self; 2] = [Self::Subscriptions, Self::Events];
+    pub const ALL: [Self; 3] = [Self::Subscriptions, Self::Events, Self::Reclaim];
 
     /// The one place that says what each kind of job is. A new kind is a variant (also in
     /// [`Self::ALL`]), a file with its `run` function, and an arm here.
     pub(crate) fn spec(self) -> JobSpec {
         match self {
             Self::Subscriptions => JobSpec {
+                verb: "Refresh",
                 name: "Subscriptions",
                 refreshes: "subscriptions",
+                schedule: JobSchedule::Daily,
                 wanted: |_| true,
                 after: None,
+                computes_candidates: true,
                 run: crate::sync::subscriptions::run,
             },
             Self::Events => JobSpec {
+                verb: "Refresh",
                 name: "Events",
                 refreshes: "user activity (turn on Download activity)",
+                schedule: JobSchedule::Daily,
                 wanted: |settings| settings.download_activity,
                 after: Some(Self::Subscriptions),
+                computes_candidates: true,
                 run: crate::sync::activity::run,
+            },
+            Self::Reclaim => JobSpec {
+                verb: "Reclaim",
+                name: "Subscriptions",
+                refreshes: "reclaimed seats",
+                schedule: JobSchedule::OnDemand,
+                wanted: |_| true,
+                after: None,
+                computes_candidates: false,
+                run: crate::reclaim::job::run,
             },
         }
     }
 
-    /// The job's name for a profile, as the procedure names it: "Refresh `<name>` Subscriptions".
+    /// The job's name for a profile, as the procedure names it: "Refresh `<name>` Subscriptions",
+    /// "Reclaim `<name>` Subscriptions".
     pub fn job_name(self, display_name: &str) -> String {
-        format!("Refresh {display_name} {}", self.spec().name)
+        let spec = self.spec();
+        format!("{} {display_name} {}", spec.verb, spec.name)
     }
 }
 
 /// What a kind of job is: its name, what it waits for, and the code that runs it.
 pub(crate) struct JobSpec {
+    /// The first word of the job's name ("Refresh", "Reclaim").
+    verb: &'static str,
     /// The last word of the job's name ("Refresh `<name>` Subscriptions").
     name: &'static str,
     /// What it refreshes, for "This profile has no job to refresh …".
     pub refreshes: &'static str,
+    /// Daily (the engine runs it when due), or on demand (only Run now, or a confirmed reclaim).
+    pub schedule: JobSchedule,
     /// Whether a published profile with these settings has the job.
     pub wanted: fn(JobSettings) -> bool,
     /// A job of the same profile that this one waits for when both are due.
     pub after: Option<JobKind>,
+    /// Whether a run that succeeds ends by computing the profile's removal candidates.
+    pub computes_candidates: bool,
     /// One run: reads, writes what it read, reports warnings and counts to the result.
     pub run: RunFn,
 }
@@ -112,17 +140,37 @@ pub struct RunContext<'a> {
 /// another run holds the lock, the database failed).
 pub async fn run(kind: JobKind, context: RunContext<'_>) -> Result<JobResult> {
     let RunContext { db, client, profile_id, clock, .. } = context;
+    let spec = kind.spec();
     let mut recorder = Recorder::start(db, client, profile_id, kind, clock.now()).await?;
-    let outcome = (kind.spec().run)(context, &mut recorder).await;
+    let outcome = (spec.run)(context, &mut recorder).await;
+    if outcome.is_ok() && spec.computes_candidates {
+        // The refresh itself succeeded and is committed; candidates that could not be computed
+        // now are computed by the next refresh or on demand.
+        if let Err(e) = crate::reclaim::compute(db, clock, profile_id).await {
+            recorder.warn(format!("The removal candidates could not be computed after this refresh: {e}"));
+        }
+    }
     recorder.finish(db, client, clock.now(), outcome).await
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, sqlx::Type)]
-#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
-#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "jobs.ts")]
 pub enum JobSchedule {
     Daily,
+    /// Runs only when started (Run now, or a confirmed reclaim); never due by itself.
+    OnDemand,
+}
+
+impl JobSchedule {
+    /// When a new or re-enabled job is first due: a daily job at once, an on-demand job never.
+    fn first_run(self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match self {
+            Self::Daily => Some(now),
+            Self::OnDemand => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -158,7 +206,8 @@ pub(crate) async fn list_for_profile(
         ScheduledJob,
         r#"SELECT id AS "id!", profile_id, kind AS "kind: JobKind", name, schedule AS "schedule: JobSchedule",
                enabled AS "enabled: bool", next_run_at AS "next_run_at: DateTime<Utc>", time_of_day
-           FROM scheduled_jobs WHERE profile_id = ? ORDER BY kind DESC"#,
+           FROM scheduled_jobs WHERE profile_id = ?
+           ORDER BY CASE kind WHEN 'subscriptions' THEN 0 WHEN 'events' THEN 1 ELSE 2 END"#,
         profile_id
     )
     .fetch_all(conn)
@@ -186,15 +235,18 @@ pub(crate) async fn publish(
             continue;
         }
         let name = kind.job_name(display_name);
+        let schedule = kind.spec().schedule;
+        let first_run = schedule.first_run(now);
         sqlx::query!(
             "INSERT INTO scheduled_jobs (profile_id, kind, name, schedule, enabled, next_run_at, created_at) \
-             VALUES (?, ?, ?, 'daily', 1, ?, ?) \
+             VALUES (?, ?, ?, ?, 1, ?, ?) \
              ON CONFLICT (profile_id, kind) DO UPDATE SET name = excluded.name, enabled = 1, \
              next_run_at = excluded.next_run_at",
             profile_id,
             kind,
             name,
-            now,
+            schedule,
+            first_run,
             now
         )
         .execute(&mut *conn)
@@ -212,13 +264,16 @@ pub(crate) async fn add(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let name = kind.job_name(display_name);
+    let schedule = kind.spec().schedule;
+    let first_run = schedule.first_run(now);
     sqlx::query!(
         "INSERT INTO scheduled_jobs (profile_id, kind, name, schedule, enabled, next_run_at, created_at) \
-         VALUES (?, ?, ?, 'daily', 1, ?, ?) ON CONFLICT (profile_id, kind) DO UPDATE SET enabled = 1",
+         VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (profile_id, kind) DO UPDATE SET enabled = 1",
         profile_id,
         kind,
         name,
-        now,
+        schedule,
+        first_run,
         now
     )
     .execute(conn)
@@ -260,11 +315,13 @@ mod tests {
     fn job_names_follow_the_procedure() {
         assert_eq!(JobKind::Subscriptions.job_name("Acme"), "Refresh Acme Subscriptions");
         assert_eq!(JobKind::Events.job_name("Acme"), "Refresh Acme Events");
+        assert_eq!(JobKind::Reclaim.job_name("Acme"), "Reclaim Acme Subscriptions");
     }
 
     #[test]
     fn serialized_shape() {
         assert_eq!(serde_json::to_value(JobKind::Subscriptions).unwrap(), "Subscriptions");
         assert_eq!(serde_json::to_value(JobSchedule::Daily).unwrap(), "daily");
+        assert_eq!(serde_json::to_value(JobSchedule::OnDemand).unwrap(), "onDemand");
     }
 }

@@ -55,6 +55,11 @@ pub struct JobResult {
     pub subscriptions_updated: i64,
     pub subscriptions_closed: i64,
     pub events_read: i64,
+    /// Reclaim runs: seats freed (or found already free), candidates closed because the user was
+    /// active again, and candidates that need the admin's attention.
+    pub candidates_reclaimed: i64,
+    pub candidates_canceled: i64,
+    pub candidates_failed: i64,
     /// HTTP requests sent to Smartsheet, retries included.
     pub requests: i64,
     pub retries: i64,
@@ -77,7 +82,8 @@ async fn select(
         r#"SELECT r.id AS "id!", r.job_id, j.kind AS "job_kind: JobKind", r.number,
                r.started_at AS "started_at: DateTime<Utc>", r.finished_at AS "finished_at: DateTime<Utc>",
                r.status AS "status: JobStatus", r.users_read, r.subscriptions_created, r.subscriptions_updated,
-               r.subscriptions_closed, r.events_read, r.requests, r.retries, r.warnings, r.warning_text,
+               r.subscriptions_closed, r.events_read, r.candidates_reclaimed, r.candidates_canceled,
+               r.candidates_failed, r.requests, r.retries, r.warnings, r.warning_text,
                r.error_message
            FROM job_results r JOIN scheduled_jobs j ON j.id = r.job_id
            WHERE (?1 IS NULL OR r.id = ?1) AND (?2 IS NULL OR r.job_id = ?2) AND (?3 IS NULL OR j.profile_id = ?3)
@@ -213,12 +219,16 @@ impl Recorder {
         sqlx::query!(
             "UPDATE job_results SET users_read = users_read + ?, subscriptions_created = subscriptions_created + ?, \
              subscriptions_updated = subscriptions_updated + ?, subscriptions_closed = subscriptions_closed + ?, \
-             events_read = events_read + ? WHERE id = ?",
+             events_read = events_read + ?, candidates_reclaimed = candidates_reclaimed + ?, \
+             candidates_canceled = candidates_canceled + ?, candidates_failed = candidates_failed + ? WHERE id = ?",
             counts.users_read,
             counts.created,
             counts.updated,
             counts.closed,
             counts.events_read,
+            counts.reclaimed,
+            counts.canceled,
+            counts.failed,
             id
         )
         .execute(conn)
@@ -346,4 +356,7 @@ pub(crate) struct Counts {
     pub updated: i64,
     pub closed: i64,
     pub events_read: i64,
+    pub reclaimed: i64,
+    pub canceled: i64,
+    pub failed: i64,
 }

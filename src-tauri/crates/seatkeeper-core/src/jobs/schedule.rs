@@ -50,6 +50,19 @@ pub async fn set_time_of_day(db: &Db, clock: &dyn Clock, job_id: i64, time: &str
     let next = next_at_time_of_day(time, clock.now(), &chrono::Local);
     let text = time.format("%H:%M").to_string();
     let mut tx = db.write().await?;
+    let schedule = sqlx::query_scalar!(
+        r#"SELECT schedule AS "schedule: JobSchedule" FROM scheduled_jobs WHERE id = ?"#,
+        job_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| not_found(job_id))?;
+    if schedule == JobSchedule::OnDemand {
+        return Err(Error::validation(
+            "timeOfDay",
+            "This job runs only on demand (when you confirm a reclaim or select Run now), so it has no time of day.",
+        ));
+    }
     let job = sqlx::query_as!(
         ScheduledJob,
         r#"UPDATE scheduled_jobs SET time_of_day = ?, next_run_at = ? WHERE id = ?

@@ -219,14 +219,11 @@ struct Row {
 /// Runs at the end of every refresh and on demand.
 pub async fn compute(db: &Db, clock: &dyn Clock, profile_id: i64) -> Result<ComputeSummary> {
     let now = clock.now();
-    let db2 = db.clone();
-    db.write_detached(move |conn| Box::pin(async move { compute_in(conn, &db2, profile_id, now).await }))
-        .await
+    db.write_detached(move |conn| Box::pin(async move { compute_in(conn, profile_id, now).await })).await
 }
 
 async fn compute_in(
     conn: &mut SqliteConnection,
-    _db: &Db,
     profile_id: i64,
     now: DateTime<Utc>,
 ) -> Result<ComputeSummary> {
@@ -274,7 +271,11 @@ async fn compute_in(
            WHERE s.profile_id = ?1 AND (c.id IS NOT NULL OR (
                  s.closed_at IS NULL AND m.paid = 1 AND r.active = 1 AND coalesce(s.is_admin, 0) = 0
              AND coalesce(julianday(max(coalesce(a.last_activity_at, ''), coalesce(s.last_login, ''))), 0)
-                 <= julianday(?2) - r.last_activity_threshold_days + 1))"#,
+                 <= julianday(?2) - r.last_activity_threshold_days + 1
+             -- A seat reclaimed since the last refresh still shows its old seat until the next
+             -- refresh reads the new one: no new candidate for it meanwhile.
+             AND NOT EXISTS (SELECT 1 FROM removal_candidates d WHERE d.subscription_id = s.id
+                             AND d.state = 'closed_complete' AND d.closed_at >= s.last_seen)))"#,
         profile_id,
         now
     )

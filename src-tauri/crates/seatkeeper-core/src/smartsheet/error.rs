@@ -188,6 +188,19 @@ impl SmartsheetError {
         }
     }
 
+    /// Smartsheet's `refId` (its support reference), when it sent one.
+    pub fn ref_id(&self) -> Option<&str> {
+        match self {
+            Self::Unauthorized { ref_id, .. }
+            | Self::Forbidden { ref_id, .. }
+            | Self::NotFound { ref_id, .. }
+            | Self::BadRequest { ref_id, .. }
+            | Self::RateLimited { ref_id, .. }
+            | Self::Server { ref_id, .. } => ref_id.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Whether trying again later may succeed without anyone changing anything.
     pub fn is_retryable(&self) -> bool {
         match self {

@@ -109,6 +109,8 @@ pub enum SyncPhase {
     Events,
     /// Taking last activity from last-login dates (no Event Reporting).
     LastLogin,
+    /// Reclaiming the confirmed seats (the reclaim job).
+    Reclaiming,
     Done,
 }
 
@@ -124,11 +126,22 @@ pub struct SyncProgress {
     pub pages_total: Option<u64>,
     pub users_read: u64,
     pub events_read: u64,
+    /// The reclaim job: candidates settled so far, of how many.
+    pub candidates_done: u64,
+    pub candidates_total: u64,
 }
 
 impl SyncProgress {
     pub(crate) fn new(phase: SyncPhase) -> Self {
-        Self { phase, pages_done: 0, pages_total: None, users_read: 0, events_read: 0 }
+        Self {
+            phase,
+            pages_done: 0,
+            pages_total: None,
+            users_read: 0,
+            events_read: 0,
+            candidates_done: 0,
+            candidates_total: 0,
+        }
     }
 }
 

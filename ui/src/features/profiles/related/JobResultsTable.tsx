@@ -44,6 +44,9 @@ function columns(jobName: (jobId: number) => string) {
     count("subscriptionsUpdated", "Updated"),
     count("subscriptionsClosed", "Closed"),
     count("eventsRead", "Events read", 110),
+    count("candidatesReclaimed", "Seats reclaimed", 130),
+    count("candidatesCanceled", "Canceled (active)", 140),
+    count("candidatesFailed", "Attention required", 150),
     count("requests", "Requests"),
     count("retries", "Retries", 90),
     column.accessor("warnings", {

@@ -24,6 +24,7 @@ export function jobTimeOfDay(job: ScheduledJob): string | null {
 
 /** "Daily at 02:30". */
 export function scheduleText(job: ScheduledJob): string {
+  if (job.schedule === "onDemand") return "On demand";
   const time = jobTimeOfDay(job);
   return time === null ? "Daily" : `Daily at ${time}`;
 }
@@ -40,11 +41,13 @@ export function ScheduleCell({ job }: { job: ScheduledJob }) {
       <Text size="sm" span>
         {scheduleText(job)}
       </Text>
+      {job.schedule === "daily" && (
       <Tooltip label="Change the time of day" withArrow>
         <ActionIcon variant="subtle" size="sm" aria-label={`Change time: ${job.name}`} onClick={() => setOpen(true)}>
           <IconClockEdit size={16} aria-hidden />
         </ActionIcon>
       </Tooltip>
+      )}
       <Modal opened={open} onClose={() => setOpen(false)} title={`When “${job.name}” runs`}>
         {open && <TimeOfDayForm job={job} onClose={() => setOpen(false)} />}
       </Modal>

@@ -187,7 +187,7 @@ describe("related lists", () => {
     await emitBackendEvent("job-progress", {
       jobId: 1,
       profileId: 1,
-      progress: { phase: "users", pagesDone: 3, pagesTotal: 10, usersRead: 300, eventsRead: 0 },
+      progress: { phase: "users", pagesDone: 3, pagesTotal: 10, usersRead: 300, eventsRead: 0, candidatesDone: 0, candidatesTotal: 0 },
     });
     await waitFor(() => expect(progress).toHaveTextContent("Reading users · page 3 of 10 · 300 users read"));
     expect(within(progress).getByRole("progressbar")).toHaveAttribute("aria-valuenow", "30");
@@ -195,12 +195,12 @@ describe("related lists", () => {
     await emitBackendEvent("job-progress", {
       jobId: 1,
       profileId: 2,
-      progress: { phase: "events", pagesDone: 9, pagesTotal: null, usersRead: 0, eventsRead: 9000 },
+      progress: { phase: "events", pagesDone: 9, pagesTotal: null, usersRead: 0, eventsRead: 9000, candidatesDone: 0, candidatesTotal: 0 },
     });
     await emitBackendEvent("job-progress", {
       jobId: 1,
       profileId: 1,
-      progress: { phase: "events", pagesDone: 2, pagesTotal: null, usersRead: 0, eventsRead: 4500 },
+      progress: { phase: "events", pagesDone: 2, pagesTotal: null, usersRead: 0, eventsRead: 4500, candidatesDone: 0, candidatesTotal: 0 },
     });
     await waitFor(() => expect(progress).toHaveTextContent("Reading events · 2 pages · 4,500 events read"));
 

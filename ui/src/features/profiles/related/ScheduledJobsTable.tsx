@@ -18,6 +18,7 @@ export const PHASE_LABELS: Record<SyncPhase, string> = {
   closing: "Closing departed users",
   events: "Reading events",
   lastLogin: "Using last login",
+  reclaiming: "Reclaiming seats",
   done: "Finishing",
 };
 
@@ -116,6 +117,10 @@ function RunCell({ job, profileId }: { job: ScheduledJob; profileId: number }) {
 export function progressText(progress: SyncProgress | null): string {
   if (!progress) return "Starting…";
   const parts = [PHASE_LABELS[progress.phase]];
+  if (progress.candidatesTotal > 0) {
+    parts.push(`${progress.candidatesDone} of ${progress.candidatesTotal} candidates`);
+    return parts.join(" · ");
+  }
   if (progress.pagesTotal !== null) parts.push(`page ${progress.pagesDone} of ${progress.pagesTotal}`);
   else if (progress.pagesDone > 0) parts.push(`${progress.pagesDone} ${progress.pagesDone === 1 ? "page" : "pages"}`);
   if (progress.eventsRead > 0) parts.push(`${progress.eventsRead.toLocaleString("en-US")} events read`);
