@@ -1,7 +1,11 @@
 //! The demo organization: it validates like a real one, comes back after a restart, is recognised
 //! by its flag (never by its name), and its simulator offers no control endpoints.
 
-use seatkeeper_core::connections::{list_connections, ClientOptions};
+use seatkeeper_core::connections::{client_for, list_connections, ClientOptions};
+use seatkeeper_core::jobs::{JobKind, JobStatus};
+use seatkeeper_core::reclaim::{
+    self, CandidateFilter, CandidatePageRequest, CandidateSort, CandidateState, Justification,
+};
 use seatkeeper_core::profiles::{create_profile, get_profile, Profile, ProfileStatus};
 use seatkeeper_core::services::{publish_profile, validate_connection};
 use seatkeeper_core::{Db, MemoryStore, SecretStore, SystemClock};
@@ -50,6 +54,35 @@ async fn the_demo_profile_validates_against_the_simulated_organization() {
         validate_connection(&db, &secrets, &SystemClock, profile.id, &ClientOptions::quick()).await.unwrap();
     assert!(again.ok, "{}", again.message);
     restarted.stop().await;
+}
+
+/// The demo is for trying the whole loop: once published and refreshed, it has removal candidates
+/// of both kinds, Ready for review.
+#[tokio::test]
+async fn the_demo_has_removal_candidates_out_of_the_box() {
+    let Demo { db, secrets, server, profile } = Demo::start().await;
+    let options = ClientOptions::quick();
+    validate_connection(&db, &secrets, &SystemClock, profile.id, &options).await.unwrap();
+    publish_profile(&db, &SystemClock, profile.id).await.unwrap();
+    let client = client_for(&db, &secrets, profile.id, &options).await.unwrap();
+    for kind in [JobKind::Subscriptions, JobKind::Events] {
+        let result = support::run_job(&db, &client, profile.id, &SystemClock, kind).await;
+        assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
+    }
+    let request = CandidatePageRequest {
+        filter: CandidateFilter { profile_id: Some(profile.id), ..CandidateFilter::default() },
+        sort: CandidateSort::InactiveDays,
+        descending: true,
+        offset: 0,
+        limit: 1000,
+    };
+    let page = reclaim::list_candidates(&db, &SystemClock, &request).await.unwrap();
+    assert!(page.total >= 20, "{} candidates", page.total);
+    assert!(page.rows.iter().all(|c| c.state == CandidateState::Ready));
+    for kind in [Justification::LowUsage, Justification::NeverUsed] {
+        assert!(page.rows.iter().any(|c| c.justification == kind), "no {kind:?} candidate");
+    }
+    server.stop().await;
 }
 
 /// An admin named a real connection like the demo's: the demo must not take it over (repoint it,

@@ -18,7 +18,7 @@ use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
 use seatkeeper_core::services::{create_profile, publish_profile, validate_connection};
 use seatkeeper_core::smartsheet::{ApiToken, ClientConfig, RetryPolicy, SmartsheetClient};
 use seatkeeper_core::sync::{no_progress, SyncOptions};
-use seatkeeper_core::{Db, FixedClock, MemoryStore};
+use seatkeeper_core::{Clock, Db, FixedClock, MemoryStore};
 use smartsheet_sim::{RateLimit, SimConfig, SimHandle};
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -180,16 +180,28 @@ impl Org {
     /// Runs the profile's job of `kind` once with the fast client, as the engine would, and
     /// returns its result (whatever its status).
     pub async fn run(&self, kind: JobKind) -> JobResult {
-        let options = SyncOptions::default();
-        let context = RunContext {
-            db: &self.db,
-            client: &self.client,
-            profile_id: self.profile,
-            clock: &*self.clock,
-            options: &options,
-            progress: &no_progress,
-            cancel: &CancellationToken::new(),
-        };
-        jobs::run(kind, context).await.expect("the job runs and records a result")
+        run_job(&self.db, &self.client, self.profile, &*self.clock, kind).await
     }
+}
+
+/// Runs the job of `kind` of profile `profile_id` once with `client`, as the engine would, and
+/// returns its result (whatever its status).
+pub async fn run_job(
+    db: &Db,
+    client: &SmartsheetClient,
+    profile_id: i64,
+    clock: &dyn Clock,
+    kind: JobKind,
+) -> JobResult {
+    let options = SyncOptions::default();
+    let context = RunContext {
+        db,
+        client,
+        profile_id,
+        clock,
+        options: &options,
+        progress: &no_progress,
+        cancel: &CancellationToken::new(),
+    };
+    jobs::run(kind, context).await.expect("the job runs and records a result")
 }
