@@ -7,74 +7,17 @@
 //! `dbus-run-session -- sh tests/with-keyring.sh cargo test -p seatkeeper-cli`.
 //! Without one they print a notice and do nothing — except in CI, where they fail.
 
-use std::path::Path;
+mod common;
+
 use std::process::{Command, Output};
 
-use seatkeeper_cli::{APP_IDENTIFIER, JOB_RESULT_HEADER, SUBSCRIPTION_HEADER};
+use common::{code, draft_profile, error_line, keychain_available, seatkeeper, seatkeeper_async, text, BIN};
+use seatkeeper_cli::{JOB_RESULT_HEADER, SUBSCRIPTION_HEADER};
 use seatkeeper_core::jobs::{self, JobResult, JobStatus, PROCESS_STOPPED};
-use seatkeeper_core::services::{create_profile, delete_profile, publish_profile};
-use seatkeeper_core::smartsheet::ApiToken;
+use seatkeeper_core::services::{delete_profile, publish_profile};
 use seatkeeper_core::sync;
-use seatkeeper_core::{Db, KeyringStore, SecretStore, SystemClock};
+use seatkeeper_core::{Db, KeyringStore, SystemClock};
 use smartsheet_sim::{RateLimit, SimConfig};
-
-const BIN: &str = env!("CARGO_BIN_EXE_seatkeeper");
-
-fn seatkeeper(db: &Path, args: &[&str]) -> Output {
-    Command::new(BIN).arg("--db").arg(db).args(args).output().expect("run seatkeeper")
-}
-
-/// Runs the binary off the async runtime (the simulator keeps serving on it meanwhile).
-async fn seatkeeper_async(db: &Path, args: &[&str]) -> Output {
-    let (db, args) = (db.to_owned(), args.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        seatkeeper(&db, &args)
-    })
-    .await
-    .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exited, not killed")
-}
-
-/// The one line of an error: `seatkeeper: <message>`.
-fn error_line(out: &Output) -> String {
-    let err = text(&out.stderr);
-    let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines.len(), 1, "one line on stderr: {err:?}");
-    assert!(lines[0].starts_with("seatkeeper: "), "{err:?}");
-    lines[0].to_owned()
-}
-
-/// Whether a Secret Service can hold keys here (see the module comment).
-async fn keychain_available() -> bool {
-    let store = KeyringStore::new(APP_IDENTIFIER);
-    let probe = format!("cli-test-probe-{}", std::process::id());
-    let ok = match store.set(&probe, &ApiToken::new("ll352u9jujauoqz4gstvsae05Xz1a2b").unwrap()).await {
-        Ok(()) => store.delete(&probe).await.is_ok(),
-        Err(e) => {
-            eprintln!("keychain unavailable: {e}");
-            false
-        }
-    };
-    assert!(
-        ok || std::env::var_os("CI").is_none(),
-        "CI must run the CLI tests with a Secret Service (tests/with-keyring.sh)"
-    );
-    if !ok {
-        eprintln!(
-            "NOTICE: seatkeeper CLI keychain tests not run (run them under \
-             `dbus-run-session -- sh tests/with-keyring.sh cargo test -p seatkeeper-cli`)"
-        );
-    }
-    ok
-}
 
 #[test]
 fn a_bad_flag_is_a_usage_error() {
@@ -278,23 +221,6 @@ async fn profiles_run_and_export_against_the_simulator() {
 
 /// A published profile on a slow simulator (every request waits 400 ms) with about 100,000 events
 /// — two commits of 50,000 — so that a run can be stopped between two commits.
-/// A database in `dir` with a Draft profile `name` (download activity on) whose new connection
-/// `connection` points at `sim` with its admin key, kept in the real keychain.
-async fn draft_profile(
-    sim: &smartsheet_sim::SimHandle,
-    dir: &std::path::Path,
-    name: &str,
-    connection: &str,
-) -> (std::path::PathBuf, Db, KeyringStore, seatkeeper_core::profiles::Profile) {
-    let path = dir.join("seatkeeper.db");
-    let db = Db::open(&path).await.unwrap();
-    let secrets = KeyringStore::new(APP_IDENTIFIER);
-    let input = seatkeeper_testsupport::profile_input(name, true);
-    let connection = seatkeeper_testsupport::new_connection(connection, sim.base_url(), &sim.tokens().admin);
-    let profile = create_profile(&db, &secrets, &SystemClock, input, connection).await.unwrap();
-    (path, db, secrets, profile)
-}
-
 struct Stoppable {
     sim: smartsheet_sim::SimHandle,
     _dir: tempfile::TempDir,
