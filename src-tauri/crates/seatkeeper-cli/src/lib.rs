@@ -3,9 +3,15 @@
 //! what the commands do, so that the benchmark driver (`examples/bench_sync.rs`) runs exactly the
 //! same sync path as `seatkeeper run`.
 //!
-//! Exit codes: [`EXIT_OK`] 0, [`EXIT_FAILED`] 1 (a job or the validation failed), 2 usage (clap),
-//! [`EXIT_NOT_FOUND`] 3 (no such profile, or not published), [`EXIT_KEYCHAIN`] 4 (keychain
-//! unavailable or the key missing from it).
+//! Exit codes: [`EXIT_OK`] 0, [`EXIT_FAILED`] 1 (a job or the validation failed; a reclaim with a
+//! candidate needing attention; an undo Smartsheet refused; a request the data refuses, such as a
+//! closed candidate or a record that cannot be undone), [`EXIT_USAGE`] 2 (usage: clap's, or a write
+//! asked for without `--yes`), [`EXIT_NOT_FOUND`] 3 (no such profile, candidate or audit record, or
+//! not published), [`EXIT_KEYCHAIN`] 4 (keychain unavailable or the key missing from it).
+//!
+//! The reclamation verbs (`candidates`, `reclaim`, `skip`, `audit`, `undo`) are in [`reclamation`].
+
+pub mod reclamation;
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -75,7 +81,7 @@ impl From<csv::Error> for CliError {
 
 pub type CliResult<T> = Result<T, CliError>;
 
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -192,7 +198,7 @@ impl ProgressMode {
 }
 
 /// Shows one job's progress.
-struct Reporter {
+pub(crate) struct Reporter {
     job: String,
     mode: ProgressMode,
     bar: Option<ProgressBar>,
@@ -200,7 +206,7 @@ struct Reporter {
 }
 
 impl Reporter {
-    fn new(job: String, mode: ProgressMode) -> Self {
+    pub(crate) fn new(job: String, mode: ProgressMode) -> Self {
         let bar = (mode == ProgressMode::Bar).then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             bar.set_style(
@@ -225,6 +231,9 @@ impl Reporter {
             }
             SyncPhase::Events => format!("events: {} pages, {} events read", p.pages_done, p.events_read),
             SyncPhase::LastLogin => "taking last activity from last-login dates (no Event Reporting)".into(),
+            SyncPhase::Reclaiming if p.candidates_total == 0 => {
+                "reclaiming: checking the key's admin rights and settling earlier runs".into()
+            }
             SyncPhase::Reclaiming => {
                 format!("reclaiming: {}/{} candidates settled", p.candidates_done, p.candidates_total)
             }
@@ -232,7 +241,7 @@ impl Reporter {
         }
     }
 
-    fn update(&self, p: SyncProgress) {
+    pub(crate) fn update(&self, p: SyncProgress) {
         match self.mode {
             ProgressMode::Quiet => {}
             ProgressMode::Bar => {
@@ -249,6 +258,18 @@ impl Reporter {
                         );
                     }
                     bar.set_position(p.pages_done);
+                } else if p.phase == SyncPhase::Reclaiming && p.candidates_total > 0 {
+                    if bar.length() != Some(p.candidates_total) {
+                        bar.set_length(p.candidates_total);
+                        bar.set_style(
+                            ProgressStyle::with_template(
+                                "{prefix} [{bar:30}] {pos}/{len} candidates [{elapsed}, eta {eta}]",
+                            )
+                            .expect("template")
+                            .progress_chars("=> "),
+                        );
+                    }
+                    bar.set_position(p.candidates_done);
                 } else if p.phase != SyncPhase::Users && bar.length().is_some() {
                     bar.unset_length();
                     bar.set_style(
@@ -269,7 +290,7 @@ impl Reporter {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
@@ -325,13 +346,18 @@ pub async fn run_jobs(
 /// A token that fires on the first Ctrl-C (the running job stops reading, saves what it read and
 /// is recorded as cancelled); a second Ctrl-C ends the process at once (exit code 130).
 pub fn cancel_on_ctrl_c() -> CancellationToken {
+    cancel_on_ctrl_c_saying("Cancelling: saving what was read… (Ctrl-C again to stop at once)")
+}
+
+/// [`cancel_on_ctrl_c`], saying `message` on the first Ctrl-C.
+pub fn cancel_on_ctrl_c_saying(message: &'static str) -> CancellationToken {
     let cancel = CancellationToken::new();
     let token = cancel.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_err() {
             return;
         }
-        eprintln!("Cancelling: saving what was read… (Ctrl-C again to stop at once)");
+        eprintln!("{message}");
         token.cancel();
         if tokio::signal::ctrl_c().await.is_ok() {
             std::process::exit(130);
@@ -467,7 +493,7 @@ pub async fn export(db: &Db, profile: &Profile, list: ListChoice, out: impl Writ
 /// Writes `header`, then one record per item: its fields (serialized as in `--json`) in the
 /// header's order. Text is written so that a spreadsheet shows it, never runs it
 /// ([`spreadsheet_text`]): any user of the organization can set their own name to `=HYPERLINK(…)`.
-fn write_all<W: Write, T: Serialize>(
+pub(crate) fn write_all<W: Write, T: Serialize>(
     w: &mut csv::Writer<W>,
     header: &[&str],
     items: &[T],

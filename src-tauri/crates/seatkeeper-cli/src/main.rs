@@ -8,20 +8,25 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use seatkeeper_cli::reclamation::{self, CandidateQuery, JustificationChoice, Selection, StateChoice};
 use seatkeeper_cli::{
     CliError, CliResult, JobChoice, ListChoice, ProgressMode, APP_IDENTIFIER, EXIT_FAILED, EXIT_NOT_FOUND,
-    EXIT_OK,
+    EXIT_OK, EXIT_USAGE,
 };
 use seatkeeper_core::jobs::JobStatus;
-use seatkeeper_core::KeyringStore;
+use seatkeeper_core::reclaim::{os_user, AuditOutcome};
+use seatkeeper_core::{KeyringStore, SystemClock};
 
 /// Seatkeeper from the command line: the app's database and keychain, no window.
 ///
 /// Exit codes: 0 success; 1 a job or the validation failed (or a run was cancelled with Ctrl-C; a
-/// second Ctrl-C stops at once with 130); 2 usage error; 3 profile not found or not
-/// published (or no database); 4 system keychain unavailable or the API key missing from it.
+/// second Ctrl-C stops at once with 130), a reclaimed candidate needs attention, Smartsheet refused
+/// an undo, or Seatkeeper refused the request (a closed candidate, a record that cannot be undone,
+/// a reclaim already running); 2 usage error (also: a write asked for without --yes); 3 profile,
+/// candidate or audit record not found, or profile not published (or no database); 4 system
+/// keychain unavailable or the API key missing from it.
 #[derive(Debug, Parser)]
-#[command(name = "seatkeeper", version, about, long_about = None)]
+#[command(name = "seatkeeper", version, about, long_about = None, after_help = EXIT_CODES)]
 struct Cli {
     /// The database [default: the app's, <data dir>/com.seatkeeper.app/seatkeeper.db]
     #[arg(long, global = true, value_name = "PATH")]
@@ -64,7 +69,158 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// List a profile's removal candidates: paid seats that look unused.
+    ///
+    /// Shows the open candidates by default (most inactive first); --state chooses others. Reads
+    /// only Seatkeeper's database: refresh the profile (`seatkeeper run`) for current candidates.
+    #[command(after_help = CANDIDATES_HELP)]
+    Candidates {
+        /// The profile's id or Display Name.
+        profile: String,
+        /// Only candidates in this state (repeatable) [default: open, every open state].
+        #[arg(long = "state", value_enum, value_name = "STATE")]
+        states: Vec<StateChoice>,
+        /// Only this software model (its id or name).
+        #[arg(long, value_name = "ID|NAME")]
+        model: Option<String>,
+        /// Only candidates inactive for at least this many days.
+        #[arg(long, value_name = "DAYS")]
+        min_inactive_days: Option<u32>,
+        /// Only this justification.
+        #[arg(long, value_enum)]
+        justification: Option<JustificationChoice>,
+        /// Only users whose e-mail address or name contains TEXT (any case).
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Print a JSON array of candidates instead of a table.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV (safe to open in a spreadsheet) instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Reclaim removal candidates' seats: review with --dry-run, then confirm with --yes.
+    ///
+    /// --dry-run shows who is affected, each seat before → after, what else changes, refusals and
+    /// the savings, and writes nothing (with no selection: every Ready candidate). With --yes the
+    /// candidates are confirmed as the operating-system user (Ready → Awaiting Revocation, all or
+    /// nothing) and the profile's reclaim job writes the seats to Smartsheet, re-checking each
+    /// user's activity just before. Without --yes nothing is written (exit 2). The job also takes
+    /// candidates confirmed earlier and still Awaiting Revocation; --resume runs it for those only
+    /// (after a crash, a kill or a Ctrl-C), confirming nothing new. Exit 1 when the run failed or a
+    /// candidate ended Attention Required.
+    #[command(after_help = RECLAIM_HELP)]
+    Reclaim {
+        /// The profile's id or Display Name.
+        profile: String,
+        /// A candidate to reclaim, by id (repeatable, or comma-separated).
+        #[arg(long = "candidate", value_name = "ID", value_delimiter = ',')]
+        candidates: Vec<i64>,
+        /// Every candidate of the profile that is Ready now.
+        #[arg(long, conflicts_with = "candidates")]
+        all_ready: bool,
+        /// Run the reclaim job for the candidates already Awaiting Revocation; confirm nothing new.
+        #[arg(long, conflicts_with_all = ["candidates", "all_ready", "dry_run"])]
+        resume: bool,
+        /// Show what the reclaim would do, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Confirm the reclaim (required to write anything).
+        #[arg(long)]
+        yes: bool,
+        /// Print JSON: the dry run, or the confirmation, the job's result and each candidate as it ended.
+        #[arg(long)]
+        json: bool,
+        /// Requests per minute this run allows itself (Smartsheet allows 300 per token), or `off`.
+        #[arg(long, value_name = "N|off", default_value = "300", value_parser = parse_rate_limit)]
+        rate_limit: RateLimit,
+    },
+    /// Skip removal candidates (→ Closed Skipped): they keep their seat.
+    #[command(after_help = SKIP_HELP)]
+    Skip {
+        /// The profile's id or Display Name.
+        profile: String,
+        /// A candidate to skip, by id (repeatable, or comma-separated).
+        #[arg(long = "candidate", value_name = "ID", value_delimiter = ',', required = true)]
+        candidates: Vec<i64>,
+        /// Why these seats are kept (kept with the candidates).
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// Print a JSON object instead of a sentence.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit log of a profile: every write Seatkeeper made to Smartsheet, newest first.
+    #[command(after_help = AUDIT_HELP)]
+    Audit {
+        /// The profile's id or Display Name.
+        profile: String,
+        /// Only records whose user's e-mail or name, or who confirmed, contains TEXT.
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Print a JSON array of records instead of a table.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV (safe to open in a spreadsheet) instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Undo one audit record: give back the seat a reclaim took (audited itself).
+    ///
+    /// Needs --yes (confirmed as the operating-system user). Refused, with the reason and nothing
+    /// written, when the record cannot be undone (exit 1) or does not exist (exit 3). Exit 1 also
+    /// when Smartsheet refused the undo; its record says why.
+    #[command(after_help = UNDO_HELP)]
+    Undo {
+        /// The audit record's id (`seatkeeper audit <profile>` lists them).
+        audit_id: i64,
+        /// Confirm the undo (required to write anything).
+        #[arg(long)]
+        yes: bool,
+        /// Print the undo's own audit record as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
+
+const EXIT_CODES: &str =
+    "Exit codes: 0 success; 1 failed (a job, a validation, a candidate needing attention, \
+an undo Smartsheet refused, or a request Seatkeeper refused); 2 usage error or a write without --yes; \
+3 not found (profile, candidate, audit record, database) or profile not published; 4 keychain \
+unavailable or API key missing.";
+
+const CANDIDATES_HELP: &str = "Examples:
+  seatkeeper candidates \"Acme Corp\"
+  seatkeeper candidates 1 --state ready --min-inactive-days 90 --model MEMBER
+  seatkeeper candidates 1 --state all --json
+  seatkeeper candidates 1 --csv > candidates.csv";
+
+const RECLAIM_HELP: &str = "Examples:
+  seatkeeper reclaim \"Acme Corp\" --dry-run                  # every Ready candidate, nothing written
+  seatkeeper reclaim 1 --dry-run --candidate 12 --candidate 15
+  seatkeeper reclaim 1 --candidate 12 --candidate 15 --yes
+  seatkeeper reclaim 1 --all-ready --yes --json
+  seatkeeper reclaim 1 --resume                               # after a crash or a kill
+
+Exit codes: 0 done; 1 the run failed or was cancelled, a candidate needs attention, or Seatkeeper \
+refused the confirmation (nothing written); 2 usage, or no --yes (nothing written); 3 profile or \
+candidate not found, or profile a Draft; 4 keychain.";
+
+const SKIP_HELP: &str = "Example:
+  seatkeeper skip \"Acme Corp\" --candidate 12 --candidate 15 --reason \"needed for the Q3 audit\"
+
+Exit codes: 0 skipped; 1 refused (a closed candidate; none skipped); 2 usage (no --reason); 3 not found.";
+
+const AUDIT_HELP: &str = "Examples:
+  seatkeeper audit \"Acme Corp\"
+  seatkeeper audit 1 --search alice --json
+  seatkeeper audit 1 --csv > audit.csv";
+
+const UNDO_HELP: &str = "Example:
+  seatkeeper undo 17 --yes
+
+Exit codes: 0 undone; 1 Smartsheet refused it, or it cannot be undone (nothing written); 2 no --yes \
+(nothing written); 3 no such audit record; 4 keychain.";
 
 #[derive(Debug, Clone, Copy)]
 struct RateLimit(Option<NonZeroU32>);
@@ -107,7 +263,61 @@ fn init_logging() {
         .try_init();
 }
 
+/// What the command line alone refuses, before the database is opened.
+fn check_usage(command: &Command) -> CliResult<()> {
+    if let Command::Reclaim { profile, candidates, all_ready, resume, dry_run, yes, .. } = command {
+        if *dry_run || *resume {
+            return Ok(());
+        }
+        if candidates.is_empty() && !all_ready {
+            return Err(CliError::new(
+                EXIT_USAGE,
+                "say which candidates to reclaim: --candidate ID (repeatable) or --all-ready; review them first with \
+                 --dry-run. --resume finishes candidates confirmed earlier. Nothing was written.",
+            ));
+        }
+        if !yes {
+            let selection = if *all_ready { "--all-ready" } else { "--candidate …" };
+            return Err(CliError::new(
+                EXIT_USAGE,
+                format!(
+                    "reclaiming writes to Smartsheet, so it needs --yes. Review what it would do with \
+                     `seatkeeper reclaim {} --dry-run {selection}`, then run it again with --yes. Nothing was written.",
+                    shell_word(profile)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `word` as one shell word (quoted when needed), for commands suggested in messages.
+fn shell_word(word: &str) -> String {
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c)) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+fn json_line(value: &impl serde::Serialize) -> CliResult<()> {
+    let line = serde_json::to_string(value)
+        .map_err(|e| CliError::new(EXIT_FAILED, format!("could not write JSON ({e}).")))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")?;
+    out.flush()?;
+    Ok(())
+}
+
+fn print_text(text: &str) -> CliResult<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
 async fn dispatch(cli: Cli) -> CliResult<u8> {
+    check_usage(&cli.command)?;
     let path = match cli.db {
         Some(path) => path,
         None => seatkeeper_cli::default_db_path().ok_or_else(|| {
@@ -176,6 +386,129 @@ async fn dispatch(cli: Cli) -> CliResult<u8> {
                 }
             }
             EXIT_OK
+        }
+        Command::Candidates {
+            profile,
+            states,
+            model,
+            min_inactive_days,
+            justification,
+            search,
+            json,
+            csv,
+        } => {
+            let profile = seatkeeper_cli::find_profile(&db, &profile).await?;
+            let query = CandidateQuery { states, model, min_inactive_days, justification, search };
+            let filter = reclamation::candidate_filter(&db, &profile, &query).await?;
+            let rows = reclamation::list_all_candidates(&db, &SystemClock, &filter).await?;
+            if json {
+                json_line(&rows)?;
+            } else if csv {
+                reclamation::write_candidates_csv(&rows, std::io::stdout().lock())?;
+            } else {
+                print_text(&reclamation::candidate_table(&rows))?;
+            }
+            EXIT_OK
+        }
+        Command::Reclaim { profile, candidates, all_ready, resume, dry_run, json, rate_limit, .. } => {
+            let profile = seatkeeper_cli::find_profile(&db, &profile).await?;
+            let selection = if !candidates.is_empty() {
+                Some(Selection::Candidates(candidates))
+            } else if all_ready || (dry_run && !resume) {
+                Some(Selection::AllReady)
+            } else {
+                None
+            };
+            if dry_run {
+                let selection = selection.unwrap_or(Selection::AllReady);
+                let preview = reclamation::dry_run(&db, &SystemClock, &profile, &selection).await?;
+                if json {
+                    json_line(&preview)?;
+                } else {
+                    print_text(&reclamation::dry_run_text(&preview, &selection))?;
+                }
+                EXIT_OK
+            } else {
+                reclamation::ensure_reclaimable(&profile)?;
+                // The key first: a confirmation is never left without a run for want of it.
+                let client = seatkeeper_cli::client(&db, &secrets, &profile, rate_limit.0).await?;
+                let cancel = seatkeeper_cli::cancel_on_ctrl_c_saying(
+                    "Cancelling after the seat in progress; the candidates not reached go back to Ready… \
+                     (Ctrl-C again to stop at once; `seatkeeper reclaim --resume` then settles the seat in progress)",
+                );
+                let run = reclamation::reclaim_and_run(
+                    &db,
+                    &client,
+                    &profile,
+                    selection.as_ref(),
+                    &os_user(),
+                    ProgressMode::detect(json),
+                    &cancel,
+                )
+                .await?;
+                if json {
+                    json_line(&run)?;
+                } else {
+                    print_text(&reclamation::reclaim_text(&run))?;
+                }
+                if run.failed() {
+                    EXIT_FAILED
+                } else {
+                    EXIT_OK
+                }
+            }
+        }
+        Command::Skip { profile, candidates, reason, json } => {
+            let profile = seatkeeper_cli::find_profile(&db, &profile).await?;
+            let skipped = reclamation::skip(&db, &profile, &candidates, &reason).await?;
+            if json {
+                json_line(&skipped)?;
+            } else {
+                print_text(&format!(
+                    "Skipped {} candidate{} of “{}” (now Closed Skipped; the seats are kept): {}\n",
+                    skipped.skipped,
+                    if skipped.skipped == 1 { "" } else { "s" },
+                    profile.display_name,
+                    skipped.reason
+                ))?;
+            }
+            EXIT_OK
+        }
+        Command::Audit { profile, search, json, csv } => {
+            let profile = seatkeeper_cli::find_profile(&db, &profile).await?;
+            let rows = reclamation::all_audit(&db, &profile, search.as_deref().unwrap_or_default()).await?;
+            if json {
+                json_line(&rows)?;
+            } else if csv {
+                reclamation::write_audit_csv(&rows, std::io::stdout().lock())?;
+            } else {
+                print_text(&reclamation::audit_table(&rows))?;
+            }
+            EXIT_OK
+        }
+        Command::Undo { audit_id, yes, json } => {
+            let record = reclamation::undoable(&db, audit_id).await?;
+            if !yes {
+                return Err(CliError::new(
+                    EXIT_USAGE,
+                    format!(
+                        "{} Undo writes to Smartsheet, so it needs --yes: `seatkeeper undo {audit_id} --yes`. Nothing \
+                         was written.",
+                        reclamation::undo_plan(&record)
+                    ),
+                ));
+            }
+            let undo = reclamation::undo(&db, &secrets, audit_id, &os_user()).await?;
+            if json {
+                json_line(&undo)?;
+            } else {
+                print_text(&reclamation::audit_text(&undo))?;
+            }
+            if undo.outcome.is_some_and(AuditOutcome::changed_the_seat) {
+                EXIT_OK
+            } else {
+                EXIT_FAILED
+            }
         }
     };
     db.close().await;
