@@ -27,6 +27,17 @@ const COMMANDS: &[&str] = &[
     "save_identifier_exclusion",
     "save_user_exclusion",
     "delete_exclusion_rule",
+    "list_reclamation_rules",
+    "update_reclamation_rule",
+    "list_protected_users",
+    "add_protected_user",
+    "delete_protected_user",
+    "list_candidates",
+    "candidate_ids",
+    "candidate_savings",
+    "skip_candidates",
+    "move_candidates",
+    "compute_candidates",
 ];
 
 fn main() {

@@ -84,6 +84,9 @@ fn the_webview_can_call_nothing_but_our_commands() {
         // The page listens to the app's events; it may not emit them (a job-finished of its own).
         "plugin:event|emit",
         "plugin:event|emit_to",
+        // Of the opener, only open_url is granted (for mailto: links, see below).
+        "plugin:opener|open_path",
+        "plugin:opener|reveal_item_in_dir",
         "no_such_command",
     ] {
         let err = get_ipc_response(&window, request(cmd, json!({}))).expect_err(cmd);
@@ -140,7 +143,7 @@ fn every_command_is_registered_granted_and_typed_in_the_ui() {
         .filter_map(|l| l.trim().strip_prefix("\"allow-")?.split('"').next().map(|n| n.replace('-', "_")))
         .collect();
     let ui = names(include_str!("../../ui/src/lib/ipc.ts"), "", ": { args");
-    assert_eq!(manifest.len(), 26, "{manifest:?}");
+    assert_eq!(manifest.len(), 37, "{manifest:?}");
     assert_eq!(capability, manifest, "capabilities/default.json vs build.rs");
     assert_eq!(ui, manifest, "ui/src/lib/ipc.ts vs build.rs");
 
@@ -217,5 +220,116 @@ fn activity_settings_commands_validate_patterns_and_name_the_field() {
     }
     let err = call("set_activity_settings", json!({ "profileId": 7, "excludedEventKinds": ["SHEET:LOAD"] }))
         .unwrap_err();
+    assert_eq!(err["code"], "NotFound", "{err}");
+}
+
+/// Notify user opens `mailto:` links through the opener plugin: the webview may open those and no
+/// other URL, and only with the default program.
+#[test]
+fn the_webview_may_open_mailto_links_and_nothing_else() {
+    let (_app, window) = app();
+    for url in [
+        "https://example.com/",
+        "http://127.0.0.1:8080/",
+        "file:///etc/passwd",
+        "tel:+15550100",
+        "javascript:alert(1)",
+        "smb://server/share",
+        " mailto:ann@example.com",
+    ] {
+        let err = get_ipc_response(&window, request("plugin:opener|open_url", json!({ "url": url })))
+            .expect_err(url);
+        assert!(err.to_string().contains("Not allowed to open url"), "{url}: {err}");
+    }
+    // A mailto: link with a program of the page's choosing is refused too.
+    let err = get_ipc_response(
+        &window,
+        request("plugin:opener|open_url", json!({ "url": "mailto:ann@example.com", "with": "sh" })),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("Not allowed to open url"), "{err}");
+
+    // The capability grants exactly that: open_url, scoped to mailto:.
+    let capability: Value = serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
+    let opener: Vec<&Value> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p.as_str().unwrap_or_else(|| p["identifier"].as_str().unwrap()).starts_with("opener:"))
+        .collect();
+    assert_eq!(
+        opener,
+        [&json!({ "identifier": "opener:allow-open-url", "allow": [{ "url": "mailto:*" }] })],
+        "{opener:?}"
+    );
+}
+
+#[test]
+fn reclaim_commands_answer_with_json() {
+    let (_app, window) = app();
+    let call = |cmd: &str, body: Value| get_ipc_response(&window, request(cmd, body));
+    for cmd in ["list_reclamation_rules", "list_protected_users", "compute_candidates"] {
+        let err = call(cmd, json!({ "profileId": 7 })).unwrap_err();
+        assert_eq!(err["code"], "NotFound", "{cmd}: {err}");
+    }
+    // A window of an empty list; the filter's fields all have defaults.
+    let page = call(
+        "list_candidates",
+        json!({ "request": { "filter": {}, "sort": "inactiveDays", "descending": true, "offset": 0, "limit": 200 } }),
+    )
+    .unwrap()
+    .deserialize::<Value>()
+    .unwrap();
+    assert_eq!(page, json!({ "rows": [], "total": 0, "offset": 0 }));
+    let filter = json!({ "profileId": 7, "modelId": null, "states": ["ready", "awaitingUser"],
+        "justification": "neverUsed", "minInactiveDays": 90, "search": "ann" });
+    let ids = call("candidate_ids", json!({ "filter": filter })).unwrap().deserialize::<Value>().unwrap();
+    assert_eq!(ids, json!([]));
+    let savings = call("candidate_savings", json!({ "filter": filter, "ids": [1, 2] }))
+        .unwrap()
+        .deserialize::<Value>()
+        .unwrap();
+    assert_eq!(savings, json!({ "seats": 0, "seatsWithoutCost": 0, "monthly": [], "yearly": [] }));
+    let savings =
+        call("candidate_savings", json!({ "filter": {}, "ids": null })).unwrap().deserialize::<Value>();
+    assert_eq!(savings.unwrap()["seats"], 0);
+
+    // The reason is checked first, on its field; then the candidates.
+    let err = call("skip_candidates", json!({ "ids": [1], "reason": "  " })).unwrap_err();
+    assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("Validation"), Some("reason")), "{err}");
+    let err = call("skip_candidates", json!({ "ids": [1], "reason": "Needed for the audit" })).unwrap_err();
+    assert_eq!(err["code"], "NotFound", "{err}");
+    for review_move in ["notified", "userKeeps", "declined", "resumed"] {
+        let err = call("move_candidates", json!({ "ids": [1], "reviewMove": review_move })).unwrap_err();
+        assert_eq!(err["code"], "NotFound", "{review_move}: {err}");
+    }
+
+    let rule = json!({ "lastActivityThresholdDays": 0, "gracePeriodDays": 30, "active": true, "notifyUser": false,
+        "daysBeforeAutoReclamation": 14, "autoReclaim": false, "reclaimAction": "freeSeat", "monthlyCost": "",
+        "currency": "USD" });
+    let err = call("update_reclamation_rule", json!({ "ruleId": 1, "input": rule })).unwrap_err();
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("Validation"), Some("lastActivityThresholdDays")),
+        "{err}"
+    );
+    let mut rule = rule;
+    rule["lastActivityThresholdDays"] = json!(60);
+    let err = call("update_reclamation_rule", json!({ "ruleId": 1, "input": rule })).unwrap_err();
+    assert_eq!(err["code"], "NotFound", "{err}");
+
+    let err = call(
+        "add_protected_user",
+        json!({ "profileId": 7, "input": { "pattern": "not a domain", "note": "" } }),
+    )
+    .unwrap_err();
+    assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("Validation"), Some("pattern")), "{err}");
+    let err = call(
+        "add_protected_user",
+        json!({ "profileId": 7, "input": { "pattern": "ceo@example.com", "note": "" } }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "NotFound", "{err}");
+    let err = call("delete_protected_user", json!({ "id": 3 })).unwrap_err();
     assert_eq!(err["code"], "NotFound", "{err}");
 }

@@ -5,6 +5,7 @@ pub mod connections;
 pub mod demo;
 pub mod exclusions;
 pub mod profiles;
+pub mod reclaim;
 pub mod sync;
 
 use seatkeeper_core::{AppError, Error};

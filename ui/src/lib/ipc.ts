@@ -28,6 +28,18 @@ import type {
   UserExclusionInput,
   UserExclusionRule,
 } from "../bindings/exclusions";
+import type {
+  CandidateFilter,
+  CandidatePage,
+  CandidatePageRequest,
+  ComputeSummary,
+  ProtectedUser,
+  ProtectedUserInput,
+  ReclamationRule,
+  ReviewMove,
+  RuleInput,
+  SavingsSummary,
+} from "../bindings/reclaim";
 
 /** The backend's commands: their argument objects (camelCase, as Tauri expects) and results. */
 export interface Commands {
@@ -57,6 +69,17 @@ export interface Commands {
   save_identifier_exclusion: { args: { profileId: number; rule: IdentifierExclusionInput }; result: IdentifierExclusionRule };
   save_user_exclusion: { args: { profileId: number; rule: UserExclusionInput }; result: UserExclusionRule };
   delete_exclusion_rule: { args: { kind: ExclusionKind; id: number }; result: null };
+  list_reclamation_rules: { args: { profileId: number }; result: ReclamationRule[] };
+  update_reclamation_rule: { args: { ruleId: number; input: RuleInput }; result: ReclamationRule };
+  list_protected_users: { args: { profileId: number }; result: ProtectedUser[] };
+  add_protected_user: { args: { profileId: number; input: ProtectedUserInput }; result: ProtectedUser };
+  delete_protected_user: { args: { id: number }; result: null };
+  list_candidates: { args: { request: CandidatePageRequest }; result: CandidatePage };
+  candidate_ids: { args: { filter: CandidateFilter }; result: number[] };
+  candidate_savings: { args: { filter: CandidateFilter; ids: number[] | null }; result: SavingsSummary };
+  skip_candidates: { args: { ids: number[]; reason: string }; result: number };
+  move_candidates: { args: { ids: number[]; reviewMove: ReviewMove }; result: number };
+  compute_candidates: { args: { profileId: number }; result: ComputeSummary };
 }
 
 
@@ -145,3 +168,26 @@ export const saveIdentifierExclusion = (profileId: number, rule: IdentifierExclu
 export const saveUserExclusion = (profileId: number, rule: UserExclusionInput) =>
   call("save_user_exclusion", { profileId, rule });
 export const deleteExclusionRule = (kind: ExclusionKind, id: number) => call("delete_exclusion_rule", { kind, id });
+
+/** One rule per software model, paid models first. */
+export const listReclamationRules = (profileId: number) => call("list_reclamation_rules", { profileId });
+/** Saves the rule and its model's cost per seat; a bad value is a Validation error on its field. */
+export const updateReclamationRule = (ruleId: number, input: RuleInput) =>
+  call("update_reclamation_rule", { ruleId, input });
+export const listProtectedUsers = (profileId: number) => call("list_protected_users", { profileId });
+/** The open candidates the new protection covers close (Closed Skipped) at once. */
+export const addProtectedUser = (profileId: number, input: ProtectedUserInput) =>
+  call("add_protected_user", { profileId, input });
+export const deleteProtectedUser = (id: number) => call("delete_protected_user", { id });
+/** One window of the candidates that match (`limit` at most 500), and how many match in all. */
+export const listCandidates = (request: CandidatePageRequest) => call("list_candidates", { request });
+/** Select all that match: the ids of every candidate that matches the filter. */
+export const candidateIds = (filter: CandidateFilter) => call("candidate_ids", { filter });
+/** The dry run of the filter, or of the selected `ids` within it. */
+export const candidateSavings = (filter: CandidateFilter, ids: number[] | null) =>
+  call("candidate_savings", { filter, ids });
+/** → Closed Skipped with the reason; all or nothing. */
+export const skipCandidates = (ids: number[], reason: string) => call("skip_candidates", { ids, reason });
+/** A move of the notify loop; all or nothing. */
+export const moveCandidates = (ids: number[], reviewMove: ReviewMove) => call("move_candidates", { ids, reviewMove });
+export const computeCandidates = (profileId: number) => call("compute_candidates", { profileId });
