@@ -3,11 +3,15 @@ import { IconArmchair } from "@tabler/icons-react";
 import { Redirect, Route, Switch } from "wouter";
 
 import { NewProfilePage } from "../features/profiles/NewProfilePage";
-import { ProfileNav } from "../features/profiles/ProfileNav";
 import { ProfilePage } from "../features/profiles/ProfilePage";
 import { WelcomeScreen } from "../features/profiles/WelcomeScreen";
+import { useReclaimFollowsJobs } from "../features/reclaim/queries";
+import { ReclamationRulesPage } from "../features/reclaim/ReclamationRulesPage";
+import { RemovalCandidatesPage } from "../features/reclaim/RemovalCandidatesPage";
+import { AppNav } from "./AppNav";
 
 export function App() {
+  useReclaimFollowsJobs();
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: { base: 260, lg: 300 }, breakpoint: 0 }} padding="lg">
       <AppShell.Header>
@@ -24,12 +28,18 @@ export function App() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar>
-        <ProfileNav />
+        <AppNav />
       </AppShell.Navbar>
       <AppShell.Main>
         <Switch>
           <Route path="/">
             <WelcomeScreen />
+          </Route>
+          <Route path="/candidates">
+            <RemovalCandidatesPage />
+          </Route>
+          <Route path="/reclamation-rules">
+            <ReclamationRulesPage />
           </Route>
           <Route path="/profiles/new">
             <NewProfilePage />

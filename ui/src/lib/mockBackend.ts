@@ -4,7 +4,18 @@ import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 
 import type { AppError } from "../bindings/errors";
-import type { Connection, ConnectionInput, ConnectionUpdate } from "../bindings/profiles";
+import type { Connection, ConnectionInput, ConnectionUpdate, Profile } from "../bindings/profiles";
+import type {
+  CandidateFilter,
+  CandidateSort,
+  CandidateState,
+  ComputeSummary,
+  Money,
+  ProtectedUser,
+  ReclamationRule,
+  RemovalCandidate,
+  ReviewMove,
+} from "../bindings/reclaim";
 import type { AppEventName, AppEvents } from "./events";
 import type { Command, CommandArgs, CommandResult } from "./ipc";
 import {
@@ -15,10 +26,14 @@ import {
   keyOrigin,
   nameProblem,
   SMARTSHEET_HOSTS,
+  userPatternProblem,
 } from "./rules";
 
 export type BackendHandlers = {
   [C in Command]?: (args: CommandArgs<C>) => CommandResult<C> | Promise<CommandResult<C>>;
+} & {
+  /** The opener plugin's command (see opener.ts); the real shell allows mailto: URLs only. */
+  "plugin:opener|open_url"?: (args: { url: string }) => null;
 };
 
 export interface RecordedCall {
@@ -36,13 +51,13 @@ export function mockBackend(handlers: BackendHandlers) {
   mockIPC((cmd, payload) => {
     const args = (payload ?? {}) as Record<string, unknown>;
     calls.push({ cmd, args });
-    const handler = handlers[cmd as Command] as ((args: unknown) => unknown) | undefined;
+    const handler = handlers[cmd as keyof BackendHandlers] as ((args: unknown) => unknown) | undefined;
     if (!handler) throw backendError("Internal", `No mock for the command ${cmd}.`);
     return handler(args);
   }, { shouldMockEvents: true });
   return {
     calls,
-    callsTo: (cmd: Command) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
+    callsTo: (cmd: keyof BackendHandlers) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
   };
 }
 
@@ -190,5 +205,285 @@ export function connectionStore(initial: readonly Connection[]) {
       list_connections: () => [...rows.values()].map(({ connection }) => ({ ...connection })),
       update_connection: ({ id, update: change }) => update(id, change),
     } satisfies BackendHandlers,
+  };
+}
+
+// Reclamation as the core keeps it (seatkeeper-core reclaim/), for tests that walk the review:
+// rules with the core's ranges, Protected users that close the candidates they cover, and removal
+// candidates read in windows (filter, sort, offset/limit), selected by filter, skipped and moved
+// through the notify loop under the core's state rules. Errors are the core's `{code, message, field}`.
+
+const OPEN_STATES: readonly CandidateState[] = [
+  "ready",
+  "awaitingUser",
+  "awaitingApproval",
+  "awaitingRevocation",
+  "attentionRequired",
+];
+const CLOSED_STATES: readonly CandidateState[] = ["closedComplete", "closedSkipped", "closedCanceled"];
+
+/** The core's `ReviewMove` → (from, to) (reclaim/state.rs `next`). */
+const REVIEW_MOVES: Record<ReviewMove, [CandidateState, CandidateState]> = {
+  notified: ["ready", "awaitingUser"],
+  userKeeps: ["awaitingUser", "awaitingApproval"],
+  declined: ["awaitingApproval", "ready"],
+  resumed: ["attentionRequired", "ready"],
+};
+
+function coversEmail(pattern: string, email: string): boolean {
+  const address = email.toLowerCase();
+  if (!pattern.startsWith("@")) return address === pattern;
+  const domain = address.slice(address.lastIndexOf("@") + 1);
+  return domain === pattern.slice(1) || domain.endsWith(`.${pattern.slice(1)}`);
+}
+
+/** The core's `parse_amount` (money.rs) → minor units, or its field error. */
+function minorUnits(input: string, currency: string, exponent: number): number | null {
+  const text = input.trim().replace(/[, ]/g, "");
+  if (text === "") return null;
+  const match = /^(\d*)(?:\.(\d*))?$/.exec(text);
+  if (text.startsWith("-")) throw validation("monthlyCost", "A cost cannot be negative.");
+  if (!match || (match[1] === "" && (match[2] ?? "") === "")) {
+    throw validation("monthlyCost", `“${input.trim()}” is not an amount. Enter a number such as 25.00, without the currency sign.`);
+  }
+  const fraction = match[2] ?? "";
+  if (fraction.length > exponent) {
+    throw validation("monthlyCost", `${currency} has ${exponent} digits after the decimal point at most.`);
+  }
+  return Number(match[1] || "0") * 10 ** exponent + Number(fraction.padEnd(exponent, "0") || "0");
+}
+
+export interface ReclaimStoreSeed {
+  profiles: readonly Profile[];
+  rules?: readonly ReclamationRule[];
+  candidates?: readonly RemovalCandidate[];
+  protectedUsers?: readonly ProtectedUser[];
+  /** What `compute_candidates` answers (its `open` is counted). */
+  compute?: Omit<ComputeSummary, "open">;
+}
+
+export function reclaimStore(seed: ReclaimStoreSeed) {
+  const profiles = new Map(seed.profiles.map((p) => [p.id, p]));
+  const rules = new Map((seed.rules ?? []).map((r) => [r.id, { ...r }]));
+  const candidates = new Map((seed.candidates ?? []).map((c) => [c.id, { ...c }]));
+  let protectedUsers = (seed.protectedUsers ?? []).map((p) => ({ ...p }));
+  let now = "2026-12-01T09:00:00Z";
+
+  const ensureProfile = (id: number) => {
+    if (!profiles.has(id)) throw backendError("NotFound", `The profile (id ${id}) no longer exists.`);
+  };
+  const ruleOf = (modelId: number | null) => [...rules.values()].find((r) => r.modelId === modelId);
+  /** As `list_candidates` reads it: the rule's Notify user and the model's cost. */
+  const read = (c: RemovalCandidate): RemovalCandidate => {
+    const rule = ruleOf(c.modelId);
+    const cost = rule?.monthlyCost ?? null;
+    return {
+      ...c,
+      notifyUser: rule?.notifyUser ?? false,
+      monthlySavings: cost,
+      yearlySavings: cost && { ...cost, minor: cost.minor * 12 },
+    };
+  };
+  const matches = (f: CandidateFilter) => {
+    const states = f.states.length === 0 ? OPEN_STATES : f.states;
+    const search = f.search.trim().toLowerCase();
+    return (c: RemovalCandidate) =>
+      (f.profileId === null || c.profileId === f.profileId) &&
+      (f.modelId === null || c.modelId === f.modelId) &&
+      states.includes(c.state) &&
+      (f.justification === null || c.justification === f.justification) &&
+      (f.minInactiveDays === null || c.inactiveDays >= f.minInactiveDays) &&
+      (search === "" || c.email.toLowerCase().includes(search) || (c.name ?? "").toLowerCase().includes(search));
+  };
+  const sortKey: Record<CandidateSort, (c: RemovalCandidate) => string | number> = {
+    inactiveDays: (c) => c.inactiveDays,
+    user: (c) => c.email.toLowerCase(),
+    model: (c) => c.modelName ?? "",
+    state: (c) => c.state,
+    opened: (c) => c.openedAt,
+  };
+  const close = (c: RemovalCandidate, state: CandidateState, note: string) => {
+    Object.assign(c, { state, note, closedAt: now, updatedAt: now });
+  };
+  const load = (id: number) => {
+    const c = candidates.get(id);
+    if (!c) {
+      throw backendError(
+        "NotFound",
+        `Removal candidate ${id} does not exist (any more); its profile may have been deleted. Refresh the list.`,
+      );
+    }
+    return c;
+  };
+  const protectedRow = (p: ProtectedUser): ProtectedUser => ({
+    ...p,
+    subscriptionCount: [...candidates.values()].filter((c) => c.profileId === p.profileId && coversEmail(p.pattern, c.email))
+      .length,
+  });
+
+  const handlers = {
+    list_reclamation_rules: ({ profileId }) => {
+      ensureProfile(profileId);
+      return [...rules.values()]
+        .filter((r) => r.profileId === profileId)
+        .map((r) => ({
+          ...r,
+          openCandidates: [...candidates.values()].filter((c) => c.modelId === r.modelId && c.closedAt === null).length,
+        }));
+    },
+    update_reclamation_rule: ({ ruleId, input }) => {
+      const inRange = (field: string, what: string, value: number, min: number, max: number) => {
+        if (value < min || value > max) {
+          throw validation(field, `${what} must be between ${min} and ${max} days (it is ${value}).`);
+        }
+      };
+      inRange("lastActivityThresholdDays", "The last activity threshold", input.lastActivityThresholdDays, 1, 3650);
+      inRange("gracePeriodDays", "The grace period for new accounts", input.gracePeriodDays, 0, 3650);
+      inRange("daysBeforeAutoReclamation", "Days before auto-reclamation", input.daysBeforeAutoReclamation, 1, 365);
+      if (input.autoReclaim && !input.active) {
+        throw validation("autoReclaim", "An inactive rule produces no candidates, so it cannot reclaim automatically.");
+      }
+      const currency = input.currency.trim().toUpperCase();
+      if (!Intl.supportedValuesOf("currency").includes(currency)) {
+        throw validation(
+          "currency",
+          `“${input.currency.trim()}” is not an ISO 4217 currency code. Use a code such as USD, EUR or GBP.`,
+        );
+      }
+      const exponent =
+        new Intl.NumberFormat("en-US", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+      const minor = minorUnits(input.monthlyCost, currency, exponent);
+      const rule = rules.get(ruleId);
+      if (!rule) throw backendError("NotFound", `The reclamation rule (id ${ruleId}) no longer exists.`);
+      Object.assign(rule, {
+        ...input,
+        currency,
+        monthlyCost: minor === null ? null : { currency, minor, exponent },
+        updatedAt: now,
+      });
+      return { ...rule };
+    },
+    list_protected_users: ({ profileId }) => {
+      ensureProfile(profileId);
+      return protectedUsers.filter((p) => p.profileId === profileId).map(protectedRow);
+    },
+    add_protected_user: ({ profileId, input }) => {
+      const problem = userPatternProblem(input.pattern);
+      if (problem !== null) throw validation("pattern", problem);
+      if ([...input.note.trim()].length > 500) throw validation("note", "A note has at most 500 characters.");
+      ensureProfile(profileId);
+      const text = input.pattern.trim().toLowerCase();
+      const pattern = text.includes("@") && !text.startsWith("@") ? text : `@${text.replace(/^@/, "")}`;
+      if (protectedUsers.some((p) => p.profileId === profileId && p.pattern === pattern)) {
+        throw validation("pattern", `“${pattern}” is already a protected user.`);
+      }
+      const added: ProtectedUser = {
+        id: Math.max(0, ...protectedUsers.map((p) => p.id)) + 1,
+        profileId,
+        pattern,
+        note: input.note.trim(),
+        createdAt: now,
+        subscriptionCount: 0,
+      };
+      protectedUsers.push(added);
+      for (const c of candidates.values()) {
+        if (c.profileId === profileId && c.closedAt === null && c.state !== "awaitingRevocation" && coversEmail(pattern, c.email)) {
+          close(c, "closedSkipped", `Protected user (${pattern}).`);
+        }
+      }
+      return protectedRow(added);
+    },
+    delete_protected_user: ({ id }) => {
+      if (!protectedUsers.some((p) => p.id === id)) {
+        throw backendError("NotFound", `The protected user (id ${id}) is no longer in the list. Refresh the list.`);
+      }
+      protectedUsers = protectedUsers.filter((p) => p.id !== id);
+      return null;
+    },
+    list_candidates: ({ request }) => {
+      const key = sortKey[request.sort];
+      const sign = request.descending ? -1 : 1;
+      const all = [...candidates.values()].filter(matches(request.filter)).sort((a, b) => {
+        const [x, y] = [key(a), key(b)];
+        return (x < y ? -sign : x > y ? sign : 0) || a.id - b.id;
+      });
+      const limit = Math.min(Math.max(request.limit, 1), 500);
+      const offset = Math.max(request.offset, 0);
+      return { rows: all.slice(offset, offset + limit).map(read), total: all.length, offset };
+    },
+    candidate_ids: ({ filter }) =>
+      [...candidates.values()]
+        .filter(matches(filter))
+        .map((c) => c.id)
+        .sort((a, b) => a - b),
+    candidate_savings: ({ filter, ids }) => {
+      const chosen = ids === null ? null : new Set(ids);
+      const rows = [...candidates.values()].filter(matches(filter)).filter((c) => chosen === null || chosen.has(c.id));
+      const byCurrency = new Map<string, Money>();
+      let withoutCost = 0;
+      for (const c of rows.map(read)) {
+        if (!c.monthlySavings) {
+          withoutCost += 1;
+          continue;
+        }
+        const sum = byCurrency.get(c.monthlySavings.currency) ?? { ...c.monthlySavings, minor: 0 };
+        sum.minor += c.monthlySavings.minor;
+        byCurrency.set(sum.currency, sum);
+      }
+      const monthly = [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency));
+      return {
+        seats: rows.length,
+        seatsWithoutCost: withoutCost,
+        monthly,
+        yearly: monthly.map((m) => ({ ...m, minor: m.minor * 12 })),
+      };
+    },
+    skip_candidates: ({ ids, reason }) => {
+      if (reason.trim() === "") {
+        throw validation("reason", "Say why these seats are kept (for example “needed for the Q3 audit”).");
+      }
+      const rows = ids.map(load);
+      for (const c of rows) {
+        if (CLOSED_STATES.includes(c.state) || c.state === "awaitingRevocation") {
+          throw backendError("Conflict", `Candidate ${c.id}: a candidate that is ${c.state} cannot be changed.`);
+        }
+      }
+      for (const c of rows) close(c, "closedSkipped", `Skipped: ${reason.trim()}`);
+      return rows.length;
+    },
+    move_candidates: ({ ids, reviewMove }) => {
+      const [from, to] = REVIEW_MOVES[reviewMove];
+      const rows = ids.map(load);
+      for (const c of rows) {
+        if (c.state !== from) {
+          throw backendError("Conflict", `Candidate ${c.id}: a candidate that is ${c.state} cannot be moved (${reviewMove}).`);
+        }
+      }
+      for (const c of rows) {
+        Object.assign(c, {
+          state: to,
+          updatedAt: now,
+          ...(reviewMove === "notified" && { notifiedAt: now }),
+          ...(reviewMove === "userKeeps" && { answeredAt: now }),
+        });
+      }
+      return rows.length;
+    },
+    compute_candidates: ({ profileId }) => {
+      ensureProfile(profileId);
+      const open = [...candidates.values()].filter((c) => c.profileId === profileId && c.closedAt === null).length;
+      return { opened: 0, updated: 0, canceled: 0, skipped: 0, noAnswer: 0, ...seed.compute, open };
+    },
+  } satisfies BackendHandlers;
+
+  return {
+    handlers,
+    candidate: (id: number): RemovalCandidate => ({ ...load(id) }),
+    candidates: (): RemovalCandidate[] => [...candidates.values()].map((c) => ({ ...c })),
+    rule: (id: number): ReclamationRule | undefined => rules.get(id),
+    protectedUsers: (): ProtectedUser[] => protectedUsers.map((p) => ({ ...p })),
+    setNow: (value: string) => {
+      now = value;
+    },
   };
 }

@@ -2,6 +2,7 @@ import type { ScheduledJob } from "../bindings/jobs";
 import type { Connection, Profile, ValidationResult } from "../bindings/profiles";
 import type { ActivitySettings, JobResult, SoftwareModel, SoftwareSubscription, UnrecognizedIdentifier } from "../bindings/sync";
 import type { UserExclusionRule } from "../bindings/exclusions";
+import type { ProtectedUser, ReclamationRule, RemovalCandidate } from "../bindings/reclaim";
 
 /** 60 days back, at the start of that UTC day, as the backend computes it. */
 const today = new Date();
@@ -179,6 +180,93 @@ export function activitySettings(overrides: Partial<ActivitySettings> = {}): Act
     eventsFrom: null,
     hasStreamPosition: false,
     lastEventsSyncAt: null,
+    ...overrides,
+  };
+}
+
+/** The paid model's rule, as generated at sync (defaults), with a cost of 25.00 USD per seat and month. */
+export function reclamationRule(overrides: Partial<ReclamationRule> = {}): ReclamationRule {
+  return {
+    id: 1,
+    profileId: 1,
+    modelId: 1,
+    modelName: "Smartsheet Member",
+    paid: true,
+    subscriptionCount: 10,
+    openCandidates: 0,
+    lastActivityThresholdDays: 60,
+    gracePeriodDays: 30,
+    active: true,
+    notifyUser: false,
+    daysBeforeAutoReclamation: 14,
+    autoReclaim: false,
+    reclaimAction: "freeSeat",
+    monthlyCost: { currency: "USD", minor: 2500, exponent: 2 },
+    currency: "USD",
+    updatedAt: null,
+    ...overrides,
+  };
+}
+
+export function removalCandidate(overrides: Partial<RemovalCandidate> = {}): RemovalCandidate {
+  return {
+    id: 1,
+    profileId: 1,
+    profileName: "Acme",
+    subscriptionId: 1,
+    modelId: 1,
+    modelName: "Smartsheet Member",
+    userId: 1001,
+    email: "ann@example.com",
+    name: "Ann Example",
+    identifier: "MEMBER",
+    isInternal: true,
+    justification: "lowUsage",
+    lastActivityAt: "2026-08-01T00:00:00Z",
+    activitySource: "lastLogin",
+    inactiveDays: 122,
+    state: "ready",
+    openedAt: "2026-11-29T02:05:00Z",
+    updatedAt: "2026-11-29T02:05:00Z",
+    closedAt: null,
+    notifiedAt: null,
+    answeredAt: null,
+    approvedAt: null,
+    approvedBy: null,
+    note: null,
+    notifyUser: false,
+    monthlySavings: null,
+    yearlySavings: null,
+    ...overrides,
+  };
+}
+
+/**
+ * `count` candidates of profile 1's paid model: "User 00000" (user0@example.com) is the most
+ * inactive, and each next one a day less.
+ */
+export function manyCandidates(count: number, overrides: Partial<RemovalCandidate> = {}): RemovalCandidate[] {
+  return Array.from({ length: count }, (_, i) =>
+    removalCandidate({
+      id: i + 1,
+      subscriptionId: i + 1,
+      userId: 10_000 + i,
+      email: `user${i}@example.com`,
+      name: `User ${String(i).padStart(5, "0")}`,
+      inactiveDays: 60 + count - i,
+      ...overrides,
+    }),
+  );
+}
+
+export function protectedUser(overrides: Partial<ProtectedUser> = {}): ProtectedUser {
+  return {
+    id: 1,
+    profileId: 1,
+    pattern: "ceo@example.com",
+    note: "CEO",
+    createdAt: "2026-11-29T09:00:00Z",
+    subscriptionCount: 1,
     ...overrides,
   };
 }

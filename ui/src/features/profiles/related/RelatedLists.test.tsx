@@ -50,7 +50,7 @@ function renderProfile(p = PUBLISHED, handlers: BackendHandlers = {}) {
 }
 
 describe("related lists", () => {
-  it("has the procedure's seven lists, in its order", async () => {
+  it("has the procedure's seven lists, in its order, then reclamation's", async () => {
     renderProfile();
     const tabs = await screen.findAllByRole("tab");
     expect(tabs.map((tab) => tab.textContent)).toEqual([
@@ -61,6 +61,9 @@ describe("related lists", () => {
       "Software Subscriptions",
       "Subscription Identifier Exclusion Rule",
       "Subscription User Exclusion Rule",
+      "Reclamation Rules",
+      "Removal Candidates",
+      "Protected Users",
     ]);
   });
 

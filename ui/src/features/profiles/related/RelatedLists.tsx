@@ -2,6 +2,9 @@ import { Stack, Tabs, Title } from "@mantine/core";
 import type { ComponentType } from "react";
 
 import type { Profile } from "../../../bindings/profiles";
+import { CandidateReview } from "../../reclaim/candidates/CandidateReview";
+import { ProtectedUsers } from "../../reclaim/ProtectedUsers";
+import { ReclamationRulesTable } from "../../reclaim/ReclamationRulesTable";
 import { IdentifierExclusionRules, UserExclusionRules } from "./ExclusionRules";
 import { JobResultsTable } from "./JobResultsTable";
 import { useJobEvents } from "./queries";
@@ -10,7 +13,7 @@ import { SoftwareModelsTable } from "./SoftwareModelsTable";
 import { SubscriptionsTable } from "./SubscriptionsTable";
 import { UnrecognizedIdentifiersTable } from "./UnrecognizedIdentifiersTable";
 
-/** The procedure's related lists, in its order. */
+/** The procedure's related lists, in its order, then reclamation's. */
 const RELATED_LISTS = [
   ["Software Models", SoftwareModelsTable],
   ["Unrecognized Subscription Identifiers", UnrecognizedIdentifiersTable],
@@ -19,6 +22,9 @@ const RELATED_LISTS = [
   ["Software Subscriptions", SubscriptionsTable],
   ["Subscription Identifier Exclusion Rule", IdentifierExclusionRules],
   ["Subscription User Exclusion Rule", UserExclusionRules],
+  ["Reclamation Rules", ReclamationRulesTable],
+  ["Removal Candidates", CandidateReview],
+  ["Protected Users", ProtectedUsers],
 ] as const satisfies readonly (readonly [string, ComponentType<{ profile: Profile }>])[];
 
 type RelatedList = (typeof RELATED_LISTS)[number][0];
