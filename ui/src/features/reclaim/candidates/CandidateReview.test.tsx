@@ -5,7 +5,6 @@ import { describe, expect, it, vi } from "vitest";
 import { App } from "../../../app/App";
 import type { Profile } from "../../../bindings/profiles";
 import type { CandidatePageRequest, ReclamationRule, RemovalCandidate } from "../../../bindings/reclaim";
-import { ROW_HEIGHT } from "../../../components/DataTable";
 import { backendError, type BackendHandlers, emitBackendEvent, mockBackend, reclaimStore } from "../../../lib/mockBackend";
 import {
   jobResult,
@@ -17,6 +16,7 @@ import {
 } from "../../../test/fixtures";
 import { renderWithProviders } from "../../../test/render";
 import { CandidateReview, REPORT_ONLY_REASON } from "./CandidateReview";
+import { CANDIDATE_ROW_HEIGHT } from "./CandidateTable";
 
 vi.mock("../../../lib/download", () => ({ downloadTextFile: vi.fn() }));
 const { downloadTextFile } = await import("../../../lib/download");
@@ -89,7 +89,7 @@ describe("Removal Candidates", () => {
     ]);
 
     const viewport = screen.getByTestId("candidates-viewport");
-    viewport.scrollTop = 3000 * ROW_HEIGHT;
+    viewport.scrollTop = 3000 * CANDIDATE_ROW_HEIGHT;
     fireEvent.scroll(viewport);
     await waitFor(() => expect(userNames()).toContain("User 03000"));
     expect(userNames()).not.toContain("User 00000");
@@ -321,6 +321,20 @@ describe("Removal Candidates", () => {
     ]);
     expect(store.candidate(2).state).toBe("closedSkipped");
     await waitFor(() => expect(userNames()).toEqual(["Ann Example", "Dan Dormant"]));
+  });
+
+  it("resumes a candidate whose reclaim failed, with Smartsheet's reason on its state", async () => {
+    const failed = "Smartsheet refused the downgrade (error 1188): the user is inactive.";
+    const candidates = THREE.map((c) => (c.id === 1 ? { ...c, state: "attentionRequired" as const, note: failed } : c));
+    const { user, backend } = setup({ candidates });
+    await waitFor(() => expect(stateOf("Ann Example")).toBe("Attention Required"));
+    expect(within(rowOf("Ann Example")).getByTestId("state-badge")).toHaveAttribute("title", failed);
+    await select(user, "Ann Example", "Bob Builder");
+    await user.click(action("Resume reclaim"));
+    const dialog = await screen.findByRole("dialog", { name: "Resume reclaim" });
+    await user.click(within(dialog).getByRole("button", { name: "Resume 1 candidate" }));
+    await waitFor(() => expect(stateOf("Ann Example")).toBe("Ready"));
+    expect(backend.callsTo("move_candidates")).toEqual([{ ids: [1], reviewMove: "resumed" }]);
   });
 
   it("protects the selected users: their candidates close", async () => {

@@ -49,6 +49,7 @@ import {
   KeepDialog,
   NotifyDialog,
   ProtectDialog,
+  ResumeDialog,
   type RowsDialogProps,
   type SelectionForAction,
   SkipDialog,
@@ -93,6 +94,7 @@ const STATE_DIALOGS: Record<StateAction, { title: string; Component: ComponentTy
   userKeeps: { title: "Record answer: keeps it", Component: UserKeepsDialog },
   keep: { title: "Keep the seat", Component: KeepDialog },
   decline: { title: "Decline the request", Component: DeclineDialog },
+  resume: { title: "Resume reclaim", Component: ResumeDialog },
 };
 const ROWS_DIALOGS: Record<RowsAction, { title: string; Component: ComponentType<RowsDialogProps> }> = {
   protect: { title: "Protect users", Component: ProtectDialog },
@@ -141,6 +143,7 @@ export function CandidateReview({ profile, onReclaim }: CandidateReviewProps) {
   const [minDays, setMinDays] = useState<number | "">("");
   const [searchText, setSearchText] = useState("");
   const [search] = useDebouncedValue(searchText.trim(), 300);
+  const [minInactiveDays] = useDebouncedValue(minDays, 300);
   const [{ sort, descending }, setSort] = useState(DEFAULT_SORT);
 
   const profileId = profile?.id ?? profileFilter;
@@ -150,10 +153,10 @@ export function CandidateReview({ profile, onReclaim }: CandidateReviewProps) {
       modelId,
       states: ALL_STATES.filter((s) => states.includes(s)),
       justification,
-      minInactiveDays: minDays === "" ? null : minDays,
+      minInactiveDays: minInactiveDays === "" ? null : minInactiveDays,
       search,
     }),
-    [profileId, modelId, states, justification, minDays, search],
+    [profileId, modelId, states, justification, minInactiveDays, search],
   );
   const filterKey = JSON.stringify(filter);
   const narrowed =
@@ -407,7 +410,7 @@ export function CandidateReview({ profile, onReclaim }: CandidateReviewProps) {
           loading={selectAll.isPending}
           onClick={() => selectAll.mutate()}
         >
-          Select all {windows.total === undefined ? "" : countFormat.format(windows.total)} that match
+          {windows.total === undefined ? "Select all that match" : `Select all ${countFormat.format(windows.total)} that match`}
         </Button>
         <Button size="xs" variant="subtle" color="gray" disabled={nothingSelected} onClick={clearSelection}>
           Clear selection
@@ -419,6 +422,7 @@ export function CandidateReview({ profile, onReclaim }: CandidateReviewProps) {
         {action("userKeeps", "Record answer: keeps it")}
         {action("keep", "Keep")}
         {action("decline", "Decline")}
+        {action("resume", "Resume reclaim")}
         <Divider orientation="vertical" />
         <Button
           size="xs"

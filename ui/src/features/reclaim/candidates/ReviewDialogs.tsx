@@ -119,6 +119,7 @@ export const ACTION_STATES = {
   userKeeps: ["awaitingUser"],
   keep: ["awaitingApproval"],
   decline: ["awaitingApproval"],
+  resume: ["attentionRequired"],
 } as const satisfies Record<string, readonly CandidateState[]>;
 
 // ------------------------------------------------------------------------------------------------
@@ -542,5 +543,21 @@ export function NotifyDialog({ rows, onClose, onDone }: RowsDialogProps) {
         </Button>
       </Group>
     </Stack>
+  );
+}
+
+export function ResumeDialog(props: StateDialogProps) {
+  return (
+    <MoveDialog
+      {...props}
+      reviewMove="resumed"
+      from="attentionRequired"
+      intro={(n) =>
+        `Send ${plural(n, "candidate", "candidates")} whose reclaim failed back to Ready: Attention Required → Ready. Read the note on each first: Smartsheet's reason may need fixing before another try.`
+      }
+      noneText="None of the selected candidates is Attention Required: Resume reclaim is for candidates whose reclaim failed."
+      confirm={(n) => `Resume ${plural(n, "candidate", "candidates")}`}
+      doneTitle="Resumed"
+    />
   );
 }
