@@ -82,6 +82,21 @@ describe("DataTable", () => {
     expect(bodyRows()[0]).toHaveAttribute("aria-rowindex");
   });
 
+  it("makes room for a header that wraps and for a horizontal scrollbar, so no row is hidden", () => {
+    // Layout is not computed here: the header's laid-out height and the scrollbar's are stubbed.
+    vi.spyOn(HTMLTableSectionElement.prototype, "getBoundingClientRect").mockReturnValue(new DOMRect(0, 0, 800, 90));
+    const viewportOf = (el: HTMLElement) => el.dataset.testid === "table-viewport";
+    vi.spyOn(HTMLElement.prototype, "offsetHeight", "get").mockImplementation(function (this: HTMLElement) {
+      return viewportOf(this) ? 317 : 0;
+    });
+    vi.spyOn(HTMLElement.prototype, "clientHeight", "get").mockImplementation(function (this: HTMLElement) {
+      return viewportOf(this) ? 300 : 0;
+    });
+    renderTable();
+    // 90 (header) + 4 rows of 40 + 17 (scrollbar) + 2 (borders).
+    expect(screen.getByTestId("table-viewport")).toHaveStyle({ height: `${90 + 4 * ROW_HEIGHT + 17 + 2}px` });
+  });
+
   it("sorts from a column's header, by mouse and by keyboard", async () => {
     const { user } = renderTable();
     expect(names()).toEqual(["Cleo", "Ann", "Bob, Jr.", "=HYPERLINK(\"x\")"]);

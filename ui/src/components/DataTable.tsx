@@ -23,7 +23,7 @@ import {
 } from "@tanstack/react-table";
 import { observeElementRect, useVirtualizer } from "@tanstack/react-virtual";
 import Papa from "papaparse";
-import { memo, type ReactNode, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
+import { memo, type ReactNode, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 
 import { spreadsheetText } from "../lib/csvCell";
 import { downloadTextFile } from "../lib/download";
@@ -46,6 +46,45 @@ declare module "@tanstack/react-table" {
 /** Every row has this height, so that 50,000 rows scroll without measuring any. */
 export const ROW_HEIGHT = 40;
 const HEADER_HEIGHT = 42;
+
+/**
+ * The header's height as laid out: a long column name wraps and makes it taller than
+ * HEADER_HEIGHT, and the viewport must grow by as much or it hides rows. HEADER_HEIGHT where
+ * layout is not measured (tests).
+ */
+export function useHeaderHeight(): [number, (el: HTMLTableSectionElement | null) => void] {
+  const [thead, setThead] = useState<HTMLTableSectionElement | null>(null);
+  const [height, setHeight] = useState(HEADER_HEIGHT);
+  useLayoutEffect(() => {
+    if (!thead) return;
+    const measure = () => {
+      const measured = Math.ceil(thead.getBoundingClientRect().height);
+      if (measured > 0) setHeight(Math.max(measured, HEADER_HEIGHT));
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(thead);
+    return () => observer.disconnect();
+  }, [thead]);
+  return [height, setThead];
+}
+
+/**
+ * The height of the horizontal scrollbar a wide table gets, which would otherwise cover its last
+ * row; 0 when the columns fit, and where layout is not measured (tests).
+ */
+export function useScrollbarHeight(scrollElement: HTMLElement | null): number {
+  const [height, setHeight] = useState(0);
+  useLayoutEffect(() => {
+    if (!scrollElement) return;
+    const measure = () => setHeight(Math.max(0, scrollElement.offsetHeight - scrollElement.clientHeight));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(scrollElement);
+    return () => observer.disconnect();
+  }, [scrollElement]);
+  return height;
+}
 const DEFAULT_MAX_HEIGHT = 520;
 
 export interface DataTableProps<T> {
@@ -273,7 +312,12 @@ function LoadedTable<T>({
   // State, not a ref: the rows' virtualizer must see the element, and a child's layout effects run
   // before its parent's ref is set.
   const [scrollElement, setScrollElement] = useState<HTMLDivElement | null>(null);
-  const viewportHeight = Math.min(maxHeight, HEADER_HEIGHT + Math.max(rows.length, 1) * ROW_HEIGHT + 2);
+  const [headerHeight, headerRef] = useHeaderHeight();
+  const scrollbarHeight = useScrollbarHeight(scrollElement);
+  const viewportHeight = Math.min(
+    maxHeight,
+    headerHeight + Math.max(rows.length, 1) * ROW_HEIGHT + scrollbarHeight + 2,
+  );
 
   // A new search or filter starts at the top of its results.
   useEffect(() => {
@@ -358,7 +402,7 @@ function LoadedTable<T>({
             aria-rowcount={rows.length + 1}
             style={{ tableLayout: "fixed", width: "100%", minWidth: table.getTotalSize() }}
           >
-            <Table.Thead>
+            <Table.Thead ref={headerRef}>
               {table.getHeaderGroups().map((group) => (
                 <Table.Tr key={group.id} aria-rowindex={1} style={{ height: HEADER_HEIGHT }}>
                   {group.headers.map((header) => {

@@ -1,4 +1,4 @@
-import { Button, Modal, Text } from "@mantine/core";
+import { Anchor, Button, Modal, Text } from "@mantine/core";
 import { IconPencil } from "@tabler/icons-react";
 import { createColumnHelper } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
@@ -23,23 +23,32 @@ export function ReclamationRulesTable({ profile }: { profile: Profile }) {
   const columns = useMemo(() => {
     const column = createColumnHelper<ReclamationRule>();
     return [
-      column.accessor("modelName", { header: "Software model", size: 200 }),
+      column.accessor("modelName", {
+        header: "Software model",
+        size: 190,
+        // The rule opens from its model's name as well, for when Edit is scrolled out of view.
+        cell: (c) => (
+          <Anchor component="button" type="button" size="sm" onClick={() => setEditing(c.row.original)}>
+            {c.getValue()}
+          </Anchor>
+        ),
+      }),
       column.accessor("paid", { header: "Paid", size: 80, cell: (c) => <YesNoBadge value={c.getValue()} /> }),
       column.accessor("active", { header: "Active", size: 90, cell: (c) => <YesNoBadge value={c.getValue()} /> }),
-      column.accessor("lastActivityThresholdDays", { header: "Last activity threshold (days)", size: 130 }),
-      column.accessor("gracePeriodDays", { header: "Grace period (days)", size: 110 }),
-      column.accessor("notifyUser", { header: "Notify user", size: 100, cell: (c) => <YesNoBadge value={c.getValue()} /> }),
+      column.accessor("lastActivityThresholdDays", { header: "Last activity threshold (days)", size: 120 }),
+      column.accessor("gracePeriodDays", { header: "Grace period (days)", size: 100 }),
+      column.accessor("notifyUser", { header: "Notify user", size: 90, cell: (c) => <YesNoBadge value={c.getValue()} /> }),
       column.accessor("daysBeforeAutoReclamation", { header: "Days before auto-reclamation", size: 130 }),
       column.accessor("reclaimAction", {
         header: "Reclaim action",
-        size: 170,
+        size: 175,
         meta: { text: (r) => ACTION_LABELS[r.reclaimAction] },
         cell: (c) => ACTION_LABELS[c.getValue()],
       }),
       column.accessor((r) => r.monthlyCost?.minor ?? null, {
         id: "monthlyCost",
         header: "Cost per seat per month",
-        size: 150,
+        size: 120,
         meta: { text: (r) => (r.monthlyCost ? `${plainAmount(r.monthlyCost)} ${r.monthlyCost.currency}` : "") },
         cell: (c) =>
           c.row.original.monthlyCost ? (
@@ -52,7 +61,7 @@ export function ReclamationRulesTable({ profile }: { profile: Profile }) {
       }),
       column.accessor("openCandidates", {
         header: "Open candidates",
-        size: 150,
+        size: 110,
         cell: (c) =>
           c.row.original.paid ? (
             <Count value={c.getValue()} />

@@ -9,8 +9,8 @@ export function RemovalCandidatesPage() {
       <Stack gap={4}>
         <Title order={2}>Removal Candidates</Title>
         <Text c="dimmed" size="sm" maw={820}>
-          Paid seats without activity within their rule's last activity threshold, in every profile. Review them here:
-          skip or protect the seats that must stay, notify users where the rule asks for it, and reclaim the rest.
+          Paid seats unused for longer than their rule's last activity threshold, in every profile: skip or protect the
+          seats that must stay, notify users where the rule asks for it, reclaim the rest.
         </Text>
       </Stack>
       <CandidateReview />

@@ -85,7 +85,7 @@ export function RuleForm({ rule, save, onSaved, onCancel }: RuleFormProps) {
           onBlur={field.onBlur}
           ref={field.ref}
           error={errors[name]?.message}
-          w={280}
+          maw={460}
         />
       )}
     />

@@ -303,9 +303,6 @@ export function CandidateReview({ profile, onReclaim }: CandidateReviewProps) {
 
   return (
     <Stack gap="sm" data-testid="candidate-review">
-      <Text size="sm" c="dimmed" maw={900}>
-        {NEVER_CANDIDATES}
-      </Text>
 
       <Group gap="xs" align="flex-end" wrap="wrap" data-testid="candidate-filters">
         {profile === undefined && (
@@ -403,6 +400,11 @@ export function CandidateReview({ profile, onReclaim }: CandidateReviewProps) {
         <Text size="sm" fw={500} data-testid="selected-count">
           {countFormat.format(selectedIds.length)} selected
         </Text>
+        {windows.total !== undefined && windows.total > 0 && (
+          <Text size="sm" c="dimmed" data-testid="candidate-count">
+            · {countFormat.format(windows.total)} {windows.total === 1 ? "candidate matches" : "candidates match"}
+          </Text>
+        )}
         <Button
           size="xs"
           variant="subtle"
@@ -467,11 +469,6 @@ export function CandidateReview({ profile, onReclaim }: CandidateReviewProps) {
         </Alert>
       )}
 
-      {windows.total !== undefined && windows.total > 0 && (
-        <Text size="sm" c="dimmed" data-testid="candidate-count">
-          {countFormat.format(windows.total)} {windows.total === 1 ? "candidate matches" : "candidates match"}
-        </Text>
-      )}
       <CandidateTable
         windows={windows}
         showProfile={profile === undefined}
@@ -505,6 +502,10 @@ export function CandidateReview({ profile, onReclaim }: CandidateReviewProps) {
           )
         }
       />
+
+      <Text size="xs" c="dimmed" maw={900} data-testid="never-candidates">
+        {NEVER_CANDIDATES}
+      </Text>
 
       <Modal opened={dialog !== null} onClose={closeDialog} title={dialogTitle} size="lg">
         {dialog !== null && renderDialog(dialog, closeDialog, doneDialog)}

@@ -4,6 +4,7 @@ import { observeElementRect, useVirtualizer } from "@tanstack/react-virtual";
 import { type ReactNode, useEffect, useRef, useState } from "react";
 
 import type { CandidateSort, CandidateState, RemovalCandidate } from "../../../bindings/reclaim";
+import { useHeaderHeight, useScrollbarHeight } from "../../../components/DataTable";
 import { ErrorAlert } from "../../../components/ErrorAlert";
 import { formatDateTime } from "../../../lib/dates";
 import { countFormat, formatMoney, JUSTIFICATION_LABELS, SOURCE_LABELS, STATE_COLORS, STATE_LABELS } from "../format";
@@ -12,7 +13,6 @@ import type { CandidateWindows } from "./useCandidateWindows";
 /** Every row has this height (two lines: name over e-mail), so that 50,000 scroll without measuring any. */
 export const CANDIDATE_ROW_HEIGHT = 48;
 const ROW_HEIGHT = CANDIDATE_ROW_HEIGHT;
-const HEADER_HEIGHT = 42;
 const MAX_HEIGHT = 560;
 
 /** The state, with the candidate's note (why it closed, Smartsheet's refusal) on hover. */
@@ -21,22 +21,6 @@ export function StateBadge({ state, note }: { state: CandidateState; note?: stri
     <Badge color={STATE_COLORS[state]} variant="light" tt="none" title={note ?? undefined} data-testid="state-badge">
       {STATE_LABELS[state]}
     </Badge>
-  );
-}
-
-/** "Ann Example" over "ann@example.com". */
-function UserCell({ row }: { row: RemovalCandidate }) {
-  return (
-    <Stack gap={0} style={{ overflow: "hidden" }} title={row.name ? `${row.name} <${row.email}>` : row.email}>
-      <Text size="sm" lh={1.2} truncate="end">
-        {row.name ?? row.email}
-      </Text>
-      {row.name && (
-        <Text size="xs" lh={1.2} c="dimmed" truncate="end">
-          {row.email}
-        </Text>
-      )}
-    </Stack>
   );
 }
 
@@ -56,30 +40,60 @@ interface Column {
   cell: (row: RemovalCandidate) => ReactNode;
 }
 
+/** A value over a dimmed second line, both cut to the column's width. */
+function TwoLines({ first, second, title }: { first: ReactNode; second?: ReactNode; title?: string }) {
+  return (
+    <Stack gap={0} style={{ overflow: "hidden" }} title={title}>
+      <Text size="sm" lh={1.2} truncate="end">
+        {first}
+      </Text>
+      {second !== undefined && (
+        <Text size="xs" lh={1.2} c="dimmed" truncate="end">
+          {second}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
 const COLUMNS: Column[] = [
-  { id: "user", header: "User", width: 250, sort: "user", cell: (row) => <UserCell row={row} /> },
+  {
+    id: "user",
+    header: "User",
+    width: 190,
+    sort: "user",
+    cell: (row) => (
+      <TwoLines
+        first={row.name ?? row.email}
+        second={row.name ? row.email : undefined}
+        title={row.name ? `${row.name} <${row.email}>` : row.email}
+      />
+    ),
+  },
   {
     id: "model",
     header: "Software model",
-    width: 170,
+    width: 160,
     sort: "model",
     cell: (row) => row.modelName ?? <Dimmed>—</Dimmed>,
   },
   {
     id: "justification",
     header: "Justification",
-    width: 120,
+    width: 100,
     cell: (row) => JUSTIFICATION_LABELS[row.justification],
   },
   {
     id: "lastActivity",
     header: "Last activity",
-    width: 200,
+    width: 125,
     cell: (row) =>
       row.lastActivityAt ? (
-        <>
-          {formatDateTime(row.lastActivityAt)} <Dimmed>({SOURCE_LABELS[row.activitySource]})</Dimmed>
-        </>
+        <TwoLines
+          first={formatDateTime(row.lastActivityAt).slice(0, 10)}
+          second={SOURCE_LABELS[row.activitySource]}
+          title={`${formatDateTime(row.lastActivityAt)} (${SOURCE_LABELS[row.activitySource]})`}
+        />
       ) : (
         <Dimmed>none</Dimmed>
       ),
@@ -87,26 +101,32 @@ const COLUMNS: Column[] = [
   {
     id: "inactiveDays",
     header: "Inactive days",
-    width: 120,
+    width: 85,
     sort: "inactiveDays",
     cell: (row) => countFormat.format(row.inactiveDays),
   },
   {
-    id: "monthly",
-    header: "Savings / month",
+    id: "savings",
+    header: "Potential savings",
     width: 130,
-    cell: (row) => (row.monthlySavings ? formatMoney(row.monthlySavings) : <Dimmed>No cost set</Dimmed>),
-  },
-  {
-    id: "yearly",
-    header: "Savings / year",
-    width: 130,
-    cell: (row) => (row.yearlySavings ? formatMoney(row.yearlySavings) : <Dimmed>—</Dimmed>),
+    cell: (row) =>
+      row.monthlySavings && row.yearlySavings ? (
+        <TwoLines first={`${formatMoney(row.monthlySavings)} / month`} second={`${formatMoney(row.yearlySavings)} / year`} />
+      ) : (
+        <TwoLines first={<Dimmed>No cost set</Dimmed>} second="on the rule" />
+      ),
   },
   { id: "state", header: "State", width: 170, sort: "state", cell: (row) => <StateBadge state={row.state} note={row.note} /> },
 ];
 
-const PROFILE_COLUMN: Column = { id: "profile", header: "Profile", width: 150, cell: (row) => row.profileName };
+/** Across profiles, each row's profile is named under its software model. */
+const MODEL_AND_PROFILE: Column = {
+  id: "model",
+  header: "Software model · Profile",
+  width: 170,
+  sort: "model",
+  cell: (row) => <TwoLines first={row.modelName ?? "—"} second={row.profileName} />,
+};
 
 interface CandidateTableProps {
   windows: CandidateWindows;
@@ -157,9 +177,11 @@ function LoadedCandidateTable({
   onSort,
   resetKey,
 }: CandidateTableProps & { total: number }) {
-  const columns = showProfile ? [...COLUMNS, PROFILE_COLUMN] : COLUMNS;
+  const columns = showProfile ? COLUMNS.map((c) => (c.id === "model" ? MODEL_AND_PROFILE : c)) : COLUMNS;
   const [scrollElement, setScrollElement] = useState<HTMLDivElement | null>(null);
-  const viewportHeight = Math.min(MAX_HEIGHT, HEADER_HEIGHT + total * ROW_HEIGHT + 2);
+  const [headerHeight, headerRef] = useHeaderHeight();
+  const scrollbarHeight = useScrollbarHeight(scrollElement);
+  const viewportHeight = Math.min(MAX_HEIGHT, headerHeight + total * ROW_HEIGHT + scrollbarHeight + 2);
   const viewportRef = useRef(viewportHeight);
   viewportRef.current = viewportHeight;
   const virtualizer = useVirtualizer({
@@ -186,7 +208,7 @@ function LoadedCandidateTable({
   const paddingTop = items[0]?.start ?? 0;
   const paddingBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
   const leafCount = columns.length + 1;
-  const width = 44 + columns.reduce((sum, c) => sum + c.width, 0);
+  const width = 40 + columns.reduce((sum, c) => sum + c.width, 0);
 
   return (
     <Paper withBorder radius="sm" style={{ overflow: "hidden", opacity: windows.isStale ? 0.6 : 1 }} aria-busy={windows.isStale}>
@@ -199,9 +221,9 @@ function LoadedCandidateTable({
           aria-rowcount={total + 1}
           style={{ tableLayout: "fixed", width: "100%", minWidth: width }}
         >
-          <Table.Thead>
-            <Table.Tr aria-rowindex={1} style={{ height: HEADER_HEIGHT }}>
-              <Table.Th style={{ width: 44 }}>
+          <Table.Thead ref={headerRef}>
+            <Table.Tr aria-rowindex={1} style={{ height: 42 }}>
+              <Table.Th style={{ width: 40 }}>
                 <VisuallyHidden>Selected</VisuallyHidden>
               </Table.Th>
               {columns.map((column) => {

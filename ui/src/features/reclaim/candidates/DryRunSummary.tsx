@@ -45,7 +45,14 @@ function SummaryCard({ title, part, testId, emptyText }: { title: string; part: 
               <Text fw={700} data-testid="summary-seats">
                 {seats(summary.seats)}
               </Text>
-              <Text size="sm" c="dimmed" data-testid="summary-users" truncate="end" style={{ flex: 1, minWidth: 0 }}>
+              <Text
+                size="sm"
+                c="dimmed"
+                data-testid="summary-users"
+                truncate="end"
+                style={{ flex: 1, minWidth: 0 }}
+                title={userNames(rows, summary.seats)}
+              >
                 {userNames(rows, summary.seats)}
               </Text>
             </Group>

@@ -487,7 +487,14 @@ export function NotifyDialog({ rows, onClose, onDone }: RowsDialogProps) {
           .join("; ") + "."}
       />
       <TextInput label="Subject" value={subject} onChange={(e) => setSubject(e.currentTarget.value)} />
-      <Textarea label="Message" autosize minRows={6} value={body} onChange={(e) => setEdited(e.currentTarget.value)} />
+      <Textarea
+        label="Message"
+        description="In each user's e-mail and CSV line, “Hello,” becomes “Hello” and their name."
+        autosize
+        minRows={6}
+        value={body}
+        onChange={(e) => setEdited(e.currentTarget.value)}
+      />
       <Group gap="xs">
         <Button variant="default" leftSection={<IconCopy size={16} aria-hidden />} onClick={() => void copy()}>
           Copy message
