@@ -3,10 +3,10 @@
 
 use seatkeeper_core::connections::{client_for, list_connections, ClientOptions};
 use seatkeeper_core::jobs::{JobKind, JobStatus};
+use seatkeeper_core::profiles::{create_profile, get_profile, Profile, ProfileStatus};
 use seatkeeper_core::reclaim::{
     self, CandidateFilter, CandidatePageRequest, CandidateSort, CandidateState, Justification,
 };
-use seatkeeper_core::profiles::{create_profile, get_profile, Profile, ProfileStatus};
 use seatkeeper_core::services::{publish_profile, validate_connection};
 use seatkeeper_core::{Db, MemoryStore, SecretStore, SystemClock};
 use seatkeeper_demo::{resume_demo, start_demo, DemoServer, DEMO_CONNECTION_NAME, DEMO_PROFILE_NAME};
