@@ -14,7 +14,6 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use common::{code, draft_profile, error_line, keychain_available, seatkeeper, seatkeeper_async, text, BIN};
-use futures::TryStreamExt;
 use seatkeeper_cli::reclamation::{AUDIT_HEADER, CANDIDATE_HEADER};
 use seatkeeper_core::jobs::{self, JobKind, JobStatus, PROCESS_STOPPED};
 use seatkeeper_core::profiles::Profile;
@@ -23,7 +22,6 @@ use seatkeeper_core::reclaim::{
     CandidateSort, CandidateState, RemovalCandidate,
 };
 use seatkeeper_core::services::{delete_profile, get_profile, publish_profile};
-use seatkeeper_core::smartsheet::{Action, EventsStart};
 use seatkeeper_core::{Db, KeyringStore, SystemClock};
 use smartsheet_sim::org::{Seat, Status};
 use smartsheet_sim::{FaultSpec, RateLimit, SimConfig};
@@ -142,22 +140,7 @@ impl Case {
     async fn seat_changes(&self, user_id: i64) -> usize {
         let since = self.sim.sim().now() - chrono::Duration::days(1);
         let client = seatkeeper_testsupport::client(self.sim.base_url(), &self.sim.tokens().admin);
-        let pages: Vec<_> = client
-            .event_stream(EventsStart::Since { since, to: None }, Some(1000))
-            .try_collect()
-            .await
-            .unwrap();
-        let id = user_id.to_string();
-        pages
-            .into_iter()
-            .flat_map(|p| p.data)
-            .filter(|e| {
-                let other = &e.additional_details.other;
-                e.action == Action::Update
-                    && other.get("userId").and_then(|v| v.as_str()) == Some(id.as_str())
-                    && other.contains_key("seatType")
-            })
-            .count()
+        seatkeeper_testsupport::seat_changes(&client, since, user_id).await
     }
 
     async fn delete(self) {

@@ -4,14 +4,12 @@
 //! Smartsheet's refusals become Attention Required with words an admin can act on; lost answers,
 //! rate-limit storms and a process killed mid-write leave no double and no missing action.
 
-use futures::TryStreamExt;
 use seatkeeper_core::jobs::{JobKind, JobStatus};
 use seatkeeper_core::reclaim::{
     self, AuditFilter, AuditOutcome, AuditRecord, CandidateFilter, CandidatePageRequest, CandidateSort,
     CandidateState, ReclaimAction, RemovalCandidate, RuleInput, SeatAction,
 };
 use seatkeeper_core::services::update_profile;
-use seatkeeper_core::smartsheet::{Action, EventsStart};
 use seatkeeper_core::{Clock, ErrorCode};
 use seatkeeper_testsupport::{self as support, Org};
 use smartsheet_sim::config::FaultSpec;
@@ -381,27 +379,9 @@ async fn legacy_reclaim_clears_the_license_and_the_roles_that_need_it_and_undo_g
     assert_eq!((user.licensed_sheet_creator, user.group_admin, user.resource_viewer), (true, true, true));
 }
 
-/// How many times the user's seat changed, as Smartsheet's Event Reporting tells it: the admin's
-/// USER UPDATE events that name the user and a new `seatType`.
+/// How many times the user's seat changed in the last day, per Event Reporting.
 async fn seat_changes(org: &Org, user_id: i64) -> usize {
-    let since = org.clock.now() - chrono::Duration::days(1);
-    let pages: Vec<_> = org
-        .client
-        .event_stream(EventsStart::Since { since, to: None }, Some(1000))
-        .try_collect()
-        .await
-        .unwrap();
-    let id = user_id.to_string();
-    pages
-        .into_iter()
-        .flat_map(|p| p.data)
-        .filter(|e| {
-            let other = &e.additional_details.other;
-            e.action == Action::Update
-                && other.get("userId").and_then(|v| v.as_str()) == Some(id.as_str())
-                && other.contains_key("seatType")
-        })
-        .count()
+    support::seat_changes(&org.client, org.clock.now() - chrono::Duration::days(1), user_id).await
 }
 
 #[tokio::test]

@@ -12,11 +12,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
 use seatkeeper_core::connections::{ClientOptions, ConnectionInput};
 use seatkeeper_core::jobs::{self, JobKind, JobResult, RunContext};
 use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput};
 use seatkeeper_core::services::{create_profile, publish_profile, validate_connection};
-use seatkeeper_core::smartsheet::{ApiToken, ClientConfig, RetryPolicy, SmartsheetClient};
+use seatkeeper_core::smartsheet::{
+    Action, ApiToken, ClientConfig, EventsStart, RetryPolicy, SmartsheetClient,
+};
 use seatkeeper_core::sync::{no_progress, SyncOptions};
 use seatkeeper_core::{Clock, Db, FixedClock, MemoryStore};
 use smartsheet_sim::{RateLimit, SimConfig, SimHandle};
@@ -204,4 +207,25 @@ pub async fn run_job(
         cancel: &CancellationToken::new(),
     };
     jobs::run(kind, context).await.expect("the job runs and records a result")
+}
+
+/// How many times the user's seat changed since `since`, as Smartsheet's Event Reporting tells it
+/// through `client`: the admin's USER UPDATE events that name the user and a new `seatType`.
+pub async fn seat_changes(client: &SmartsheetClient, since: DateTime<Utc>, user_id: i64) -> usize {
+    let pages: Vec<_> = client
+        .event_stream(EventsStart::Since { since, to: None }, Some(1000))
+        .try_collect()
+        .await
+        .expect("the event stream reads");
+    let id = user_id.to_string();
+    pages
+        .into_iter()
+        .flat_map(|p| p.data)
+        .filter(|e| {
+            let other = &e.additional_details.other;
+            e.action == Action::Update
+                && other.get("userId").and_then(|v| v.as_str()) == Some(id.as_str())
+                && other.contains_key("seatType")
+        })
+        .count()
 }

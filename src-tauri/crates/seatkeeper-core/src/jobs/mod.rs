@@ -281,6 +281,50 @@ pub(crate) async fn add(
     Ok(())
 }
 
+/// The id of the profile's job of `kind`, created (enabled, as publishing would) when the profile
+/// has none — a profile published before the kind existed. An existing job is left as it is
+/// (a Draft profile's stays disabled).
+pub(crate) async fn job_id_creating(
+    conn: &mut SqliteConnection,
+    profile_id: i64,
+    kind: JobKind,
+    display_name: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let existing = sqlx::query_scalar!(
+        r#"SELECT id AS "id!" FROM scheduled_jobs WHERE profile_id = ? AND kind = ?"#,
+        profile_id,
+        kind
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    add(&mut *conn, profile_id, kind, display_name, now).await?;
+    Ok(sqlx::query_scalar!(
+        r#"SELECT id AS "id!" FROM scheduled_jobs WHERE profile_id = ? AND kind = ?"#,
+        profile_id,
+        kind
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
+/// [`job_id_creating`] in a write transaction of its own.
+pub(crate) async fn ensure_job(
+    db: &Db,
+    profile_id: i64,
+    kind: JobKind,
+    display_name: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let mut tx = db.write().await?;
+    let id = job_id_creating(&mut tx, profile_id, kind, display_name, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
 pub(crate) async fn delete(conn: &mut SqliteConnection, profile_id: i64, kind: JobKind) -> Result<()> {
     sqlx::query!("DELETE FROM scheduled_jobs WHERE profile_id = ? AND kind = ?", profile_id, kind)
         .execute(conn)

@@ -143,11 +143,7 @@ async fn select(
     offset: i64,
     limit: i64,
 ) -> Result<AuditPage> {
-    let search = {
-        let text = f.search.trim().to_lowercase();
-        (!text.is_empty())
-            .then(|| format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
-    };
+    let search = super::candidates::contains_pattern(&f.search);
     let rows = sqlx::query!(
         r#"SELECT l.id AS "id!", l.profile_id, p.display_name AS profile_name,
                l.requested_at AS "requested_at: DateTime<Utc>", l.user_id, l.email, l.name,

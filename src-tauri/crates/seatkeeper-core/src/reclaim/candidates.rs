@@ -602,7 +602,13 @@ fn states_json(filter: &CandidateFilter) -> String {
 }
 
 fn search_pattern(filter: &CandidateFilter) -> Option<String> {
-    let text = filter.search.trim().to_lowercase();
+    contains_pattern(&filter.search)
+}
+
+/// A case-insensitive "contains" pattern for `LIKE … ESCAPE '\'` (its wildcards escaped), or None
+/// for a search of only spaces.
+pub(crate) fn contains_pattern(search: &str) -> Option<String> {
+    let text = search.trim().to_lowercase();
     (!text.is_empty())
         .then(|| format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
 }

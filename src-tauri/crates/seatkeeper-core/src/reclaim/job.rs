@@ -332,14 +332,7 @@ pub async fn confirm(
     profiles.dedup();
     for (profile_id, name) in profiles {
         // Profiles published before the reclaim job existed get it now.
-        jobs::add(&mut tx, profile_id, JobKind::Reclaim, name, now).await?;
-        let job_id = sqlx::query_scalar!(
-            r#"SELECT id AS "id!" FROM scheduled_jobs WHERE profile_id = ? AND kind = 'reclaim'"#,
-            profile_id
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        job_ids.push(job_id);
+        job_ids.push(jobs::job_id_creating(&mut tx, profile_id, JobKind::Reclaim, name, now).await?);
     }
     tx.commit().await?;
     tracing::info!(candidates = done.rows_affected(), by = confirmed_by, "reclaim confirmed");

@@ -53,18 +53,7 @@ pub async fn undo(
     };
 
     // Never alongside a reclaim run of the profile.
-    let job_id = {
-        let mut tx = db.write().await?;
-        jobs::add(&mut tx, profile_id, JobKind::Reclaim, &name, clock.now()).await?;
-        let id = sqlx::query_scalar!(
-            r#"SELECT id AS "id!" FROM scheduled_jobs WHERE profile_id = ? AND kind = 'reclaim'"#,
-            profile_id
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        id
-    };
+    let job_id = jobs::ensure_job(db, profile_id, JobKind::Reclaim, &name, clock.now()).await?;
     let Some(_lock) = lock::try_lock(db, job_id)? else {
         return Err(Error::Conflict(format!(
             "“{}” is running. Wait for it to finish, then undo.",
