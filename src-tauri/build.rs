@@ -38,6 +38,10 @@ const COMMANDS: &[&str] = &[
     "skip_candidates",
     "move_candidates",
     "compute_candidates",
+    "preview_reclaim",
+    "confirm_reclaim",
+    "list_audit",
+    "undo_audit",
 ];
 
 fn main() {

@@ -62,6 +62,10 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
             reclaim::skip_candidates,
             reclaim::move_candidates,
             reclaim::compute_candidates,
+            reclaim::preview_reclaim,
+            reclaim::confirm_reclaim,
+            reclaim::list_audit,
+            reclaim::undo_audit,
         ])
 }
 

@@ -143,7 +143,7 @@ fn every_command_is_registered_granted_and_typed_in_the_ui() {
         .filter_map(|l| l.trim().strip_prefix("\"allow-")?.split('"').next().map(|n| n.replace('-', "_")))
         .collect();
     let ui = names(include_str!("../../ui/src/lib/ipc.ts"), "", ": { args");
-    assert_eq!(manifest.len(), 37, "{manifest:?}");
+    assert_eq!(manifest.len(), 41, "{manifest:?}");
     assert_eq!(capability, manifest, "capabilities/default.json vs build.rs");
     assert_eq!(ui, manifest, "ui/src/lib/ipc.ts vs build.rs");
 
@@ -293,6 +293,31 @@ fn reclaim_commands_answer_with_json() {
     let savings =
         call("candidate_savings", json!({ "filter": {}, "ids": null })).unwrap().deserialize::<Value>();
     assert_eq!(savings.unwrap()["seats"], 0);
+
+    // Reclaiming: an empty selection is refused on its field, an unknown candidate is named; the
+    // audit log reads in windows; an unknown record cannot be undone.
+    for cmd in ["preview_reclaim", "confirm_reclaim"] {
+        let err = call(cmd, json!({ "ids": [] })).unwrap_err();
+        assert_eq!(
+            (err["code"].as_str(), err["field"].as_str()),
+            (Some("Validation"), Some("candidateIds")),
+            "{err}"
+        );
+        let err = call(cmd, json!({ "ids": [41] })).unwrap_err();
+        assert_eq!(err["code"], "NotFound", "{cmd}: {err}");
+        assert!(err["message"].as_str().unwrap().contains("41"), "{err}");
+    }
+    let audit = call(
+        "list_audit",
+        json!({ "filter": { "profileId": 7, "action": "downgrade", "search": "ann" },
+        "offset": 0, "limit": 100 }),
+    )
+    .unwrap()
+    .deserialize::<Value>()
+    .unwrap();
+    assert_eq!(audit, json!({ "rows": [], "total": 0, "offset": 0 }));
+    let err = call("undo_audit", json!({ "auditId": 9 })).unwrap_err();
+    assert_eq!(err["code"], "NotFound", "{err}");
 
     // The reason is checked first, on its field; then the candidates.
     let err = call("skip_candidates", json!({ "ids": [1], "reason": "  " })).unwrap_err();

@@ -1,12 +1,16 @@
 //! Reclamation: the profile's reclamation rules, its Protected users, and the review of removal
 //! candidates (a window of the list, select all that match, the dry run's savings, skip, the notify
-//! loop, recompute on demand). Reclaiming itself is the reclaim job's, not a command here.
+//! loop, recompute on demand), the Reclaim confirmation (the dry run, then confirm and start the
+//! reclaim job), and the Audit Log with Undo.
 
+use seatkeeper_core::connections::ClientOptions;
 use seatkeeper_core::reclaim::{
-    CandidateFilter, CandidatePage, CandidatePageRequest, ComputeSummary, ProtectedUser, ProtectedUserInput,
-    ReclamationRule, ReviewMove, RuleInput, SavingsSummary,
+    AuditFilter, AuditPage, AuditRecord, CandidateFilter, CandidatePage, CandidatePageRequest,
+    ComputeSummary, ProtectedUser, ProtectedUserInput, ReclaimConfirmation, ReclaimPreview, ReclamationRule,
+    ReviewMove, RuleInput, SavingsSummary,
 };
 use seatkeeper_core::services;
+use seatkeeper_core::Clock;
 use tauri::State;
 
 use super::{ipc_error, CommandResult};
@@ -106,4 +110,45 @@ pub async fn compute_candidates(
     profile_id: i64,
 ) -> CommandResult<ComputeSummary> {
     services::compute_candidates(&state.db, &state.clock, profile_id).await.map_err(ipc_error)
+}
+
+/// The dry run of reclaiming the selected candidates: who, each seat before → after, what else
+/// changes, the savings, and why any selected candidate cannot be reclaimed. Writes nothing.
+#[tauri::command]
+pub async fn preview_reclaim(state: State<'_, AppState>, ids: Vec<i64>) -> CommandResult<ReclaimPreview> {
+    services::preview_reclaim(&state.db, &state.clock, &ids).await.map_err(ipc_error)
+}
+
+/// The admin's confirmation: the candidates → Awaiting Revocation (all or nothing), confirmed by
+/// this computer's user, and the reclaim job of each profile started; its progress and result
+/// arrive as job events.
+#[tauri::command]
+pub async fn confirm_reclaim(
+    state: State<'_, AppState>,
+    ids: Vec<i64>,
+) -> CommandResult<ReclaimConfirmation> {
+    let by = services::os_user();
+    services::confirm_and_run_reclaim(&state.engine, &state.db, &state.clock, &ids, &by)
+        .await
+        .map_err(ipc_error)
+}
+
+/// A window of the audit log, newest first.
+#[tauri::command]
+pub async fn list_audit(
+    state: State<'_, AppState>,
+    filter: AuditFilter,
+    offset: i64,
+    limit: i64,
+) -> CommandResult<AuditPage> {
+    services::list_audit(&state.db, state.clock.now(), &filter, offset, limit).await.map_err(ipc_error)
+}
+
+/// Undoes one audited write after the admin's confirmation; returns the undo's own record.
+#[tauri::command]
+pub async fn undo_audit(state: State<'_, AppState>, audit_id: i64) -> CommandResult<AuditRecord> {
+    let by = services::os_user();
+    services::undo_audit(&state.db, &state.secrets, &state.clock, &ClientOptions::jobs(), audit_id, &by)
+        .await
+        .map_err(ipc_error)
 }

@@ -29,6 +29,9 @@ import type {
   UserExclusionRule,
 } from "../bindings/exclusions";
 import type {
+  AuditFilter,
+  AuditPage,
+  AuditRecord,
   CandidateFilter,
   CandidatePage,
   CandidatePageRequest,
@@ -37,6 +40,8 @@ import type {
   ProtectedUserInput,
   ReclamationRule,
   ReviewMove,
+  ReclaimConfirmation,
+  ReclaimPreview,
   RuleInput,
   SavingsSummary,
 } from "../bindings/reclaim";
@@ -80,6 +85,10 @@ export interface Commands {
   skip_candidates: { args: { ids: number[]; reason: string }; result: number };
   move_candidates: { args: { ids: number[]; reviewMove: ReviewMove }; result: number };
   compute_candidates: { args: { profileId: number }; result: ComputeSummary };
+  preview_reclaim: { args: { ids: number[] }; result: ReclaimPreview };
+  confirm_reclaim: { args: { ids: number[] }; result: ReclaimConfirmation };
+  list_audit: { args: { filter: AuditFilter; offset: number; limit: number }; result: AuditPage };
+  undo_audit: { args: { auditId: number }; result: AuditRecord };
 }
 
 
@@ -191,3 +200,12 @@ export const skipCandidates = (ids: number[], reason: string) => call("skip_cand
 /** A move of the notify loop; all or nothing. */
 export const moveCandidates = (ids: number[], reviewMove: ReviewMove) => call("move_candidates", { ids, reviewMove });
 export const computeCandidates = (profileId: number) => call("compute_candidates", { profileId });
+/** The dry run of reclaiming the selected candidates: each seat before → after; writes nothing. */
+export const previewReclaim = (ids: number[]) => call("preview_reclaim", { ids });
+/** Confirms (all or nothing) and starts the reclaim job; progress and result come as job events. */
+export const confirmReclaim = (ids: number[]) => call("confirm_reclaim", { ids });
+/** A window of the audit log, newest first. */
+export const listAudit = (filter: AuditFilter, offset: number, limit: number) =>
+  call("list_audit", { filter, offset, limit });
+/** Undoes one audited write (after the admin's confirmation); returns the undo's own record. */
+export const undoAudit = (auditId: number) => call("undo_audit", { auditId });

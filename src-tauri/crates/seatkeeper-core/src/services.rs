@@ -17,8 +17,8 @@ pub use crate::reclaim::{
     update_rule,
 };
 pub use crate::reclaim::{
-    confirm as confirm_reclaim, get_audit, list_audit, os_user, preview as preview_reclaim,
-    undo as undo_audit,
+    confirm as confirm_reclaim, confirm_and_run as confirm_and_run_reclaim, get_audit, list_audit, os_user,
+    preview as preview_reclaim, undo as undo_audit,
 };
 pub use crate::sync::activity::{activity_settings, set_excluded_event_kinds};
 pub use crate::sync::{

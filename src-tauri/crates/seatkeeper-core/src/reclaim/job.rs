@@ -36,7 +36,7 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::jobs::results::{Counts, Recorder};
-use crate::jobs::{self, JobKind, RunContext};
+use crate::jobs::{self, JobEngine, JobKind, RunContext};
 use crate::smartsheet::SmartsheetClient;
 use crate::sync::{SyncPhase, SyncProgress};
 
@@ -341,6 +341,54 @@ pub async fn confirm(
         job_ids,
         confirmed_by: confirmed_by.to_owned(),
     })
+}
+
+/// [`confirm`], then starts each profile's reclaim job on `engine` (the app's way; the
+/// `seatkeeper` command runs the job itself). A run already going in this app takes the new
+/// candidates on its own (it reads them until none are left); should it end before it sees them,
+/// the job runs again once it has finished.
+pub async fn confirm_and_run(
+    engine: &JobEngine,
+    db: &Db,
+    clock: &dyn Clock,
+    ids: &[i64],
+    confirmed_by: &str,
+) -> Result<ReclaimConfirmation> {
+    let confirmation = confirm(db, clock, ids, confirmed_by).await?;
+    for &job_id in &confirmation.job_ids {
+        match engine.run_now(job_id).await {
+            Ok(()) => {}
+            Err(_) if engine.is_running(job_id) => {
+                let (engine, db) = (engine.clone(), db.clone());
+                tokio::spawn(async move {
+                    engine.wait(job_id).await;
+                    match awaiting_for_job(&db, job_id).await {
+                        Ok(0) => {}
+                        Ok(_) => {
+                            if let Err(e) = engine.run_now(job_id).await {
+                                tracing::warn!(job = job_id, "the reclaim could not start again: {e}");
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(job = job_id, "the reclaim's candidates could not be read: {e}")
+                        }
+                    }
+                });
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(confirmation)
+}
+
+async fn awaiting_for_job(db: &Db, job_id: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!: i64" FROM removal_candidates c JOIN scheduled_jobs j ON j.profile_id = c.profile_id
+           WHERE j.id = ? AND c.state = 'awaiting_revocation'"#,
+        job_id
+    )
+    .fetch_one(db.pool())
+    .await?)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -30,7 +30,8 @@ pub use candidates::{
     ReviewMove, SavingsSummary,
 };
 pub use job::{
-    confirm, os_user, preview, ReclaimConfirmation, ReclaimPreview, ReclaimPreviewItem, ReclaimRefusal,
+    confirm, confirm_and_run, os_user, preview, ReclaimConfirmation, ReclaimPreview, ReclaimPreviewItem,
+    ReclaimRefusal,
 };
 pub use money::Money;
 pub use protected::{add_protected, delete_protected, list_protected, ProtectedUser, ProtectedUserInput};
