@@ -10,6 +10,7 @@ use seatkeeper_core::jobs::{
     lock, EngineEvents, EngineOptions, JobEngine, JobKind, JobResult, JobSchedule, JobStatus, ScheduledJob,
     PROCESS_STOPPED,
 };
+use seatkeeper_core::reclaim;
 use seatkeeper_core::services::{
     get_profile, list_profile_job_results, list_subscriptions, set_job_time_of_day,
 };
@@ -472,4 +473,59 @@ async fn a_run_that_cannot_start_is_a_failed_result() {
         "{result:?}"
     );
     assert_eq!(case.events.finished_count(), 1);
+}
+
+/// Automatic reclaim, turned on for a rule: the refresh confirms that rule's Ready candidates and the
+/// engine starts the reclaim job after it, which writes them through the same checks and audit.
+#[tokio::test]
+async fn after_a_refresh_the_engine_reclaims_what_automatic_reclaim_confirmed() {
+    let case = case(support::sim_config(9, 250, 120)).await;
+    let subscriptions = case.job(JobKind::Subscriptions).await;
+    case.engine.run_now(subscriptions.id).await.unwrap();
+    case.engine.wait(subscriptions.id).await.unwrap();
+    let reclaim_job = case.job(JobKind::Reclaim).await;
+    assert!(
+        case.events.finished.lock().unwrap().iter().all(|(j, ..)| *j != reclaim_job.id),
+        "automatic reclaim is off"
+    );
+    let ready = reclaim::candidate_ids(
+        &case.db,
+        &*case.clock,
+        &reclaim::CandidateFilter { profile_id: Some(case.profile), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    assert!(!ready.is_empty());
+
+    for rule in reclaim::list_rules(&case.db, case.profile).await.unwrap().into_iter().filter(|r| r.paid) {
+        let input = reclaim::RuleInput { auto_reclaim: true, ..reclaim::RuleInput::defaults() };
+        reclaim::update_rule(&case.db, &*case.clock, rule.id, input).await.unwrap();
+    }
+    case.engine.run_now(subscriptions.id).await.unwrap();
+    case.engine.wait(subscriptions.id).await.unwrap();
+    case.events
+        .until("the reclaim job to finish", |e| {
+            e.finished.lock().unwrap().iter().any(|(j, ..)| *j == reclaim_job.id)
+        })
+        .await;
+    let result = case.engine.wait(reclaim_job.id).await.or_else(|| {
+        case.events
+            .finished
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(j, ..)| *j == reclaim_job.id)
+            .map(|(.., r)| r.clone())
+    });
+    let result = result.expect("the reclaim job's result");
+    assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
+    assert_eq!(
+        result.candidates_reclaimed + result.candidates_canceled + result.candidates_failed,
+        ready.len() as i64
+    );
+    assert!(result.candidates_reclaimed > 0);
+    let filter = reclaim::AuditFilter { profile_id: Some(case.profile), ..Default::default() };
+    let audit = reclaim::list_audit(&case.db, case.clock.now(), &filter, 0, 1000).await.unwrap();
+    assert!(audit.rows.iter().all(|r| r.confirmed_by.ends_with("(automatic reclaim)")), "{:?}", audit.rows);
+    assert_eq!(audit.total, result.candidates_reclaimed + result.candidates_failed);
 }

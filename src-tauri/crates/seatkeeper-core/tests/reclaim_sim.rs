@@ -476,3 +476,42 @@ async fn a_run_killed_mid_write_is_settled_by_reading_the_seat() {
         assert_eq!(sim_user(&org, c.user_id).seat, Seat::Contributor);
     }
 }
+
+#[tokio::test]
+async fn automatic_reclaim_confirms_only_the_rules_that_ask_for_it_and_writes_only_through_the_job() {
+    let org = refreshed(config(58, false)).await;
+    let open = ready(&org).await;
+    assert!(!open.is_empty());
+    // Off by default: a refresh leaves the candidates Ready.
+    refresh(&org).await;
+    assert_eq!(ready(&org).await.len(), open.len());
+
+    for rule in reclaim::list_rules(&org.db, org.profile).await.unwrap().into_iter().filter(|r| r.paid) {
+        let input = RuleInput { auto_reclaim: true, ..RuleInput::defaults() };
+        reclaim::update_rule(&org.db, &*org.clock, rule.id, input).await.unwrap();
+    }
+    // Not on a report-only profile.
+    let mut input = support::profile_input("Acme", true);
+    input.reclaim_subscriptions = false;
+    update_profile(&org.db, &*org.clock, org.profile, input.clone()).await.unwrap();
+    refresh(&org).await;
+    assert_eq!(ready(&org).await.len(), open.len());
+
+    input.reclaim_subscriptions = true;
+    update_profile(&org.db, &*org.clock, org.profile, input).await.unwrap();
+    let before = seats(&org);
+    refresh(&org).await;
+    // The refresh confirmed them, and wrote nothing itself.
+    assert_eq!(seats(&org), before);
+    let waiting = candidates(&org, vec![CandidateState::AwaitingRevocation]).await;
+    assert_eq!(ids(&waiting), ids(&open));
+    assert!(waiting.iter().all(|c| c
+        .approved_by
+        .as_deref()
+        .unwrap_or_default()
+        .ends_with("(automatic reclaim)")));
+
+    let result = org.run(JobKind::Reclaim).await;
+    assert_eq!(result.candidates_reclaimed, open.len() as i64, "{:?}", result.error_message);
+    assert!(open.iter().all(|c| sim_user(&org, c.user_id).seat != Seat::Member));
+}

@@ -288,6 +288,27 @@ impl JobEngine {
         Ok(())
     }
 
+    /// Starts the profile's reclaim job when candidates wait for it (Awaiting Revocation: confirmed
+    /// by automatic reclaim after a refresh, or left by a run that was stopped) and it is not
+    /// running. Returns whether it started.
+    pub async fn reclaim_confirmed(&self, profile_id: i64) -> Result<bool> {
+        let job = sqlx::query!(
+            r#"SELECT j.id AS "id!", (SELECT count(*) FROM removal_candidates c
+                   WHERE c.profile_id = j.profile_id AND c.state = 'awaiting_revocation') AS "waiting!: i64"
+               FROM scheduled_jobs j WHERE j.profile_id = ? AND j.kind = 'reclaim'"#,
+            profile_id
+        )
+        .fetch_optional(self.inner.db.pool())
+        .await?;
+        match job {
+            Some(job) if job.waiting > 0 && !self.is_running(job.id) => {
+                self.run_now(job.id).await?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     /// Whether the job is running now.
     pub fn is_running(&self, job_id: i64) -> bool {
         self.inner.running().contains_key(&job_id)
@@ -409,6 +430,12 @@ async fn execute(
     if let Some(result) = &result {
         tracing::info!(job = job.id, status = ?result.status, "run finished");
         inner.events.finished(job.id, job.profile_id, result);
+        if result.status == JobStatus::Succeeded && job.kind.spec().computes_candidates {
+            let engine = JobEngine { inner: inner.clone() };
+            if let Err(e) = engine.reclaim_confirmed(job.profile_id).await {
+                tracing::warn!(profile = job.profile_id, "the confirmed reclaim could not start: {e}");
+            }
+        }
     }
     result
 }

@@ -148,6 +148,9 @@ pub async fn run(kind: JobKind, context: RunContext<'_>) -> Result<JobResult> {
         // now are computed by the next refresh or on demand.
         if let Err(e) = crate::reclaim::compute(db, clock, profile_id).await {
             recorder.warn(format!("The removal candidates could not be computed after this refresh: {e}"));
+        } else if let Err(e) = crate::reclaim::job::auto_confirm(db, clock, profile_id).await {
+            recorder
+                .warn(format!("Automatic reclaim could not confirm this profile's Ready candidates: {e}"));
         }
     }
     recorder.finish(db, client, clock.now(), outcome).await

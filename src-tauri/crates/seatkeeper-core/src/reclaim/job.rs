@@ -343,6 +343,30 @@ pub async fn confirm(
     })
 }
 
+/// Automatic reclaim, for rules on which the admin turned it on (default off): after a refresh, the
+/// profile's Ready candidates of those rules are confirmed as the admin would confirm them, and
+/// the reclaim job — the same job, re-checks and audit — writes them (the app's engine starts it
+/// after the refresh; the `seatkeeper` command with `reclaim --resume`). Only for a published
+/// profile with Reclaim subscriptions selected. Returns how many were confirmed.
+pub(crate) async fn auto_confirm(db: &Db, clock: &dyn Clock, profile_id: i64) -> Result<i64> {
+    let ids = sqlx::query_scalar!(
+        r#"SELECT c.id AS "id!" FROM removal_candidates c
+           JOIN reclamation_rules r ON r.model_id = c.model_id
+           JOIN profiles p ON p.id = c.profile_id
+           WHERE c.profile_id = ? AND c.state = 'ready' AND r.auto_reclaim = 1 AND r.active = 1
+             AND p.status = 'published' AND p.reclaim_subscriptions = 1
+           ORDER BY c.id"#,
+        profile_id
+    )
+    .fetch_all(db.pool())
+    .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let by = format!("{} (automatic reclaim)", os_user());
+    Ok(confirm(db, clock, &ids, &by).await?.confirmed)
+}
+
 /// [`confirm`], then starts each profile's reclaim job on `engine` (the app's way; the
 /// `seatkeeper` command runs the job itself). A run already going in this app takes the new
 /// candidates on its own (it reads them until none are left); should it end before it sees them,
