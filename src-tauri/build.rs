@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "list_protected_users",
     "add_protected_user",
     "delete_protected_user",
+    "protect_candidates",
     "list_candidates",
     "candidate_ids",
     "candidate_savings",

@@ -56,6 +56,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
             reclaim::list_protected_users,
             reclaim::add_protected_user,
             reclaim::delete_protected_user,
+            reclaim::protect_candidates,
             reclaim::list_candidates,
             reclaim::candidate_ids,
             reclaim::candidate_savings,

@@ -143,7 +143,7 @@ fn every_command_is_registered_granted_and_typed_in_the_ui() {
         .filter_map(|l| l.trim().strip_prefix("\"allow-")?.split('"').next().map(|n| n.replace('-', "_")))
         .collect();
     let ui = names(include_str!("../../ui/src/lib/ipc.ts"), "", ": { args");
-    assert_eq!(manifest.len(), 41, "{manifest:?}");
+    assert_eq!(manifest.len(), 42, "{manifest:?}");
     assert_eq!(capability, manifest, "capabilities/default.json vs build.rs");
     assert_eq!(ui, manifest, "ui/src/lib/ipc.ts vs build.rs");
 
@@ -317,6 +317,8 @@ fn reclaim_commands_answer_with_json() {
     .unwrap();
     assert_eq!(audit, json!({ "rows": [], "total": 0, "offset": 0 }));
     let err = call("undo_audit", json!({ "auditId": 9 })).unwrap_err();
+    assert_eq!(err["code"], "NotFound", "{err}");
+    let err = call("protect_candidates", json!({ "ids": [5], "note": "CFO" })).unwrap_err();
     assert_eq!(err["code"], "NotFound", "{err}");
 
     // The reason is checked first, on its field; then the candidates.

@@ -58,6 +58,17 @@ pub async fn delete_protected_user(state: State<'_, AppState>, id: i64) -> Comma
     services::delete_protected(&state.db, id).await.map_err(ipc_error)
 }
 
+/// Protects the selected candidates' users (their e-mail addresses, with the note) and closes their
+/// candidates; all or nothing. Returns how many protections were added.
+#[tauri::command]
+pub async fn protect_candidates(
+    state: State<'_, AppState>,
+    ids: Vec<i64>,
+    note: String,
+) -> CommandResult<usize> {
+    services::protect_candidates(&state.db, &state.clock, &ids, &note).await.map_err(ipc_error)
+}
+
 /// One window (offset, limit ≤ 500) of the candidates that match the filter, and how many match.
 #[tauri::command]
 pub async fn list_candidates(

@@ -89,6 +89,7 @@ export interface Commands {
   confirm_reclaim: { args: { ids: number[] }; result: ReclaimConfirmation };
   list_audit: { args: { filter: AuditFilter; offset: number; limit: number }; result: AuditPage };
   undo_audit: { args: { auditId: number }; result: AuditRecord };
+  protect_candidates: { args: { ids: number[]; note: string }; result: number };
 }
 
 
@@ -209,3 +210,5 @@ export const listAudit = (filter: AuditFilter, offset: number, limit: number) =>
   call("list_audit", { filter, offset, limit });
 /** Undoes one audited write (after the admin's confirmation); returns the undo's own record. */
 export const undoAudit = (auditId: number) => call("undo_audit", { auditId });
+/** Protects the selected candidates' users and closes their candidates; all or nothing. */
+export const protectCandidates = (ids: number[], note: string) => call("protect_candidates", { ids, note });

@@ -13,8 +13,8 @@ pub use crate::profiles::{
 };
 pub use crate::reclaim::{
     add_protected, candidate_ids, compute as compute_candidates, delete_protected, list_candidates,
-    list_protected, list_rules, move_candidates, savings as candidate_savings, skip as skip_candidates,
-    update_rule,
+    list_protected, list_rules, move_candidates, protect_candidates, savings as candidate_savings,
+    skip as skip_candidates, update_rule,
 };
 pub use crate::reclaim::{
     confirm as confirm_reclaim, confirm_and_run as confirm_and_run_reclaim, get_audit, list_audit, os_user,

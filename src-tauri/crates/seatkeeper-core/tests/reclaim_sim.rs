@@ -515,3 +515,53 @@ async fn automatic_reclaim_confirms_only_the_rules_that_ask_for_it_and_writes_on
     assert_eq!(result.candidates_reclaimed, open.len() as i64, "{:?}", result.error_message);
     assert!(open.iter().all(|c| sim_user(&org, c.user_id).seat != Seat::Member));
 }
+
+#[tokio::test]
+async fn protected_or_excluded_after_confirming_is_never_written_and_protect_is_all_or_nothing() {
+    let org = refreshed(config(59, false)).await;
+    let open = ready(&org).await;
+    let (protected, excluded, pending, kept) = (&open[0], &open[1], &open[2], &open[3]);
+    reclaim::confirm(&org.db, &*org.clock, &[protected.id, excluded.id, pending.id], "alice").await.unwrap();
+
+    // Protecting a candidate being reclaimed is refused, and nobody in the selection is protected.
+    let err =
+        reclaim::protect_candidates(&org.db, &*org.clock, &[kept.id, pending.id], "CFO").await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    assert!(err.to_string().contains(&pending.email), "{err}");
+    assert!(reclaim::list_protected(&org.db, org.profile).await.unwrap().is_empty());
+    // Protecting Ready candidates closes them; protecting twice adds nothing.
+    assert_eq!(reclaim::protect_candidates(&org.db, &*org.clock, &[kept.id], "CFO").await.unwrap(), 1);
+    assert_eq!(candidate(&org, kept.id).await.state, CandidateState::ClosedSkipped);
+    let list = reclaim::list_protected(&org.db, org.profile).await.unwrap();
+    assert_eq!(
+        (list.len(), list[0].pattern.as_str(), list[0].note.as_str()),
+        (1, kept.email.to_lowercase().as_str(), "CFO")
+    );
+
+    // After the confirmation, one user is protected (by the Protected users list) and one excluded.
+    reclaim::add_protected(
+        &org.db,
+        &*org.clock,
+        org.profile,
+        reclaim::ProtectedUserInput { pattern: protected.email.clone(), note: "board".into() },
+    )
+    .await
+    .unwrap();
+    seatkeeper_core::sync::save_user_exclusion(
+        &org.db,
+        &*org.clock,
+        org.profile,
+        seatkeeper_core::sync::UserExclusionInput { id: None, pattern: excluded.email.clone(), active: true },
+    )
+    .await
+    .unwrap();
+    let result = org.run(JobKind::Reclaim).await;
+    assert_eq!((result.candidates_reclaimed, result.candidates_failed), (1, 2), "{:?}", result.error_message);
+    for (c, why) in [(protected, "protected"), (excluded, "excluded")] {
+        let c2 = candidate(&org, c.id).await;
+        assert_eq!(c2.state, CandidateState::AttentionRequired);
+        assert!(c2.note.as_deref().unwrap_or_default().contains(why), "{:?}", c2.note);
+        assert_eq!(sim_user(&org, c.user_id).seat, Seat::Member, "never written");
+    }
+    assert_eq!(audit(&org).await.len(), 1, "only the third candidate's write");
+}

@@ -29,6 +29,7 @@ use ts_rs::TS;
 use super::audit::{self, AuditOutcome, Intent, Outcome};
 use super::candidates::{candidate_not_found, close, savings, CandidateFilter, SavingsSummary};
 use super::money::Money;
+use super::protected::covers;
 use super::rules::ReclaimAction;
 use super::seat::{self, read_seat, SeatAction, SeatNow, SeatWrite};
 use super::state::{self, CandidateState, Event};
@@ -433,6 +434,9 @@ struct Target {
     last_event: Option<DateTime<Utc>>,
     action: ReclaimAction,
     approved_by: String,
+    /// Protected or excluded since the reclaim was confirmed: the protection or exclusion, as the
+    /// admin reads it.
+    kept_by: Option<String>,
 }
 
 async fn reclaim(context: RunContext<'_>, recorder: &mut Recorder) -> Result<()> {
@@ -513,28 +517,39 @@ async fn awaiting(db: &Db, profile_id: i64, attempted: &HashSet<i64>) -> Result<
         r#"SELECT c.id AS "id!", c.user_id, c.email, c.name, c.inactive_since AS "inactive_since: DateTime<Utc>",
                a.last_activity_at AS "last_event?: DateTime<Utc>",
                coalesce(r.reclaim_action, 'free_seat') AS "action!: ReclaimAction",
-               coalesce(c.approved_by, 'unknown') AS "approved_by!: String"
+               coalesce(c.approved_by, 'unknown') AS "approved_by!: String",
+               e.excluded_by AS "excluded_by?: String"
            FROM removal_candidates c
            LEFT JOIN reclamation_rules r ON r.model_id = c.model_id
            LEFT JOIN user_activity a ON a.profile_id = c.profile_id AND a.user_id = c.user_id
+           LEFT JOIN subscription_exclusions e ON e.subscription_id = c.subscription_id
            WHERE c.profile_id = ? AND c.state = 'awaiting_revocation'
            ORDER BY c.approved_at, c.id"#,
         profile_id
     )
     .fetch_all(db.pool())
     .await?;
+    let protected =
+        sqlx::query_scalar!("SELECT pattern FROM protected_users WHERE profile_id = ?", profile_id)
+            .fetch_all(db.pool())
+            .await?;
     Ok(rows
         .into_iter()
         .filter(|r| !attempted.contains(&r.id))
         .map(|r| Target {
             id: r.id,
             user_id: r.user_id,
-            email: r.email,
             name: r.name,
             inactive_since: r.inactive_since,
             last_event: r.last_event,
             action: r.action,
             approved_by: r.approved_by,
+            kept_by: match (protected.iter().find(|p| covers(p, &r.email)), r.excluded_by) {
+                (Some(pattern), _) => Some(format!("protected ({pattern})")),
+                (None, Some(rule)) => Some(format!("excluded ({rule})")),
+                (None, None) => None,
+            },
+            email: r.email,
         })
         .collect())
 }
@@ -583,6 +598,14 @@ async fn reclaim_one(
     usm_plan: Option<i64>,
     target: &Target,
 ) -> Result<()> {
+    // Protected or excluded after the confirmation: never reclaimed.
+    if let Some(kept_by) = &target.kept_by {
+        let note = format!(
+            "{} is {kept_by} since this reclaim was confirmed, so nothing was written. Skip this candidate.",
+            target.email
+        );
+        return finish(db, clock, result_id, target.id, None, Settled::Attention(note)).await;
+    }
     // 1. Where the user stands now. A failed read stops the run: the candidate stays Awaiting
     //    Revocation, untouched, for the next run.
     let now_seat = read_seat(client, target.user_id, usm_plan).await?;

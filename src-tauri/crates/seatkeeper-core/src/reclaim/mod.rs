@@ -34,7 +34,9 @@ pub use job::{
     ReclaimRefusal,
 };
 pub use money::Money;
-pub use protected::{add_protected, delete_protected, list_protected, ProtectedUser, ProtectedUserInput};
+pub use protected::{
+    add_protected, delete_protected, list_protected, protect_candidates, ProtectedUser, ProtectedUserInput,
+};
 pub use rules::{get_rule, list_rules, update_rule, ReclaimAction, ReclamationRule, RuleInput};
 pub use seat::SeatAction;
 pub use state::CandidateState;

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::state::CandidateState;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -112,6 +113,65 @@ pub async fn add_protected(
         .into_iter()
         .find(|p| p.id == id)
         .ok_or_else(|| Error::Internal("the protected user just added is gone".into()))
+}
+
+/// Protects the users of the removal candidates `ids` (their e-mail addresses, with `note`), all or
+/// nothing, and closes their open candidates as Closed Skipped ("protected"). A user already
+/// covered by a protection is left as it is. Candidates being reclaimed (Awaiting Revocation)
+/// cannot be protected: their reclaim was confirmed; cancel it first. Returns how many
+/// protections were added.
+pub async fn protect_candidates(db: &Db, clock: &dyn Clock, ids: &[i64], note: &str) -> Result<usize> {
+    let note = note.trim();
+    if note.chars().count() > MAX_NOTE {
+        return Err(Error::validation("note", format!("A note has at most {MAX_NOTE} characters.")));
+    }
+    if ids.is_empty() {
+        return Err(Error::validation("candidateIds", "Select at least one removal candidate to protect."));
+    }
+    let json = serde_json::to_string(ids).map_err(|e| Error::Internal(e.to_string()))?;
+    let now = clock.now();
+    let mut tx = db.write().await?;
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id!", profile_id, email, state AS "state: CandidateState"
+           FROM removal_candidates WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id"#,
+        json
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    if let Some(missing) = ids.iter().find(|id| !rows.iter().any(|r| r.id == **id)) {
+        return Err(super::candidates::candidate_not_found(*missing));
+    }
+    if let Some(r) = rows.iter().find(|r| r.state == CandidateState::AwaitingRevocation) {
+        return Err(Error::Conflict(format!(
+            "{} (candidate {}) is being reclaimed (Awaiting Revocation): cancel the reclaim job first. Nobody was \
+             protected.",
+            r.email, r.id
+        )));
+    }
+    let mut added = 0;
+    for r in &rows {
+        let pattern = normalize_pattern(&r.email)?;
+        let existing =
+            sqlx::query_scalar!("SELECT pattern FROM protected_users WHERE profile_id = ?", r.profile_id)
+                .fetch_all(&mut *tx)
+                .await?;
+        if existing.iter().any(|p| covers(p, &pattern)) {
+            continue;
+        }
+        sqlx::query!(
+            "INSERT INTO protected_users (profile_id, pattern, note, created_at) VALUES (?, ?, ?, ?)",
+            r.profile_id,
+            pattern,
+            note,
+            now
+        )
+        .execute(&mut *tx)
+        .await?;
+        super::candidates::close_protected(&mut tx, r.profile_id, &pattern, now).await?;
+        added += 1;
+    }
+    tx.commit().await?;
+    Ok(added)
 }
 
 /// Removes a protection. The user's seat may become a candidate at the next computation.
