@@ -529,3 +529,32 @@ async fn after_a_refresh_the_engine_reclaims_what_automatic_reclaim_confirmed() 
     assert!(audit.rows.iter().all(|r| r.confirmed_by.ends_with("(automatic reclaim)")), "{:?}", audit.rows);
     assert_eq!(audit.total, result.candidates_reclaimed + result.candidates_failed);
 }
+
+/// A reclaim the admin confirmed and a stopped process did not finish resumes when the app starts
+/// again: the engine runs the reclaim job for the candidates still Awaiting Revocation.
+#[tokio::test]
+async fn a_confirmed_reclaim_left_by_a_stopped_process_resumes_at_start() {
+    let case = case(support::sim_config(11, 250, 120)).await;
+    let subscriptions = case.job(JobKind::Subscriptions).await;
+    case.engine.run_now(subscriptions.id).await.unwrap();
+    case.engine.wait(subscriptions.id).await.unwrap();
+    let filter = reclaim::CandidateFilter { profile_id: Some(case.profile), ..Default::default() };
+    let ids: Vec<i64> =
+        reclaim::candidate_ids(&case.db, &*case.clock, &filter).await.unwrap().into_iter().take(3).collect();
+    assert_eq!(ids.len(), 3);
+    // Confirmed, and the process stopped before the job ran.
+    reclaim::confirm(&case.db, &*case.clock, &ids, "alice").await.unwrap();
+
+    let reclaim_job = case.job(JobKind::Reclaim).await;
+    case.engine.start().await.unwrap();
+    case.events
+        .until("the reclaim job to finish", |e| {
+            e.finished.lock().unwrap().iter().any(|(j, ..)| *j == reclaim_job.id)
+        })
+        .await;
+    let result =
+        case.events.finished.lock().unwrap().iter().find(|(j, ..)| *j == reclaim_job.id).unwrap().2.clone();
+    assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
+    assert_eq!(result.candidates_reclaimed + result.candidates_canceled + result.candidates_failed, 3);
+    case.engine.shutdown();
+}

@@ -222,14 +222,28 @@ impl JobEngine {
         }
     }
 
-    /// Settles the results a stopped process left `running` (see [`results`]), then spawns the
-    /// scheduler loop on the current tokio runtime (its first tick runs the jobs missed while the
-    /// app was closed). Starting twice does nothing the second time.
+    /// Settles the results a stopped process left `running` (see [`results`]), resumes the
+    /// reclaims the admin confirmed that a stopped process did not finish (their candidates are
+    /// still Awaiting Revocation; the run first settles any write left without an outcome), then
+    /// spawns the scheduler loop on the current tokio runtime (its first tick runs the jobs missed
+    /// while the app was closed). Starting twice does nothing the second time.
     pub async fn start(&self) -> Result<()> {
         if self.inner.started.swap(true, Ordering::SeqCst) {
             return Ok(());
         }
         results::settle_stopped_runs(&self.inner.db, self.inner.clock.now()).await?;
+        let waiting = sqlx::query_scalar!(
+            r#"SELECT DISTINCT c.profile_id AS "profile_id!" FROM removal_candidates c
+               JOIN profiles p ON p.id = c.profile_id
+               WHERE c.state = 'awaiting_revocation' AND p.status = 'published'"#
+        )
+        .fetch_all(self.inner.db.pool())
+        .await?;
+        for profile_id in waiting {
+            if let Err(e) = self.reclaim_confirmed(profile_id).await {
+                tracing::warn!(profile = profile_id, "the interrupted reclaim could not resume: {e}");
+            }
+        }
         let engine = self.clone();
         tokio::spawn(async move { engine.run_loop().await });
         Ok(())
