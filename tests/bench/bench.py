@@ -493,8 +493,8 @@ def write_report(a, cfg, rows):
         f"A {s6['users']:,}-user organization with the simulator's `--rate-limit 300` and the client's own 300/min; "
         "the paid rules' threshold set to 7 days so that enough seats are candidates; the first "
         f"{s6['count']:,} Ready ones confirmed and reclaimed by the reclaim job (`seatkeeper reclaim --candidate … "
-        "--yes`'s path). Each candidate takes a fresh read of the user (`GET /users/{id}`, and `/plans` on the User "
-        "Subscription Model) and the write; the floor is the token bucket's for the requests the run made "
+        "--yes`'s path). Each candidate takes a fresh read of the user (`GET /users?email=…` with the plan and last login) "
+        "and the write; the floor is the token bucket's for the requests the run made "
         + ("(the bucket was let to fill for 61 s first)." if a.config == "full" else
            "(small configuration: the run fits in the burst, so the floor does not bind)."),
         "",

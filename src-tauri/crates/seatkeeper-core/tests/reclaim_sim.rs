@@ -565,3 +565,18 @@ async fn protected_or_excluded_after_confirming_is_never_written_and_protect_is_
     }
     assert_eq!(audit(&org).await.len(), 1, "only the third candidate's write");
 }
+
+/// The re-read before a write looks the user up by e-mail (one request); a user whose address
+/// changed since the refresh is found by id, and still reclaimed — never taken for "already free".
+#[tokio::test]
+async fn a_user_whose_address_changed_since_the_refresh_is_still_read_and_reclaimed() {
+    let org = refreshed(config(60, false)).await;
+    let c = ready(&org).await.into_iter().find(|c| c.is_internal == Some(true)).unwrap();
+    reclaim::confirm(&org.db, &*org.clock, &[c.id], "alice").await.unwrap();
+    change_sim_user(&org, c.user_id, |u| u.email = format!("renamed.{}", u.email));
+    let result = org.run(JobKind::Reclaim).await;
+    assert_eq!(result.candidates_reclaimed, 1, "{:?}", result.error_message);
+    assert_eq!(sim_user(&org, c.user_id).seat, Seat::Contributor);
+    let record = audit(&org).await.pop().unwrap();
+    assert_eq!((record.outcome, record.seat_before.as_str()), (Some(AuditOutcome::Succeeded), "MEMBER"));
+}

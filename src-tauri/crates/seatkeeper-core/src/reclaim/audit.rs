@@ -338,6 +338,7 @@ pub(crate) async fn insert_outcome(
 pub(crate) struct Pending {
     pub audit_id: i64,
     pub user_id: i64,
+    pub email: String,
     pub action: SeatAction,
     pub seat_before: String,
     pub seat_after: String,
@@ -347,7 +348,7 @@ pub(crate) struct Pending {
 pub(crate) async fn pending(conn: &mut SqliteConnection, profile_id: i64) -> Result<Vec<Pending>> {
     Ok(sqlx::query_as!(
         Pending,
-        r#"SELECT l.id AS "audit_id!", l.user_id, l.action AS "action: SeatAction", l.seat_before, l.seat_after,
+        r#"SELECT l.id AS "audit_id!", l.user_id, l.email, l.action AS "action: SeatAction", l.seat_before, l.seat_after,
                l.candidate_id
            FROM audit_log l LEFT JOIN audit_outcomes o ON o.audit_id = l.id
            WHERE l.profile_id = ? AND o.audit_id IS NULL ORDER BY l.id"#,

@@ -608,7 +608,7 @@ async fn reclaim_one(
     }
     // 1. Where the user stands now. A failed read stops the run: the candidate stays Awaiting
     //    Revocation, untouched, for the next run.
-    let now_seat = read_seat(client, target.user_id, usm_plan).await?;
+    let now_seat = read_seat(client, target.user_id, &target.email, usm_plan).await?;
     if let Some(settled) = verdict_before_write(target, &now_seat) {
         return finish(db, clock, result_id, target.id, None, settled).await;
     }
@@ -640,7 +640,7 @@ async fn reclaim_one(
         Err(e) if seat::outcome_unknown(&e) => {
             // The answer was lost: the seat says whether the write was carried out. If it cannot
             // be read either, the intent stays open and the next run settles it.
-            let now_seat = read_seat(client, target.user_id, usm_plan).await?;
+            let now_seat = read_seat(client, target.user_id, &target.email, usm_plan).await?;
             let message = Some(e.to_string());
             if write.reached(&now_seat) {
                 let outcome =
@@ -778,7 +778,7 @@ async fn settle_pending(
 ) -> Result<()> {
     let pending = audit::pending(&mut *db.pool().acquire().await?, profile_id).await?;
     for p in pending {
-        let now_seat = read_seat(client, p.user_id, usm_plan).await?;
+        let now_seat = read_seat(client, p.user_id, &p.email, usm_plan).await?;
         let applied = seat::reached(p.action, &p.seat_after, &now_seat);
         let message =
             "Seatkeeper stopped during this call; the user's seat was read afterwards to settle it.";

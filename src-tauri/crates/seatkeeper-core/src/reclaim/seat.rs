@@ -9,8 +9,8 @@ use ts_rs::TS;
 
 use super::rules::ReclaimAction;
 use crate::smartsheet::{
-    DowngradeSeat, SeatType, SmartsheetClient, SmartsheetError, UpgradeSeat, UserPlansQuery, UserStatus,
-    UserUpdate,
+    DowngradeSeat, ListUsersQuery, SeatType, SmartsheetClient, SmartsheetError, UpgradeSeat, UserPlansQuery,
+    UserStatus, UserUpdate,
 };
 use crate::sync::models::{LEGACY_LICENSED, LEGACY_UNLICENSED};
 
@@ -77,8 +77,53 @@ impl SeatNow {
     }
 }
 
-/// Reads the user's seat: `GET /users/{id}`, and on a USM plan `GET /users/{id}/plans`.
+/// Reads the user's seat. One request in the usual case: `GET /users?email=…` (with the plan on
+/// the User Subscription Model, and `lastLogin`), which answers seat, status, roles and last login
+/// at once. When that finds no user of this id (the address changed, or the user holds no seat in
+/// the plan), `GET /users/{id}` and, on a USM plan, `GET /users/{id}/plans` say where they stand.
 pub(crate) async fn read_seat(
+    client: &SmartsheetClient,
+    user_id: i64,
+    email: &str,
+    usm_plan: Option<i64>,
+) -> Result<SeatNow, SmartsheetError> {
+    let query = ListUsersQuery {
+        emails: vec![email.to_owned()],
+        plan_id: usm_plan,
+        include_last_login: true,
+        display_contributor_seat_type: Some(true),
+        ..ListUsersQuery::default()
+    };
+    let listed = client.list_users_page(&query, 1, 100).await?;
+    if let Some(user) = listed.data.into_iter().find(|u| u.id == user_id) {
+        let seat = match (usm_plan, user.seat_type.as_ref()) {
+            (Some(_), Some(SeatType::Viewer)) => Some(SeatType::Contributor.as_str().to_owned()),
+            (Some(_), Some(seat)) => Some(seat.as_str().to_owned()),
+            (Some(_), None) => None,
+            (None, _) => Some(
+                if user.licensed_sheet_creator == Some(true) { LEGACY_LICENSED } else { LEGACY_UNLICENSED }
+                    .into(),
+            ),
+        };
+        if let Some(seat) = seat {
+            return Ok(SeatNow {
+                exists: true,
+                deactivated: user.status.as_ref() == Some(&UserStatus::Deactivated),
+                admin: user.admin == Some(true),
+                seat,
+                in_plan: true,
+                is_internal: user.is_internal,
+                group_admin: user.group_admin == Some(true),
+                resource_viewer: user.resource_viewer == Some(true),
+                last_login: user.last_login,
+            });
+        }
+    }
+    read_seat_by_id(client, user_id, usm_plan).await
+}
+
+/// [`read_seat`] by the user's id: `GET /users/{id}`, and on a USM plan `GET /users/{id}/plans`.
+async fn read_seat_by_id(
     client: &SmartsheetClient,
     user_id: i64,
     usm_plan: Option<i64>,

@@ -64,7 +64,7 @@ pub async fn undo(
 
     // The seat must still be what Seatkeeper left: otherwise someone changed it since, and undo
     // would overwrite their change.
-    let now_seat = read_seat(&client, record.user_id, usm_plan).await?;
+    let now_seat = read_seat(&client, record.user_id, &record.email, usm_plan).await?;
     if !seat::reached(record.action, &record.seat_after, &now_seat) {
         return Err(Error::Conflict(format!(
             "{}'s seat changed since Seatkeeper's change (it is now {}, Seatkeeper left {}). Undo would overwrite \
@@ -102,7 +102,7 @@ pub async fn undo(
         Err(e) if seat::outcome_unknown(&e) => {
             // If the seat cannot be read either, the outcome stays unknown and the next reclaim run
             // of the profile settles it.
-            let now_seat = read_seat(&client, record.user_id, usm_plan).await?;
+            let now_seat = read_seat(&client, record.user_id, &record.email, usm_plan).await?;
             let applied = write.reached(&now_seat);
             Outcome {
                 outcome: if applied { AuditOutcome::Applied } else { AuditOutcome::NotApplied },
