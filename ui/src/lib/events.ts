@@ -40,6 +40,30 @@ export function subscribe<E extends AppEventName>(event: E, handler: (payload: A
   };
 }
 
+/**
+ * As `subscribe`, resolved once listening has started: an event emitted after that is delivered.
+ * For a caller that starts something whose events must not be missed (the reclaim job).
+ */
+export function subscribeReady<E extends AppEventName>(
+  event: E,
+  handler: (payload: AppEvents[E]) => void,
+): Promise<Unsubscribe> {
+  let stopped = false;
+  return listen<AppEvents[E]>(event, (e) => {
+    if (!stopped) handler(e.payload);
+  }).then(
+    (unlisten) => () => {
+      if (stopped) return;
+      stopped = true;
+      unlisten();
+    },
+    // Outside Tauri (or with IPC not mocked) there is nothing to listen to.
+    () => () => {
+      stopped = true;
+    },
+  );
+}
+
 export const onJobProgress = (handler: (payload: AppEvents["job-progress"]) => void) =>
   subscribe("job-progress", handler);
 export const onJobFinished = (handler: (payload: AppEvents["job-finished"]) => void) =>

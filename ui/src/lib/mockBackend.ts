@@ -6,15 +6,20 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type { AppError } from "../bindings/errors";
 import type { Connection, ConnectionInput, ConnectionUpdate, Profile } from "../bindings/profiles";
 import type {
+  AuditRecord,
   CandidateFilter,
   CandidateSort,
   CandidateState,
   ComputeSummary,
   Money,
   ProtectedUser,
+  ReclaimPreviewItem,
+  ReclaimRefusal,
   ReclamationRule,
   RemovalCandidate,
   ReviewMove,
+  SavingsSummary,
+  SeatAction,
 } from "../bindings/reclaim";
 import type { AppEventName, AppEvents } from "./events";
 import type { Command, CommandArgs, CommandResult } from "./ipc";
@@ -253,6 +258,25 @@ function minorUnits(input: string, currency: string, exponent: number): number |
   return Number(match[1] || "0") * 10 ** exponent + Number(fraction.padEnd(exponent, "0") || "0");
 }
 
+/** The core's state names, in its refusals ("A candidate that is Closed Complete cannot be reclaimed."). */
+const STATE_NAMES: Record<CandidateState, string> = {
+  ready: "Ready",
+  awaitingUser: "Awaiting User",
+  awaitingApproval: "Awaiting Approval",
+  awaitingRevocation: "Awaiting Revocation",
+  attentionRequired: "Attention Required",
+  closedComplete: "Closed Complete",
+  closedSkipped: "Closed Skipped",
+  closedCanceled: "Closed Canceled",
+};
+
+/** The undo of each write (reclaim/seat.rs `SeatWrite::undo`). */
+const UNDO_ACTIONS: Partial<Record<SeatAction, SeatAction>> = {
+  downgrade: "upgrade",
+  unlicense: "relicense",
+  deactivate: "reactivate",
+};
+
 export interface ReclaimStoreSeed {
   profiles: readonly Profile[];
   rules?: readonly ReclamationRule[];
@@ -260,6 +284,10 @@ export interface ReclaimStoreSeed {
   protectedUsers?: readonly ProtectedUser[];
   /** What `compute_candidates` answers (its `open` is counted). */
   compute?: Omit<ComputeSummary, "open">;
+  /** The audit log (any order; `list_audit` reads it newest first). */
+  audit?: readonly AuditRecord[];
+  /** The operating-system user who confirms (default "tester"). */
+  confirmedBy?: string;
 }
 
 export function reclaimStore(seed: ReclaimStoreSeed) {
@@ -315,6 +343,92 @@ export function reclaimStore(seed: ReclaimStoreSeed) {
     }
     return c;
   };
+  let audit = (seed.audit ?? []).map((r) => ({ ...r }));
+  const confirmedBy = seed.confirmedBy ?? "tester";
+  /** The profile's reclaim job: its Reclaim job, else 100 + the profile's id. */
+  const reclaimJobId = (profileId: number) =>
+    profiles.get(profileId)?.jobs.find((j) => j.kind === "Reclaim")?.id ?? 100 + profileId;
+  /** Why the core refuses to reclaim `c` now (reclaim/job.rs `refusal`), or null. */
+  const refusal = (c: RemovalCandidate): string | null => {
+    const p = profiles.get(c.profileId);
+    if (!p || p.status === "Draft") {
+      return `“${c.profileName}” is a Draft. Validate Connection and Publish the profile before reclaiming seats.`;
+    }
+    if (!p.reclaimSubscriptions) {
+      return (
+        `Reclaim subscriptions is cleared on “${c.profileName}”, so its candidates are reported only. Select Reclaim ` +
+        "subscriptions on the profile to reclaim seats."
+      );
+    }
+    if (c.state === "ready" || c.state === "attentionRequired") return null;
+    const hint =
+      c.state === "awaitingUser" || c.state === "awaitingApproval"
+        ? " The user was notified and has not been decided on yet: wait for the answer (or for the rule's Days before auto-reclamation), or decline their request first."
+        : c.state === "awaitingRevocation"
+          ? " It is already being reclaimed."
+          : "";
+    return `A candidate that is ${STATE_NAMES[c.state]} cannot be reclaimed.${hint}`;
+  };
+  /** The write confirming would make (reclaim/job.rs `planned_write`). */
+  const planned = (c: RemovalCandidate): ReclaimPreviewItem => {
+    const deactivate = ruleOf(c.modelId)?.reclaimAction === "deactivate";
+    const legacy = c.identifier === "Licensed";
+    const action: SeatAction = deactivate ? "deactivate" : legacy ? "unlicense" : "downgrade";
+    const seatAfter = deactivate ? "DEACTIVATED" : legacy ? "Unlicensed" : c.isInternal === false ? "GUEST" : "CONTRIBUTOR";
+    return {
+      candidateId: c.id,
+      profileId: c.profileId,
+      profileName: c.profileName,
+      userId: c.userId,
+      email: c.email,
+      name: c.name,
+      modelName: c.modelName,
+      action,
+      seatBefore: c.identifier,
+      seatAfter,
+      also: deactivate
+        ? "The user can no longer sign in to Smartsheet; their sheets stay theirs. Reactivation is possible for 30 days."
+        : null,
+      monthlySavings: read(c).monthlySavings,
+    };
+  };
+  const checkIds = (ids: readonly number[]) => {
+    if (ids.length === 0) throw validation("candidateIds", "Select at least one removal candidate to reclaim.");
+  };
+  const auditRow = (id: number) => {
+    const row = audit.find((r) => r.id === id);
+    if (!row) {
+      throw backendError(
+        "NotFound",
+        `Audit record ${id} does not exist; its profile may have been deleted (audit records go only with their profile). Refresh the Audit Log.`,
+      );
+    }
+    return row;
+  };
+
+  const savingsOf = (filter: CandidateFilter, ids: readonly number[] | null): SavingsSummary => {
+    const chosen = ids === null ? null : new Set(ids);
+    const rows = [...candidates.values()].filter(matches(filter)).filter((c) => chosen === null || chosen.has(c.id));
+    const byCurrency = new Map<string, Money>();
+    let withoutCost = 0;
+    for (const c of rows.map(read)) {
+      if (!c.monthlySavings) {
+        withoutCost += 1;
+        continue;
+      }
+      const sum = byCurrency.get(c.monthlySavings.currency) ?? { ...c.monthlySavings, minor: 0 };
+      sum.minor += c.monthlySavings.minor;
+      byCurrency.set(sum.currency, sum);
+    }
+    const monthly = [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency));
+    return {
+      seats: rows.length,
+      seatsWithoutCost: withoutCost,
+      monthly,
+      yearly: monthly.map((m) => ({ ...m, minor: m.minor * 12 })),
+    };
+  };
+
   const protectedRow = (p: ProtectedUser): ProtectedUser => ({
     ...p,
     subscriptionCount: [...candidates.values()].filter((c) => c.profileId === p.profileId && coversEmail(p.pattern, c.email))
@@ -416,28 +530,7 @@ export function reclaimStore(seed: ReclaimStoreSeed) {
         .filter(matches(filter))
         .map((c) => c.id)
         .sort((a, b) => a - b),
-    candidate_savings: ({ filter, ids }) => {
-      const chosen = ids === null ? null : new Set(ids);
-      const rows = [...candidates.values()].filter(matches(filter)).filter((c) => chosen === null || chosen.has(c.id));
-      const byCurrency = new Map<string, Money>();
-      let withoutCost = 0;
-      for (const c of rows.map(read)) {
-        if (!c.monthlySavings) {
-          withoutCost += 1;
-          continue;
-        }
-        const sum = byCurrency.get(c.monthlySavings.currency) ?? { ...c.monthlySavings, minor: 0 };
-        sum.minor += c.monthlySavings.minor;
-        byCurrency.set(sum.currency, sum);
-      }
-      const monthly = [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency));
-      return {
-        seats: rows.length,
-        seatsWithoutCost: withoutCost,
-        monthly,
-        yearly: monthly.map((m) => ({ ...m, minor: m.minor * 12 })),
-      };
-    },
+    candidate_savings: ({ filter, ids }) => savingsOf(filter, ids),
     skip_candidates: ({ ids, reason }) => {
       if (reason.trim() === "") {
         throw validation("reason", "Say why these seats are kept (for example “needed for the Q3 audit”).");
@@ -474,6 +567,90 @@ export function reclaimStore(seed: ReclaimStoreSeed) {
       const open = [...candidates.values()].filter((c) => c.profileId === profileId && c.closedAt === null).length;
       return { opened: 0, updated: 0, canceled: 0, skipped: 0, noAnswer: 0, ...seed.compute, open };
     },
+    preview_reclaim: ({ ids }) => {
+      checkIds(ids);
+      const rows = ids.map(load);
+      const items: ReclaimPreviewItem[] = [];
+      const refused: ReclaimRefusal[] = [];
+      for (const c of rows) {
+        const reason = refusal(c);
+        if (reason === null) items.push(planned(c));
+        else refused.push({ candidateId: c.id, email: c.email, reason });
+      }
+      const every: CandidateFilter = {
+        profileId: null,
+        modelId: null,
+        states: [...OPEN_STATES, ...CLOSED_STATES],
+        justification: null,
+        minInactiveDays: null,
+        search: "",
+      };
+      return { items, refused, savings: savingsOf(every, items.map((i) => i.candidateId)) };
+    },
+    confirm_reclaim: ({ ids }) => {
+      checkIds(ids);
+      const rows = ids.map(load);
+      for (const c of rows) {
+        const reason = refusal(c);
+        if (reason !== null) {
+          throw backendError("Conflict", `${c.email} (candidate ${c.id}): ${reason} Nothing was reclaimed.`);
+        }
+      }
+      for (const c of rows) {
+        Object.assign(c, { state: "awaitingRevocation", approvedAt: now, approvedBy: confirmedBy, updatedAt: now, note: null });
+      }
+      return {
+        confirmed: rows.length,
+        jobIds: [...new Set(rows.map((c) => reclaimJobId(c.profileId)))],
+        confirmedBy,
+      };
+    },
+    list_audit: ({ filter, offset, limit }) => {
+      const search = filter.search.trim().toLowerCase();
+      const all = audit
+        .filter(
+          (r) =>
+            (filter.profileId === null || r.profileId === filter.profileId) &&
+            (filter.action === null || r.action === filter.action) &&
+            (search === "" ||
+              r.email.toLowerCase().includes(search) ||
+              (r.name ?? "").toLowerCase().includes(search) ||
+              r.confirmedBy.toLowerCase().includes(search)) &&
+            (filter.from === null || Date.parse(r.requestedAt) >= Date.parse(filter.from)) &&
+            (filter.to === null || Date.parse(r.requestedAt) < Date.parse(filter.to)),
+        )
+        .sort((a, b) => Date.parse(b.requestedAt) - Date.parse(a.requestedAt) || b.id - a.id);
+      const from = Math.max(offset, 0);
+      const count = Math.min(Math.max(limit, 1), 100_000);
+      return { rows: all.slice(from, from + count).map((r) => ({ ...r })), total: all.length, offset: from };
+    },
+    undo_audit: ({ auditId }) => {
+      const record = auditRow(auditId);
+      if (record.undoBlocked !== null) {
+        throw backendError("Conflict", `Audit record ${auditId} cannot be undone: ${record.undoBlocked}`);
+      }
+      const undo: AuditRecord = {
+        ...record,
+        id: Math.max(0, ...audit.map((r) => r.id)) + 1,
+        requestedAt: now,
+        action: UNDO_ACTIONS[record.action] ?? record.action,
+        seatBefore: record.seatAfter,
+        seatAfter: record.seatBefore,
+        confirmedBy,
+        undoOf: record.id,
+        undoneBy: null,
+        jobResultId: null,
+        outcome: "succeeded",
+        finishedAt: now,
+        errorCode: null,
+        message: null,
+        refId: null,
+        undoBlocked: "This record is itself an undo; it cannot be undone in turn.",
+      };
+      audit.push(undo);
+      Object.assign(record, { undoneBy: undo.id, undoBlocked: `Already undone (audit record ${undo.id}).` });
+      return { ...undo };
+    },
   } satisfies BackendHandlers;
 
   return {
@@ -482,6 +659,15 @@ export function reclaimStore(seed: ReclaimStoreSeed) {
     candidates: (): RemovalCandidate[] => [...candidates.values()].map((c) => ({ ...c })),
     rule: (id: number): ReclamationRule | undefined => rules.get(id),
     protectedUsers: (): ProtectedUser[] => protectedUsers.map((p) => ({ ...p })),
+    /** Where a reclaim run leaves a candidate: its state and note. */
+    settle: (id: number, state: CandidateState, note: string | null) => {
+      Object.assign(load(id), { state, note, updatedAt: now, closedAt: CLOSED_STATES.includes(state) ? now : null });
+    },
+    audit: (): AuditRecord[] => audit.map((r) => ({ ...r })),
+    addAudit: (record: AuditRecord) => {
+      audit = [...audit, { ...record }];
+    },
+    reclaimJobId,
     setNow: (value: string) => {
       now = value;
     },

@@ -2,7 +2,7 @@ import type { ScheduledJob } from "../bindings/jobs";
 import type { Connection, Profile, ValidationResult } from "../bindings/profiles";
 import type { ActivitySettings, JobResult, SoftwareModel, SoftwareSubscription, UnrecognizedIdentifier } from "../bindings/sync";
 import type { UserExclusionRule } from "../bindings/exclusions";
-import type { ProtectedUser, ReclamationRule, RemovalCandidate } from "../bindings/reclaim";
+import type { AuditRecord, ProtectedUser, ReclamationRule, RemovalCandidate } from "../bindings/reclaim";
 
 /** 60 days back, at the start of that UTC day, as the backend computes it. */
 const today = new Date();
@@ -267,6 +267,35 @@ export function protectedUser(overrides: Partial<ProtectedUser> = {}): Protected
     note: "CEO",
     createdAt: "2026-11-29T09:00:00Z",
     subscriptionCount: 1,
+    ...overrides,
+  };
+}
+
+/** A downgrade Seatkeeper made and Smartsheet carried out: MEMBER → CONTRIBUTOR, Undo possible. */
+export function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    id: 1,
+    profileId: 1,
+    profileName: "Acme",
+    requestedAt: "2026-12-01T09:00:00Z",
+    userId: 1001,
+    email: "ann@example.com",
+    name: "Ann Example",
+    action: "downgrade",
+    seatBefore: "MEMBER",
+    seatAfter: "CONTRIBUTOR",
+    request: 'POST /users/1001/plans/7/downgrade {"seatType":"CONTRIBUTOR"}',
+    confirmedBy: "tester",
+    candidateId: 1,
+    undoOf: null,
+    undoneBy: null,
+    jobResultId: 5,
+    outcome: "succeeded",
+    finishedAt: "2026-12-01T09:00:02Z",
+    errorCode: null,
+    message: null,
+    refId: null,
+    undoBlocked: null,
     ...overrides,
   };
 }

@@ -1,6 +1,6 @@
 import { Stack, Text, Title } from "@mantine/core";
 
-import { CandidateReview } from "./candidates/CandidateReview";
+import { ReclaimableCandidates } from "./confirm/ReclaimableCandidates";
 
 /** Removal Candidates across every profile. */
 export function RemovalCandidatesPage() {
@@ -13,7 +13,7 @@ export function RemovalCandidatesPage() {
           seats that must stay, notify users where the rule asks for it, reclaim the rest.
         </Text>
       </Stack>
-      <CandidateReview />
+      <ReclaimableCandidates />
     </Stack>
   );
 }

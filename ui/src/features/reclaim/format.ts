@@ -1,12 +1,15 @@
 // How reclamation values read on screen: ServiceNow's names for states and justifications, our
 // words for the reclaim action, and amounts of money in their currency.
 import type {
+  AuditOutcome,
+  AuditRecord,
   CandidateState,
   Justification,
   LastActivitySource,
   Money,
   ReclaimAction,
   SavingsSummary,
+  SeatAction,
 } from "../../bindings/reclaim";
 
 /** ServiceNow's state names, exactly. */
@@ -100,4 +103,53 @@ export function seats(n: number): string {
 /** "No savings known" when nothing has a cost. */
 export function hasSavings(summary: SavingsSummary): boolean {
   return summary.monthly.length > 0;
+}
+
+/** A write to Smartsheet, as the Audit Log names it; the last three are undos. */
+export const SEAT_ACTION_LABELS: Record<SeatAction, string> = {
+  downgrade: "Downgrade",
+  unlicense: "Unlicense",
+  deactivate: "Deactivate",
+  upgrade: "Upgrade (undo)",
+  relicense: "License again (undo)",
+  reactivate: "Reactivate (undo)",
+};
+
+export const SEAT_ACTIONS = Object.keys(SEAT_ACTION_LABELS) as SeatAction[];
+
+/** What became of a write (the core's `AuditOutcome::label`); null: not known yet. */
+export const OUTCOME_LABELS: Record<AuditOutcome, string> = {
+  succeeded: "Succeeded",
+  failed: "Failed",
+  applied: "Applied (answer lost, seat read)",
+  notApplied: "Not applied (answer lost, seat read)",
+};
+
+export const NOT_KNOWN_YET = "Not known yet";
+
+export const OUTCOME_COLORS: Record<AuditOutcome, string> = {
+  succeeded: "teal",
+  failed: "red",
+  applied: "teal",
+  notApplied: "orange",
+};
+
+export function outcomeLabel(outcome: AuditOutcome | null): string {
+  return outcome === null ? NOT_KNOWN_YET : OUTCOME_LABELS[outcome];
+}
+
+/** "MEMBER → CONTRIBUTOR". */
+export function seatChange(before: string, after: string): string {
+  return `${before} → ${after}`;
+}
+
+/** Smartsheet's side of a failed write: "error 1188 · message · refId abc123". */
+export function outcomeDetails(record: Pick<AuditRecord, "errorCode" | "message" | "refId">): string {
+  return [
+    record.errorCode !== null ? `error ${record.errorCode}` : null,
+    record.message,
+    record.refId !== null ? `refId ${record.refId}` : null,
+  ]
+    .filter((part): part is string => part !== null && part !== "")
+    .join(" · ");
 }

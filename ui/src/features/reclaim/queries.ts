@@ -2,6 +2,7 @@ import { type QueryClient, useMutation, useQueries, useQuery, useQueryClient } f
 import { useEffect } from "react";
 
 import type {
+  AuditFilter,
   CandidateFilter,
   CandidateSort,
   ComputeSummary,
@@ -26,6 +27,9 @@ export const reclaimKeys = {
     ["reclaim", "candidates", "page", filter, sort, descending, index] as const,
   savings: (filter: CandidateFilter, ids: readonly number[] | null) =>
     ["reclaim", "candidates", "savings", filter, ids] as const,
+  /** Every window and count of the audit log. */
+  audit: ["reclaim", "audit"] as const,
+  auditPage: (filter: AuditFilter, index: number) => ["reclaim", "audit", "page", filter, index] as const,
 };
 
 export function useReclamationRules(profileId: number) {

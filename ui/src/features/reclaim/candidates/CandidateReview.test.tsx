@@ -15,7 +15,7 @@ import {
   validation,
 } from "../../../test/fixtures";
 import { renderWithProviders } from "../../../test/render";
-import { CandidateReview, REPORT_ONLY_REASON } from "./CandidateReview";
+import { CandidateReview, type ReclaimSelection, REPORT_ONLY_REASON } from "./CandidateReview";
 import { CANDIDATE_ROW_HEIGHT } from "./CandidateTable";
 
 vi.mock("../../../lib/download", () => ({ downloadTextFile: vi.fn() }));
@@ -33,7 +33,7 @@ interface Setup {
   handlers?: BackendHandlers;
   /** Render the profile's related list instead of the screen across profiles. */
   related?: Profile;
-  onReclaim?: (ids: number[]) => void;
+  onReclaim?: (ids: number[], selection: ReclaimSelection) => void;
 }
 
 function setup({ profiles = [ACME], rules = [MEMBER, LEGACY], candidates = [], handlers = {}, related, onReclaim }: Setup) {
@@ -423,7 +423,7 @@ describe("Removal Candidates", () => {
     expect(action("Reclaim")).toBeDisabled();
     await select(user, "Bob Builder", "Dan Dormant");
     await user.click(action("Reclaim"));
-    expect(onReclaim).toHaveBeenCalledWith([2, 3]);
+    expect(onReclaim).toHaveBeenCalledWith([2, 3], { reselect: expect.any(Function), clear: expect.any(Function) });
   });
 
   it("recomputes on demand and shows what changed", async () => {

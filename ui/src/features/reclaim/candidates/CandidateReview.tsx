@@ -109,10 +109,18 @@ interface CandidateReviewProps {
   /** The profile's related list: only its candidates, without the Profile column. */
   profile?: Profile;
   /**
-   * Reclaims the selected candidates (the confirmation and the run). Without it, the Reclaim button
-   * is shown only when reclaiming is blocked, with the reason.
+   * Reclaims the selected candidates (the confirmation and the run); `selection` lets it select
+   * others instead (the allowed ones of a selection the core refused in part) or clear it once
+   * confirmed. Without it, the Reclaim button is shown only when reclaiming is blocked, with the reason.
    */
-  onReclaim?: (ids: number[]) => void;
+  onReclaim?: (ids: number[], selection: ReclaimSelection) => void;
+}
+
+/** The list's selection, for the Reclaim confirmation. */
+export interface ReclaimSelection {
+  /** Selects exactly `ids` (of those selected). */
+  reselect: (ids: number[]) => void;
+  clear: () => void;
 }
 
 interface Selection {
@@ -289,6 +297,14 @@ export function CandidateReview({ profile, onReclaim }: CandidateReviewProps) {
     </Button>
   );
 
+  const reclaimSelection: ReclaimSelection = {
+    reselect: (ids) => {
+      const keep = new Set(ids);
+      setSelection({ key: filterKey, ids: keep, rows: new Map([...current.rows].filter(([id]) => keep.has(id))) });
+    },
+    clear: () => setSelection({ key: filterKey, ids: new Set(), rows: new Map() }),
+  };
+
   const closeDialog = () => setDialog(null);
   const doneDialog = () => {
     setDialog(null);
@@ -442,7 +458,7 @@ export function CandidateReview({ profile, onReclaim }: CandidateReviewProps) {
           </Button>
         ) : (
           onReclaim && (
-            <Button size="xs" disabled={nothingSelected} onClick={() => onReclaim(selectedIds)}>
+            <Button size="xs" disabled={nothingSelected} onClick={() => onReclaim(selectedIds, reclaimSelection)}>
               Reclaim
             </Button>
           )
