@@ -5,6 +5,7 @@ import { Redirect, Route, Switch } from "wouter";
 import { NewProfilePage } from "../features/profiles/NewProfilePage";
 import { ProfilePage } from "../features/profiles/ProfilePage";
 import { WelcomeScreen } from "../features/profiles/WelcomeScreen";
+import { AuditLogPage } from "../features/reclaim/AuditLogPage";
 import { useReclaimFollowsJobs } from "../features/reclaim/queries";
 import { ReclamationRulesPage } from "../features/reclaim/ReclamationRulesPage";
 import { RemovalCandidatesPage } from "../features/reclaim/RemovalCandidatesPage";
@@ -40,6 +41,9 @@ export function App() {
           </Route>
           <Route path="/reclamation-rules">
             <ReclamationRulesPage />
+          </Route>
+          <Route path="/audit">
+            <AuditLogPage />
           </Route>
           <Route path="/profiles/new">
             <NewProfilePage />

@@ -1,5 +1,5 @@
 import { Box, NavLink, Stack, Text } from "@mantine/core";
-import { IconListCheck, IconRulerMeasure } from "@tabler/icons-react";
+import { IconHistory, IconListCheck, IconRulerMeasure } from "@tabler/icons-react";
 import { Link, useLocation } from "wouter";
 
 import { ProfileNav } from "../features/profiles/ProfileNav";
@@ -8,6 +8,7 @@ import { ProfileNav } from "../features/profiles/ProfileNav";
 const SCREENS = [
   { href: "/candidates", label: "Removal Candidates", Icon: IconListCheck },
   { href: "/reclamation-rules", label: "Reclamation Rules", Icon: IconRulerMeasure },
+  { href: "/audit", label: "Audit Log", Icon: IconHistory },
 ] as const;
 
 export function AppNav() {

@@ -109,6 +109,10 @@ describe("Validate Connection and Publish", () => {
     const { user, location } = renderWithProviders(<App />, { path: "/profiles/1" });
     await user.click(await screen.findByRole("button", { name: "Delete" }));
     const dialog = await screen.findByRole("dialog", { name: "Delete profile" });
+    // Said before anything is deleted: the audit log goes with the profile.
+    expect(dialog).toHaveTextContent("Its removal candidates and its audit records");
+    expect(dialog).toHaveTextContent("audit records are otherwise never deleted");
+    expect(backend.callsTo("delete_profile")).toEqual([]);
     await user.click(within(dialog).getByRole("button", { name: "Delete" }));
     await waitFor(() => expect(location.history.at(-1)).toBe("/"));
     expect(backend.callsTo("delete_profile")).toEqual([{ id: 1 }]);

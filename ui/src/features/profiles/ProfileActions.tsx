@@ -62,7 +62,9 @@ export function ProfileActions({ profile, dirty }: ProfileActionsProps) {
       children: (
         <Text size="sm">
           Delete “{profile.displayName}”? Its scheduled jobs and validation are deleted with it, and so is its
-          connection (with the API key in the keychain) when no other profile uses it. This can't be undone.
+          connection (with the API key in the keychain) when no other profile uses it. Its removal candidates and its
+          audit records (every change Seatkeeper made to its seats) are deleted too: audit records are otherwise never
+          deleted. Export its Audit Log first if you need to keep it. This can't be undone.
         </Text>
       ),
       labels: { confirm: "Delete", cancel: "Cancel" },

@@ -64,6 +64,7 @@ describe("related lists", () => {
       "Reclamation Rules",
       "Removal Candidates",
       "Protected Users",
+      "Audit Log",
     ]);
   });
 

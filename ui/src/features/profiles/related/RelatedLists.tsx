@@ -2,7 +2,8 @@ import { Stack, Tabs, Title } from "@mantine/core";
 import type { ComponentType } from "react";
 
 import type { Profile } from "../../../bindings/profiles";
-import { CandidateReview } from "../../reclaim/candidates/CandidateReview";
+import { AuditLog } from "../../reclaim/audit/AuditLog";
+import { ReclaimableCandidates } from "../../reclaim/confirm/ReclaimableCandidates";
 import { ProtectedUsers } from "../../reclaim/ProtectedUsers";
 import { ReclamationRulesTable } from "../../reclaim/ReclamationRulesTable";
 import { IdentifierExclusionRules, UserExclusionRules } from "./ExclusionRules";
@@ -23,8 +24,9 @@ const RELATED_LISTS = [
   ["Subscription Identifier Exclusion Rule", IdentifierExclusionRules],
   ["Subscription User Exclusion Rule", UserExclusionRules],
   ["Reclamation Rules", ReclamationRulesTable],
-  ["Removal Candidates", CandidateReview],
+  ["Removal Candidates", ReclaimableCandidates],
   ["Protected Users", ProtectedUsers],
+  ["Audit Log", AuditLog],
 ] as const satisfies readonly (readonly [string, ComponentType<{ profile: Profile }>])[];
 
 type RelatedList = (typeof RELATED_LISTS)[number][0];

@@ -1,0 +1,192 @@
+import { Button, CloseButton, Group, Modal, Select, Stack, Text, TextInput } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { IconDownload, IconFilterOff, IconHistory, IconSearch } from "@tabler/icons-react";
+import { useMutation } from "@tanstack/react-query";
+import dayjs from "dayjs";
+import { useMemo, useState } from "react";
+
+import type { Profile } from "../../../bindings/profiles";
+import type { AuditFilter, AuditRecord, SeatAction } from "../../../bindings/reclaim";
+import { EmptyState } from "../../../components/EmptyState";
+import { notifyError, notifySuccess } from "../../../components/notify";
+import { downloadTextFile } from "../../../lib/download";
+import { useProfiles } from "../../profiles/queries";
+import { countFormat, SEAT_ACTION_LABELS, SEAT_ACTIONS } from "../format";
+import { auditCsv, readAllAudit } from "./auditCsv";
+import { AuditTable } from "./AuditTable";
+import { UndoDialog } from "./UndoDialog";
+import { useAuditWindows } from "./useAuditWindows";
+
+/** Said wherever the log is shown. */
+export const NEVER_EDITED =
+  "Every write Seatkeeper makes to Smartsheet is recorded here before it is sent, with its outcome after. Records are " +
+  "never edited or deleted; they go only with their profile, when the profile is deleted.";
+
+/** A day typed as YYYY-MM-DD → the start of that day on this computer's clock (RFC 3339), or null. */
+function dayStart(day: string, plusDays = 0): string | null {
+  const parsed = dayjs(day, "YYYY-MM-DD");
+  return day !== "" && parsed.isValid() ? parsed.startOf("day").add(plusDays, "day").toISOString() : null;
+}
+
+/** The file name of the export. */
+function exportFileName(profile: Profile | undefined): string {
+  const date = dayjs().format("YYYY-MM-DD");
+  return profile ? `${profile.displayName} - Audit Log ${date}.csv` : `Audit Log ${date}.csv`;
+}
+
+interface AuditLogProps {
+  /** The profile's related list: only its records, without the Profile column. */
+  profile?: Profile;
+}
+
+/**
+ * The Audit Log: every write to Smartsheet, newest first, filtered by the core and read in windows;
+ * CSV export of the filtered log; Undo from a row.
+ */
+export function AuditLog({ profile }: AuditLogProps) {
+  const profiles = useProfiles();
+  const allProfiles = profiles.data ?? (profile ? [profile] : []);
+  const [profileFilter, setProfileFilter] = useState<number | null>(null);
+  const [action, setAction] = useState<SeatAction | null>(null);
+  const [searchText, setSearchText] = useState("");
+  const [search] = useDebouncedValue(searchText.trim(), 300);
+  const [fromDay, setFromDay] = useState("");
+  const [toDay, setToDay] = useState("");
+
+  const from = dayStart(fromDay);
+  // The core's `to` is exclusive: the day after the last day asked for.
+  const to = dayStart(toDay, 1);
+  const rangeError = from !== null && to !== null && to <= from ? "The end date is before the start date." : null;
+
+  const profileId = profile?.id ?? profileFilter;
+  const filter: AuditFilter = useMemo(
+    () => ({ profileId, action, search, from: rangeError ? null : from, to: rangeError ? null : to }),
+    [profileId, action, search, from, to, rangeError],
+  );
+  const filterKey = JSON.stringify(filter);
+  const narrowed = action !== null || searchText !== "" || fromDay !== "" || toDay !== "" || (!profile && profileFilter !== null);
+  const resetFilters = () => {
+    setAction(null);
+    setSearchText("");
+    setFromDay("");
+    setToDay("");
+    setProfileFilter(null);
+  };
+
+  const windows = useAuditWindows(filter);
+  const [undoing, setUndoing] = useState<AuditRecord | null>(null);
+
+  const exportCsv = useMutation({
+    mutationFn: () => readAllAudit(filter),
+    onSuccess: (rows) => {
+      downloadTextFile(exportFileName(profile), auditCsv(rows));
+      notifySuccess("Audit Log exported", `${countFormat.format(rows.length)} ${rows.length === 1 ? "record" : "records"}.`);
+    },
+    onError: (error) => notifyError("Could not export the Audit Log", error),
+  });
+
+  return (
+    <Stack gap="sm" data-testid="audit-log">
+      <Text size="sm" c="dimmed" maw={900} data-testid="audit-never-edited">
+        {NEVER_EDITED}
+      </Text>
+      <Group gap="xs" align="flex-end" wrap="wrap" data-testid="audit-filters">
+        {profile === undefined && (
+          <Select
+            label="Profile"
+            placeholder="All profiles"
+            data={allProfiles.map((p) => ({ value: String(p.id), label: p.displayName }))}
+            value={profileFilter === null ? null : String(profileFilter)}
+            onChange={(value) => setProfileFilter(value === null ? null : Number(value))}
+            clearable
+            w={180}
+          />
+        )}
+        <Select
+          label="Action"
+          placeholder="All actions"
+          data={SEAT_ACTIONS.map((a) => ({ value: a, label: SEAT_ACTION_LABELS[a] }))}
+          value={action}
+          onChange={(value) => setAction(value as SeatAction | null)}
+          clearable
+          w={190}
+        />
+        <TextInput
+          label="Search"
+          placeholder="User, e-mail or confirmed by"
+          leftSection={<IconSearch size={16} aria-hidden />}
+          rightSection={
+            searchText !== "" ? <CloseButton size="sm" aria-label="Clear search" onClick={() => setSearchText("")} /> : null
+          }
+          value={searchText}
+          onChange={(event) => setSearchText(event.currentTarget.value)}
+          w={240}
+        />
+        <TextInput
+          type="date"
+          label="From"
+          value={fromDay}
+          onChange={(event) => setFromDay(event.currentTarget.value)}
+          w={150}
+        />
+        <TextInput
+          type="date"
+          label="To"
+          value={toDay}
+          onChange={(event) => setToDay(event.currentTarget.value)}
+          error={rangeError}
+          w={150}
+        />
+        {narrowed && (
+          <Button variant="subtle" size="xs" onClick={resetFilters} leftSection={<IconFilterOff size={14} aria-hidden />}>
+            Reset filters
+          </Button>
+        )}
+        <Group gap="xs" ml="auto" align="center">
+          <Text size="sm" c="dimmed" aria-live="polite" data-testid="audit-count">
+            {windows.total === undefined
+              ? ""
+              : `${countFormat.format(windows.total)} ${windows.total === 1 ? "record" : "records"}`}
+          </Text>
+          <Button
+            variant="default"
+            leftSection={<IconDownload size={16} aria-hidden />}
+            onClick={() => exportCsv.mutate()}
+            loading={exportCsv.isPending}
+            disabled={!windows.total}
+          >
+            Export CSV
+          </Button>
+        </Group>
+      </Group>
+
+      <AuditTable
+        windows={windows}
+        showProfile={profile === undefined}
+        onUndo={setUndoing}
+        resetKey={filterKey}
+        empty={
+          narrowed ? (
+            <EmptyState
+              icon={<IconFilterOff size={26} />}
+              title="No records match the filters"
+              action={<Button onClick={resetFilters}>Reset filters</Button>}
+              data-testid="audit-empty"
+            >
+              Widen the filters or the dates.
+            </EmptyState>
+          ) : (
+            <EmptyState icon={<IconHistory size={26} />} title="Nothing written to Smartsheet yet" data-testid="audit-empty">
+              {profile ? `Seatkeeper has not changed a seat of “${profile.displayName}” yet.` : "Seatkeeper has not changed a seat yet."}{" "}
+              Each reclaim and each undo is recorded here, before it is sent and with its outcome.
+            </EmptyState>
+          )
+        }
+      />
+
+      <Modal opened={undoing !== null} onClose={() => setUndoing(null)} title="Undo a change" size="lg">
+        {undoing !== null && <UndoDialog record={undoing} onClose={() => setUndoing(null)} />}
+      </Modal>
+    </Stack>
+  );
+}
