@@ -10,7 +10,7 @@ export function AuditLogPage() {
         <Title order={2}>Audit Log</Title>
         <Text c="dimmed" size="sm" maw={820}>
           Every change Seatkeeper made to a Smartsheet seat, in every profile: who, the seat before and after, what
-          Smartsheet answered and who confirmed it. Undo gives a seat back.
+          Smartsheet answered, and who confirmed it. Undo gives a seat back.
         </Text>
       </Stack>
       <AuditLog />

@@ -1,4 +1,5 @@
 import { Button, CloseButton, Group, Modal, Select, Stack, Text, TextInput } from "@mantine/core";
+import { DateInput } from "@mantine/dates";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconDownload, IconFilterOff, IconHistory, IconSearch } from "@tabler/icons-react";
 import { useMutation } from "@tanstack/react-query";
@@ -87,9 +88,6 @@ export function AuditLog({ profile }: AuditLogProps) {
 
   return (
     <Stack gap="sm" data-testid="audit-log">
-      <Text size="sm" c="dimmed" maw={900} data-testid="audit-never-edited">
-        {NEVER_EDITED}
-      </Text>
       <Group gap="xs" align="flex-end" wrap="wrap" data-testid="audit-filters">
         {profile === undefined && (
           <Select
@@ -99,7 +97,7 @@ export function AuditLog({ profile }: AuditLogProps) {
             value={profileFilter === null ? null : String(profileFilter)}
             onChange={(value) => setProfileFilter(value === null ? null : Number(value))}
             clearable
-            w={180}
+            w={170}
           />
         )}
         <Select
@@ -109,7 +107,7 @@ export function AuditLog({ profile }: AuditLogProps) {
           value={action}
           onChange={(value) => setAction(value as SeatAction | null)}
           clearable
-          w={190}
+          w={180}
         />
         <TextInput
           label="Search"
@@ -120,21 +118,25 @@ export function AuditLog({ profile }: AuditLogProps) {
           }
           value={searchText}
           onChange={(event) => setSearchText(event.currentTarget.value)}
-          w={240}
+          w={220}
         />
-        <TextInput
-          type="date"
+        <DateInput
           label="From"
-          value={fromDay}
-          onChange={(event) => setFromDay(event.currentTarget.value)}
+          placeholder="Any day"
+          valueFormat="YYYY-MM-DD"
+          value={fromDay === "" ? null : fromDay}
+          onChange={(value) => setFromDay(value ?? "")}
+          clearable
           w={150}
         />
-        <TextInput
-          type="date"
+        <DateInput
           label="To"
-          value={toDay}
-          onChange={(event) => setToDay(event.currentTarget.value)}
+          placeholder="Any day"
+          valueFormat="YYYY-MM-DD"
+          value={toDay === "" ? null : toDay}
+          onChange={(value) => setToDay(value ?? "")}
           error={rangeError}
+          clearable
           w={150}
         />
         {narrowed && (
@@ -142,8 +144,13 @@ export function AuditLog({ profile }: AuditLogProps) {
             Reset filters
           </Button>
         )}
-        <Group gap="xs" ml="auto" align="center">
-          <Text size="sm" c="dimmed" aria-live="polite" data-testid="audit-count">
+      </Group>
+      <Group gap="xs" justify="space-between" wrap="nowrap" align="center">
+        <Text size="sm" c="dimmed" maw={760} data-testid="audit-never-edited">
+          {NEVER_EDITED}
+        </Text>
+        <Group gap="xs" wrap="nowrap">
+          <Text size="sm" c="dimmed" aria-live="polite" data-testid="audit-count" style={{ whiteSpace: "nowrap" }}>
             {windows.total === undefined
               ? ""
               : `${countFormat.format(windows.total)} ${windows.total === 1 ? "record" : "records"}`}

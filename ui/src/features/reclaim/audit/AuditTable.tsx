@@ -62,7 +62,7 @@ function UndoCell({ record, onUndo }: { record: AuditRecord; onUndo: (record: Au
   return (
     <Tooltip label={record.undoBlocked} multiline w={320} withinPortal>
       <Group gap={6} wrap="nowrap" style={{ overflow: "hidden" }} data-testid="undo-blocked">
-        <Button size="compact-sm" variant="light" disabled aria-describedby={reasonId}>
+        <Button size="compact-sm" variant="light" disabled aria-describedby={reasonId} style={{ flexShrink: 0 }}>
           Undo
         </Button>
         <Text size="xs" c="dimmed" truncate="end" id={reasonId} title={record.undoBlocked} style={{ minWidth: 0 }}>
@@ -84,7 +84,7 @@ const COLUMNS: Column[] = [
   {
     id: "when",
     header: "When",
-    width: 135,
+    width: 145,
     cell: (row) => (
       <TwoLines
         first={formatDateTime(row.requestedAt)}
@@ -96,13 +96,13 @@ const COLUMNS: Column[] = [
   {
     id: "profile",
     header: "Profile",
-    width: 140,
+    width: 130,
     cell: (row) => <TwoLines first={row.profileName} title={row.profileName} />,
   },
   {
     id: "user",
     header: "User",
-    width: 200,
+    width: 190,
     cell: (row) => (
       <TwoLines
         first={row.name ?? row.email}
@@ -125,13 +125,13 @@ const COLUMNS: Column[] = [
   {
     id: "seat",
     header: "Seat before → after",
-    width: 200,
+    width: 210,
     cell: (row) => <TwoLines first={seatChange(row.seatBefore, row.seatAfter)} title={seatChange(row.seatBefore, row.seatAfter)} />,
   },
   {
     id: "outcome",
     header: "Outcome",
-    width: 250,
+    width: 220,
     cell: (row) => {
       const details = outcomeDetails(row);
       return (
@@ -146,16 +146,16 @@ const COLUMNS: Column[] = [
   {
     id: "confirmedBy",
     header: "Confirmed by",
-    width: 120,
+    width: 110,
     cell: (row) => <TwoLines first={row.confirmedBy} title={row.confirmedBy} />,
   },
   {
     id: "candidate",
     header: "Candidate",
-    width: 90,
+    width: 85,
     cell: (row) => (row.candidateId === null ? <Text span size="sm" c="dimmed">—</Text> : row.candidateId),
   },
-  { id: "undo", header: "Undo", width: 250, cell: (row, onUndo) => <UndoCell record={row} onUndo={onUndo} /> },
+  { id: "undo", header: "Undo", width: 220, cell: (row, onUndo) => <UndoCell record={row} onUndo={onUndo} /> },
 ];
 
 interface AuditTableProps {
