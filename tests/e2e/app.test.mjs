@@ -1,4 +1,5 @@
-// The real app in a real window: the demo organization synced; create a profile against the
+// The real app in a real window: the demo organization synced, and its reclaim loop (candidates,
+// Reclaim, confirm, result, Audit Log, Undo); create a profile against the
 // simulator, Validate Connection, Publish, see both jobs and change one's time of day; a member's
 // key is refused as "not a System Admin"; clearing Download activity returns the profile to Draft.
 // The API key is stored only in the real Secret Service.
@@ -70,6 +71,92 @@ test("the demo organization: validate, publish, and a sync fills the related lis
   await click("Scheduled Job Results");
   await succeededRuns(3);
   await shot("demo-run-now");
+});
+
+/** Opens a screen of the navigation's Reclamation section. */
+async function openScreen(label) {
+  await clickXpath(`//nav//a[.//*[${xpathText(label)}]]`);
+  await retrying(`the ${label} screen`, async () => {
+    const [title] = await driver.findElements(By.xpath(`//main//h2[${xpathText(label)}]`));
+    return title !== undefined;
+  });
+}
+
+/** The `aria-label`s of the elements at `xpath`, in document order (read again on stale nodes). */
+async function labelsOf(xpath, count) {
+  return retrying(`${count} elements at ${xpath}`, async () => {
+    const found = await driver.findElements(By.xpath(xpath));
+    if (found.length < count) return false;
+    return Promise.all(found.slice(0, count).map((el) => el.getAttribute("aria-label")));
+  });
+}
+
+const DIALOG = "//section[@role='dialog']";
+
+test("the reclaim loop on the demo organization: candidates, select, Reclaim, confirm, result, audit log, undo", async () => {
+  // The demo is published and refreshed (the test before): its candidates are computed.
+  await openScreen("Removal Candidates");
+  const count = await waitForText("candidate-count", "match");
+  assert.match(count, /\b([2-9]|\d{2,}) candidates match/, `the demo should have candidates: ${count}`);
+  await shot("reclaim-candidates");
+
+  // The two most inactive candidates.
+  const boxes = "//table[@aria-label='Removal Candidates']//tbody//input[@type='checkbox']";
+  const labels = await labelsOf(boxes, 2);
+  const names = labels.map((l) => l.replace(/^Select /, ""));
+  for (const label of labels) await clickXpath(`${boxes}[@aria-label=${JSON.stringify(label)}]`);
+  await waitForText("selected-count", "2 selected");
+  await shot("reclaim-two-selected");
+
+  await click("Reclaim", "//*[@data-testid='selection-bar']");
+  const preview = await waitForText("reclaim-preview", "Reclaim 2 seats");
+  const items = await retrying("the confirmation's two rows", async () => {
+    const rows = await driver.findElements(By.css('[data-testid="preview-item"]'));
+    return rows.length === 2 ? Promise.all(rows.map((row) => row.getAttribute("textContent"))) : false;
+  });
+  for (const [i, name] of names.entries()) {
+    assert.ok(items.some((item) => item.includes(name)), `${name} is not in the confirmation: ${items}`);
+    assert.match(items[i], /Downgrade: MEMBER → (CONTRIBUTOR|GUEST)/, `what happens to the seat: ${items[i]}`);
+  }
+  assert.doesNotMatch(preview, /cannot be reclaimed now/);
+  await shot("reclaim-confirmation");
+
+  await click("Reclaim 2 seats", DIALOG);
+  const totals = await waitForText("reclaim-totals", "Reclaimed: 2", 90_000);
+  assert.match(totals, /Canceled — active again: 0 · Attention Required: 0/);
+  await waitForText("result-items", "Reclaimed: MEMBER →");
+  await shot("reclaim-result");
+  await click("Close", DIALOG);
+  await noDialog();
+
+  await openScreen("Audit Log");
+  await waitForText("audit-count", "2 records");
+  const log = await waitForText("audit-log", "Succeeded");
+  assert.equal((log.match(/Succeeded/g) ?? []).length, 2, `two succeeded records: ${log.slice(0, 600)}`);
+  for (const name of names) assert.ok(log.includes(name), `${name} is not in the Audit Log`);
+  assert.equal((log.match(/MEMBER → (CONTRIBUTOR|GUEST)/g) ?? []).length, 2);
+  await shot("audit-log");
+
+  // Undo the newest: the confirmation says what will happen, then the outcome.
+  const [undoLabel] = await labelsOf("//table[@aria-label='Audit Log']//button[starts-with(@aria-label, 'Undo: ')]", 1);
+  const email = undoLabel.replace(/^Undo: /, "");
+  await clickXpath(`//button[@aria-label=${JSON.stringify(undoLabel)}]`);
+  const change = await waitForText("undo-change", `→ MEMBER for ${email}`);
+  assert.match(change, /Upgrade back: (CONTRIBUTOR|GUEST) → MEMBER/);
+  await shot("undo-confirmation");
+  await click("Confirm undo", DIALOG);
+  const outcome = await waitForText("undo-outcome", "Undone", 60_000);
+  assert.match(outcome, new RegExp(`Smartsheet carried it out: (CONTRIBUTOR|GUEST) → MEMBER for ${email.replace(/[.+]/g, "\\$&")}`));
+  await shot("undo-outcome");
+  await click("Close", DIALOG);
+  await noDialog();
+  await waitForText("audit-count", "3 records");
+  const after = await waitForText("audit-log", "Already undone");
+  assert.match(after, /Upgrade \(undo\)/);
+  assert.equal((after.match(/Succeeded/g) ?? []).length, 3, `the undo succeeded too: ${after.slice(0, 600)}`);
+  // Undo scrolled the wide list to its last column: back to the users for the picture.
+  await driver.executeScript("document.querySelector('[data-testid=\"audit-viewport\"]').scrollLeft = 0");
+  await shot("audit-log-after-undo");
 });
 
 test("create a profile, Validate Connection, Publish, see both jobs", async () => {

@@ -46,8 +46,19 @@ export async function waitForHttp(url) {
   throw new Error(`${url} did not come up`);
 }
 
-/** Saves a screenshot of the window as the next numbered step. */
+/**
+ * Saves a screenshot of the window as the next numbered step. WebKit's screenshot is the last frame
+ * it painted, which under load may be older than the DOM the test just checked (a dialog still
+ * fading in, or its content before it arrived): wait for two frames and a dialog's transition first.
+ */
 export async function shot(name) {
+  await Promise.race([
+    driver
+      .executeAsyncScript("const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));")
+      .catch(() => {}),
+    delay(5_000),
+  ]);
+  await delay(400);
   step += 1;
   const file = join(SHOTS, `${String(step).padStart(2, "0")}-${name}.png`);
   writeFileSync(file, Buffer.from(await driver.takeScreenshot(), "base64"));
