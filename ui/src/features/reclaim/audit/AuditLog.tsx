@@ -15,7 +15,7 @@ import { useProfiles } from "../../profiles/queries";
 import { countFormat, SEAT_ACTION_LABELS, SEAT_ACTIONS } from "../format";
 import { auditCsv, readAllAudit } from "./auditCsv";
 import { AuditTable } from "./AuditTable";
-import { UndoDialog } from "./UndoDialog";
+import { UndoDialog, useUndoAudit } from "./UndoDialog";
 import { useAuditWindows } from "./useAuditWindows";
 
 /** Said wherever the log is shown. */
@@ -76,6 +76,15 @@ export function AuditLog({ profile }: AuditLogProps) {
 
   const windows = useAuditWindows(filter);
   const [undoing, setUndoing] = useState<AuditRecord | null>(null);
+  const undo = useUndoAudit();
+  const openUndo = (record: AuditRecord) => {
+    undo.reset();
+    setUndoing(record);
+  };
+  // While Smartsheet is asked, the dialog stays: its outcome is what the admin waits for.
+  const closeUndo = () => {
+    if (!undo.isPending) setUndoing(null);
+  };
 
   const exportCsv = useMutation({
     mutationFn: () => readAllAudit(filter),
@@ -170,7 +179,7 @@ export function AuditLog({ profile }: AuditLogProps) {
       <AuditTable
         windows={windows}
         showProfile={profile === undefined}
-        onUndo={setUndoing}
+        onUndo={openUndo}
         resetKey={filterKey}
         empty={
           narrowed ? (
@@ -191,8 +200,16 @@ export function AuditLog({ profile }: AuditLogProps) {
         }
       />
 
-      <Modal opened={undoing !== null} onClose={() => setUndoing(null)} title="Undo a change" size="lg">
-        {undoing !== null && <UndoDialog record={undoing} onClose={() => setUndoing(null)} />}
+      <Modal
+        opened={undoing !== null}
+        onClose={closeUndo}
+        title="Undo a change"
+        size="lg"
+        closeOnClickOutside={!undo.isPending}
+        closeOnEscape={!undo.isPending}
+        withCloseButton={!undo.isPending}
+      >
+        {undoing !== null && <UndoDialog record={undoing} undo={undo} onClose={closeUndo} />}
       </Modal>
     </Stack>
   );

@@ -92,12 +92,13 @@ function UndoOutcome({ record, undo }: { record: AuditRecord; undo: AuditRecord 
 
 interface UndoDialogProps {
   record: AuditRecord;
+  /** The undo (its owner keeps the dialog open while it runs). */
+  undo: ReturnType<typeof useUndoAudit>;
   onClose: () => void;
 }
 
 /** The confirmation of an undo, then its outcome (or why it was refused). */
-export function UndoDialog({ record, onClose }: UndoDialogProps) {
-  const undo = useUndoAudit();
+export function UndoDialog({ record, undo, onClose }: UndoDialogProps) {
   const verb = UNDO_VERBS[record.action] ?? "Undo";
   const note = UNDO_NOTES[record.action];
   const finished = undo.isSuccess || undo.isError;
