@@ -507,6 +507,37 @@ export function reclaimStore(seed: ReclaimStoreSeed) {
       }
       return protectedRow(added);
     },
+    protect_candidates: ({ ids, note }) => {
+      if ([...note.trim()].length > 500) throw validation("note", "A note has at most 500 characters.");
+      const rows = ids.map(load);
+      const busy = rows.find((c) => c.state === "awaitingRevocation");
+      if (busy) {
+        throw backendError(
+          "Conflict",
+          `${busy.email} (candidate ${busy.id}) is being reclaimed (Awaiting Revocation): cancel the reclaim job first. Nobody was protected.`,
+        );
+      }
+      let added = 0;
+      for (const row of rows) {
+        const pattern = row.email.trim().toLowerCase();
+        if (protectedUsers.some((p) => p.profileId === row.profileId && coversEmail(p.pattern, pattern))) continue;
+        protectedUsers.push({
+          id: Math.max(0, ...protectedUsers.map((p) => p.id)) + 1,
+          profileId: row.profileId,
+          pattern,
+          note: note.trim(),
+          createdAt: now,
+          subscriptionCount: 0,
+        });
+        for (const c of candidates.values()) {
+          if (c.profileId === row.profileId && c.closedAt === null && c.state !== "awaitingRevocation" && coversEmail(pattern, c.email)) {
+            close(c, "closedSkipped", `Protected user (${pattern}).`);
+          }
+        }
+        added += 1;
+      }
+      return added;
+    },
     delete_protected_user: ({ id }) => {
       if (!protectedUsers.some((p) => p.id === id)) {
         throw backendError("NotFound", `The protected user (id ${id}) is no longer in the list. Refresh the list.`);

@@ -316,9 +316,8 @@ describe("Removal Candidates", () => {
     await user.click(within(dialog).getByRole("button", { name: "Keep 1 seat" }));
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
     expect(backend.callsTo("skip_candidates")).toEqual([{ ids: [2], reason: "The user asked to keep the seat." }]);
-    expect(backend.callsTo("add_protected_user")).toEqual([
-      { profileId: 1, input: { pattern: "bob@example.com", note: "The user asked to keep the seat." } },
-    ]);
+    expect(backend.callsTo("protect_candidates")).toEqual([{ ids: [2], note: "The user asked to keep the seat." }]);
+    expect(store.protectedUsers().map((p) => p.pattern)).toEqual(["bob@example.com"]);
     expect(store.candidate(2).state).toBe("closedSkipped");
     await waitFor(() => expect(userNames()).toEqual(["Ann Example", "Dan Dormant"]));
   });
@@ -348,9 +347,7 @@ describe("Removal Candidates", () => {
     await user.type(note, "Board member");
     await user.click(within(dialog).getByRole("button", { name: "Protect 1 user" }));
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
-    expect(backend.callsTo("add_protected_user")).toEqual([
-      { profileId: 1, input: { pattern: "ann@example.com", note: "Board member" } },
-    ]);
+    expect(backend.callsTo("protect_candidates")).toEqual([{ ids: [1], note: "Board member" }]);
     expect(store.protectedUsers().map((p) => p.pattern)).toEqual(["ann@example.com"]);
     await waitFor(() => expect(userNames()).toEqual(["Bob Builder", "Dan Dormant"]));
   });

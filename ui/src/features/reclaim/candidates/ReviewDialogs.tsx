@@ -12,7 +12,6 @@ import { notifyError, notifySuccess } from "../../../components/notify";
 import { downloadTextFile } from "../../../lib/download";
 import { applyFieldError } from "../../../lib/formErrors";
 import * as ipc from "../../../lib/ipc";
-import { IpcError } from "../../../lib/ipc";
 import { openMailto } from "../../../lib/opener";
 import { countFormat, STATE_LABELS } from "../format";
 import { refreshCandidates, reclaimKeys, useMoveCandidates, useRulesOf, useSkipCandidates } from "../queries";
@@ -20,8 +19,6 @@ import { defaultNotifyBody, NOTIFY_SUBJECT, notifyCsv, notifyMailto } from "./no
 
 /** The core's longest skip reason (reclaim/candidates.rs). */
 const MAX_REASON = 500;
-/** Protect is for a few people at a time; a whole domain is one Protected users entry. */
-export const MAX_PROTECT = 100;
 
 const plural = (n: number, one: string, many: string) => `${countFormat.format(n)} ${n === 1 ? one : many}`;
 
@@ -125,32 +122,16 @@ export const ACTION_STATES = {
 // ------------------------------------------------------------------------------------------------
 // Protect
 
-/** Adds each candidate's user (by e-mail, in their profile) to Protected users. */
+/** Adds each candidate's user (by e-mail, in their profile) to Protected users: all or nothing, in the core. */
 export function useProtectCandidates() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async ({ rows, note }: { rows: readonly RemovalCandidate[]; note: string }) => {
-      const users = uniqueUsers(rows);
-      let added = 0;
-      let already = 0;
-      for (const { profileId, email } of users) {
-        try {
-          await ipc.addProtectedUser(profileId, { pattern: email, note });
-          added += 1;
-        } catch (error) {
-          const e = IpcError.from(error);
-          if (e.code === "Validation" && e.field === "pattern" && e.message.includes("already")) {
-            already += 1;
-            continue;
-          }
-          throw new IpcError({
-            code: e.code,
-            message: `${email}: ${e.message}${added > 0 ? ` (${plural(added, "user was", "users were")} protected before this one.)` : ""}`,
-            field: e.field,
-          });
-        }
-      }
-      return { added, already };
+      const added = await ipc.protectCandidates(
+        rows.map((r) => r.id),
+        note,
+      );
+      return { added, already: uniqueUsers(rows).length - added };
     },
     onSettled: (_result, _error, { rows }) =>
       Promise.all([
@@ -175,14 +156,6 @@ export function ProtectDialog({ rows, onClose, onDone }: RowsDialogProps) {
   const protect = useProtectCandidates();
   const [note, setNote] = useState("Kept after the review of removal candidates.");
   const users = uniqueUsers(rows);
-  if (users.length > MAX_PROTECT) {
-    return (
-      <NoneApplies onClose={onClose}>
-        Protect adds people one by one, at most {MAX_PROTECT} at a time ({plural(users.length, "user is", "users are")}{" "}
-        selected). To protect everyone at a domain, add the domain in the profile's Protected Users instead.
-      </NoneApplies>
-    );
-  }
   return (
     <Stack gap="md">
       <Text size="sm">
