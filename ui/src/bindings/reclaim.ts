@@ -60,7 +60,11 @@ states: Array<CandidateState>, justification: Justification | null, minInactiveD
 /**
  * Part of the user's email address or name, any case.
  */
-search: string, };
+search: string, 
+/**
+ * Only these candidates (none given: any), e.g. those a reclaim run took.
+ */
+ids?: Array<number>, };
 
 export type CandidatePage = { rows: Array<RemovalCandidate>, 
 /**

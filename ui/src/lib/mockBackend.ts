@@ -321,7 +321,8 @@ export function reclaimStore(seed: ReclaimStoreSeed) {
       states.includes(c.state) &&
       (f.justification === null || c.justification === f.justification) &&
       (f.minInactiveDays === null || c.inactiveDays >= f.minInactiveDays) &&
-      (search === "" || c.email.toLowerCase().includes(search) || (c.name ?? "").toLowerCase().includes(search));
+      (search === "" || c.email.toLowerCase().includes(search) || (c.name ?? "").toLowerCase().includes(search)) &&
+      (f.ids === undefined || f.ids.includes(c.id));
   };
   const sortKey: Record<CandidateSort, (c: RemovalCandidate) => string | number> = {
     inactiveDays: (c) => c.inactiveDays,

@@ -119,6 +119,7 @@ pub async fn candidate_filter(
         }),
         min_inactive_days: query.min_inactive_days.map(i64::from),
         search: query.search.clone().unwrap_or_default(),
+        ids: None,
     })
 }
 
@@ -684,13 +685,13 @@ pub async fn reclaim_and_run(
     })?;
     run.result = Some(result);
 
-    let all = CandidateFilter {
+    let taken = CandidateFilter {
         profile_id: Some(profile.id),
         states: CandidateState::ALL.to_vec(),
+        ids: Some(taken.into_iter().collect()),
         ..CandidateFilter::default()
     };
-    let mut candidates: Vec<RemovalCandidate> =
-        list_all_candidates(db, &clock, &all).await?.into_iter().filter(|c| taken.contains(&c.id)).collect();
+    let mut candidates: Vec<RemovalCandidate> = list_all_candidates(db, &clock, &taken).await?;
     candidates.sort_by_key(|c| c.id);
     run.candidates = candidates;
     Ok(run)

@@ -125,6 +125,16 @@ async fn candidates_are_the_unused_paid_seats_and_nothing_else() {
     assert!(rows.iter().all(|c| c.state == CandidateState::Ready && c.inactive_days >= 60));
     let ids: BTreeSet<i64> = rows.iter().map(|c| c.id).collect();
     assert_eq!(ids.len(), rows.len());
+
+    // A filter by id reads exactly those candidates (in every reading: windows, ids, savings).
+    let some = vec![rows[3].id, rows[0].id, 987_654];
+    let by_id = CandidateFilter { ids: Some(some.clone()), ..open_for(org.profile) };
+    let got: BTreeSet<i64> = all(&org, by_id.clone()).await.into_iter().map(|c| c.id).collect();
+    assert_eq!(got, BTreeSet::from([rows[0].id, rows[3].id]));
+    let mut want = vec![rows[0].id, rows[3].id];
+    want.sort_unstable();
+    assert_eq!(reclaim::candidate_ids(&org.db, &*org.clock, &by_id).await.unwrap(), want);
+    assert_eq!(reclaim::savings(&org.db, &*org.clock, &by_id, None).await.unwrap().seats, 2);
 }
 
 #[tokio::test]

@@ -540,6 +540,9 @@ pub struct CandidateFilter {
     pub min_inactive_days: Option<i64>,
     /// Part of the user's email address or name, any case.
     pub search: String,
+    /// Only these candidates (none given: any), e.g. those a reclaim run took.
+    #[ts(optional)]
+    pub ids: Option<Vec<i64>>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -592,6 +595,11 @@ pub struct SavingsSummary {
 
 const MAX_PAGE: i64 = 500;
 
+/// The filter's ids as a JSON array for `json_each`, or None for any candidate.
+fn ids_json(filter: &CandidateFilter) -> Option<String> {
+    filter.ids.as_ref().map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
+}
+
 fn states_json(filter: &CandidateFilter) -> String {
     let states: Vec<&str> = if filter.states.is_empty() {
         CandidateState::ALL.iter().filter(|s| !s.is_closed()).map(|s| s.as_str()).collect()
@@ -620,7 +628,7 @@ pub async fn list_candidates(
     request: &CandidatePageRequest,
 ) -> Result<CandidatePage> {
     let (f, now) = (&request.filter, clock.now());
-    let (states, search) = (states_json(f), search_pattern(f));
+    let (states, search, only) = (states_json(f), search_pattern(f), ids_json(f));
     let limit = request.limit.clamp(1, MAX_PAGE);
     let offset = request.offset.max(0);
     let sort = match request.sort {
@@ -653,6 +661,7 @@ pub async fn list_candidates(
              AND (?5 IS NULL OR c.justification = ?5)
              AND (?6 IS NULL OR julianday(coalesce(c.closed_at, ?1)) - julianday(c.inactive_since) >= ?6)
              AND (?7 IS NULL OR lower(c.email) LIKE ?7 ESCAPE '\' OR lower(coalesce(c.name, '')) LIKE ?7 ESCAPE '\')
+             AND (?12 IS NULL OR c.id IN (SELECT value FROM json_each(?12)))
            ORDER BY
              CASE WHEN ?8 = 0 THEN CASE ?9 WHEN 'inactive' THEN julianday(?1) - julianday(c.inactive_since)
                   WHEN 'user' THEN lower(c.email) WHEN 'model' THEN m.name WHEN 'state' THEN c.state
@@ -672,7 +681,8 @@ pub async fn list_candidates(
         request.descending,
         sort,
         limit,
-        offset
+        offset,
+        only
     )
     .fetch_all(db.pool())
     .await?;
@@ -731,6 +741,7 @@ pub async fn savings(
 ) -> Result<SavingsSummary> {
     let (states, search, now) = (states_json(f), search_pattern(f), clock.now());
     let ids = ids.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
+    let only = ids_json(f);
     let rows = sqlx::query!(
         r#"SELECT m.currency AS "currency?: String", count(*) AS "seats!: i64",
                sum(m.monthly_cost_minor) AS "monthly?: i64", count(m.monthly_cost_minor) AS "costed!: i64"
@@ -742,6 +753,7 @@ pub async fn savings(
              AND (?6 IS NULL OR julianday(coalesce(c.closed_at, ?1)) - julianday(c.inactive_since) >= ?6)
              AND (?7 IS NULL OR lower(c.email) LIKE ?7 ESCAPE '\' OR lower(coalesce(c.name, '')) LIKE ?7 ESCAPE '\')
              AND (?8 IS NULL OR c.id IN (SELECT value FROM json_each(?8)))
+             AND (?9 IS NULL OR c.id IN (SELECT value FROM json_each(?9)))
            GROUP BY m.currency ORDER BY m.currency"#,
         now,
         f.profile_id,
@@ -750,7 +762,8 @@ pub async fn savings(
         f.justification,
         f.min_inactive_days,
         search,
-        ids
+        ids,
+        only
     )
     .fetch_all(db.pool())
     .await?;
@@ -772,7 +785,7 @@ pub async fn savings(
 /// The ids of every candidate that matches `filter`, in the list's default order: "select all that
 /// match" (a later Skip or Reclaim acts on exactly these, never on a filter re-read later).
 pub async fn candidate_ids(db: &Db, clock: &dyn Clock, f: &CandidateFilter) -> Result<Vec<i64>> {
-    let (states, search, now) = (states_json(f), search_pattern(f), clock.now());
+    let (states, search, now, only) = (states_json(f), search_pattern(f), clock.now(), ids_json(f));
     Ok(sqlx::query_scalar!(
         r#"SELECT c.id AS "id!" FROM removal_candidates c
            WHERE (?2 IS NULL OR c.profile_id = ?2) AND (?3 IS NULL OR c.model_id = ?3)
@@ -780,6 +793,7 @@ pub async fn candidate_ids(db: &Db, clock: &dyn Clock, f: &CandidateFilter) -> R
              AND (?5 IS NULL OR c.justification = ?5)
              AND (?6 IS NULL OR julianday(coalesce(c.closed_at, ?1)) - julianday(c.inactive_since) >= ?6)
              AND (?7 IS NULL OR lower(c.email) LIKE ?7 ESCAPE '\' OR lower(coalesce(c.name, '')) LIKE ?7 ESCAPE '\')
+             AND (?8 IS NULL OR c.id IN (SELECT value FROM json_each(?8)))
            ORDER BY c.id"#,
         now,
         f.profile_id,
@@ -787,7 +801,8 @@ pub async fn candidate_ids(db: &Db, clock: &dyn Clock, f: &CandidateFilter) -> R
         states,
         f.justification,
         f.min_inactive_days,
-        search
+        search,
+        only
     )
     .fetch_all(db.pool())
     .await?)

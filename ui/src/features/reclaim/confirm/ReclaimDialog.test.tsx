@@ -202,13 +202,14 @@ describe("Reclaim confirmation", () => {
     ]);
     expect(within(job).queryByRole("button", { name: /Cancel/ })).not.toBeInTheDocument();
     expect(within(job).getByText("Succeeded")).toBeInTheDocument();
-    // Each candidate was looked up by its user, in every state.
-    const lookups = backend.callsTo("list_candidates").filter((c) => (c.request as { filter: { search: string } }).filter.search !== "");
-    expect(lookups.map((c) => (c.request as { filter: { search: string } }).filter.search).sort()).toEqual([
-      "ann@example.com",
-      "bob@partner.example",
-      "cleo@example.com",
-    ]);
+    // The candidates the run took were read back by id, in every state, in one read.
+    const lookups = backend
+      .callsTo("list_candidates")
+      .map((c) => (c.request as { filter: { ids?: number[]; states: string[] } }).filter)
+      .filter((f) => f.ids !== undefined);
+    expect(lookups).toHaveLength(1);
+    expect([...lookups[0]!.ids!].sort()).toEqual([1, 2, 3]);
+    expect(lookups[0]!.states).toHaveLength(8);
   });
 
   it("says which candidates a cancelled run did not reach", async () => {
