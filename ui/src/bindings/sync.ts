@@ -29,6 +29,11 @@ hasStreamPosition: boolean, lastEventsSyncAt: string | null, };
 export type ActivitySource = "events" | "last_login";
 
 /**
+ * Where a subscription's last activity comes from, or that it has none.
+ */
+export type ActivitySourceFilter = "events" | "last_login" | "none";
+
+/**
  * Why a subscription was closed.
  */
 export type ClosedReason = "removed" | "deactivated";
@@ -126,6 +131,65 @@ excluded: boolean,
  * `user @contractors.example`, `user ann@example.com`.
  */
 excludedBy: string | null, };
+
+/**
+ * What the list's filters offer, and how many subscriptions the profile has in all.
+ */
+export type SubscriptionFacets = { total: number, 
+/**
+ * The distinct subscription identifiers, in order.
+ */
+identifiers: Array<string>, 
+/**
+ * The distinct user statuses, in order.
+ */
+statuses: Array<string>, };
+
+/**
+ * Which subscriptions of the profile. Every field narrows; the defaults select them all.
+ */
+export type SubscriptionFilter = { 
+/**
+ * Part of the user's e-mail address or name, any case.
+ */
+search: string, 
+/**
+ * The subscription identifier, exactly (`MEMBER`, `Licensed`).
+ */
+identifier: string | null, 
+/**
+ * Smartsheet's user status, exactly (`ACTIVE`).
+ */
+status: string | null, 
+/**
+ * Internal (true) or external (false) users.
+ */
+internal: boolean | null, activitySource: ActivitySourceFilter | null, 
+/**
+ * Whether an active exclusion rule matches.
+ */
+excluded: boolean | null, };
+
+export type SubscriptionPage = { rows: Array<SoftwareSubscription>, 
+/**
+ * How many match the filter.
+ */
+total: number, offset: number, };
+
+/**
+ * One window of the profile's filtered, sorted subscriptions.
+ */
+export type SubscriptionPageRequest = { profileId: number, filter: SubscriptionFilter, sort: SubscriptionSort, descending: boolean, offset: number, 
+/**
+ * At most 500.
+ */
+limit: number, };
+
+/**
+ * The columns the list sorts by. Empty values (no name, no model, never logged in, open) come
+ * last in either direction; ties are in e-mail order.
+ */
+export type SubscriptionSort = "user" | "email" | "identifier" | "model" | "status" | "internal" | "lastLogin" | "lastActivity" | "activitySource" | "firstSeen" | "lastSeen" | "closed" | "excluded";
 
 /**
  * What a running job is doing.

@@ -15,12 +15,14 @@
 //! Each run writes a job result ([`crate::jobs::results`]), with the counters of what it committed
 //! in the same transactions as the data.
 //!
-//! Read side for the UI and the CLI: [`list_subscriptions`], [`list_models`],
+//! Read side for the UI and the CLI: [`list_subscriptions_page`] (a window of the Software
+//! Subscriptions list) and [`subscription_facets`], [`list_subscriptions`] (every row), [`list_models`],
 //! [`list_unrecognized_identifiers`], [`activity::activity_settings`], [`list_exclusion_rules`].
 
 pub mod activity;
 pub mod exclusions;
 pub mod models;
+pub mod subscription_page;
 pub mod subscriptions;
 
 use serde::Serialize;
@@ -34,6 +36,10 @@ pub use exclusions::{
 pub use models::{
     create_model, list_models, list_unrecognized_identifiers, map_identifier, SoftwareModel,
     UnrecognizedIdentifier,
+};
+pub use subscription_page::{
+    list_subscriptions_page, subscription_facets, ActivitySourceFilter, SubscriptionFacets,
+    SubscriptionFilter, SubscriptionPage, SubscriptionPageRequest, SubscriptionSort,
 };
 pub use subscriptions::{list_subscriptions, ClosedReason, SoftwareSubscription};
 
