@@ -166,10 +166,31 @@ fn sync_and_exclusion_commands_answer_with_json() {
         let err = call(cmd, json!({ "profileId": 7 })).unwrap_err();
         assert_eq!(err["code"], "NotFound", "{cmd}: {err}");
     }
-    for cmd in ["list_subscriptions", "list_models", "list_unrecognized_identifiers"] {
+    for cmd in ["list_models", "list_unrecognized_identifiers"] {
         let list = call(cmd, json!({ "profileId": 7 })).unwrap().deserialize::<Value>().unwrap();
         assert_eq!(list, json!([]), "{cmd}");
     }
+    // The Software Subscriptions list is read in windows; filter, sort and direction have defaults.
+    let page =
+        call("list_subscriptions_page", json!({ "request": { "profileId": 7, "offset": 0, "limit": 200 } }))
+            .unwrap()
+            .deserialize::<Value>()
+            .unwrap();
+    assert_eq!(page, json!({ "rows": [], "total": 0, "offset": 0 }));
+    let request = json!({ "profileId": 7, "offset": 400, "limit": 200, "sort": "lastActivity", "descending": true,
+        "filter": { "search": "ann", "identifier": "MEMBER", "status": "ACTIVE", "internal": false,
+                    "activitySource": "none", "excluded": true } });
+    let page = call("list_subscriptions_page", json!({ "request": request })).unwrap().deserialize::<Value>();
+    assert_eq!(page.unwrap(), json!({ "rows": [], "total": 0, "offset": 400 }));
+    let err = call(
+        "list_subscriptions_page",
+        json!({ "request": { "profileId": 7, "offset": 0, "limit": 9, "sort": "salary" } }),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("salary"), "{err}");
+    let facets =
+        call("subscription_facets", json!({ "profileId": 7 })).unwrap().deserialize::<Value>().unwrap();
+    assert_eq!(facets, json!({ "total": 0, "identifiers": [], "statuses": [] }));
     let err = call("run_job", json!({ "jobId": 3 })).unwrap_err();
     assert_eq!(err["code"], "NotFound", "{err}");
     let err = call("cancel_job", json!({ "jobId": 3 })).unwrap_err();

@@ -1,23 +1,36 @@
-//! The profile's sync lists (subscriptions, models, unrecognized identifiers, job results), its
-//! activity settings (which event types count as activity), the time of day of each job's daily
-//! run, and the job engine's Run now / Cancel. Progress and results of runs arrive as the
-//! `job-progress` and `job-finished` events.
+//! The profile's sync lists (subscriptions in windows with their filters' options, models,
+//! unrecognized identifiers, job results), its activity settings (which event types count as
+//! activity), the time of day of each job's daily run, and the job engine's Run now / Cancel.
+//! Progress and results of runs arrive as the `job-progress` and `job-finished` events.
 
 use seatkeeper_core::jobs::{JobResult, ScheduledJob};
 use seatkeeper_core::services;
 use seatkeeper_core::sync::activity::ActivitySettings;
-use seatkeeper_core::sync::{SoftwareModel, SoftwareSubscription, UnrecognizedIdentifier};
+use seatkeeper_core::sync::{
+    SoftwareModel, SubscriptionFacets, SubscriptionPage, SubscriptionPageRequest, UnrecognizedIdentifier,
+};
 use tauri::State;
 
 use super::{ipc_error, CommandResult};
 use crate::state::AppState;
 
+/// One window of the profile's Software Subscriptions, filtered and sorted by the core (never the
+/// whole list).
 #[tauri::command]
-pub async fn list_subscriptions(
+pub async fn list_subscriptions_page(
+    state: State<'_, AppState>,
+    request: SubscriptionPageRequest,
+) -> CommandResult<SubscriptionPage> {
+    services::list_subscriptions_page(&state.db, &request).await.map_err(ipc_error)
+}
+
+/// The Software Subscriptions filters' options and the profile's number of subscriptions.
+#[tauri::command]
+pub async fn subscription_facets(
     state: State<'_, AppState>,
     profile_id: i64,
-) -> CommandResult<Vec<SoftwareSubscription>> {
-    services::list_subscriptions(&state.db, profile_id).await.map_err(ipc_error)
+) -> CommandResult<SubscriptionFacets> {
+    services::subscription_facets(&state.db, profile_id).await.map_err(ipc_error)
 }
 
 #[tauri::command]
