@@ -22,10 +22,9 @@ import {
   useReactTable,
 } from "@tanstack/react-table";
 import { observeElementRect, useVirtualizer } from "@tanstack/react-virtual";
-import Papa from "papaparse";
 import { memo, type ReactNode, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 
-import { spreadsheetText } from "../lib/csvCell";
+import { csvText } from "../lib/csvCell";
 import { downloadTextFile } from "../lib/download";
 import { ErrorAlert } from "./ErrorAlert";
 
@@ -215,7 +214,8 @@ function VirtualRowContent<T>({ index, cells }: { index: number; cells: Cell<T, 
 // memo() drops the type parameter; the cast puts it back.
 const VirtualRow = memo(VirtualRowContent) as typeof VirtualRowContent;
 
-function TableSkeleton({ label }: { label: string }) {
+/** What a list shows while its first rows are read. */
+export function TableSkeleton({ label }: { label: string }) {
   return (
     <Stack gap="xs" aria-busy="true" aria-label={`Loading the ${label}`} data-testid="table-loading">
       <Group gap="xs">
@@ -330,14 +330,11 @@ function LoadedTable<T>({
 
   const exportCsv = () => {
     const exported = table.getVisibleLeafColumns().filter(isDataColumn);
-    // A cell that begins like a formula would run in a spreadsheet: spreadsheetText neutralizes it
-    // (the core's exports use the same rule), so Papa's own, narrower escaping stays off.
-    const csv = Papa.unparse(
-      {
-        fields: exported.map((column) => spreadsheetText(headerText(column))),
-        data: rows.map((row) => exported.map((column) => spreadsheetText(valueText(column, row)))),
-      },
-      { escapeFormulae: false },
+    // A cell that begins like a formula would run in a spreadsheet: csvText neutralizes it (the
+    // core's exports use the same rule).
+    const csv = csvText(
+      exported.map((column) => headerText(column)),
+      rows.map((row) => exported.map((column) => valueText(column, row))),
     );
     downloadTextFile(`${exportName}.csv`, csv);
   };

@@ -17,7 +17,9 @@ import type {
   ActivitySettings,
   JobResult,
   SoftwareModel,
-  SoftwareSubscription,
+  SubscriptionFacets,
+  SubscriptionPage,
+  SubscriptionPageRequest,
   UnrecognizedIdentifier,
 } from "../bindings/sync";
 import type {
@@ -60,7 +62,8 @@ export interface Commands {
   connection_presets: { args: Record<string, never>; result: ConnectionPreset[] };
   default_activity_start: { args: Record<string, never>; result: string };
   start_demo: { args: Record<string, never>; result: Profile };
-  list_subscriptions: { args: { profileId: number }; result: SoftwareSubscription[] };
+  list_subscriptions_page: { args: { request: SubscriptionPageRequest }; result: SubscriptionPage };
+  subscription_facets: { args: { profileId: number }; result: SubscriptionFacets };
   list_models: { args: { profileId: number }; result: SoftwareModel[] };
   list_unrecognized_identifiers: { args: { profileId: number }; result: UnrecognizedIdentifier[] };
   map_identifier: { args: { profileId: number; identifier: string; modelId: number }; result: null };
@@ -156,7 +159,10 @@ export const connectionPresets = () => call("connection_presets", {});
 export const defaultActivityStart = () => call("default_activity_start", {});
 export const startDemo = () => call("start_demo", {});
 
-export const listSubscriptions = (profileId: number) => call("list_subscriptions", { profileId });
+/** One window of a profile's Software Subscriptions, filtered and sorted by the core. */
+export const listSubscriptionsPage = (request: SubscriptionPageRequest) => call("list_subscriptions_page", { request });
+/** The Software Subscriptions filters' options, and how many subscriptions the profile has. */
+export const subscriptionFacets = (profileId: number) => call("subscription_facets", { profileId });
 export const listModels = (profileId: number) => call("list_models", { profileId });
 export const listUnrecognizedIdentifiers = (profileId: number) => call("list_unrecognized_identifiers", { profileId });
 export const mapIdentifier = (profileId: number, identifier: string, modelId: number) =>

@@ -21,6 +21,7 @@ import type {
   SavingsSummary,
   SeatAction,
 } from "../bindings/reclaim";
+import type { SoftwareSubscription, SubscriptionFilter, SubscriptionSort } from "../bindings/sync";
 import type { AppEventName, AppEvents } from "./events";
 import type { Command, CommandArgs, CommandResult } from "./ipc";
 import {
@@ -704,4 +705,69 @@ export function reclaimStore(seed: ReclaimStoreSeed) {
       now = value;
     },
   };
+}
+
+// The Software Subscriptions list as the core reads it (seatkeeper-core sync/subscription_page.rs):
+// filters, sorts (empty values last either way; ties by e-mail, any case, then id), windows of at
+// most 500 rows, and the filters' options.
+
+const SUBSCRIPTION_SORT_KEYS: Record<SubscriptionSort, (s: SoftwareSubscription) => string | number | null> = {
+  user: (s) => s.name?.toLowerCase() ?? null,
+  email: (s) => s.email.toLowerCase(),
+  identifier: (s) => s.identifier,
+  model: (s) => s.modelName,
+  status: (s) => s.status,
+  internal: (s) => (s.isInternal === null ? null : Number(s.isInternal)),
+  lastLogin: (s) => s.lastLogin,
+  lastActivity: (s) => s.lastActivityAt,
+  activitySource: (s) => s.activitySource,
+  firstSeen: (s) => s.firstSeen,
+  lastSeen: (s) => s.lastSeen,
+  closed: (s) => s.closedAt,
+  excluded: (s) => Number(s.excluded),
+};
+
+function subscriptionMatches(f: SubscriptionFilter) {
+  const search = f.search.trim().toLowerCase();
+  return (s: SoftwareSubscription) =>
+    (search === "" || s.email.toLowerCase().includes(search) || (s.name ?? "").toLowerCase().includes(search)) &&
+    (f.identifier === null || s.identifier === f.identifier) &&
+    (f.status === null || s.status === f.status) &&
+    (f.internal === null || s.isInternal === f.internal) &&
+    (f.activitySource === null || (s.activitySource ?? "none") === f.activitySource) &&
+    (f.excluded === null || s.excluded === f.excluded);
+}
+
+/** Handlers for `list_subscriptions_page` and `subscription_facets` over `rows` (of any profile). */
+export function subscriptionStore(rows: readonly SoftwareSubscription[]) {
+  const handlers = {
+    list_subscriptions_page: ({ request }) => {
+      const key = SUBSCRIPTION_SORT_KEYS[request.sort];
+      const sign = request.descending ? -1 : 1;
+      const all = rows
+        .filter((s) => s.profileId === request.profileId)
+        .filter(subscriptionMatches(request.filter))
+        .sort((a, b) => {
+          const [x, y] = [key(a), key(b)];
+          const byKey =
+            x === null || y === null ? Number(x === null) - Number(y === null) : x < y ? -sign : x > y ? sign : 0;
+          const [ea, eb] = [a.email.toLowerCase(), b.email.toLowerCase()];
+          return byKey || (ea < eb ? -1 : ea > eb ? 1 : 0) || a.id - b.id;
+        });
+      const limit = Math.min(Math.max(request.limit, 1), 500);
+      const offset = Math.max(request.offset, 0);
+      return { rows: all.slice(offset, offset + limit), total: all.length, offset };
+    },
+    subscription_facets: ({ profileId }) => {
+      const mine = rows.filter((s) => s.profileId === profileId);
+      const distinct = (values: (string | null)[]) =>
+        [...new Set(values.filter((v): v is string => v !== null))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return {
+        total: mine.length,
+        identifiers: distinct(mine.map((s) => s.identifier)),
+        statuses: distinct(mine.map((s) => s.status)),
+      };
+    },
+  } satisfies BackendHandlers;
+  return handlers;
 }

@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 
 import { App } from "../../../app/App";
 import { formatDateTime } from "../../../lib/dates";
-import { backendError, type BackendHandlers, emitBackendEvent, mockBackend } from "../../../lib/mockBackend";
+import {
+  backendError,
+  type BackendHandlers,
+  emitBackendEvent,
+  mockBackend,
+  subscriptionStore,
+} from "../../../lib/mockBackend";
 import {
   ACTIVITY_START,
   activitySettings,
@@ -38,7 +44,7 @@ function renderProfile(p = PUBLISHED, handlers: BackendHandlers = {}) {
     list_profiles: () => [p],
     get_profile: () => p,
     default_activity_start: () => ACTIVITY_START,
-    list_subscriptions: () => [],
+    ...subscriptionStore([]),
     list_models: () => [],
     list_unrecognized_identifiers: () => [],
     list_job_results: () => [],
@@ -325,10 +331,10 @@ describe("related lists", () => {
 
   it("flags excluded subscriptions with the rule that excludes them", async () => {
     const { user } = renderProfile(PUBLISHED, {
-      list_subscriptions: () => [
+      ...subscriptionStore([
         subscription({ id: 1, email: "ann@example.com" }),
         subscription({ id: 2, email: "bob@contractors.example", excluded: true, excludedBy: "user @contractors.example" }),
-      ],
+      ]),
     });
     await user.click(await screen.findByRole("tab", { name: "Software Subscriptions" }));
     const table = await screen.findByRole("table", { name: "Software Subscriptions" });

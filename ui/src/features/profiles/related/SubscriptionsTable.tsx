@@ -1,13 +1,27 @@
-import { Badge, Text, Tooltip } from "@mantine/core";
-import { createColumnHelper } from "@tanstack/react-table";
+import { Badge, Button, CloseButton, Group, Select, Stack, Text, TextInput, Tooltip } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { IconDownload, IconSearch } from "@tabler/icons-react";
+import { type ReactNode, useMemo, useState } from "react";
 
 import type { Profile } from "../../../bindings/profiles";
-import type { ActivitySource, ClosedReason, SoftwareSubscription } from "../../../bindings/sync";
-import { DataTable } from "../../../components/DataTable";
+import type {
+  ActivitySource,
+  ActivitySourceFilter,
+  ClosedReason,
+  SoftwareSubscription,
+  SubscriptionFilter,
+  SubscriptionSort,
+} from "../../../bindings/sync";
+import { TableSkeleton } from "../../../components/DataTable";
+import { ErrorAlert } from "../../../components/ErrorAlert";
+import { notifyError } from "../../../components/notify";
+import { readAll } from "../../../components/useWindows";
+import { type WindowedColumn, WindowedTable } from "../../../components/WindowedTable";
+import { csvText } from "../../../lib/csvCell";
+import { downloadTextFile } from "../../../lib/download";
 import { DateCell, exportName, NotSyncedYet } from "./cells";
-import { useSubscriptions } from "./queries";
+import { readSubscriptions, SUBSCRIPTION_WINDOW, useSubscriptionFacets, useSubscriptionWindows } from "./queries";
 
-// TODO(bindings): `excluded`/`excludedBy` come with the regenerated SoftwareSubscription.
 type Subscription = SoftwareSubscription;
 
 const SOURCE_LABELS: Record<ActivitySource, string> = { events: "Events", last_login: "Last login" };
@@ -16,92 +30,275 @@ const CLOSED_LABELS: Record<ClosedReason, string> = { removed: "removed", deacti
 const title = (status: string | null) => (status ? status.charAt(0) + status.slice(1).toLowerCase() : "");
 const internal = (s: Subscription) => (s.isInternal === null ? "" : s.isInternal ? "Internal" : "External");
 
-const column = createColumnHelper<Subscription>();
+interface Column extends WindowedColumn<Subscription, SubscriptionSort> {
+  /** The value as the CSV has it (dates in ISO 8601, as stored). */
+  text: (s: Subscription) => string;
+}
 
-const columns = [
-  column.accessor("name", { header: "User", size: 180 }),
-  column.accessor("email", { header: "Email", size: 240 }),
-  column.accessor("identifier", { header: "Identifier", size: 170, meta: { filter: {} } }),
-  column.accessor("modelName", {
+const COLUMNS: Column[] = [
+  { id: "name", header: "User", width: 180, sort: "user", cell: (s) => s.name, text: (s) => s.name ?? "" },
+  { id: "email", header: "Email", width: 240, sort: "email", cell: (s) => s.email, text: (s) => s.email },
+  {
+    id: "identifier",
+    header: "Identifier",
+    width: 170,
+    sort: "identifier",
+    cell: (s) => s.identifier,
+    text: (s) => s.identifier,
+  },
+  {
+    id: "modelName",
     header: "Model",
-    size: 180,
-    cell: (c) =>
-      c.getValue() ?? (
+    width: 180,
+    sort: "model",
+    cell: (s) =>
+      s.modelName ?? (
         <Text span size="sm" c="orange">
           Unrecognized
         </Text>
       ),
-  }),
-  column.accessor("status", {
-    header: "Status",
-    size: 120,
-    cell: (c) => title(c.getValue()),
-    meta: { text: (s) => title(s.status), filter: {} },
-  }),
-  column.accessor(internal, { id: "internal", header: "Internal/External", size: 150, meta: { filter: {} } }),
-  column.accessor("lastLogin", { header: "Last login", size: 150, cell: (c) => <DateCell value={c.getValue()} /> }),
-  column.accessor("lastActivityAt", {
+    text: (s) => s.modelName ?? "",
+  },
+  { id: "status", header: "Status", width: 120, sort: "status", cell: (s) => title(s.status), text: (s) => title(s.status) },
+  { id: "internal", header: "Internal/External", width: 150, sort: "internal", cell: internal, text: internal },
+  {
+    id: "lastLogin",
+    header: "Last login",
+    width: 150,
+    sort: "lastLogin",
+    cell: (s) => <DateCell value={s.lastLogin} />,
+    text: (s) => s.lastLogin ?? "",
+  },
+  {
+    id: "lastActivityAt",
     header: "Last activity",
-    size: 150,
-    cell: (c) => <DateCell value={c.getValue()} />,
-  }),
-  column.accessor("activitySource", {
+    width: 150,
+    sort: "lastActivity",
+    cell: (s) => <DateCell value={s.lastActivityAt} />,
+    text: (s) => s.lastActivityAt ?? "",
+  },
+  {
+    id: "activitySource",
     header: "Activity source",
-    size: 130,
-    cell: (c) => (c.getValue() ? SOURCE_LABELS[c.getValue()!] : "—"),
-    meta: { text: (s) => (s.activitySource ? SOURCE_LABELS[s.activitySource] : null), filter: {} },
-  }),
-  column.accessor("firstSeen", { header: "First seen", size: 150, cell: (c) => <DateCell value={c.getValue()} /> }),
-  column.accessor("lastSeen", { header: "Last seen", size: 150, cell: (c) => <DateCell value={c.getValue()} /> }),
-  column.accessor("closedAt", {
+    width: 130,
+    sort: "activitySource",
+    cell: (s) => (s.activitySource ? SOURCE_LABELS[s.activitySource] : "—"),
+    text: (s) => (s.activitySource ? SOURCE_LABELS[s.activitySource] : ""),
+  },
+  {
+    id: "firstSeen",
+    header: "First seen",
+    width: 150,
+    sort: "firstSeen",
+    cell: (s) => <DateCell value={s.firstSeen} />,
+    text: (s) => s.firstSeen,
+  },
+  {
+    id: "lastSeen",
+    header: "Last seen",
+    width: 150,
+    sort: "lastSeen",
+    cell: (s) => <DateCell value={s.lastSeen} />,
+    text: (s) => s.lastSeen,
+  },
+  {
+    id: "closedAt",
     header: "Closed",
-    size: 170,
-    cell: (c) => {
-      const reason = c.row.original.closedReason;
-      return (
-        <>
-          <DateCell value={c.getValue()} />
-          {reason && (
-            <Text span size="xs" c="dimmed">
-              {" "}
-              ({CLOSED_LABELS[reason]})
-            </Text>
-          )}
-        </>
-      );
-    },
-  }),
-  column.accessor((s) => s.excluded ?? false, {
+    width: 170,
+    sort: "closed",
+    cell: (s) => (
+      <>
+        <DateCell value={s.closedAt} />
+        {s.closedReason && (
+          <Text span size="xs" c="dimmed">
+            {" "}
+            ({CLOSED_LABELS[s.closedReason]})
+          </Text>
+        )}
+      </>
+    ),
+    text: (s) => s.closedAt ?? "",
+  },
+  {
     id: "excluded",
     header: "Excluded",
-    size: 110,
-    meta: { filter: { options: ["Yes", "No"] } },
-    cell: (c) =>
-      c.getValue() ? (
-        <Tooltip label={c.row.original.excludedBy ?? "An exclusion rule"} withArrow>
+    width: 110,
+    sort: "excluded",
+    cell: (s) =>
+      s.excluded ? (
+        <Tooltip label={s.excludedBy ?? "An exclusion rule"} withArrow>
           <Badge variant="light" color="grape" tabIndex={0} data-testid="excluded-badge">
             Excluded
           </Badge>
         </Tooltip>
       ) : null,
-  }),
+    text: (s) => (s.excluded ? "Yes" : "No"),
+  },
 ];
 
+const SOURCE_OPTIONS: { value: ActivitySourceFilter; label: string }[] = [
+  { value: "events", label: "Events" },
+  { value: "last_login", label: "Last login" },
+  { value: "none", label: "None" },
+];
+const INTERNAL_OPTIONS = [
+  { value: "true", label: "Internal" },
+  { value: "false", label: "External" },
+];
+const YES_NO = [
+  { value: "true", label: "Yes" },
+  { value: "false", label: "No" },
+];
+
+const countFormat = new Intl.NumberFormat("en-US");
+const rowsText = (n: number) => `${countFormat.format(n)} ${n === 1 ? "row" : "rows"}`;
+const bool = (value: string | null) => (value === null ? null : value === "true");
+const boolValue = (value: boolean | null) => (value === null ? null : String(value));
+
+/** The filters the toolbar sets, before the search is debounced. */
+type Filters = Omit<SubscriptionFilter, "search">;
+const NO_FILTERS: Filters = { identifier: null, status: null, internal: null, activitySource: null, excluded: null };
+
+/**
+ * The profile's Software Subscriptions, read from the core in windows as the list scrolls: search,
+ * filters and sort are the core's, the filters' options come from `subscription_facets`, and Export
+ * CSV reads every window of the list as filtered and sorted.
+ */
 export function SubscriptionsTable({ profile }: { profile: Profile }) {
-  const subscriptions = useSubscriptions(profile.id);
-  return (
-    <DataTable<Subscription>
-      label="Software Subscriptions"
-      data={subscriptions.data}
-      isLoading={subscriptions.isPending}
-      error={subscriptions.error}
-      onRetry={() => void subscriptions.refetch()}
-      columns={columns}
-      getRowId={(s) => String(s.id)}
-      initialSorting={[{ id: "email", desc: false }]}
-      exportName={exportName(profile, "Software Subscriptions")}
-      data-testid="subscriptions-table"
-      empty={<NotSyncedYet list="Software Subscriptions" profile={profile} />}
+  const [searchText, setSearchText] = useState("");
+  const [search] = useDebouncedValue(searchText.trim(), 300);
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [sort, setSort] = useState<SubscriptionSort>("email");
+  const [descending, setDescending] = useState(false);
+  const [exporting, setExporting] = useState(false);
+
+  const filter: SubscriptionFilter = useMemo(() => ({ ...filters, search }), [filters, search]);
+  const filtered = search !== "" || Object.values(filters).some((v) => v !== null);
+  const windows = useSubscriptionWindows(profile.id, filter, sort, descending);
+  const facets = useSubscriptionFacets(profile.id);
+
+  if (windows.isPending) return <TableSkeleton label="Software Subscriptions" />;
+  if (windows.total === undefined) {
+    return (
+      <ErrorAlert title="Could not load the Software Subscriptions" error={windows.error} onRetry={windows.refetch} />
+    );
+  }
+  // Nothing downloaded yet (not: nothing matches).
+  if (windows.total === 0 && !filtered && !windows.isStale) {
+    return <NotSyncedYet list="Software Subscriptions" profile={profile} />;
+  }
+  const total = windows.total;
+
+  const onSort = (next: SubscriptionSort) => {
+    if (next === sort) setDescending(!descending);
+    else {
+      setSort(next);
+      setDescending(false);
+    }
+  };
+  const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((f) => ({ ...f, [key]: value }));
+  const clearAll = () => {
+    setSearchText("");
+    setFilters(NO_FILTERS);
+  };
+
+  const exportCsv = async () => {
+    setExporting(true);
+    try {
+      const rows = await readAll(
+        (offset, limit) => readSubscriptions(profile.id, { filter, sort, descending, offset, limit }),
+        SUBSCRIPTION_WINDOW.export,
+      );
+      downloadTextFile(
+        `${exportName(profile, "Software Subscriptions")}.csv`,
+        csvText(
+          COLUMNS.map((c) => c.header),
+          rows.map((row) => COLUMNS.map((c) => c.text(row))),
+        ),
+      );
+    } catch (error) {
+      notifyError("Could not export the Software Subscriptions", error);
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  const select = (label: string, data: { value: string; label: string }[] | string[], value: string | null, onChange: (v: string | null) => void): ReactNode => (
+    <Select
+      key={label}
+      aria-label={label}
+      placeholder={`${label}: all`}
+      data={data}
+      value={value}
+      onChange={onChange}
+      clearable
+      searchable
+      w={180}
     />
+  );
+
+  return (
+    <Stack gap="xs" data-testid="subscriptions-table">
+      <Group gap="xs" align="flex-end" wrap="wrap">
+        <TextInput
+          aria-label="Search"
+          placeholder="Search name or email"
+          leftSection={<IconSearch size={16} aria-hidden />}
+          rightSection={
+            searchText !== "" ? <CloseButton size="sm" aria-label="Clear search" onClick={() => setSearchText("")} /> : null
+          }
+          value={searchText}
+          onChange={(event) => setSearchText(event.currentTarget.value)}
+          w={260}
+        />
+        {select("Identifier", facets.data?.identifiers ?? [], filters.identifier, (v) => set("identifier", v))}
+        {select(
+          "Status",
+          (facets.data?.statuses ?? []).map((s) => ({ value: s, label: title(s) })),
+          filters.status,
+          (v) => set("status", v),
+        )}
+        {select("Internal/External", INTERNAL_OPTIONS, boolValue(filters.internal), (v) => set("internal", bool(v)))}
+        {select("Activity source", SOURCE_OPTIONS, filters.activitySource, (v) =>
+          set("activitySource", v as ActivitySourceFilter | null),
+        )}
+        {select("Excluded", YES_NO, boolValue(filters.excluded), (v) => set("excluded", bool(v)))}
+        <Text size="sm" c="dimmed" ml="auto" aria-live="polite" data-testid="row-count">
+          {filtered && facets.data
+            ? `${countFormat.format(total)} of ${rowsText(facets.data.total)}`
+            : rowsText(total)}
+        </Text>
+        <Button
+          variant="default"
+          leftSection={<IconDownload size={16} aria-hidden />}
+          onClick={() => void exportCsv()}
+          loading={exporting}
+          disabled={total === 0}
+        >
+          Export CSV
+        </Button>
+      </Group>
+      <WindowedTable<Subscription, SubscriptionSort>
+        label="Software Subscriptions"
+        windows={windows}
+        total={total}
+        columns={COLUMNS}
+        getRowId={(s) => s.id}
+        sort={sort}
+        descending={descending}
+        onSort={onSort}
+        resetKey={JSON.stringify([filter, sort, descending])}
+        noMatch={
+          <Group gap="sm" justify="center" py="md" data-testid="table-no-match">
+            <Text size="sm" c="dimmed">
+              No rows match the search and filters.
+            </Text>
+            <Button size="xs" variant="subtle" onClick={clearAll}>
+              Clear search and filters
+            </Button>
+          </Group>
+        }
+      />
+    </Stack>
   );
 }

@@ -1,8 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 
-import type { SyncProgress } from "../../../bindings/sync";
+import type {
+  SoftwareSubscription,
+  SubscriptionFilter,
+  SubscriptionPageRequest,
+  SubscriptionSort,
+  SyncProgress,
+} from "../../../bindings/sync";
 import { notifyError } from "../../../components/notify";
+import { useWindows } from "../../../components/useWindows";
 import { onJobFinished, onJobProgress } from "../../../lib/events";
 import * as ipc from "../../../lib/ipc";
 import type { ExclusionKind, IdentifierExclusionInput, UserExclusionInput } from "../../../bindings/exclusions";
@@ -11,7 +18,11 @@ import { profileKeys } from "../queries";
 export const relatedKeys = {
   /** Everything listed for a profile: refreshed when one of its jobs finishes. */
   all: (profileId: number) => ["related", profileId] as const,
+  /** The Software Subscriptions list: its windows and its filters' options. */
   subscriptions: (profileId: number) => ["related", profileId, "subscriptions"] as const,
+  subscriptionWindow: (profileId: number, filter: SubscriptionFilter, sort: SubscriptionSort, descending: boolean) =>
+    ["related", profileId, "subscriptions", "window", filter, sort, descending] as const,
+  subscriptionFacets: (profileId: number) => ["related", profileId, "subscriptions", "facets"] as const,
   models: (profileId: number) => ["related", profileId, "models"] as const,
   unrecognized: (profileId: number) => ["related", profileId, "unrecognized"] as const,
   jobResults: (profileId: number) => ["related", profileId, "jobResults"] as const,
@@ -22,8 +33,39 @@ export const relatedKeys = {
   jobRun: (jobId: number) => ["jobRun", jobId] as const,
 };
 
-export function useSubscriptions(profileId: number) {
-  return useQuery({ queryKey: relatedKeys.subscriptions(profileId), queryFn: () => ipc.listSubscriptions(profileId) });
+/**
+ * Rows per window of the Software Subscriptions list: the list reads `list` rows at a time as it
+ * scrolls (and `readAhead` rows beyond those in view); an export reads `export` at a time, the
+ * most the core gives.
+ */
+export const SUBSCRIPTION_WINDOW = { list: 200, readAhead: 100, export: 500 } as const;
+
+/** A window of the profile's subscriptions, as the core filters and sorts them. */
+export function readSubscriptions(profileId: number, request: Omit<SubscriptionPageRequest, "profileId">) {
+  return ipc.listSubscriptionsPage({ profileId, ...request });
+}
+
+/** The Software Subscriptions list in windows: only those in view are read. */
+export function useSubscriptionWindows(
+  profileId: number,
+  filter: SubscriptionFilter,
+  sort: SubscriptionSort,
+  descending: boolean,
+) {
+  return useWindows<SoftwareSubscription>({
+    queryKey: relatedKeys.subscriptionWindow(profileId, filter, sort, descending),
+    read: (offset, limit) => readSubscriptions(profileId, { filter, sort, descending, offset, limit }),
+    windowSize: SUBSCRIPTION_WINDOW.list,
+    readAhead: SUBSCRIPTION_WINDOW.readAhead,
+  });
+}
+
+/** The filters' options (identifiers, statuses) and the profile's number of subscriptions. */
+export function useSubscriptionFacets(profileId: number) {
+  return useQuery({
+    queryKey: relatedKeys.subscriptionFacets(profileId),
+    queryFn: () => ipc.subscriptionFacets(profileId),
+  });
 }
 
 export function useModels(profileId: number) {

@@ -1,0 +1,191 @@
+import { Box, Group, Paper, Skeleton, Table, UnstyledButton } from "@mantine/core";
+import { IconArrowsSort, IconSortAscending, IconSortDescending } from "@tabler/icons-react";
+import { observeElementRect, useVirtualizer } from "@tanstack/react-virtual";
+import { memo, type ReactNode, useEffect, useRef, useState } from "react";
+
+import { ROW_HEIGHT, useHeaderHeight, useScrollbarHeight } from "./DataTable";
+import type { Windows } from "./useWindows";
+
+/** A column of a list the core sorts: `sort` names the core's sort for it, if it has one. */
+export interface WindowedColumn<T, S extends string> {
+  id: string;
+  header: string;
+  width: number;
+  sort?: S;
+  cell: (row: T) => ReactNode;
+}
+
+export interface WindowedTableProps<T, S extends string> {
+  /** The list's accessible name. */
+  label: string;
+  windows: Windows<T>;
+  /** How many rows match (the windows' total). */
+  total: number;
+  columns: readonly WindowedColumn<T, S>[];
+  getRowId: (row: T) => string | number;
+  sort: S;
+  descending: boolean;
+  onSort: (sort: S) => void;
+  /** Changes with the filter and sort: the list goes back to its top. */
+  resetKey: string;
+  /** Shown in the table's body when no row matches. */
+  noMatch?: ReactNode;
+  rowHeight?: number;
+  maxHeight?: number;
+  "data-testid"?: string;
+}
+
+const HEADER_HEIGHT = 42;
+const DEFAULT_MAX_HEIGHT = 520;
+const CELL_STYLE = { whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" } as const;
+
+/**
+ * A list read from the core in windows (`useWindows`), virtualized over its whole count: only the
+ * rows in view are in the DOM, a spacer stands for the others, and only their windows are read.
+ * A row whose window is still on its way is a placeholder (`data-loading`). Headers with a `sort`
+ * ask the core for that order.
+ */
+export function WindowedTable<T, S extends string>({
+  label,
+  windows,
+  total,
+  columns,
+  getRowId,
+  sort,
+  descending,
+  onSort,
+  resetKey,
+  noMatch,
+  rowHeight = ROW_HEIGHT,
+  maxHeight = DEFAULT_MAX_HEIGHT,
+  "data-testid": testId = "table-viewport",
+}: WindowedTableProps<T, S>) {
+  const [scrollElement, setScrollElement] = useState<HTMLDivElement | null>(null);
+  const [headerHeight, headerRef] = useHeaderHeight();
+  const scrollbarHeight = useScrollbarHeight(scrollElement);
+  const viewportHeight = Math.min(maxHeight, headerHeight + Math.max(total, 1) * rowHeight + scrollbarHeight + 2);
+  const viewportRef = useRef(viewportHeight);
+  viewportRef.current = viewportHeight;
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollElement,
+    estimateSize: () => rowHeight,
+    overscan: 10,
+    initialRect: { width: 0, height: viewportHeight },
+    // Where layout is not measured (tests), the viewport is as high as the table sets it.
+    observeElementRect: (instance, cb) =>
+      observeElementRect(instance, (rect) => cb(rect.height > 0 ? rect : { width: rect.width, height: viewportRef.current })),
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  const { showRange } = windows;
+  useEffect(() => showRange(first, last), [showRange, first, last]);
+  useEffect(() => {
+    if (scrollElement) scrollElement.scrollTop = 0;
+  }, [scrollElement, resetKey]);
+
+  const paddingTop = items[0]?.start ?? 0;
+  const paddingBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
+  const width = columns.reduce((sum, c) => sum + c.width, 0);
+
+  return (
+    <Paper withBorder radius="sm" style={{ overflow: "hidden", opacity: windows.isStale ? 0.6 : 1 }} aria-busy={windows.isStale}>
+      <Box ref={setScrollElement} style={{ height: viewportHeight, overflow: "auto" }} data-testid={testId}>
+        <Table
+          stickyHeader
+          highlightOnHover
+          verticalSpacing={4}
+          aria-label={label}
+          aria-rowcount={total + 1}
+          style={{ tableLayout: "fixed", width: "100%", minWidth: width }}
+        >
+          <Table.Thead ref={headerRef}>
+            <Table.Tr aria-rowindex={1} style={{ height: HEADER_HEIGHT }}>
+              {columns.map((column) => {
+                const active = column.sort !== undefined && column.sort === sort;
+                const SortIcon = !active ? IconArrowsSort : descending ? IconSortDescending : IconSortAscending;
+                return (
+                  <Table.Th
+                    key={column.id}
+                    style={{ width: column.width }}
+                    aria-sort={active ? (descending ? "descending" : "ascending") : undefined}
+                  >
+                    {column.sort ? (
+                      <UnstyledButton onClick={() => onSort(column.sort!)} fw={600} fz="sm" title={`Sort by ${column.header}`}>
+                        <Group gap={4} wrap="nowrap">
+                          {column.header}
+                          <SortIcon size={14} aria-hidden />
+                        </Group>
+                      </UnstyledButton>
+                    ) : (
+                      column.header
+                    )}
+                  </Table.Th>
+                );
+              })}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {total === 0 && noMatch && (
+              <Table.Tr>
+                <Table.Td colSpan={columns.length}>{noMatch}</Table.Td>
+              </Table.Tr>
+            )}
+            {paddingTop > 0 && (
+              <tr aria-hidden style={{ height: paddingTop }}>
+                <td colSpan={columns.length} style={{ padding: 0, border: 0 }} />
+              </tr>
+            )}
+            {items.map((item) => {
+              const row = windows.rowAt(item.index);
+              return row === undefined ? (
+                <Table.Tr
+                  key={`loading-${item.index}`}
+                  aria-rowindex={item.index + 2}
+                  style={{ height: rowHeight }}
+                  data-loading
+                  data-testid="row-loading"
+                >
+                  <Table.Td colSpan={columns.length}>
+                    <Skeleton h={Math.max(rowHeight - 16, 8)} />
+                  </Table.Td>
+                </Table.Tr>
+              ) : (
+                <WindowedRow<T, S> key={getRowId(row)} row={row} index={item.index} columns={columns} height={rowHeight} />
+              );
+            })}
+            {paddingBottom > 0 && (
+              <tr aria-hidden style={{ height: paddingBottom }}>
+                <td colSpan={columns.length} style={{ padding: 0, border: 0 }} />
+              </tr>
+            )}
+          </Table.Tbody>
+        </Table>
+      </Box>
+    </Paper>
+  );
+}
+
+interface RowProps<T, S extends string> {
+  row: T;
+  index: number;
+  columns: readonly WindowedColumn<T, S>[];
+  height: number;
+}
+
+/** One row; a row that stays in view while the list scrolls is not rendered again. */
+function WindowedRowContent<T, S extends string>({ row, index, columns, height }: RowProps<T, S>) {
+  return (
+    <Table.Tr aria-rowindex={index + 2} style={{ height }}>
+      {columns.map((column) => (
+        <Table.Td key={column.id} style={CELL_STYLE}>
+          {column.cell(row)}
+        </Table.Td>
+      ))}
+    </Table.Tr>
+  );
+}
+
+// memo() drops the type parameters; the cast puts them back.
+const WindowedRow = memo(WindowedRowContent) as typeof WindowedRowContent;
