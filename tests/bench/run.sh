@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Seatkeeper's benchmark: a harness, not a timed test. The sync (tests/bench/bench.py: Seatkeeper
 # against the official Python SDK, rate limited, incremental) and the UI (tests/e2e/scroll.bench.mjs:
-# the Software Subscriptions list of every user, in the app's real window). `npm run bench` runs the
+# the Software Subscriptions list of every user and the Removal Candidates, in the app's real window). `npm run bench` runs the
 # full configuration (release builds) and rewrites docs/benchmarks.md.
 #
 #   bash tests/bench/run.sh            full: 50,000 users / 2,000,000 events; 5,000 / 200,000 rate
@@ -52,7 +52,7 @@ ensure_node_modules ui
 npm --prefix ui run --silent build >/dev/null
 cargo build --quiet "${cargo_flags[@]}" -p seatkeeper-app --features tauri/custom-protocol
 ui_json="$artifacts/ui-$config.json"
-echo "bench: the Software Subscriptions list with $ui_users rows, in the app's window"
+echo "bench: the Software Subscriptions list with $ui_users rows and the Removal Candidates, in the app's window"
 SHOTS="$artifacts/shots-$config" BENCH_USERS=$ui_users BENCH_FRAMES=$ui_frames BENCH_STEP=40 BENCH_OUT="$ui_json" \
   APP_BIN="$target/$profile/seatkeeper-app" SMARTSHEET_SIM_BIN="$target/$profile/smartsheet-sim" \
   bash tests/e2e/run.sh node scroll.bench.mjs > "$artifacts/ui-$config.log" 2>&1 \

@@ -1,27 +1,40 @@
 // The UI benchmark: a related list of `BENCH_USERS` subscriptions (default 50,000) in the real app
 // window. A profile is created against a simulator of that size, published, and its first
-// subscriptions refresh fills Software Subscriptions; then the list is opened and scrolled.
+// subscriptions refresh fills Software Subscriptions; then the list is opened and scrolled, and the
+// Removal Candidates are opened.
 //
 // Measured (a harness, not a test: nothing here fails on time):
-//   - open: from clicking the Software Subscriptions tab to the list saying "N rows" (the IPC
-//     answer with every row, and the first render);
+//   - open: from clicking the Software Subscriptions tab to its first rows shown (the first window
+//     read from the core, rendered and painted), and to the list saying "N rows";
 //   - scroll: the list's viewport scrolled by BENCH_STEP px on each of BENCH_FRAMES animation
 //     frames; the frame intervals (median, 95th percentile, worst), frames over 50 ms, frames in
-//     which the middle of the viewport showed no row (rendering fell behind), and the most rows
-//     ever in the DOM (virtualization keeps it small);
+//     which the middle of the viewport showed no row (rendering fell behind) or a row whose
+//     window was still being read, and the most rows ever in the DOM (virtualization keeps it
+//     small);
 //   - the floor: a plain static HTML list laid over the viewport, scrolled the same way, and the
 //     window's frames with nothing changing;
-//   - jump: scrollTop set to the end; the time until the last row is rendered.
+//   - jump: scrollTop set to the end; the time until the last row is rendered (its window read);
+//   - Removal Candidates: from clicking the screen in the navigation to its first rows, with the
+//     rules as the sync created them; then, with the Smartsheet Member rule's Last activity
+//     threshold lowered to BENCH_THRESHOLD days (and no grace period) and the candidates
+//     recomputed, from clicking the profile's Removal Candidates tab to its first rows. The
+//     candidate counts are reported.
 // It fails only when the app does not show the rows. Results go to BENCH_OUT as JSON.
 //
 // Run through tests/e2e/run-bench.sh (Xvfb, keyring, tauri-driver, like the real-window tests).
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 
+import { By, Key } from "selenium-webdriver";
+
 import {
   click,
+  clickXpath,
   createProfile,
   driver,
+  field,
+  noDialog,
+  retrying,
   shot,
   simInfo,
   startApp,
@@ -30,11 +43,13 @@ import {
   teardown,
   validateAndPublish,
   waitForText,
+  xpathText,
 } from "./harness.mjs";
 
 const USERS = Number(process.env.BENCH_USERS ?? 50_000);
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 600);
 const STEP = Number(process.env.BENCH_STEP ?? 40);
+const THRESHOLD = Number(process.env.BENCH_THRESHOLD ?? 1);
 const OUT = process.env.BENCH_OUT;
 assert.ok(OUT, "BENCH_OUT must name the JSON file to write");
 
@@ -46,15 +61,18 @@ const [frames, step, done] = arguments;
 const viewport = document.querySelector('[data-testid="subscriptions-table"] [data-testid="table-viewport"]');
 viewport.scrollIntoView({ block: "end" });
 const intervals = [];
-let maxRows = 0, blank = 0, frame = 0, last = 0;
+let maxRows = 0, blank = 0, loading = 0, frame = 0, last = 0;
 const tick = (now) => {
   if (last) intervals.push(now - last);
   last = now;
   maxRows = Math.max(maxRows, viewport.querySelectorAll("tbody tr").length);
   const box = viewport.getBoundingClientRect();
   const hit = document.elementFromPoint(box.left + 40, box.top + box.height / 2);
-  if (frame > 0 && !hit?.closest("tbody tr[aria-rowindex]")) blank += 1;
-  if (frame++ >= frames) return done({ intervals, maxRows, blank, scrolled: viewport.scrollTop });
+  // A row whose window is still being read is a placeholder (data-loading): not a row shown.
+  const row = hit?.closest("tbody tr[aria-rowindex]");
+  if (frame > 0 && !row) blank += 1;
+  else if (frame > 0 && row.hasAttribute("data-loading")) loading += 1;
+  if (frame++ >= frames) return done({ intervals, maxRows, blank, loading, scrolled: viewport.scrollTop });
   const end = viewport.scrollHeight - viewport.clientHeight;
   viewport.scrollTop = viewport.scrollTop + step > end ? 0 : viewport.scrollTop + step;
   requestAnimationFrame(tick);
@@ -111,11 +129,70 @@ const viewport = document.querySelector('[data-testid="subscriptions-table"] [da
 const start = performance.now();
 viewport.scrollTop = viewport.scrollHeight;
 const look = () =>
-  viewport.querySelector('tbody tr[aria-rowindex="' + (rows + 1) + '"]')
+  viewport.querySelector('tbody tr[aria-rowindex="' + (rows + 1) + '"]:not([data-loading])')
     ? done(performance.now() - start)
     : performance.now() - start > 10000 ? done(null) : requestAnimationFrame(look);
 requestAnimationFrame(look);
 `;
+
+/**
+ * Clicks the element at the XPath `target`; resolves with the milliseconds until the first row
+ * matching the CSS `rows` is in the document and a frame has been painted after it, and until the
+ * element matching the CSS `count` has a text matching the regular expression `pattern` (and that
+ * text) — or, when the element matching the CSS `empty` shows instead, with `empty: true`. After a
+ * minute without either, `rowsMs` is null.
+ */
+const FIRST_ROWS = `
+const [target, rows, count, pattern, empty, done] = arguments;
+const el = document.evaluate(target, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+if (!el) return done({ error: "nothing to click at " + target });
+const want = new RegExp(pattern);
+let textMs = null, text = null;
+const start = performance.now();
+el.click();
+const look = () => {
+  const now = performance.now();
+  const shown = document.querySelector(count)?.textContent ?? "";
+  if (textMs === null && want.test(shown)) { textMs = now - start; text = shown; }
+  if (document.querySelector(rows) && textMs !== null) return done({ rowsMs: now - start, textMs, text });
+  if (empty && document.querySelector(empty)) return done({ empty: true, rowsMs: now - start, textMs, text: shown });
+  if (now - start > 60000) return done({ rowsMs: null, textMs, text: shown });
+  requestAnimationFrame(look);
+};
+requestAnimationFrame(look);
+`;
+
+const CANDIDATE_ROW = '[data-testid="candidates-viewport"] tbody tr[aria-rowindex="2"]:not([data-testid="row-loading"])';
+const navLink = (label, nav) =>
+  `//nav[@aria-labelledby=${JSON.stringify(nav)}]//a[.//*[${xpathText(label)}] or ${xpathText(label)}]`;
+
+/**
+ * Clicks `target` (the screen in the navigation or the profile's tab) and times the first removal
+ * candidates shown; with `mayBeEmpty`, an organization without candidates is reported as 0.
+ */
+async function openCandidates(target, what, { mayBeEmpty = false } = {}) {
+  const empty = mayBeEmpty ? '[data-testid="candidates-empty"]' : null;
+  const result = await driver.executeAsyncScript(FIRST_ROWS, target, CANDIDATE_ROW, '[data-testid="candidate-count"]', "\\d", empty);
+  assert.ok(!result.error, result.error);
+  await driver.executeScript(`document.querySelector('[data-testid="candidate-review"]')?.scrollIntoView()`);
+  await shot(what);
+  assert.notEqual(result.rowsMs, null, `${what}: the removal candidates never showed (${result.text})`);
+  if (result.empty) return { candidates: 0, firstRowsMs: null };
+  return { candidates: Number(result.text.replace(/[^\d]/g, "")), firstRowsMs: Math.round(result.rowsMs) };
+}
+
+/** Sets the number field labelled `label` to `value` (empties it, then types). */
+async function setNumber(label, value) {
+  await retrying(`set "${label}" to ${value}`, async () => {
+    const input = await field(label);
+    await input.click();
+    // WebKitWebDriver does not send Ctrl+A: empty the field from its end.
+    await input.sendKeys(Key.END, ...Array(12).fill(Key.BACK_SPACE), value);
+    // The field shows its unit after the number ("1 days").
+    const shown = await driver.executeScript("return arguments[0].value", input);
+    return shown.replace(/\D/g, "") === value;
+  });
+}
 
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
@@ -130,25 +207,56 @@ try {
   await click("Scheduled Job Results");
   await succeededRuns(2, 5 * 60_000);
 
-  const opened = performance.now();
-  await click("Software Subscriptions");
+  await driver.manage().setTimeouts({ script: 120_000 });
+  const open = await driver.executeAsyncScript(
+    FIRST_ROWS,
+    `//button[@role='tab'][${xpathText("Software Subscriptions")}]`,
+    '[data-testid="subscriptions-table"] tbody tr[aria-rowindex="2"]:not([data-loading])',
+    '[data-testid="subscriptions-table"] [data-testid="row-count"]',
+    `^${rowsText}$`,
+    null,
+  );
+  assert.ok(!open.error, open.error);
+  assert.notEqual(open.rowsMs, null, `the subscriptions never showed (the count said "${open.text}")`);
   await waitForText("subscriptions-table", rowsText);
-  const openMs = performance.now() - opened;
+  await driver.executeScript(`document.querySelector('[data-testid="subscriptions-table"]').scrollIntoView()`);
   await shot("bench-subscriptions");
 
-  await driver.manage().setTimeouts({ script: 120_000 });
   // The same frames with nothing scrolled: what this display gives any page.
   const idle = await driver.executeAsyncScript(IDLE, 120);
   const scroll = await driver.executeAsyncScript(SCROLL, FRAMES, STEP);
   const plain = await driver.executeAsyncScript(PLAIN, FRAMES, STEP);
   const jumpMs = await driver.executeAsyncScript(JUMP, USERS);
   await shot("bench-scrolled");
+
+  // Removal Candidates, across profiles, first opened: the rules as the sync made them.
+  const screen = await openCandidates(navLink("Removal Candidates", "reclaim-nav-title"), "bench-candidates", {
+    mayBeEmpty: true,
+  });
+  // The paid rule's Last activity threshold lowered, no grace period, the candidates recomputed.
+  await clickXpath(navLink("Reclamation Rules", "reclaim-nav-title"));
+  await clickXpath(`//button[@aria-label=${JSON.stringify("Edit the rule of Smartsheet Member")}]`);
+  await setNumber("Last activity threshold", String(THRESHOLD));
+  await setNumber("Grace period for new accounts", "0");
+  await click("Save", "//section[@role='dialog']");
+  await noDialog();
+  await clickXpath(navLink("Removal Candidates", "reclaim-nav-title"));
+  await click("Recompute candidates");
+  await retrying("the candidates recomputed", async () =>
+    (await driver.findElements(By.xpath(`//*[${xpathText("Candidates recomputed")}]`))).length > 0,
+  );
+  await shot("bench-candidates-recomputed");
+  // The profile's related list: another filter than the screen's, so none of its windows is cached.
+  await clickXpath(navLink("Scroll bench", "profile-nav-title"));
+  const related = await openCandidates(`//button[@role='tab'][${xpathText("Removal Candidates")}]`, "bench-candidates-lowered");
+
   const sorted = [...scroll.intervals].sort((a, b) => a - b);
   const idleSorted = [...idle].sort((a, b) => a - b);
   const plainSorted = [...plain].sort((a, b) => a - b);
   const result = {
     users: USERS,
-    openMs: Math.round(openMs),
+    firstRowsMs: Math.round(open.rowsMs),
+    openMs: Math.round(open.textMs),
     frames: scroll.intervals.length,
     stepPx: STEP,
     frameMs: { median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), worst: sorted.at(-1) },
@@ -156,8 +264,14 @@ try {
     plainFrameMs: { median: quantile(plainSorted, 0.5), p95: quantile(plainSorted, 0.95) },
     framesOver50ms: sorted.filter((ms) => ms > 50).length,
     blankFrames: scroll.blank,
+    loadingFrames: scroll.loading,
     maxRowsInDom: scroll.maxRows,
     jumpToEndMs: jumpMs === null ? null : Math.round(jumpMs),
+    candidates: {
+      screen,
+      thresholdDays: THRESHOLD,
+      related,
+    },
   };
   writeFileSync(OUT, JSON.stringify(result, null, 2));
   console.log(JSON.stringify(result));
