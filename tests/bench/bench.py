@@ -345,6 +345,7 @@ def ui_section(path):
     fm, idle, plain = u["frameMs"], u["idleFrameMs"], u["plainFrameMs"]
     c = u["candidates"]
     screen, related = c["screen"], c["related"]
+    w = u["ipcWindowMs"]
 
     def ms(value):
         return "—" if value is None else f"{value} ms"
@@ -376,6 +377,10 @@ def ui_section(path):
         f"{u['loadingFrames']} |",
         f"| most table rows in the DOM at once | {u['maxRowsInDom']} |",
         f"| jump to the end: until the last row is rendered (its window read) | {ms(u['jumpToEndMs'])} |",
+        f"| one window of 200 rows through IPC from the page (the core's query, the answer), median of 5: "
+        f"Software Subscriptions by e-mail / by last activity / not excluded and matching \"a\" / the last window; "
+        f"Removal Candidates | {w['subscriptions']} / {w['subscriptionsByLastActivity']} / {w['subscriptionsFiltered']} / "
+        f"{w['subscriptionsLast']} ms; {w['candidates']} ms |",
         f"| Removal Candidates screen, first opened, rules as the sync made them: {screen['candidates']:,} candidates; "
         f"click → first rows | {ms(screen['firstRowsMs'])} |",
         f"| the profile's Removal Candidates, the paid rule's threshold lowered to {c['thresholdDays']} day(s) and no "

@@ -14,6 +14,9 @@
 //   - the floor: a plain static HTML list laid over the viewport, scrolled the same way, and the
 //     window's frames with nothing changing;
 //   - jump: scrollTop set to the end; the time until the last row is rendered (its window read);
+//   - one window of 200 rows read through IPC from the page (the core's query, the answer): the
+//     median of 5 calls, for the list's default order, another sort, a filter, the last window, and
+//     the candidates;
 //   - Removal Candidates: from clicking the screen in the navigation to its first rows, with the
 //     rules as the sync created them; then, with the Smartsheet Member rule's Last activity
 //     threshold lowered to BENCH_THRESHOLD days (and no grace period) and the candidates
@@ -162,6 +165,41 @@ const look = () => {
 requestAnimationFrame(look);
 `;
 
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+
+/**
+ * Calls a command of the app `times` times through IPC, one after the other, from the page;
+ * resolves with the milliseconds of each (the core's query, the answer's serialization and IPC).
+ * `args` may name the profile as "$profile": the id of the bench's profile.
+ */
+const IPC = `
+const [cmd, args, times, done] = arguments;
+const { invoke } = window.__TAURI_INTERNALS__;
+(async () => {
+  const profiles = await invoke("list_profiles", {});
+  const id = profiles.find((p) => p.displayName === "Scroll bench").id;
+  const body = JSON.parse(JSON.stringify(args).replaceAll('"$profile"', String(id)));
+  const ms = [];
+  for (let i = 0; i < times; i++) {
+    const start = performance.now();
+    await invoke(cmd, body);
+    ms.push(performance.now() - start);
+  }
+  done({ ms });
+})().catch((e) => done({ error: String(e) }));
+`;
+
+/** The median time of `times` calls of `cmd` through IPC. */
+async function ipcMedian(cmd, args, times = 5) {
+  const result = await driver.executeAsyncScript(IPC, cmd, args, times);
+  assert.ok(!result.error, `${cmd}: ${result.error}`);
+  return Math.round(quantile([...result.ms].sort((a, b) => a - b), 0.5));
+}
+
+const windowRequest = (profile, extra = {}) => ({
+  request: { profileId: profile, filter: {}, sort: "email", descending: false, offset: 0, limit: 200, ...extra },
+});
+
 const CANDIDATE_ROW = '[data-testid="candidates-viewport"] tbody tr[aria-rowindex="2"]:not([data-testid="row-loading"])';
 const navLink = (label, nav) =>
   `//nav[@aria-labelledby=${JSON.stringify(nav)}]//a[.//*[${xpathText(label)}] or ${xpathText(label)}]`;
@@ -194,7 +232,6 @@ async function setNumber(label, value) {
   });
 }
 
-const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 try {
   await startSimulator({ users: USERS, days: 1 });
@@ -250,6 +287,20 @@ try {
   await clickXpath(navLink("Scroll bench", "profile-nav-title"));
   const related = await openCandidates(`//button[@role='tab'][${xpathText("Removal Candidates")}]`, "bench-candidates-lowered");
 
+  // One window of 200 rows through IPC, as the lists read them: the core's query and the answer.
+  const ipcWindowMs = {
+    subscriptions: await ipcMedian("list_subscriptions_page", windowRequest("$profile")),
+    subscriptionsByLastActivity: await ipcMedian("list_subscriptions_page", windowRequest("$profile", { sort: "lastActivity" })),
+    subscriptionsFiltered: await ipcMedian(
+      "list_subscriptions_page",
+      windowRequest("$profile", { filter: { excluded: false, search: "a" } }),
+    ),
+    subscriptionsLast: await ipcMedian("list_subscriptions_page", windowRequest("$profile", { offset: Math.max(USERS - 200, 0) })),
+    candidates: await ipcMedian("list_candidates", {
+      request: { filter: { profileId: "$profile" }, sort: "inactiveDays", descending: true, offset: 0, limit: 200 },
+    }),
+  };
+
   const sorted = [...scroll.intervals].sort((a, b) => a - b);
   const idleSorted = [...idle].sort((a, b) => a - b);
   const plainSorted = [...plain].sort((a, b) => a - b);
@@ -267,6 +318,7 @@ try {
     loadingFrames: scroll.loading,
     maxRowsInDom: scroll.maxRows,
     jumpToEndMs: jumpMs === null ? null : Math.round(jumpMs),
+    ipcWindowMs,
     candidates: {
       screen,
       thresholdDays: THRESHOLD,

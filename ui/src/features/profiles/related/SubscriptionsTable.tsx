@@ -175,7 +175,8 @@ export function SubscriptionsTable({ profile }: { profile: Profile }) {
   const filter: SubscriptionFilter = useMemo(() => ({ ...filters, search }), [filters, search]);
   const filtered = search !== "" || Object.values(filters).some((v) => v !== null);
   const windows = useSubscriptionWindows(profile.id, filter, sort, descending);
-  const facets = useSubscriptionFacets(profile.id);
+  // The filters' options wait for the first rows: the first window's query has the database first.
+  const facets = useSubscriptionFacets(profile.id, windows.total !== undefined);
 
   if (windows.isPending) return <TableSkeleton label="Software Subscriptions" />;
   if (windows.total === undefined) {

@@ -60,11 +60,15 @@ export function useSubscriptionWindows(
   });
 }
 
-/** The filters' options (identifiers, statuses) and the profile's number of subscriptions. */
-export function useSubscriptionFacets(profileId: number) {
+/**
+ * The filters' options (identifiers, statuses) and the profile's number of subscriptions; read once
+ * `enabled` (after the first rows, which come first).
+ */
+export function useSubscriptionFacets(profileId: number, enabled = true) {
   return useQuery({
     queryKey: relatedKeys.subscriptionFacets(profileId),
     queryFn: () => ipc.subscriptionFacets(profileId),
+    enabled,
   });
 }
 
