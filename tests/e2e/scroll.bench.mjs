@@ -5,7 +5,8 @@
 //
 // Measured (a harness, not a test: nothing here fails on time):
 //   - open: from clicking the Software Subscriptions tab to its first rows shown (the first window
-//     read from the core, rendered and painted), and to the list saying "N rows";
+//     read from the core, rendered and painted), to the list saying "N rows", and to the tab's
+//     first paint (its loading skeleton, or the list);
 //   - scroll: the list's viewport scrolled by BENCH_STEP px on each of BENCH_FRAMES animation
 //     frames; the frame intervals (median, 95th percentile, worst), frames over 50 ms, frames in
 //     which the middle of the viewport showed no row (rendering fell behind) or a row whose
@@ -139,27 +140,36 @@ requestAnimationFrame(look);
 `;
 
 /**
- * Clicks the element at the XPath `target`; resolves with the milliseconds until the first row
- * matching the CSS `rows` is in the document and a frame has been painted after it, and until the
- * element matching the CSS `count` has a text matching the regular expression `pattern` (and that
- * text) — or, when the element matching the CSS `empty` shows instead, with `empty: true`. After a
- * minute without either, `rowsMs` is null.
+ * Clicks the element at the XPath `target`; resolves with the milliseconds until a frame has been
+ * painted after: the element matching the CSS `panel` is in the document (`panelMs`: what the
+ * click shows first, a skeleton or the list), the first row matching the CSS `rows` is
+ * (`rowsMs`), and the element matching the CSS `count` has a text matching the regular
+ * expression `pattern` (`textMs`, and that `text`) — or, when the element matching the CSS
+ * `empty` shows instead of rows, `empty: true`. After a minute without either, `rowsMs` is null.
+ * `domMs`: when the first row was put in the document (before its layout and paint).
  */
 const FIRST_ROWS = `
-const [target, rows, count, pattern, empty, done] = arguments;
+const [{ target, rows, count, pattern, empty, panel }, done] = arguments;
 const el = document.evaluate(target, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
 if (!el) return done({ error: "nothing to click at " + target });
 const want = new RegExp(pattern);
-let textMs = null, text = null;
+let textMs = null, text = null, panelMs = null, domMs = null;
 const start = performance.now();
+// When React puts the first row in the document (before layout and paint).
+const watch = new MutationObserver(() => {
+  if (domMs === null && document.querySelector(rows)) domMs = performance.now() - start;
+});
+watch.observe(document.body, { childList: true, subtree: true });
+const finish = (result) => { watch.disconnect(); done({ ...result, domMs }); };
 el.click();
 const look = () => {
   const now = performance.now();
+  if (panelMs === null && document.querySelector(panel)) panelMs = now - start;
   const shown = document.querySelector(count)?.textContent ?? "";
   if (textMs === null && want.test(shown)) { textMs = now - start; text = shown; }
-  if (document.querySelector(rows) && textMs !== null) return done({ rowsMs: now - start, textMs, text });
-  if (empty && document.querySelector(empty)) return done({ empty: true, rowsMs: now - start, textMs, text: shown });
-  if (now - start > 60000) return done({ rowsMs: null, textMs, text: shown });
+  if (document.querySelector(rows) && textMs !== null) return finish({ rowsMs: now - start, textMs, text, panelMs });
+  if (empty && document.querySelector(empty)) return finish({ empty: true, rowsMs: now - start, textMs, text: shown, panelMs });
+  if (now - start > 60000) return finish({ rowsMs: null, textMs, text: shown, panelMs });
   requestAnimationFrame(look);
 };
 requestAnimationFrame(look);
@@ -209,14 +219,22 @@ const navLink = (label, nav) =>
  * candidates shown; with `mayBeEmpty`, an organization without candidates is reported as 0.
  */
 async function openCandidates(target, what, { mayBeEmpty = false } = {}) {
-  const empty = mayBeEmpty ? '[data-testid="candidates-empty"]' : null;
-  const result = await driver.executeAsyncScript(FIRST_ROWS, target, CANDIDATE_ROW, '[data-testid="candidate-count"]', "\\d", empty);
+  const result = await driver.executeAsyncScript(FIRST_ROWS, {
+    target,
+    rows: CANDIDATE_ROW,
+    count: '[data-testid="candidate-count"]',
+    pattern: "\\d",
+    empty: mayBeEmpty ? '[data-testid="candidates-empty"]' : null,
+    panel: '[data-testid="candidate-review"]',
+  });
   assert.ok(!result.error, result.error);
   await driver.executeScript(`document.querySelector('[data-testid="candidate-review"]')?.scrollIntoView()`);
   await shot(what);
   assert.notEqual(result.rowsMs, null, `${what}: the removal candidates never showed (${result.text})`);
-  if (result.empty) return { candidates: 0, firstRowsMs: null };
-  return { candidates: Number(result.text.replace(/[^\d]/g, "")), firstRowsMs: Math.round(result.rowsMs) };
+  const panelMs = result.panelMs === null ? null : Math.round(result.panelMs);
+  if (result.empty) return { candidates: 0, firstRowsMs: null, panelMs };
+  const rowsInDocumentMs = Math.round(result.domMs);
+  return { candidates: Number(result.text.replace(/[^\d]/g, "")), firstRowsMs: Math.round(result.rowsMs), panelMs, rowsInDocumentMs };
 }
 
 /** Sets the number field labelled `label` to `value` (empties it, then types). */
@@ -245,14 +263,14 @@ try {
   await succeededRuns(2, 5 * 60_000);
 
   await driver.manage().setTimeouts({ script: 120_000 });
-  const open = await driver.executeAsyncScript(
-    FIRST_ROWS,
-    `//button[@role='tab'][${xpathText("Software Subscriptions")}]`,
-    '[data-testid="subscriptions-table"] tbody tr[aria-rowindex="2"]:not([data-loading])',
-    '[data-testid="subscriptions-table"] [data-testid="row-count"]',
-    `^${rowsText}$`,
-    null,
-  );
+  const open = await driver.executeAsyncScript(FIRST_ROWS, {
+    target: `//button[@role='tab'][${xpathText("Software Subscriptions")}]`,
+    rows: '[data-testid="subscriptions-table"] tbody tr[aria-rowindex="2"]:not([data-loading])',
+    count: '[data-testid="subscriptions-table"] [data-testid="row-count"]',
+    pattern: `^${rowsText}$`,
+    empty: null,
+    panel: '[data-testid="table-loading"], [data-testid="subscriptions-table"]',
+  });
   assert.ok(!open.error, open.error);
   assert.notEqual(open.rowsMs, null, `the subscriptions never showed (the count said "${open.text}")`);
   await waitForText("subscriptions-table", rowsText);
@@ -295,6 +313,9 @@ try {
       "list_subscriptions_page",
       windowRequest("$profile", { filter: { excluded: false, search: "a" } }),
     ),
+    subscriptions20: await ipcMedian("list_subscriptions_page", windowRequest("$profile", { limit: 20 })),
+    // A profile without subscriptions: the IPC round trip with (almost) no query and no rows.
+    floor: await ipcMedian("list_subscriptions_page", windowRequest(-1)),
     subscriptionsLast: await ipcMedian("list_subscriptions_page", windowRequest("$profile", { offset: Math.max(USERS - 200, 0) })),
     candidates: await ipcMedian("list_candidates", {
       request: { filter: { profileId: "$profile" }, sort: "inactiveDays", descending: true, offset: 0, limit: 200 },
@@ -307,6 +328,8 @@ try {
   const result = {
     users: USERS,
     firstRowsMs: Math.round(open.rowsMs),
+    panelMs: Math.round(open.panelMs),
+    rowsInDocumentMs: Math.round(open.domMs),
     openMs: Math.round(open.textMs),
     frames: scroll.intervals.length,
     stepPx: STEP,
