@@ -236,12 +236,21 @@ export async function validateAndPublish() {
   await waitForText("profile-status", "Published");
 }
 
+/**
+ * tauri-driver's port, and WebKitWebDriver's just above it. TAURI_DRIVER_PORT lets two runs share
+ * a machine (a benchmark beside the tests); 4444 otherwise.
+ */
+const DRIVER_PORT = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
+
 /** Starts tauri-driver and, through it, the app in a window. */
 export async function startApp() {
-  driverProc = spawn("tauri-driver", ["--port", "4444", "--native-port", "4445"], { stdio: ["ignore", "ignore", "inherit"] });
-  await waitForHttp("http://127.0.0.1:4445/status");
+  const native = DRIVER_PORT + 1;
+  driverProc = spawn("tauri-driver", ["--port", String(DRIVER_PORT), "--native-port", String(native)], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  await waitForHttp(`http://127.0.0.1:${native}/status`);
   driver = await new Builder()
-    .usingServer("http://127.0.0.1:4444/")
+    .usingServer(`http://127.0.0.1:${DRIVER_PORT}/`)
     .withCapabilities({ browserName: "wry", "tauri:options": { application: APP_BIN } })
     .build();
 }
