@@ -239,16 +239,6 @@ async fn compute_in(
         sqlx::query_scalar!("SELECT pattern FROM protected_users WHERE profile_id = ?", profile_id)
             .fetch_all(&mut *conn)
             .await?;
-    let excluded: HashMap<i64, String> = sqlx::query!(
-        r#"SELECT subscription_id AS "subscription_id!: i64", excluded_by AS "excluded_by!: String"
-           FROM subscription_exclusions WHERE profile_id = ?"#,
-        profile_id
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| (r.subscription_id, r.excluded_by))
-    .collect();
     // Every open candidate, and every open paid seat of an active rule whose last known activity is
     // older than the threshold (a superset of the candidates: `judge` decides).
     let rows = sqlx::query!(
@@ -281,6 +271,20 @@ async fn compute_in(
     )
     .fetch_all(&mut *conn)
     .await?;
+    // Exclusions of these subscriptions only: the view matches every rule against each subscription
+    // it is asked about, and most of a large organization is never a candidate.
+    let judged = serde_json::to_string(&rows.iter().map(|r| r.id).collect::<Vec<_>>())
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let excluded: HashMap<i64, String> = sqlx::query!(
+        r#"SELECT subscription_id AS "subscription_id!: i64", excluded_by AS "excluded_by!: String"
+           FROM subscription_exclusions WHERE subscription_id IN (SELECT value FROM json_each(?))"#,
+        judged
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.subscription_id, r.excluded_by))
+    .collect();
     let rows: Vec<Row> = rows
         .into_iter()
         .map(|r| {
