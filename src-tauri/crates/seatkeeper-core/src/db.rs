@@ -15,6 +15,12 @@ use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use crate::error::{Error, Result};
 
+/// A time as sqlx stores a `DateTime<Utc>` (RFC 3339, `+00:00`): for values a statement reads from
+/// JSON (`json_each`) rather than from a bound parameter, so both compare and sort alike.
+pub(crate) fn db_time(time: chrono::DateTime<chrono::Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
 /// The migrations in `migrations/`, embedded at compile time.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -223,6 +229,30 @@ mod tests {
         let left: i64 =
             sqlx::query_scalar("SELECT count(*) FROM job_results").fetch_one(&pool).await.unwrap();
         assert_eq!(left, 0);
+    }
+
+    /// Values written from JSON are stored exactly as sqlx would store them bound.
+    #[tokio::test]
+    async fn stored_values_match_what_sqlx_stores() {
+        use crate::reclaim::{CandidateState, Justification, LastActivitySource};
+        let db = Db::open_in_memory().await.unwrap();
+        let stored = |q: sqlx::query::QueryScalar<'static, Sqlite, String, _>| {
+            let pool = db.pool().clone();
+            async move { q.fetch_one(&pool).await.unwrap() }
+        };
+        for time in ["2026-12-01T10:00:00Z", "2026-12-01T10:00:00.25Z", "2026-12-01T10:00:00.000001Z"] {
+            let time = chrono::DateTime::parse_from_rfc3339(time).unwrap().to_utc();
+            assert_eq!(stored(sqlx::query_scalar("SELECT ?").bind(time)).await, db_time(time));
+        }
+        for state in CandidateState::ALL {
+            assert_eq!(stored(sqlx::query_scalar("SELECT ?").bind(state)).await, state.as_str());
+        }
+        for j in [Justification::LowUsage, Justification::NeverUsed] {
+            assert_eq!(stored(sqlx::query_scalar("SELECT ?").bind(j)).await, j.as_str());
+        }
+        for s in [LastActivitySource::Events, LastActivitySource::LastLogin, LastActivitySource::None] {
+            assert_eq!(stored(sqlx::query_scalar("SELECT ?").bind(s)).await, s.as_str());
+        }
     }
 
     /// Audit records are written once: never changed, and deleted only with their profile.

@@ -25,7 +25,7 @@ use super::money::Money;
 use super::protected::covers;
 use super::state::{self, CandidateState, Event};
 use crate::clock::Clock;
-use crate::db::Db;
+use crate::db::{db_time, Db};
 use crate::error::{Error, Result};
 use crate::server_text::{cap, MAX_MESSAGE};
 
@@ -41,6 +41,16 @@ pub enum Justification {
     NeverUsed,
 }
 
+impl Justification {
+    /// The stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LowUsage => "low_usage",
+            Self::NeverUsed => "never_used",
+        }
+    }
+}
+
 /// Where a candidate's last activity comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, sqlx::Type)]
 #[sqlx(type_name = "TEXT", rename_all = "snake_case")]
@@ -50,6 +60,17 @@ pub enum LastActivitySource {
     Events,
     LastLogin,
     None,
+}
+
+impl LastActivitySource {
+    /// The stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Events => "events",
+            Self::LastLogin => "last_login",
+            Self::None => "none",
+        }
+    }
 }
 
 /// What is known about one subscription when it is judged.
@@ -199,16 +220,107 @@ pub struct ComputeSummary {
     pub open: i64,
 }
 
-struct Row {
-    subscription_id: i64,
+/// One subscription as the computation reads it: an open candidate's, or a paid seat that may be
+/// one. Both queries of [`compute_in`] return their rows as one JSON array of arrays in this
+/// order: sqlx hands every row from SQLite's thread to ours on its own, which for thousands of
+/// rows cost several times the query itself (about 15 µs a row on a 2-core machine).
+#[derive(Deserialize)]
+struct Judged {
+    id: i64,
     user_id: i64,
     email: String,
-    name: Option<String>,
-    identifier: String,
     model_id: Option<i64>,
-    is_internal: Option<bool>,
-    facts: Facts,
-    candidate: Option<(i64, CandidateState, DateTime<Utc>, LastActivitySource)>,
+    #[serde(deserialize_with = "flag")]
+    open: bool,
+    #[serde(deserialize_with = "flag")]
+    admin: bool,
+    first_seen: DateTime<Utc>,
+    seat_changed_at: Option<DateTime<Utc>>,
+    last_login: Option<DateTime<Utc>>,
+    last_activity_at: Option<DateTime<Utc>>,
+    source: Option<String>,
+    candidate_id: Option<i64>,
+    state: Option<String>,
+    inactive_since: Option<DateTime<Utc>>,
+    candidate_source: Option<String>,
+}
+
+/// SQLite's 0 / 1.
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<bool, D::Error> {
+    Ok(i64::deserialize(d)? != 0)
+}
+
+/// An open candidate as judging needs it: its state, and what it said last time.
+struct OpenCandidate {
+    id: i64,
+    state: CandidateState,
+    since: DateTime<Utc>,
+    source: LastActivitySource,
+}
+
+/// A model of the profile and its rule, as judging needs them.
+struct ModelRule {
+    paid: bool,
+    rule_active: bool,
+    threshold: i64,
+    grace: i64,
+}
+
+impl Judged {
+    /// The open candidate of this subscription.
+    fn candidate(&self) -> Result<Option<OpenCandidate>> {
+        let (Some(id), Some(state), Some(since), Some(source)) =
+            (self.candidate_id, self.state.as_deref(), self.inactive_since, self.candidate_source.as_deref())
+        else {
+            return Ok(None);
+        };
+        let state = CandidateState::ALL.into_iter().find(|s| s.as_str() == state);
+        let source = [LastActivitySource::Events, LastActivitySource::LastLogin, LastActivitySource::None]
+            .into_iter()
+            .find(|s| s.as_str() == source);
+        match (state, source) {
+            (Some(state), Some(source)) => Ok(Some(OpenCandidate { id, state, since, source })),
+            _ => Err(Error::Internal(format!(
+                "removal candidate {id} has an unknown state or activity source"
+            ))),
+        }
+    }
+}
+
+fn rows_of(json: &str) -> Result<Vec<Judged>> {
+    serde_json::from_str(json)
+        .map_err(|e| Error::Internal(format!("reading the subscriptions to judge: {e}")))
+}
+
+/// A verdict of inactivity, as the statements of [`open_candidates`] (`id` = the subscription's)
+/// and [`follow_activity`] (`id` = the candidate's) read it: stored values, as sqlx stores them.
+#[derive(Serialize)]
+struct Verdict {
+    id: i64,
+    justification: &'static str,
+    last_activity_at: Option<String>,
+    activity_source: &'static str,
+    inactive_since: String,
+}
+
+impl Verdict {
+    fn new(id: i64, inactive: &Inactivity) -> Self {
+        Self {
+            id,
+            justification: inactive.justification.as_str(),
+            last_activity_at: inactive.last_activity.map(db_time),
+            activity_source: inactive.source.as_str(),
+            inactive_since: db_time(inactive.inactive_since),
+        }
+    }
+}
+
+/// An open candidate that closes, with its new state and note.
+#[derive(Serialize)]
+struct Closed {
+    id: i64,
+    state: &'static str,
+    note: String,
 }
 
 /// Brings the profile's removal candidates in step with its subscriptions, activity, rules,
@@ -222,6 +334,9 @@ pub async fn compute(db: &Db, clock: &dyn Clock, profile_id: i64) -> Result<Comp
     db.write_detached(move |conn| Box::pin(async move { compute_in(conn, profile_id, now).await })).await
 }
 
+/// Judges every open candidate and every paid seat that may be one (its last known activity older
+/// than its rule's threshold), then writes what changed in one statement per kind of change: a
+/// large organization opens thousands of candidates at once.
 async fn compute_in(
     conn: &mut SqliteConnection,
     profile_id: i64,
@@ -239,119 +354,119 @@ async fn compute_in(
         sqlx::query_scalar!("SELECT pattern FROM protected_users WHERE profile_id = ?", profile_id)
             .fetch_all(&mut *conn)
             .await?;
-    // Every open candidate, and every open paid seat of an active rule whose last known activity is
-    // older than the threshold (a superset of the candidates: `judge` decides).
-    let rows = sqlx::query!(
-        r#"SELECT s.id AS "id!", s.user_id, s.email, s.name, s.identifier, s.model_id, s.is_internal AS "is_internal: bool",
-               s.closed_at IS NULL AS "open!: bool", coalesce(m.paid, 0) AS "paid!: bool",
-               coalesce(r.active, 0) AS "rule_active!: bool", coalesce(s.is_admin, 0) AS "admin!: bool",
+    let models: HashMap<i64, ModelRule> = sqlx::query!(
+        r#"SELECT m.id AS "id!", m.paid AS "paid: bool", coalesce(r.active, 0) AS "rule_active!: bool",
                coalesce(r.last_activity_threshold_days, 60) AS "threshold!: i64",
-               coalesce(r.grace_period_days, 30) AS "grace!: i64",
-               s.first_seen AS "first_seen: DateTime<Utc>", s.seat_changed_at AS "seat_changed_at: DateTime<Utc>",
-               s.last_login AS "last_login: DateTime<Utc>",
-               a.last_activity_at AS "last_activity_at?: DateTime<Utc>", a.source AS "source?: String",
-               c.id AS "candidate_id?: i64", c.state AS "state?: CandidateState",
-               c.inactive_since AS "inactive_since?: DateTime<Utc>",
-               c.activity_source AS "candidate_source?: LastActivitySource"
-           FROM software_subscriptions s
-           LEFT JOIN software_models m ON m.id = s.model_id
-           LEFT JOIN reclamation_rules r ON r.model_id = s.model_id
-           LEFT JOIN user_activity a ON a.profile_id = s.profile_id AND a.user_id = s.user_id
-           LEFT JOIN removal_candidates c ON c.subscription_id = s.id AND c.closed_at IS NULL
-           WHERE s.profile_id = ?1 AND (c.id IS NOT NULL OR (
-                 s.closed_at IS NULL AND m.paid = 1 AND r.active = 1 AND coalesce(s.is_admin, 0) = 0
-             AND coalesce(julianday(max(coalesce(a.last_activity_at, ''), coalesce(s.last_login, ''))), 0)
-                 <= julianday(?2) - r.last_activity_threshold_days + 1
-             -- A seat reclaimed since the last refresh still shows its old seat until the next
-             -- refresh reads the new one: no new candidate for it meanwhile.
-             AND NOT EXISTS (SELECT 1 FROM removal_candidates d WHERE d.subscription_id = s.id
-                             AND d.state = 'closed_complete' AND d.closed_at >= s.last_seen)))"#,
-        profile_id,
-        now
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    // Exclusions of these subscriptions only: the view matches every rule against each subscription
-    // it is asked about, and most of a large organization is never a candidate.
-    let judged = serde_json::to_string(&rows.iter().map(|r| r.id).collect::<Vec<_>>())
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    let excluded: HashMap<i64, String> = sqlx::query!(
-        r#"SELECT subscription_id AS "subscription_id!: i64", excluded_by AS "excluded_by!: String"
-           FROM subscription_exclusions WHERE subscription_id IN (SELECT value FROM json_each(?))"#,
-        judged
+               coalesce(r.grace_period_days, 30) AS "grace!: i64"
+           FROM software_models m LEFT JOIN reclamation_rules r ON r.model_id = m.id WHERE m.profile_id = ?"#,
+        profile_id
     )
     .fetch_all(&mut *conn)
     .await?
     .into_iter()
-    .map(|r| (r.subscription_id, r.excluded_by))
+    .map(|m| {
+        (m.id, ModelRule { paid: m.paid, rule_active: m.rule_active, threshold: m.threshold, grace: m.grace })
+    })
     .collect();
-    let rows: Vec<Row> = rows
+    // Every open candidate, whatever its seat is now.
+    let mut rows = rows_of(
+        &sqlx::query_scalar!(
+            r#"SELECT json_group_array(json_array(s.id, s.user_id, s.email, s.model_id, s.closed_at IS NULL,
+                   coalesce(s.is_admin, 0), s.first_seen, s.seat_changed_at, s.last_login,
+                   a.last_activity_at, a.source, c.id, c.state, c.inactive_since, c.activity_source)) AS "rows!: String"
+               FROM removal_candidates c
+               JOIN software_subscriptions s ON s.id = c.subscription_id
+               LEFT JOIN user_activity a ON a.profile_id = s.profile_id AND a.user_id = s.user_id
+               -- The open states (closed_at IS NULL), through removal_candidates_by_state.
+               WHERE c.profile_id = ?1 AND c.state IN ('ready', 'awaiting_user', 'awaiting_approval',
+                                                       'awaiting_revocation', 'attention_required')"#,
+            profile_id
+        )
+        .fetch_one(&mut *conn)
+        .await?,
+    )?;
+    // The open paid seats of active rules, not candidates yet, whose last known activity is older
+    // than the threshold (a superset of the new candidates: `judge` decides). Read through the
+    // index of open seats by model, so only the paid models' seats are visited, and a seat whose
+    // last login is recent is passed over before its activity is looked up.
+    rows.extend(rows_of(
+        &sqlx::query_scalar!(
+            r#"SELECT json_group_array(json_array(s.id, s.user_id, s.email, s.model_id, 1, 0,
+                   s.first_seen, s.seat_changed_at, s.last_login, a.last_activity_at, a.source,
+                   NULL, NULL, NULL, NULL)) AS "rows!: String"
+               -- CROSS JOIN keeps this order (SQLite's planner would otherwise walk every seat).
+               FROM software_models m
+               CROSS JOIN reclamation_rules r ON r.model_id = m.id AND r.active = 1
+               CROSS JOIN software_subscriptions s
+                 ON s.profile_id = m.profile_id AND s.model_id = m.id AND s.closed_at IS NULL
+               LEFT JOIN user_activity a ON a.profile_id = s.profile_id AND a.user_id = s.user_id
+               WHERE m.profile_id = ?1 AND m.paid = 1 AND coalesce(s.is_admin, 0) = 0
+                 AND (s.last_login IS NULL
+                      OR julianday(s.last_login) <= julianday(?2) - r.last_activity_threshold_days + 1)
+                 AND (a.last_activity_at IS NULL
+                      OR julianday(a.last_activity_at) <= julianday(?2) - r.last_activity_threshold_days + 1)
+                 AND NOT EXISTS (SELECT 1 FROM removal_candidates o WHERE o.subscription_id = s.id
+                                 AND o.closed_at IS NULL)
+                 -- A seat reclaimed since the last refresh still shows its old seat until the next
+                 -- refresh reads the new one: no new candidate for it meanwhile.
+                 AND NOT EXISTS (SELECT 1 FROM removal_candidates d WHERE d.subscription_id = s.id
+                                 AND d.state = 'closed_complete' AND d.closed_at >= s.last_seen)"#,
+            profile_id,
+            now
+        )
+        .fetch_one(&mut *conn)
+        .await?,
+    )?);
+    // Exclusions of these subscriptions only: the view matches every rule against each subscription
+    // it is asked about, and most of a large organization is never a candidate.
+    let has_exclusions = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM identifier_exclusion_rules WHERE profile_id = ?1 AND active = 1)
+               OR EXISTS (SELECT 1 FROM user_exclusion_rules WHERE profile_id = ?1 AND active = 1) AS "any!: bool""#,
+        profile_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let excluded: HashMap<i64, String> = if !has_exclusions {
+        HashMap::new()
+    } else {
+        let judged = to_json(&rows.iter().map(|r| r.id).collect::<Vec<_>>())?;
+        sqlx::query!(
+            r#"SELECT subscription_id AS "subscription_id!: i64", excluded_by AS "excluded_by!: String"
+           FROM subscription_exclusions WHERE subscription_id IN (SELECT value FROM json_each(?))"#,
+            judged
+        )
+        .fetch_all(&mut *conn)
+        .await?
         .into_iter()
-        .map(|r| {
-            let last_event = r.last_activity_at.filter(|_| r.source.as_deref() == Some("events"));
-            // Last-login activity is the subscription's own last login (kept fresher by each download).
-            let last_login = match (
-                r.last_login,
-                r.last_activity_at.filter(|_| r.source.as_deref() == Some("last_login")),
-            ) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
-            };
-            let known_since = [Some(r.first_seen), r.seat_changed_at, last_login, last_event]
-                .into_iter()
-                .flatten()
-                .min()
-                .unwrap_or(r.first_seen);
-            let email_lower = r.email.to_lowercase();
-            Row {
-                subscription_id: r.id,
-                user_id: r.user_id,
-                facts: Facts {
-                    open: r.open,
-                    paid: r.paid,
-                    rule_active: r.rule_active,
-                    admin: r.admin,
-                    owner: owner_id == Some(r.user_id)
-                        || owner_email.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(&r.email)),
-                    excluded_by: excluded.get(&r.id).cloned(),
-                    protected_by: protected.iter().find(|p| covers(p, &email_lower)).cloned(),
-                    known_since,
-                    last_event,
-                    last_login,
-                    threshold_days: r.threshold,
-                    grace_days: r.grace,
-                },
-                email: r.email,
-                name: r.name,
-                identifier: r.identifier,
-                model_id: r.model_id,
-                is_internal: r.is_internal,
-                candidate: match (r.candidate_id, r.state, r.inactive_since, r.candidate_source) {
-                    (Some(id), Some(state), Some(since), Some(source)) => Some((id, state, since, source)),
-                    _ => None,
-                },
-            }
-        })
-        .collect();
+        .map(|r| (r.subscription_id, r.excluded_by))
+        .collect()
+    };
 
     let mut summary = ComputeSummary::default();
-    for row in &rows {
-        let verdict = judge(&row.facts, now);
-        match (&row.candidate, verdict) {
+    let (mut opened, mut changed, mut closed) = (Vec::new(), Vec::new(), Vec::new());
+    for r in rows {
+        let facts = facts_of(
+            &r,
+            r.model_id.and_then(|id| models.get(&id)),
+            &excluded,
+            &protected,
+            owner_id,
+            owner_email.as_deref(),
+        );
+        let verdict = judge(&facts, now);
+        match (r.candidate()?, verdict) {
             (None, Ok(inactive)) => {
-                insert(conn, profile_id, row, &inactive, now).await?;
-                summary.opened += 1;
+                opened.push(Verdict::new(r.id, &inactive));
             }
             (None, Err(_)) => {}
             // The reclaim job re-checks these itself, just before it writes.
-            (Some((_, CandidateState::AwaitingRevocation, ..)), _) => {}
-            (Some((id, _, since, source)), Ok(inactive)) => {
-                if *since != inactive.inactive_since || *source != inactive.source {
-                    follow_activity(conn, *id, &inactive, now).await?;
-                    summary.updated += 1;
+            (Some(OpenCandidate { state: CandidateState::AwaitingRevocation, .. }), _) => {}
+            (Some(OpenCandidate { id, since, source, .. }), Ok(inactive)) => {
+                if since != inactive.inactive_since || source != inactive.source {
+                    changed.push(Verdict::new(id, &inactive));
                 }
             }
-            (Some((id, state, ..)), Err(reason)) => {
+            (Some(OpenCandidate { id, state, .. }), Err(reason)) => {
                 let event = if matches!(reason, NotCandidate::Active { .. }) {
                     summary.canceled += 1;
                     Event::ActivityDetected
@@ -359,11 +474,14 @@ async fn compute_in(
                     summary.skipped += 1;
                     Event::Skipped
                 };
-                let to = state::next(*state, event).map_err(|e| Error::Internal(e.0))?;
-                close(conn, *id, to, &reason.describe(), now).await?;
+                let to = state::next(state, event).map_err(|e| Error::Internal(e.0))?;
+                closed.push(Closed { id, state: to.as_str(), note: cap(&reason.describe(), MAX_MESSAGE) });
             }
         }
     }
+    summary.opened = open_candidates(conn, profile_id, &opened, now).await?;
+    summary.updated = follow_activity(conn, &changed, now).await?;
+    close_all(conn, &closed, now).await?;
     summary.no_answer = expire_unanswered(conn, profile_id, now).await?;
     summary.open = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!: i64" FROM removal_candidates WHERE profile_id = ? AND closed_at IS NULL"#,
@@ -377,52 +495,113 @@ async fn compute_in(
     Ok(summary)
 }
 
-async fn insert(
+/// What `judge` is told about one subscription.
+fn facts_of(
+    r: &Judged,
+    model: Option<&ModelRule>,
+    excluded: &HashMap<i64, String>,
+    protected: &[String],
+    owner_id: Option<i64>,
+    owner_email: Option<&str>,
+) -> Facts {
+    let last_event = r.last_activity_at.filter(|_| r.source.as_deref() == Some("events"));
+    // Last-login activity is the subscription's own last login (kept fresher by each download).
+    let last_login =
+        match (r.last_login, r.last_activity_at.filter(|_| r.source.as_deref() == Some("last_login"))) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    let known_since = [Some(r.first_seen), r.seat_changed_at, last_login, last_event]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(r.first_seen);
+    let email_lower = r.email.to_lowercase();
+    Facts {
+        open: r.open,
+        paid: model.is_some_and(|m| m.paid),
+        rule_active: model.is_some_and(|m| m.rule_active),
+        admin: r.admin,
+        owner: owner_id == Some(r.user_id) || owner_email.is_some_and(|o| o.eq_ignore_ascii_case(&r.email)),
+        excluded_by: excluded.get(&r.id).cloned(),
+        protected_by: protected.iter().find(|p| covers(p, &email_lower)).cloned(),
+        known_since,
+        last_event,
+        last_login,
+        threshold_days: model.map_or(60, |m| m.threshold),
+        grace_days: model.map_or(30, |m| m.grace),
+    }
+}
+
+fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// Opens the new candidates (Ready) in one statement; the user and seat are copied from the
+/// subscription as they are now.
+async fn open_candidates(
     conn: &mut SqliteConnection,
     profile_id: i64,
-    row: &Row,
-    inactive: &Inactivity,
+    opened: &[Verdict],
     now: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query!(
+) -> Result<i64> {
+    if opened.is_empty() {
+        return Ok(0);
+    }
+    let opened = to_json(opened)?;
+    let done = sqlx::query!(
         "INSERT INTO removal_candidates (profile_id, subscription_id, model_id, user_id, email, name, identifier, \
-         is_internal, justification, last_activity_at, activity_source, inactive_since, state, opened_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ready', ?, ?)",
-        profile_id,
-        row.subscription_id,
-        row.model_id,
-        row.user_id,
-        row.email,
-        row.name,
-        row.identifier,
-        row.is_internal,
-        inactive.justification,
-        inactive.last_activity,
-        inactive.source,
-        inactive.inactive_since,
+           is_internal, justification, last_activity_at, activity_source, inactive_since, state, opened_at, updated_at) \
+         SELECT s.profile_id, s.id, s.model_id, s.user_id, s.email, s.name, s.identifier, s.is_internal, \
+           v.value ->> 'justification', v.value ->> 'last_activity_at', v.value ->> 'activity_source', \
+           v.value ->> 'inactive_since', 'ready', ?1, ?1 \
+         FROM json_each(?2) v CROSS JOIN software_subscriptions s ON s.id = v.value ->> 'id' \
+         WHERE s.profile_id = ?3",
         now,
-        now
+        opened,
+        profile_id
     )
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() as i64)
 }
 
+/// Follows the activity of open candidates that are still candidates, in one statement.
 async fn follow_activity(
     conn: &mut SqliteConnection,
-    id: i64,
-    inactive: &Inactivity,
+    changed: &[Verdict],
     now: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query!(
-        "UPDATE removal_candidates SET justification = ?, last_activity_at = ?, activity_source = ?, \
-         inactive_since = ?, updated_at = ? WHERE id = ? AND closed_at IS NULL",
-        inactive.justification,
-        inactive.last_activity,
-        inactive.source,
-        inactive.inactive_since,
+) -> Result<i64> {
+    if changed.is_empty() {
+        return Ok(0);
+    }
+    let changed = to_json(changed)?;
+    let done = sqlx::query!(
+        "UPDATE removal_candidates SET justification = v.value ->> 'justification', \
+           last_activity_at = v.value ->> 'last_activity_at', activity_source = v.value ->> 'activity_source', \
+           inactive_since = v.value ->> 'inactive_since', updated_at = ?1 \
+         FROM json_each(?2) v WHERE removal_candidates.id = v.value ->> 'id' AND removal_candidates.closed_at IS NULL",
         now,
-        id
+        changed
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() as i64)
+}
+
+/// Closes open candidates, each with its state and note, in one statement.
+async fn close_all(conn: &mut SqliteConnection, closed: &[Closed], now: DateTime<Utc>) -> Result<()> {
+    if closed.is_empty() {
+        return Ok(());
+    }
+    debug_assert!(closed.iter().all(|c| c.state.starts_with("closed_")));
+    let closed = to_json(closed)?;
+    sqlx::query!(
+        "UPDATE removal_candidates SET state = v.value ->> 'state', note = v.value ->> 'note', closed_at = ?1, \
+           updated_at = ?1 \
+         FROM json_each(?2) v WHERE removal_candidates.id = v.value ->> 'id' AND removal_candidates.closed_at IS NULL",
+        now,
+        closed
     )
     .execute(conn)
     .await?;
@@ -995,6 +1174,18 @@ mod tests {
             ..facts()
         };
         assert_eq!(judge(&f, at(NOW)), Err(NotCandidate::InGracePeriod));
+    }
+
+    /// `compute_in` reads the open candidates by these states (through an index on the state);
+    /// they must be exactly the states that are not closed.
+    #[test]
+    fn the_open_states_read_by_compute_are_the_states_not_closed() {
+        let open: Vec<_> =
+            CandidateState::ALL.into_iter().filter(|s| !s.is_closed()).map(|s| s.as_str()).collect();
+        assert_eq!(
+            open,
+            ["ready", "awaiting_user", "awaiting_approval", "awaiting_revocation", "attention_required"]
+        );
     }
 
     #[test]
