@@ -44,6 +44,13 @@ const COMMANDS: &[&str] = &[
     "confirm_reclaim",
     "list_audit",
     "undo_audit",
+    "list_entitlements",
+    "create_entitlement",
+    "update_entitlement",
+    "delete_entitlements",
+    "reconcile_now",
+    "list_reconciliations",
+    "license_usage",
 ];
 
 fn main() {

@@ -20,7 +20,7 @@ pub use state::AppState;
 /// capabilities/default.json; links are opened on request, never on click). Generic so that tests
 /// can use tauri's mock runtime.
 pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    use commands::{connections, demo, exclusions, profiles, reclaim, sync};
+    use commands::{connections, demo, exclusions, profiles, reclaim, reconcile, sync};
     builder
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::Builder::new().open_js_links_on_click(false).build())
@@ -68,6 +68,13 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
             reclaim::confirm_reclaim,
             reclaim::list_audit,
             reclaim::undo_audit,
+            reconcile::list_entitlements,
+            reconcile::create_entitlement,
+            reconcile::update_entitlement,
+            reconcile::delete_entitlements,
+            reconcile::reconcile_now,
+            reconcile::list_reconciliations,
+            reconcile::license_usage,
         ])
 }
 

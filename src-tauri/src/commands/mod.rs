@@ -6,6 +6,7 @@ pub mod demo;
 pub mod exclusions;
 pub mod profiles;
 pub mod reclaim;
+pub mod reconcile;
 pub mod sync;
 
 use seatkeeper_core::{AppError, Error};

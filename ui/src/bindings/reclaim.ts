@@ -210,7 +210,7 @@ paid: boolean, subscriptionCount: number, openCandidates: number, lastActivityTh
  */
 autoReclaim: boolean, reclaimAction: ReclaimAction, 
 /**
- * One seat per month, until entitlements give the cost.
+ * One seat per month, used while the model has no entitlement (entitlements give the cost).
  */
 monthlyCost: Money | null, currency: string, updatedAt: string | null, };
 

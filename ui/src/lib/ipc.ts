@@ -3,6 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 
 import type { AppError, ErrorCode } from "../bindings/errors";
+import type { Entitlement, EntitlementInput, LicenseUsage, Reconciliation } from "../bindings/reconcile";
 import type { ScheduledJob } from "../bindings/jobs";
 import type {
   Connection,
@@ -93,6 +94,13 @@ export interface Commands {
   list_audit: { args: { filter: AuditFilter; offset: number; limit: number }; result: AuditPage };
   undo_audit: { args: { auditId: number }; result: AuditRecord };
   protect_candidates: { args: { ids: number[]; note: string }; result: number };
+  list_entitlements: { args: { profileId: number; modelId: number | null }; result: Entitlement[] };
+  create_entitlement: { args: { profileId: number; input: EntitlementInput }; result: Entitlement };
+  update_entitlement: { args: { entitlementId: number; input: EntitlementInput }; result: Entitlement };
+  delete_entitlements: { args: { ids: number[] }; result: number };
+  reconcile_now: { args: { profileId: number }; result: Reconciliation };
+  list_reconciliations: { args: { profileId: number; limit: number | null }; result: Reconciliation[] };
+  license_usage: { args: { profileId: number }; result: LicenseUsage };
 }
 
 
@@ -218,3 +226,21 @@ export const listAudit = (filter: AuditFilter, offset: number, limit: number) =>
 export const undoAudit = (auditId: number) => call("undo_audit", { auditId });
 /** Protects the selected candidates' users and closes their candidates; all or nothing. */
 export const protectCandidates = (ids: number[], note: string) => call("protect_candidates", { ids, note });
+
+/** The profile's software entitlements (of one model when given). */
+export const listEntitlements = (profileId: number, modelId: number | null = null) =>
+  call("list_entitlements", { profileId, modelId });
+/** Adds an entitlement; a bad field is a Validation error naming it, and nothing is saved. */
+export const createEntitlement = (profileId: number, input: EntitlementInput) =>
+  call("create_entitlement", { profileId, input });
+export const updateEntitlement = (entitlementId: number, input: EntitlementInput) =>
+  call("update_entitlement", { entitlementId, input });
+/** Removes entitlements, all or none. */
+export const deleteEntitlements = (ids: number[]) => call("delete_entitlements", { ids });
+/** Runs a reconciliation now and keeps it as a snapshot. */
+export const reconcileNow = (profileId: number) => call("reconcile_now", { profileId });
+/** The kept reconciliations, oldest first. */
+export const listReconciliations = (profileId: number, limit: number | null = null) =>
+  call("list_reconciliations", { profileId, limit });
+/** The License Usage view's figures and chart data, aggregated in the core. */
+export const licenseUsage = (profileId: number) => call("license_usage", { profileId });

@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod private_files;
 pub mod profiles;
 pub mod reclaim;
+pub mod reconcile;
 pub mod secrets;
 pub mod server_text;
 pub mod services;

@@ -20,6 +20,10 @@ pub use crate::reclaim::{
     confirm as confirm_reclaim, confirm_and_run as confirm_and_run_reclaim, get_audit, list_audit, os_user,
     preview as preview_reclaim, undo as undo_audit,
 };
+pub use crate::reconcile::{
+    create_entitlement, delete_entitlements, license_usage, list_entitlements, list_reconciliations,
+    reconcile, update_entitlement,
+};
 pub use crate::sync::activity::{activity_settings, set_excluded_event_kinds};
 pub use crate::sync::{
     delete_exclusion_rule, list_exclusion_rules, list_models, list_subscriptions, list_subscriptions_page,

@@ -36,7 +36,7 @@ use ts_rs::TS;
 
 use super::results::{self, JobResult, JobStatus};
 use super::schedule::{next_at_time_of_day, next_run_after, parse_time_of_day};
-use super::{JobKind, RunContext};
+use super::{JobKind, JobSchedule, RunContext};
 use crate::clock::Clock;
 use crate::connections::{client_for, ClientOptions};
 use crate::db::Db;
@@ -145,15 +145,21 @@ struct Job {
     published: bool,
     next_run_at: Option<DateTime<Utc>>,
     time_of_day: Option<String>,
+    schedule: JobSchedule,
 }
 
 impl Job {
     /// When the job runs next after a run that starts at `now`: at the admin's time of day on this
     /// computer's clock, or else whole days after its last scheduled time.
+    /// A weekly job runs six days after that.
     fn next_run(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        match self.time_of_day.as_deref().map(parse_time_of_day) {
+        let next = match self.time_of_day.as_deref().map(parse_time_of_day) {
             Some(Ok(time)) => next_at_time_of_day(time, now, &chrono::Local),
             _ => next_run_after(self.next_run_at.unwrap_or(now), now),
+        };
+        match self.schedule {
+            JobSchedule::Weekly => next + chrono::Duration::days(6),
+            JobSchedule::Daily | JobSchedule::OnDemand => next,
         }
     }
 }
@@ -165,10 +171,10 @@ async fn select(db: &Db, id: Option<i64>, due: Option<DateTime<Utc>>) -> Result<
         Job,
         r#"SELECT j.id AS "id!", j.profile_id, j.kind AS "kind: JobKind", j.name, j.enabled AS "enabled: bool",
                p.status = 'published' AS "published!: bool", j.next_run_at AS "next_run_at: DateTime<Utc>",
-               j.time_of_day
+               j.time_of_day, j.schedule AS "schedule: JobSchedule"
            FROM scheduled_jobs j JOIN profiles p ON p.id = j.profile_id
            WHERE (?1 IS NULL OR j.id = ?1)
-             AND (?2 IS NULL OR (j.enabled = 1 AND p.status = 'published' AND j.schedule = 'daily'
+             AND (?2 IS NULL OR (j.enabled = 1 AND p.status = 'published' AND j.schedule IN ('daily', 'weekly')
                                  AND (j.next_run_at IS NULL OR j.next_run_at <= ?2)))
            ORDER BY j.profile_id, j.kind DESC"#,
         id,
@@ -402,7 +408,7 @@ impl JobEngine {
         let next = sqlx::query_scalar!(
             r#"SELECT min(j.next_run_at) AS "next?: DateTime<Utc>" FROM scheduled_jobs j
                JOIN profiles p ON p.id = j.profile_id
-               WHERE j.enabled = 1 AND p.status = 'published' AND j.schedule = 'daily'"#
+               WHERE j.enabled = 1 AND p.status = 'published' AND j.schedule IN ('daily', 'weekly')"#
         )
         .fetch_one(self.inner.db.pool())
         .await?;

@@ -47,11 +47,13 @@ pub enum JobKind {
     Events,
     /// Writes the seats the admin confirmed ([`crate::reclaim::job`]).
     Reclaim,
+    /// Reconciles entitlements with subscriptions ([`crate::reconcile::job`]); local only.
+    Reconcile,
 }
 
 impl JobKind {
     /// Every kind, in the order a profile's jobs are created.
-    pub const ALL: [Self; 3] = [Self::Subscriptions, Self::Events, Self::Reclaim];
+    pub const ALL: [Self; 4] = [Self::Subscriptions, Self::Events, Self::Reclaim, Self::Reconcile];
 
     /// The one place that says what each kind of job is. A new kind is a variant (also in
     /// [`Self::ALL`]), a file with its `run` function, and an arm here.
@@ -87,6 +89,16 @@ impl JobKind {
                 computes_candidates: false,
                 run: crate::reclaim::job::run,
             },
+            Self::Reconcile => JobSpec {
+                verb: "Reconcile",
+                name: "Subscriptions",
+                refreshes: "the reconciliation",
+                schedule: JobSchedule::Weekly,
+                wanted: |_| true,
+                after: Some(Self::Subscriptions),
+                computes_candidates: false,
+                run: crate::reconcile::job::run,
+            },
         }
     }
 
@@ -106,7 +118,8 @@ pub(crate) struct JobSpec {
     name: &'static str,
     /// What it refreshes, for "This profile has no job to refresh …".
     pub refreshes: &'static str,
-    /// Daily (the engine runs it when due), or on demand (only Run now, or a confirmed reclaim).
+    /// Daily or weekly (the engine runs it when due), or on demand (only Run now, or a confirmed
+    /// reclaim).
     pub schedule: JobSchedule,
     /// Whether a published profile with these settings has the job.
     pub wanted: fn(JobSettings) -> bool,
@@ -152,6 +165,12 @@ pub async fn run(kind: JobKind, context: RunContext<'_>) -> Result<JobResult> {
             recorder
                 .warn(format!("Automatic reclaim could not confirm this profile's Ready candidates: {e}"));
         }
+        // Reconciliation follows every refresh, so that the License Usage view's history has a point
+        // per refresh.
+        let trigger = crate::reconcile::Trigger::Refresh;
+        if let Err(e) = crate::reconcile::reconcile(db, clock, profile_id, trigger).await {
+            recorder.warn(format!("The reconciliation could not run after this refresh: {e}"));
+        }
     }
     recorder.finish(db, client, clock.now(), outcome).await
 }
@@ -162,6 +181,8 @@ pub async fn run(kind: JobKind, context: RunContext<'_>) -> Result<JobResult> {
 #[ts(export, export_to = "jobs.ts")]
 pub enum JobSchedule {
     Daily,
+    /// Every seven days (the reconciliation).
+    Weekly,
     /// Runs only when started (Run now, or a confirmed reclaim); never due by itself.
     OnDemand,
 }
@@ -170,7 +191,7 @@ impl JobSchedule {
     /// When a new or re-enabled job is first due: a daily job at once, an on-demand job never.
     fn first_run(self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self {
-            Self::Daily => Some(now),
+            Self::Daily | Self::Weekly => Some(now),
             Self::OnDemand => None,
         }
     }
@@ -210,7 +231,7 @@ pub(crate) async fn list_for_profile(
         r#"SELECT id AS "id!", profile_id, kind AS "kind: JobKind", name, schedule AS "schedule: JobSchedule",
                enabled AS "enabled: bool", next_run_at AS "next_run_at: DateTime<Utc>", time_of_day
            FROM scheduled_jobs WHERE profile_id = ?
-           ORDER BY CASE kind WHEN 'subscriptions' THEN 0 WHEN 'events' THEN 1 ELSE 2 END"#,
+           ORDER BY CASE kind WHEN 'subscriptions' THEN 0 WHEN 'events' THEN 1 WHEN 'reclaim' THEN 2 ELSE 3 END"#,
         profile_id
     )
     .fetch_all(conn)

@@ -832,8 +832,8 @@ pub async fn list_candidates(
                c.updated_at AS "updated_at: DateTime<Utc>", c.closed_at AS "closed_at: DateTime<Utc>",
                c.notified_at AS "notified_at: DateTime<Utc>", c.answered_at AS "answered_at: DateTime<Utc>",
                c.approved_at AS "approved_at: DateTime<Utc>", c.approved_by, c.note,
-               coalesce(r.notify_user, 0) AS "notify_user!: bool", m.monthly_cost_minor AS "monthly_cost_minor?: i64",
-               m.currency AS "currency?: String",
+               coalesce(r.notify_user, 0) AS "notify_user!: bool", m.unit_monthly_minor AS "monthly_cost_minor?: i64",
+               m.unit_currency AS "currency?: String",
                count(*) OVER () AS "total!: i64"
            FROM removal_candidates c
            JOIN profiles p ON p.id = c.profile_id
@@ -926,8 +926,8 @@ pub async fn savings(
     let ids = ids.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
     let only = ids_json(f);
     let rows = sqlx::query!(
-        r#"SELECT m.currency AS "currency?: String", count(*) AS "seats!: i64",
-               sum(m.monthly_cost_minor) AS "monthly?: i64", count(m.monthly_cost_minor) AS "costed!: i64"
+        r#"SELECT m.unit_currency AS "currency?: String", count(*) AS "seats!: i64",
+               sum(m.unit_monthly_minor) AS "monthly?: i64", count(m.unit_monthly_minor) AS "costed!: i64"
            FROM removal_candidates c
            LEFT JOIN software_models m ON m.id = c.model_id
            WHERE (?2 IS NULL OR c.profile_id = ?2) AND (?3 IS NULL OR c.model_id = ?3)
@@ -937,7 +937,7 @@ pub async fn savings(
              AND (?7 IS NULL OR lower(c.email) LIKE ?7 ESCAPE '\' OR lower(coalesce(c.name, '')) LIKE ?7 ESCAPE '\')
              AND (?8 IS NULL OR c.id IN (SELECT value FROM json_each(?8)))
              AND (?9 IS NULL OR c.id IN (SELECT value FROM json_each(?9)))
-           GROUP BY m.currency ORDER BY m.currency"#,
+           GROUP BY m.unit_currency ORDER BY m.unit_currency"#,
         now,
         f.profile_id,
         f.model_id,

@@ -130,7 +130,7 @@ async fn load_selected(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Vec<S
                coalesce(s.is_resource_viewer, 0) AS "resource_viewer!: bool",
                coalesce(st.plan_model, 'usm') = 'usm' AS "usm!: bool", st.plan_id AS "plan_id?: i64",
                coalesce(r.reclaim_action, 'free_seat') AS "action!: ReclaimAction", c.state AS "state: CandidateState",
-               m.monthly_cost_minor AS "monthly_cost_minor?: i64", m.currency AS "currency?: String"
+               m.unit_monthly_minor AS "monthly_cost_minor?: i64", m.unit_currency AS "currency?: String"
            FROM removal_candidates c
            JOIN profiles p ON p.id = c.profile_id
            JOIN software_subscriptions s ON s.id = c.subscription_id

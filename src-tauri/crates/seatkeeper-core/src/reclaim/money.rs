@@ -44,7 +44,7 @@ pub fn plain(minor: i64, exponent: u16) -> String {
     format!("{sign}{}.{:0width$}", abs / scale as u64, abs % scale as u64, width = usize::from(exponent))
 }
 
-fn exponent(code: &str) -> u16 {
+pub(crate) fn exponent(code: &str) -> u16 {
     Currency::from_code(code).and_then(Currency::exponent).unwrap_or(2)
 }
 
@@ -106,7 +106,7 @@ pub fn parse_amount(field: &str, input: &str, currency: &str) -> Result<Option<i
         return Err(Error::validation(
             field,
             format!(
-                "{} {currency} per seat and month is more than Seatkeeper accepts; check the amount.",
+                "{} {currency} per seat is more than Seatkeeper accepts; check the amount.",
                 input.trim()
             ),
         ));

@@ -52,7 +52,7 @@ pub struct ReclamationRule {
     /// Reclaim Ready candidates without a review (default off).
     pub auto_reclaim: bool,
     pub reclaim_action: ReclaimAction,
-    /// One seat per month, until entitlements give the cost.
+    /// One seat per month, used while the model has no entitlement (entitlements give the cost).
     pub monthly_cost: Option<Money>,
     pub currency: String,
     pub updated_at: Option<DateTime<Utc>>,
@@ -240,6 +240,10 @@ pub async fn update_rule(
     )
     .execute(&mut *tx)
     .await?;
+    let profile_id = sqlx::query_scalar!("SELECT profile_id FROM software_models WHERE id = ?", model_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    crate::reconcile::costs::refresh(&mut tx, profile_id, now).await?;
     tx.commit().await?;
     get_rule(db, rule_id).await
 }

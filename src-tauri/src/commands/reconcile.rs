@@ -1,0 +1,67 @@
+//! Entitlements and reconciliation: the Software Entitlements screen and related list, Reconcile
+//! now, and the License Usage view.
+
+use seatkeeper_core::reconcile::{Entitlement, EntitlementInput, LicenseUsage, Reconciliation, Trigger};
+use seatkeeper_core::services;
+use tauri::State;
+
+use super::{ipc_error, CommandResult};
+use crate::state::AppState;
+
+/// The entitlements of a profile (of one model when given), paid models first.
+#[tauri::command]
+pub async fn list_entitlements(
+    state: State<'_, AppState>,
+    profile_id: i64,
+    model_id: Option<i64>,
+) -> CommandResult<Vec<Entitlement>> {
+    services::list_entitlements(&state.db, &state.clock, Some(profile_id), model_id).await.map_err(ipc_error)
+}
+
+/// Adds an entitlement; a bad value is a Validation error on its field and nothing is saved.
+#[tauri::command]
+pub async fn create_entitlement(
+    state: State<'_, AppState>,
+    profile_id: i64,
+    input: EntitlementInput,
+) -> CommandResult<Entitlement> {
+    services::create_entitlement(&state.db, &state.clock, profile_id, input).await.map_err(ipc_error)
+}
+
+#[tauri::command]
+pub async fn update_entitlement(
+    state: State<'_, AppState>,
+    entitlement_id: i64,
+    input: EntitlementInput,
+) -> CommandResult<Entitlement> {
+    services::update_entitlement(&state.db, &state.clock, entitlement_id, input).await.map_err(ipc_error)
+}
+
+/// Removes entitlements, all or none.
+#[tauri::command]
+pub async fn delete_entitlements(state: State<'_, AppState>, ids: Vec<i64>) -> CommandResult<usize> {
+    services::delete_entitlements(&state.db, &state.clock, &ids).await.map_err(ipc_error)
+}
+
+/// Runs a reconciliation now and keeps it as a snapshot.
+#[tauri::command]
+pub async fn reconcile_now(state: State<'_, AppState>, profile_id: i64) -> CommandResult<Reconciliation> {
+    services::reconcile(&state.db, &state.clock, profile_id, Trigger::OnDemand).await.map_err(ipc_error)
+}
+
+/// The kept reconciliations of a profile, oldest first (the latest `limit`).
+#[tauri::command]
+pub async fn list_reconciliations(
+    state: State<'_, AppState>,
+    profile_id: i64,
+    limit: Option<i64>,
+) -> CommandResult<Vec<Reconciliation>> {
+    let limit = limit.unwrap_or(120).clamp(1, 400);
+    services::list_reconciliations(&state.db, profile_id, limit).await.map_err(ipc_error)
+}
+
+/// Everything the License Usage view shows, aggregated in the core.
+#[tauri::command]
+pub async fn license_usage(state: State<'_, AppState>, profile_id: i64) -> CommandResult<LicenseUsage> {
+    services::license_usage(&state.db, &state.clock, profile_id).await.map_err(ipc_error)
+}
