@@ -101,6 +101,7 @@ export interface Commands {
   reconcile_now: { args: { profileId: number }; result: Reconciliation };
   list_reconciliations: { args: { profileId: number; limit: number | null }; result: Reconciliation[] };
   license_usage: { args: { profileId: number }; result: LicenseUsage };
+  save_export: { args: { fileName: string; dataBase64: string }; result: string | null };
 }
 
 
@@ -244,3 +245,8 @@ export const listReconciliations = (profileId: number, limit: number | null = nu
   call("list_reconciliations", { profileId, limit });
 /** The License Usage view's figures and chart data, aggregated in the core. */
 export const licenseUsage = (profileId: number) => call("license_usage", { profileId });
+/**
+ * Saves an export (a PNG summary) where the admin chooses in the system's save dialog, which Rust
+ * opens; resolves to the path saved, or null when the admin cancelled.
+ */
+export const saveExport = (fileName: string, dataBase64: string) => call("save_export", { fileName, dataBase64 });
