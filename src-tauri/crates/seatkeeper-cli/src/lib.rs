@@ -12,6 +12,7 @@
 //! The reclamation verbs (`candidates`, `reclaim`, `skip`, `audit`, `undo`) are in [`reclamation`].
 
 pub mod reclamation;
+pub mod reconciliation;
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};

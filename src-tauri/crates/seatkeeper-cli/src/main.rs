@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use seatkeeper_cli::reclamation::{self, CandidateQuery, JustificationChoice, Selection, StateChoice};
+use seatkeeper_cli::reconciliation::{self, NewEntitlement};
 use seatkeeper_cli::{
     CliError, CliResult, JobChoice, ListChoice, ProgressMode, APP_IDENTIFIER, EXIT_FAILED, EXIT_NOT_FOUND,
     EXIT_OK, EXIT_USAGE,
@@ -181,7 +182,95 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Reconcile a profile now: rights owned vs subscriptions used per software model, compliance,
+    /// true-up cost and savings (money per year). The run is kept, as the app's Reconcile now.
+    #[command(after_help = RECONCILE_HELP)]
+    Reconcile {
+        /// The profile's id or Display Name.
+        profile: String,
+        /// Print a JSON array, one object per model, instead of a table.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV (safe to open in a spreadsheet) instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// List a profile's software entitlements, add one, or remove some.
+    #[command(after_help = ENTITLEMENTS_HELP)]
+    Entitlements {
+        /// The profile's id or Display Name.
+        profile: String,
+        #[command(subcommand)]
+        action: Option<EntitlementAction>,
+        /// Print JSON instead of a table.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
 }
+
+#[derive(Debug, Subcommand)]
+enum EntitlementAction {
+    /// Add an entitlement to a software model (refused, with the reason, if a value is wrong).
+    Add {
+        /// The software model: its id, name or subscription identifier (MEMBER, Licensed).
+        #[arg(long, value_name = "ID|NAME")]
+        model: String,
+        /// Purchased rights (seats).
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        rights: i64,
+        /// Unit cost per seat and billing period, e.g. 25.00.
+        #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
+        unit_cost: String,
+        /// ISO 4217 currency code.
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        /// How many of the model's currency one unit of --currency is worth, when they differ.
+        #[arg(long, value_name = "RATE")]
+        rate: Option<String>,
+        /// Billed annually (the unit cost is per year) instead of monthly.
+        #[arg(long)]
+        annual: bool,
+        /// Term start, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        start: String,
+        /// Term end, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        end: String,
+        /// Display name [default: "<rights> seats from <start>"].
+        #[arg(long, value_name = "TEXT")]
+        name: Option<String>,
+        /// Notes kept with the entitlement.
+        #[arg(long, value_name = "TEXT")]
+        notes: Option<String>,
+    },
+    /// Remove entitlements by id (all or none).
+    Remove {
+        /// Entitlement ids (`seatkeeper entitlements <profile>` lists them).
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+}
+
+const RECONCILE_HELP: &str = "Examples:
+  seatkeeper reconcile \"Acme Corp\"
+  seatkeeper reconcile 1 --json
+  seatkeeper reconcile 1 --csv > reconciliation.csv
+
+JSON: one object per model with model, owned, used, excluded, active, inactive, compliance
+(\"Compliant\" or \"Not Compliant\"), over_licensed, rights_needed, open_candidates, reclaimed,
+unit_cost_per_month, true_up_cost, potential_savings, actual_savings (per year) and currency.";
+
+const ENTITLEMENTS_HELP: &str = "Examples:
+  seatkeeper entitlements \"Acme Corp\"
+  seatkeeper entitlements 1 add --model MEMBER --rights 120 --unit-cost 25.00 --start 2026-01-01 --end 2026-12-31
+  seatkeeper entitlements 1 add --model MEMBER --rights 10 --unit-cost 240 --currency EUR --rate 1.08 --annual \\
+      --start 2026-07-01 --end 2027-06-30
+  seatkeeper entitlements 1 remove 4 5
+
+Exit codes: 0 done; 1 a value was refused (nothing saved); 3 profile, model or entitlement not found.";
 
 const EXIT_CODES: &str =
     "Exit codes: 0 success; 1 failed (a job, a validation, a candidate needing attention, \
@@ -483,6 +572,79 @@ async fn dispatch(cli: Cli) -> CliResult<u8> {
                 reclamation::write_audit_csv(&rows, std::io::stdout().lock())?;
             } else {
                 print_text(&reclamation::audit_table(&rows))?;
+            }
+            EXIT_OK
+        }
+        Command::Reconcile { profile, json, csv } => {
+            let profile = seatkeeper_cli::find_profile(&db, &profile).await?;
+            let run = reconciliation::run(&db, &profile).await?;
+            if json {
+                json_line(&reconciliation::figures(&run))?;
+            } else if csv {
+                reconciliation::write_figures_csv(&run, std::io::stdout().lock())?;
+            } else {
+                print_text(&reconciliation::figures_table(&profile, &run))?;
+            }
+            EXIT_OK
+        }
+        Command::Entitlements { profile, action, json, csv } => {
+            let profile = seatkeeper_cli::find_profile(&db, &profile).await?;
+            match action {
+                None => {
+                    let list = reconciliation::list(&db, &profile).await?;
+                    if json {
+                        json_line(&reconciliation::entitlement_rows(&list))?;
+                    } else if csv {
+                        reconciliation::write_entitlements_csv(&list, std::io::stdout().lock())?;
+                    } else {
+                        print_text(&reconciliation::entitlement_table(&list))?;
+                    }
+                }
+                Some(EntitlementAction::Add {
+                    model,
+                    rights,
+                    unit_cost,
+                    currency,
+                    rate,
+                    annual,
+                    start,
+                    end,
+                    name,
+                    notes,
+                }) => {
+                    let new = NewEntitlement {
+                        model,
+                        display_name: name,
+                        rights,
+                        unit_cost,
+                        currency,
+                        rate,
+                        annual,
+                        start,
+                        end,
+                        notes,
+                    };
+                    let added = reconciliation::add(&db, &profile, new).await?;
+                    if json {
+                        json_line(&reconciliation::entitlement_rows(std::slice::from_ref(&added)))?;
+                    } else {
+                        print_text(&format!(
+                            "Added entitlement {} to {}: {} rights.\n",
+                            added.id, added.model_name, added.purchased_rights
+                        ))?;
+                    }
+                }
+                Some(EntitlementAction::Remove { ids }) => {
+                    let removed = reconciliation::remove(&db, &profile, &ids).await?;
+                    if json {
+                        json_line(&serde_json::json!({ "removed": removed }))?;
+                    } else {
+                        print_text(&format!(
+                            "Removed {removed} entitlement{}.\n",
+                            if removed == 1 { "" } else { "s" }
+                        ))?;
+                    }
+                }
             }
             EXIT_OK
         }

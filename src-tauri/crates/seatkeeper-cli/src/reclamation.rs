@@ -123,7 +123,8 @@ pub async fn candidate_filter(
     })
 }
 
-async fn find_model(db: &Db, profile: &Profile, spec: &str) -> CliResult<i64> {
+/// A model of the profile by id, name or subscription identifier (`MEMBER`), any case.
+pub(crate) async fn find_model(db: &Db, profile: &Profile, spec: &str) -> CliResult<i64> {
     let models = sync::list_models(db, profile.id).await?;
     let spec = spec.trim();
     if let Ok(id) = spec.parse::<i64>() {
@@ -131,7 +132,13 @@ async fn find_model(db: &Db, profile: &Profile, spec: &str) -> CliResult<i64> {
             return Ok(m.id);
         }
     }
-    let matches: Vec<_> = models.iter().filter(|m| m.name.to_lowercase() == spec.to_lowercase()).collect();
+    let matches: Vec<_> = models
+        .iter()
+        .filter(|m| {
+            m.name.to_lowercase() == spec.to_lowercase()
+                || m.subscription_identifier.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(spec))
+        })
+        .collect();
     match matches.as_slice() {
         [one] => Ok(one.id),
         [] => {
@@ -1010,7 +1017,7 @@ fn clean(text: &str) -> String {
 }
 
 /// Rows under a header, columns padded to their widest cell (the last one is not padded).
-fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+pub(crate) fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut all: Vec<Vec<String>> = vec![header.iter().map(|h| (*h).to_owned()).collect()];
     all.extend(rows.into_iter().map(|r| r.iter().map(|c| clean(c)).collect()));
     let columns = header.len();
