@@ -51,6 +51,7 @@ const COMMANDS: &[&str] = &[
     "reconcile_now",
     "list_reconciliations",
     "license_usage",
+    "save_export",
 ];
 
 fn main() {

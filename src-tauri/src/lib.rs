@@ -24,6 +24,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
     builder
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::Builder::new().open_js_links_on_click(false).build())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             profiles::list_profiles,
             profiles::get_profile,
@@ -75,6 +76,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
             reconcile::reconcile_now,
             reconcile::list_reconciliations,
             reconcile::license_usage,
+            reconcile::save_export,
         ])
 }
 

@@ -3,7 +3,8 @@
 
 use seatkeeper_core::reconcile::{Entitlement, EntitlementInput, LicenseUsage, Reconciliation, Trigger};
 use seatkeeper_core::services;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
 
 use super::{ipc_error, CommandResult};
 use crate::state::AppState;
@@ -64,4 +65,28 @@ pub async fn list_reconciliations(
 #[tauri::command]
 pub async fn license_usage(state: State<'_, AppState>, profile_id: i64) -> CommandResult<LicenseUsage> {
     services::license_usage(&state.db, &state.clock, profile_id).await.map_err(ipc_error)
+}
+
+/// Saves the finance summary (a PNG, as base64) where the admin chooses in the system's save dialog.
+/// The dialog is opened here, so the page never names a path. Returns the path saved, or None when
+/// the admin cancelled.
+#[tauri::command]
+pub async fn save_export<R: Runtime>(
+    app: AppHandle<R>,
+    file_name: String,
+    data_base64: String,
+) -> CommandResult<Option<String>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Save the finance summary")
+        .set_file_name(seatkeeper_core::export::safe_file_name(&file_name, "png"))
+        .add_filter("PNG image", &["png"])
+        .save_file(move |path| {
+            let _ = tx.send(path);
+        });
+    let Some(path) = rx.await.ok().flatten() else { return Ok(None) };
+    let path = path.into_path().map_err(|e| ipc_error(seatkeeper_core::Error::Internal(e.to_string())))?;
+    seatkeeper_core::export::save_png(&path, &data_base64).map_err(ipc_error)?;
+    Ok(Some(path.display().to_string()))
 }
