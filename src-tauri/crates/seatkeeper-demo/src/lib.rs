@@ -11,8 +11,11 @@
 //! the port is kept in that connection's URL, and [`resume_demo`] starts the organization again on
 //! that port when the app starts.
 
+use chrono::Duration;
 use seatkeeper_core::connections::{demo_connection, set_demo_connection};
 use seatkeeper_core::profiles::{create_profile, list_profiles, ConnectionChoice, Profile, ProfileInput};
+use seatkeeper_core::reconcile::{create_entitlement, BillingPeriod, EntitlementInput};
+use seatkeeper_core::sync::ensure_known_model;
 use seatkeeper_core::{Clock, Db, Error, Result, SecretStore};
 use smartsheet_sim::{ControlAccess, SimConfig, SimHandle};
 use tokio::sync::Mutex;
@@ -55,6 +58,21 @@ impl DemoServer {
         Ok((handle.base_url().to_owned(), handle.tokens().admin.clone()))
     }
 
+    /// How many paid seats (MEMBER, listed in the plan, not deactivated) the organization has now.
+    async fn member_seats(&self) -> i64 {
+        let running = self.running.lock().await;
+        let Some(handle) = running.as_ref() else { return 0 };
+        let org = handle.sim().org.read();
+        org.users
+            .iter()
+            .filter(|u| {
+                u.in_plan
+                    && u.seat == smartsheet_sim::org::Seat::Member
+                    && u.status != smartsheet_sim::org::Status::Deactivated
+            })
+            .count() as i64
+    }
+
     /// Stops the simulated organization (when the app quits).
     pub async fn stop(&self) {
         if let Some(handle) = self.running.lock().await.take() {
@@ -87,7 +105,53 @@ pub async fn start_demo(
         analyze_activity_from: None,
         reclaim_subscriptions: true,
     };
-    create_profile(db, secrets, clock, input, ConnectionChoice::Existing { connection_id }).await
+    let profile =
+        create_profile(db, secrets, clock, input, ConnectionChoice::Existing { connection_id }).await?;
+    ship_entitlements(db, clock, server, profile.id).await?;
+    Ok(profile)
+}
+
+/// The demo ships with what a license admin would have entered: an annual subscription for most of
+/// the organization's paid seats and a few monthly seats bought since, together a dozen short of
+/// the seats in use. So the License Usage view shows a compliance position, a true-up cost and
+/// savings from the first refresh on.
+async fn ship_entitlements(db: &Db, clock: &dyn Clock, server: &DemoServer, profile_id: i64) -> Result<()> {
+    let members = server.member_seats().await;
+    let model_id = ensure_known_model(db, profile_id, "MEMBER", clock.now()).await?;
+    let start = clock.now().date_naive() - Duration::days(60);
+    let entitlement =
+        |name: &str, rights: i64, cost: &str, period, end: chrono::NaiveDate, notes: &str| EntitlementInput {
+            model_id,
+            display_name: name.into(),
+            purchased_rights: rights,
+            unit_cost: cost.into(),
+            currency: "USD".into(),
+            rate: String::new(),
+            billing_period: period,
+            term_start: start.to_string(),
+            term_end: end.to_string(),
+            notes: notes.into(),
+        };
+    let year_end = start + Duration::days(364);
+    let annual = entitlement(
+        "Smartsheet Business, annual",
+        (members - 20).max(0),
+        "300.00",
+        BillingPeriod::Annual,
+        year_end,
+        "Demo: the organization's annual subscription.",
+    );
+    create_entitlement(db, clock, profile_id, annual).await?;
+    let monthly = entitlement(
+        "Smartsheet Business, monthly add-on",
+        8,
+        "30.00",
+        BillingPeriod::Monthly,
+        year_end,
+        "Demo: seats added during the term.",
+    );
+    create_entitlement(db, clock, profile_id, monthly).await?;
+    Ok(())
 }
 
 /// The name for a new demo connection: [`DEMO_CONNECTION_NAME`], or with a number when the admin

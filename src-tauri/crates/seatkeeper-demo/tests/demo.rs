@@ -7,6 +7,7 @@ use seatkeeper_core::profiles::{create_profile, get_profile, Profile, ProfileSta
 use seatkeeper_core::reclaim::{
     self, CandidateFilter, CandidatePageRequest, CandidateSort, CandidateState, Justification,
 };
+use seatkeeper_core::reconcile::{self, Compliance};
 use seatkeeper_core::services::{publish_profile, validate_connection};
 use seatkeeper_core::{Db, MemoryStore, SecretStore, SystemClock};
 use seatkeeper_demo::{resume_demo, start_demo, DemoServer, DEMO_CONNECTION_NAME, DEMO_PROFILE_NAME};
@@ -82,6 +83,19 @@ async fn the_demo_has_removal_candidates_out_of_the_box() {
     for kind in [Justification::LowUsage, Justification::NeverUsed] {
         assert!(page.rows.iter().any(|c| c.justification == kind), "no {kind:?} candidate");
     }
+
+    // It ships with entitlements: the License Usage view has a compliance position and savings.
+    let usage = reconcile::license_usage(&db, &SystemClock, profile.id).await.unwrap();
+    let members = usage.models.iter().find(|m| m.identifier.as_deref() == Some("MEMBER")).unwrap();
+    assert_eq!(members.entitlements, 2);
+    assert_eq!(members.owned + 12, members.used + members.excluded, "a dozen seats short: {members:?}");
+    assert_eq!(members.compliance, Compliance::NotCompliant);
+    // (300.00 a year × (n − 20) + 30.00 a month × 8) / (n − 12) per month, in cents.
+    let n = members.used + members.excluded;
+    let unit = ((2500 * (n - 20) + 3000 * 8) as f64 / (n - 12) as f64).round() as i64;
+    assert_eq!(members.unit_monthly.as_ref().map(|u| u.minor), Some(unit));
+    assert_eq!(usage.totals.potential_yearly.iter().map(|m| m.minor).sum::<i64>(), page.total * unit * 12);
+    assert!(!usage.history.is_empty(), "each refresh kept a reconciliation");
     server.stop().await;
 }
 

@@ -168,6 +168,48 @@ pub async fn create_model(
     Ok(id)
 }
 
+/// The model of a known subscription identifier (`MEMBER`, `Licensed`) before any download has
+/// seen it, made as a download would make it (the download then uses it). Returns its id; an
+/// existing model of that identifier or name is returned as it is. For seeding (the demo's
+/// entitlements).
+pub async fn ensure_known_model(
+    db: &Db,
+    profile_id: i64,
+    identifier: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let (name, paid) = known_identifier(identifier).ok_or_else(|| {
+        Error::validation("identifier", format!("“{identifier}” is not a Smartsheet seat type."))
+    })?;
+    let mut tx = db.write().await?;
+    crate::profiles::ensure_exists(&mut tx, profile_id).await?;
+    let id = match existing_model(&mut tx, profile_id, identifier, name).await? {
+        Some(id) => id,
+        None => insert_model(&mut tx, profile_id, name, Some(identifier), paid, true, now).await?,
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A model of the profile made for `identifier` or named `name` (made by the admin, or generated
+/// before for the same identifier): reused rather than made twice.
+async fn existing_model(
+    conn: &mut SqliteConnection,
+    profile_id: i64,
+    identifier: &str,
+    name: &str,
+) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT id AS "id!" FROM software_models WHERE profile_id = ? AND (subscription_identifier = ? OR name = ?)
+           ORDER BY subscription_identifier IS NULL LIMIT 1"#,
+        profile_id,
+        identifier,
+        name
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
 async fn insert_model(
     conn: &mut SqliteConnection,
     profile_id: i64,
@@ -229,25 +271,12 @@ impl Identifiers {
             return Ok((*model, false));
         }
         let model = match known_identifier(identifier) {
-            Some((name, paid)) => {
-                // A model of that name may exist already (made by the admin, or generated before for
-                // the same identifier): reuse it.
-                let existing: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM software_models WHERE profile_id = ? AND (subscription_identifier = ? OR name = ?) \
-                     ORDER BY subscription_identifier IS NULL LIMIT 1",
-                )
-                .bind(self.profile_id)
-                .bind(identifier)
-                .bind(name)
-                .fetch_optional(&mut *conn)
-                .await?;
-                match existing {
-                    Some(id) => Some(id),
-                    None => Some(
-                        insert_model(conn, self.profile_id, name, Some(identifier), paid, true, now).await?,
-                    ),
+            Some((name, paid)) => match existing_model(conn, self.profile_id, identifier, name).await? {
+                Some(id) => Some(id),
+                None => {
+                    Some(insert_model(conn, self.profile_id, name, Some(identifier), paid, true, now).await?)
                 }
-            }
+            },
             None => None,
         };
         sqlx::query(
