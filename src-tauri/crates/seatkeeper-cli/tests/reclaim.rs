@@ -591,3 +591,95 @@ async fn ctrl_c_stops_a_reclaim_and_gives_back_the_rest() {
     assert_eq!(run["result"]["candidatesReclaimed"], reclaimed, "{run}");
     case.delete().await;
 }
+
+/// `seatkeeper entitlements` and `seatkeeper reconcile`: a refused value saves nothing and names
+/// what is wrong; the figures printed are the core's, in the JSON the issue defines.
+#[tokio::test(flavor = "multi_thread")]
+async fn entitlements_and_reconcile_from_the_command_line() {
+    let Some(case) = Case::new("Acme Corp", 65, 200).await else { return };
+    let id = case.id();
+    let term = ["--start", "2026-01-01", "--end", "2027-12-31"];
+    let add = |extra: &[&str]| {
+        let mut args = vec!["entitlements", id.as_str(), "add", "--model", "MEMBER"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&term);
+        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let case = &case;
+    let run = |args: Vec<String>| async move {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        case.cli(&args).await
+    };
+
+    let out = run(add(&["--rights", "-5", "--unit-cost", "25.00"])).await;
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    assert!(error_line(&out).contains("cannot be negative"), "{}", text(&out.stderr));
+    assert_eq!(case.json(&["entitlements", &id, "--json"]).await, serde_json::json!([]), "nothing saved");
+
+    let out = run(add(&["--rights", "10", "--unit-cost", "25.00", "--name", "Business 2026"])).await;
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let out = run(add(&["--rights", "5", "--unit-cost", "20.00", "--currency", "EUR"])).await;
+    assert_eq!(code(&out), 1);
+    assert!(error_line(&out).contains("how many USD one EUR is worth"), "{}", text(&out.stderr));
+
+    let listed = case.json(&["entitlements", &id, "--json"]).await;
+    let rows = listed.as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0]["model"].as_str(), rows[0]["display_name"].as_str(), rows[0]["purchased_rights"].as_i64()),
+        (Some("Smartsheet Member"), Some("Business 2026"), Some(10))
+    );
+
+    let figures = case.json(&["reconcile", &id, "--json"]).await;
+    let core = seatkeeper_core::reconcile::list_reconciliations(&case.db, case.profile.id, 1).await.unwrap();
+    let kept = &core.last().unwrap().models;
+    let member = figures.as_array().unwrap().iter().find(|m| m["model"] == "Smartsheet Member").unwrap();
+    let core_member = kept.iter().find(|m| m.model == "Smartsheet Member").unwrap();
+    for field in [
+        "model",
+        "owned",
+        "used",
+        "excluded",
+        "active",
+        "inactive",
+        "compliance",
+        "over_licensed",
+        "true_up_cost",
+        "potential_savings",
+        "actual_savings",
+        "currency",
+    ] {
+        assert!(member.get(field).is_some(), "{field} missing from {member}");
+    }
+    assert_eq!(member["owned"], 10);
+    assert_eq!(member["used"], core_member.used);
+    assert!(core_member.used > 10);
+    assert_eq!(member["compliance"], "Not Compliant");
+    let true_up = (core_member.used - 10) * 2500 * 12;
+    assert_eq!(member["true_up_cost"], format!("{}.{:02}", true_up / 100, true_up % 100));
+    assert_eq!(member["currency"], "USD");
+
+    let out = case.cli(&["reconcile", &id, "--csv"]).await;
+    assert_eq!(code(&out), 0);
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        seatkeeper_cli::reconciliation::FIGURES_HEADER
+    );
+    assert_eq!(reader.records().count(), kept.len());
+    let out = case.cli(&["reconcile", &id]).await;
+    let table = text(&out.stdout);
+    assert!(table.contains("Not Compliant") && table.contains("Smartsheet Member"), "{table}");
+
+    let entitlement = rows[0]["id"].as_i64().unwrap().to_string();
+    let out = case.cli(&["entitlements", &id, "remove", &entitlement, "999999"]).await;
+    assert_eq!(code(&out), 3, "{}", text(&out.stderr));
+    assert_eq!(
+        case.json(&["entitlements", &id, "--json"]).await.as_array().unwrap().len(),
+        1,
+        "none removed"
+    );
+    let out = case.cli(&["entitlements", &id, "remove", &entitlement]).await;
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(case.json(&["entitlements", &id, "--json"]).await, serde_json::json!([]));
+}
