@@ -110,13 +110,15 @@ impl Case {
         get_profile(&self.db, self.profile).await.unwrap().jobs
     }
 
-    /// The daily jobs (the reclaim job runs only on demand, and is never due).
+    /// The daily jobs (the reclaim job runs only on demand and is never due; the reconciliation is
+    /// weekly).
     async fn daily_jobs(&self) -> Vec<ScheduledJob> {
-        let (daily, on_demand): (Vec<_>, Vec<_>) =
+        let (daily, others): (Vec<_>, Vec<_>) =
             self.jobs().await.into_iter().partition(|j| j.schedule == JobSchedule::Daily);
         assert!(
-            on_demand.iter().all(|j| j.kind == JobKind::Reclaim && j.next_run_at.is_none()),
-            "{on_demand:?}"
+            others.iter().all(|j| (j.kind == JobKind::Reclaim && j.next_run_at.is_none())
+                || (j.kind == JobKind::Reconcile && j.schedule == JobSchedule::Weekly)),
+            "{others:?}"
         );
         daily
     }
@@ -264,20 +266,31 @@ async fn the_scheduler_runs_due_jobs_and_moves_them_on_by_a_day() {
     let case = case(sim_config(120)).await;
     let subs = case.job(JobKind::Subscriptions).await;
     let events = case.job(JobKind::Events).await;
-    // Publishing made both due now: a tick starts both (subscriptions first; events waits for it).
+    let reconcile = case.job(JobKind::Reconcile).await;
+    // Publishing made all three due now: a tick starts them (subscriptions first; events and the
+    // reconciliation wait for it).
     let mut started = case.engine.tick().await.unwrap();
     started.sort_unstable();
-    let mut expected = vec![subs.id, events.id];
+    let mut expected = vec![subs.id, events.id, reconcile.id];
     expected.sort_unstable();
     assert_eq!(started, expected);
     let a = case.engine.wait(subs.id).await.unwrap();
     let b = case.engine.wait(events.id).await.unwrap();
     assert_eq!((a.status, b.status), (JobStatus::Succeeded, JobStatus::Succeeded), "{a:?} {b:?}");
     assert!(b.started_at >= a.started_at);
+    // The reconciliation (quick, local) may be over before anyone waits for it.
+    case.events.until("the jobs to stop running", |_| case.engine.running_jobs().is_empty()).await;
+    let results = case.results().await;
+    let c = results.iter().find(|r| r.job_id == reconcile.id).expect("the reconciliation ran");
+    assert_eq!(c.status, JobStatus::Succeeded, "{c:?}");
+    assert!(c.started_at >= a.started_at);
     let next = case.clock.now() + chrono::Duration::days(1);
     for job in case.daily_jobs().await {
         assert_eq!(job.next_run_at, Some(next), "{}", job.name);
     }
+    // The reconciliation runs again a week later.
+    let weekly = case.clock.now() + chrono::Duration::days(7);
+    assert_eq!(case.job(JobKind::Reconcile).await.next_run_at, Some(weekly));
     // Nothing is due until tomorrow.
     assert!(case.engine.tick().await.unwrap().is_empty());
     case.clock.advance(chrono::Duration::hours(23));
@@ -287,7 +300,7 @@ async fn the_scheduler_runs_due_jobs_and_moves_them_on_by_a_day() {
     case.engine.start().await.unwrap();
     case.clock.advance(chrono::Duration::hours(1));
     case.engine.nudge();
-    case.events.until("the loop's runs", |e| e.finished_count() == 4).await;
+    case.events.until("the loop's runs", |e| e.finished_count() == 5).await;
     let numbers: Vec<i64> = case.results().await.iter().map(|r| r.number).collect();
     assert_eq!(numbers.iter().filter(|n| **n == 2).count(), 2, "{numbers:?}");
     case.events.until("the jobs to stop running", |_| case.engine.running_jobs().is_empty()).await;
@@ -295,6 +308,7 @@ async fn the_scheduler_runs_due_jobs_and_moves_them_on_by_a_day() {
     for job in case.daily_jobs().await {
         assert_eq!(job.next_run_at, Some(next), "{}", job.name);
     }
+    assert_eq!(case.job(JobKind::Reconcile).await.next_run_at, Some(weekly), "not due before its week");
     case.engine.shutdown();
 }
 
@@ -321,12 +335,14 @@ async fn a_job_runs_daily_at_the_time_of_day_the_admin_chose() {
 
     // Not due before its time; at its time it runs, and the next run is the next day's 02:30.
     case.clock.set(next - chrono::Duration::minutes(1));
-    assert_eq!(
-        case.engine.tick().await.unwrap(),
-        vec![events.id],
-        "only the events job was due (at publishing)"
-    );
+    let reconcile = case.job(JobKind::Reconcile).await;
+    let mut started = case.engine.tick().await.unwrap();
+    started.sort_unstable();
+    let mut due = vec![events.id, reconcile.id];
+    due.sort_unstable();
+    assert_eq!(started, due, "only the events job and the reconciliation were due (at publishing)");
     case.engine.wait(events.id).await.unwrap();
+    case.events.until("the jobs to stop running", |_| case.engine.running_jobs().is_empty()).await;
     case.clock.set(next + chrono::Duration::minutes(5));
     assert_eq!(case.engine.tick().await.unwrap(), vec![subs.id]);
     let result = case.engine.wait(subs.id).await.unwrap();
@@ -362,15 +378,21 @@ async fn a_run_missed_while_closed_runs_once_at_start() {
     // The app was closed for three days and a half.
     case.clock.advance(chrono::Duration::hours(84));
     case.engine.start().await.unwrap();
-    case.events.until("the missed runs", |e| e.finished_count() == 2).await;
+    case.events.until("the missed runs", |e| e.finished_count() == 3).await;
     case.events.until("the jobs to stop running", |_| case.engine.running_jobs().is_empty()).await;
     let results = case.results().await;
-    assert_eq!(results.len(), 2, "ran once each: {results:?}");
+    assert_eq!(results.len(), 3, "ran once each: {results:?}");
     assert!(results.iter().all(|r| r.status == JobStatus::Succeeded), "{results:?}");
     // The next run keeps the job's time of day: the first one after now.
     for job in case.daily_jobs().await {
         assert_eq!(job.next_run_at, Some(published_at + chrono::Duration::days(4)), "{}", job.name);
     }
+    let reconcile = case.job(JobKind::Reconcile).await;
+    assert_eq!(
+        reconcile.next_run_at,
+        Some(published_at + chrono::Duration::days(10)),
+        "a week after the missed run"
+    );
     // Starting again changes nothing.
     case.engine.start().await.unwrap();
     assert!(case.engine.tick().await.unwrap().is_empty());
