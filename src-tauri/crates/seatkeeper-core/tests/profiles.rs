@@ -285,11 +285,13 @@ async fn draft_published_draft_with_jobs() {
             (JobKind::Subscriptions, "Refresh Acme Subscriptions", JobSchedule::Daily, true),
             (JobKind::Events, "Refresh Acme Events", JobSchedule::Daily, true),
             (JobKind::Reclaim, "Reclaim Acme Subscriptions", JobSchedule::OnDemand, true),
+            (JobKind::Reconcile, "Reconcile Acme Subscriptions", JobSchedule::Weekly, true),
         ]
     );
-    // The daily jobs are due at once; the reclaim job runs only when a reclaim is confirmed.
+    // The daily and weekly jobs are due at once; the reclaim job runs only when a reclaim is
+    // confirmed.
     assert!(published.jobs.iter().all(|j| j.profile_id == profile.id
-        && j.next_run_at == (j.schedule == JobSchedule::Daily).then(|| env.clock_now())));
+        && j.next_run_at == (j.schedule != JobSchedule::OnDemand).then(|| env.clock_now())));
     // Publishing again changes nothing.
     assert_eq!(publish_profile(&env.db, &env.clock, profile.id).await.unwrap(), published);
 
@@ -299,7 +301,12 @@ async fn draft_published_draft_with_jobs() {
     let names: Vec<_> = renamed.jobs.iter().map(|j| j.name.as_str()).collect();
     assert_eq!(
         names,
-        ["Refresh Acme Corp Subscriptions", "Refresh Acme Corp Events", "Reclaim Acme Corp Subscriptions"]
+        [
+            "Refresh Acme Corp Subscriptions",
+            "Refresh Acme Corp Events",
+            "Reclaim Acme Corp Subscriptions",
+            "Reconcile Acme Corp Subscriptions"
+        ]
     );
     assert!(renamed.last_validation.is_some());
     // Reclaim and the start date are not part of what was validated.
@@ -319,7 +326,7 @@ async fn draft_published_draft_with_jobs() {
     let jobs: Vec<_> = draft.jobs.iter().map(|j| (j.kind, j.enabled)).collect();
     assert_eq!(
         jobs,
-        [(JobKind::Subscriptions, false), (JobKind::Reclaim, false)],
+        [(JobKind::Subscriptions, false), (JobKind::Reclaim, false), (JobKind::Reconcile, false)],
         "events job deleted, the others stopped"
     );
     let err = publish_profile(&env.db, &env.clock, profile.id).await.unwrap_err();
@@ -330,7 +337,7 @@ async fn draft_published_draft_with_jobs() {
     let republished = publish_profile(&env.db, &env.clock, profile.id).await.unwrap();
     assert_eq!(republished.status, ProfileStatus::Published);
     let jobs: Vec<_> = republished.jobs.iter().map(|j| (j.kind, j.enabled)).collect();
-    assert_eq!(jobs, [(JobKind::Subscriptions, true), (JobKind::Reclaim, true)]);
+    assert_eq!(jobs, [(JobKind::Subscriptions, true), (JobKind::Reclaim, true), (JobKind::Reconcile, true)]);
 
     // Turning Download activity back on while published adds the events job.
     let mut activity = no_activity;
@@ -343,7 +350,8 @@ async fn draft_published_draft_with_jobs() {
         [
             (JobKind::Subscriptions, "Refresh Acme Corp Subscriptions", true),
             (JobKind::Events, "Refresh Acme Corp Events", true),
-            (JobKind::Reclaim, "Reclaim Acme Corp Subscriptions", true)
+            (JobKind::Reclaim, "Reclaim Acme Corp Subscriptions", true),
+            (JobKind::Reconcile, "Reconcile Acme Corp Subscriptions", true)
         ]
     );
 
