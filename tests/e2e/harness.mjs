@@ -21,8 +21,9 @@ export let simInfo;
 let step = 0;
 
 /** Starts the simulator (an organization of `users` with `days` of history); returns its start line. */
-export async function startSimulator({ users = 120, days = 20 } = {}) {
+export async function startSimulator({ users = 120, days = 20, events = null } = {}) {
   const args = ["serve", "--port", "0", "--seed", "5", "--users", String(users), "--days", String(days), "--rate-limit", "off"];
+  if (events !== null) args.push("--events", String(events));
   sim = spawn(SMARTSHEET_SIM_BIN, args, { stdio: ["ignore", "pipe", "inherit"] });
   const lines = createInterface({ input: sim.stdout });
   const [line] = await Promise.race([

@@ -54,6 +54,7 @@ const USERS = Number(process.env.BENCH_USERS ?? 50_000);
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 600);
 const STEP = Number(process.env.BENCH_STEP ?? 40);
 const THRESHOLD = Number(process.env.BENCH_THRESHOLD ?? 1);
+const EVENTS = process.env.BENCH_EVENTS ? Number(process.env.BENCH_EVENTS) : null;
 const OUT = process.env.BENCH_OUT;
 assert.ok(OUT, "BENCH_OUT must name the JSON file to write");
 
@@ -175,6 +176,29 @@ const look = () => {
 requestAnimationFrame(look);
 `;
 
+/**
+ * Clicks `target` and times the License Usage view until it shows everything: the headline
+ * figures, a row of the table per model and `charts` drawn charts (SVG surfaces).
+ */
+const USAGE_VIEW = `
+const [{ target, charts }, done] = arguments;
+const el = document.evaluate(target, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+if (!el) return done({ error: "nothing to click at " + target });
+const start = performance.now();
+let figuresMs = null, tableMs = null;
+el.click();
+const look = () => {
+  const now = performance.now();
+  if (figuresMs === null && document.querySelector('[data-testid="headline-figures"]')) figuresMs = now - start;
+  if (tableMs === null && document.querySelector('[data-testid="usage-models-table"] tbody tr')) tableMs = now - start;
+  const drawn = document.querySelectorAll('[data-testid="usage-charts"] svg.recharts-surface').length;
+  if (figuresMs !== null && tableMs !== null && drawn >= charts) return done({ allMs: now - start, figuresMs, tableMs, drawn });
+  if (now - start > 60000) return done({ allMs: null, figuresMs, tableMs, drawn });
+  requestAnimationFrame(look);
+};
+requestAnimationFrame(look);
+`;
+
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 /**
@@ -252,7 +276,9 @@ async function setNumber(label, value) {
 
 
 try {
-  await startSimulator({ users: USERS, days: 1 });
+  // With BENCH_EVENTS, that many events over 60 days (the License Usage view's daily active users
+  // and days since last activity come from them); else one day of history.
+  await startSimulator(EVENTS === null ? { users: USERS, days: 1 } : { users: USERS, days: 60, events: EVENTS });
   await startApp();
   await createProfile("Scroll bench", "Bench", simInfo.tokens.admin);
   await validateAndPublish();
@@ -305,6 +331,17 @@ try {
   await clickXpath(navLink("Scroll bench", "profile-nav-title"));
   const related = await openCandidates(`//button[@role='tab'][${xpathText("Removal Candidates")}]`, "bench-candidates-lowered");
 
+  // The License Usage view, first opened (nothing of it cached), from the app's navigation: the
+  // figures, the table and the charts, aggregated in the core from every user and event.
+  const usage = await driver.executeAsyncScript(USAGE_VIEW, {
+    target: navLink("License Usage", "license-nav-title"),
+    charts: 3,
+  });
+  assert.ok(!usage.error, usage.error);
+  assert.notEqual(usage.allMs, null, `the License Usage view never showed everything: ${JSON.stringify(usage)}`);
+  await shot("bench-license-usage");
+  const usageIpcMs = await ipcMedian("license_usage", { profileId: "$profile" });
+
   // One window of 200 rows through IPC, as the lists read them: the core's query and the answer.
   const ipcWindowMs = {
     subscriptions: await ipcMedian("list_subscriptions_page", windowRequest("$profile")),
@@ -327,6 +364,7 @@ try {
   const plainSorted = [...plain].sort((a, b) => a - b);
   const result = {
     users: USERS,
+    events: EVENTS,
     firstRowsMs: Math.round(open.rowsMs),
     panelMs: Math.round(open.panelMs),
     rowsInDocumentMs: Math.round(open.domMs),
@@ -346,6 +384,13 @@ try {
       screen,
       thresholdDays: THRESHOLD,
       related,
+    },
+    licenseUsage: {
+      allMs: Math.round(usage.allMs),
+      figuresMs: Math.round(usage.figuresMs),
+      tableMs: Math.round(usage.tableMs),
+      charts: usage.drawn,
+      ipcMs: usageIpcMs,
     },
   };
   writeFileSync(OUT, JSON.stringify(result, null, 2));
