@@ -53,9 +53,10 @@ test("the demo organization: validate, publish, and a sync fills the related lis
   await click("Try the demo organization", "//main");
   await waitForText("profile-status", "Draft");
   await validateAndPublish();
-  // Publishing starts the first runs; wait for both to succeed.
+  // Publishing starts the first runs (subscriptions, events, and the reconciliation after the
+  // subscriptions); wait for all three to succeed.
   await click("Scheduled Job Results");
-  await succeededRuns(2);
+  await succeededRuns(3);
   await shot("demo-job-results");
 
   await click("Software Subscriptions");
@@ -65,11 +66,11 @@ test("the demo organization: validate, publish, and a sync fills the related lis
   await click("Software Models");
   await waitForText("models-table", "Smartsheet Member");
 
-  // Run now starts another run of the subscriptions job and records a third result.
+  // Run now starts another run of the subscriptions job and records a fourth result.
   await click("Scheduled Jobs");
   await clickXpath(`//button[@aria-label=${JSON.stringify("Run now: Refresh Demo organization Subscriptions")}]`);
   await click("Scheduled Job Results");
-  await succeededRuns(3);
+  await succeededRuns(4);
   await shot("demo-run-now");
 });
 
