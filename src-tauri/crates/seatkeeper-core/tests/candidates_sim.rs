@@ -5,15 +5,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
-use futures::TryStreamExt;
 use seatkeeper_core::jobs::{self, JobKind, JobStatus, RunContext};
 use seatkeeper_core::reclaim::{
     self, CandidateFilter, CandidatePageRequest, CandidateSort, CandidateState, Justification,
     ProtectedUserInput, RemovalCandidate, ReviewMove,
 };
-use seatkeeper_core::services::get_profile;
-use seatkeeper_core::smartsheet::EventsStart;
 use seatkeeper_core::sync::{self, SyncOptions, UserExclusionInput};
 use seatkeeper_core::{Clock, ErrorCode};
 use seatkeeper_testsupport::{self as support, Org};
@@ -46,18 +42,7 @@ async fn refreshed(seed: u64) -> Org {
 /// grace period 30 days.
 async fn expected(org: &Org) -> BTreeMap<i64, Justification> {
     let now = org.clock.now();
-    let from = get_profile(&org.db, org.profile).await.unwrap().analyze_activity_from;
-    let pages: Vec<_> = org
-        .client
-        .event_stream(EventsStart::Since { since: from, to: None }, Some(1000))
-        .try_collect()
-        .await
-        .unwrap();
-    let mut last_event: BTreeMap<i64, DateTime<Utc>> = BTreeMap::new();
-    for event in pages.into_iter().flat_map(|p| p.data) {
-        let slot = last_event.entry(event.user_id).or_insert(event.event_timestamp);
-        *slot = (*slot).max(event.event_timestamp);
-    }
+    let last_event = support::last_events(org).await;
     let sim = org.sim.sim().org.read();
     let mut out = BTreeMap::new();
     for user in sim.users.iter().filter(|u| u.visible() && u.in_plan) {

@@ -6,8 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
-use futures::TryStreamExt;
+use chrono::Duration;
 use seatkeeper_core::jobs::{JobKind, JobSchedule, JobStatus};
 use seatkeeper_core::reclaim::{
     self, AuditFilter, CandidateFilter, CandidatePageRequest, CandidateSort, CandidateState,
@@ -16,7 +15,6 @@ use seatkeeper_core::reconcile::{
     self, BillingPeriod, Compliance, EntitlementInput, ModelReconciliation, Reconciliation, Trigger,
 };
 use seatkeeper_core::services::get_profile;
-use seatkeeper_core::smartsheet::EventsStart;
 use seatkeeper_core::sync::{self, UserExclusionInput};
 use seatkeeper_core::{Clock, ErrorCode};
 use seatkeeper_testsupport::{self as support, Org};
@@ -49,18 +47,7 @@ struct Usage {
 /// 60 days old.
 async fn expected(org: &Org, legacy: bool, excluded: &[String]) -> BTreeMap<&'static str, Usage> {
     let now = org.clock.now();
-    let from = get_profile(&org.db, org.profile).await.unwrap().analyze_activity_from;
-    let pages: Vec<_> = org
-        .client
-        .event_stream(EventsStart::Since { since: from, to: None }, Some(1000))
-        .try_collect()
-        .await
-        .unwrap();
-    let mut last_event: BTreeMap<i64, DateTime<Utc>> = BTreeMap::new();
-    for event in pages.into_iter().flat_map(|p| p.data) {
-        let slot = last_event.entry(event.user_id).or_insert(event.event_timestamp);
-        *slot = (*slot).max(event.event_timestamp);
-    }
+    let last_event = support::last_events(org).await;
     let sim = org.sim.sim().org.read();
     let mut out: BTreeMap<&'static str, Usage> = BTreeMap::new();
     // Smartsheet lists a plan's users (USM), or the organization's (legacy: no plan).

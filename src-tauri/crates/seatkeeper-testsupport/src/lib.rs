@@ -209,6 +209,25 @@ pub async fn run_job(
     jobs::run(kind, context).await.expect("the job runs and records a result")
 }
 
+/// Each user's last event since the profile's "Analyze user activity from", as Smartsheet's Event
+/// Reporting tells it through the organization's client: what the tests compare activity with.
+pub async fn last_events(org: &Org) -> std::collections::BTreeMap<i64, DateTime<Utc>> {
+    let from =
+        seatkeeper_core::services::get_profile(&org.db, org.profile).await.unwrap().analyze_activity_from;
+    let pages: Vec<_> = org
+        .client
+        .event_stream(seatkeeper_core::smartsheet::EventsStart::Since { since: from, to: None }, Some(1000))
+        .try_collect()
+        .await
+        .unwrap();
+    let mut last = std::collections::BTreeMap::new();
+    for event in pages.into_iter().flat_map(|p| p.data) {
+        let slot = last.entry(event.user_id).or_insert(event.event_timestamp);
+        *slot = (*slot).max(event.event_timestamp);
+    }
+    last
+}
+
 /// How many times the user's seat changed since `since`, as Smartsheet's Event Reporting tells it
 /// through `client`: the admin's USER UPDATE events that name the user and a new `seatType`.
 pub async fn seat_changes(client: &SmartsheetClient, since: DateTime<Utc>, user_id: i64) -> usize {

@@ -419,13 +419,7 @@ async fn compute_in(
     )?);
     // Exclusions of these subscriptions only: the view matches every rule against each subscription
     // it is asked about, and most of a large organization is never a candidate.
-    let has_exclusions = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM identifier_exclusion_rules WHERE profile_id = ?1 AND active = 1)
-               OR EXISTS (SELECT 1 FROM user_exclusion_rules WHERE profile_id = ?1 AND active = 1) AS "any!: bool""#,
-        profile_id
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let has_exclusions = crate::sync::exclusions::any_active(conn, profile_id).await?;
     let excluded: HashMap<i64, String> = if !has_exclusions {
         HashMap::new()
     } else {

@@ -468,6 +468,20 @@ pub async fn list_entitlements(
     profile_id: Option<i64>,
     model_id: Option<i64>,
 ) -> Result<Vec<Entitlement>> {
+    read(db, clock, profile_id, model_id, None).await
+}
+
+pub async fn get_entitlement(db: &Db, clock: &dyn Clock, id: i64) -> Result<Entitlement> {
+    read(db, clock, None, None, Some(id)).await?.pop().ok_or_else(|| not_found(id))
+}
+
+async fn read(
+    db: &Db,
+    clock: &dyn Clock,
+    profile_id: Option<i64>,
+    model_id: Option<i64>,
+    id: Option<i64>,
+) -> Result<Vec<Entitlement>> {
     let today = clock.now().date_naive();
     let rows = sqlx::query_as!(
         Row,
@@ -477,31 +491,15 @@ pub async fn list_entitlements(
                e.term_end AS "term_end: NaiveDate", e.license_metric AS "license_metric: LicenseMetric", e.notes,
                e.created_at AS "created_at: DateTime<Utc>", e.updated_at AS "updated_at: DateTime<Utc>"
            FROM software_entitlements e JOIN software_models m ON m.id = e.model_id
-           WHERE (?1 IS NULL OR e.profile_id = ?1) AND (?2 IS NULL OR e.model_id = ?2)
+           WHERE (?1 IS NULL OR e.profile_id = ?1) AND (?2 IS NULL OR e.model_id = ?2) AND (?3 IS NULL OR e.id = ?3)
            ORDER BY e.profile_id, m.paid DESC, m.name, e.term_start, e.id"#,
         profile_id,
-        model_id
+        model_id,
+        id
     )
     .fetch_all(db.pool())
     .await?;
     Ok(rows.into_iter().map(|r| r.into_entitlement(today)).collect())
-}
-
-pub async fn get_entitlement(db: &Db, clock: &dyn Clock, id: i64) -> Result<Entitlement> {
-    let row = sqlx::query_as!(
-        Row,
-        r#"SELECT e.id AS "id!", e.profile_id, e.model_id, m.name AS model_name, e.display_name, e.purchased_rights,
-               e.unit_cost_minor, e.currency, e.rate_micros, m.reporting_currency,
-               e.billing_period AS "billing_period: BillingPeriod", e.term_start AS "term_start: NaiveDate",
-               e.term_end AS "term_end: NaiveDate", e.license_metric AS "license_metric: LicenseMetric", e.notes,
-               e.created_at AS "created_at: DateTime<Utc>", e.updated_at AS "updated_at: DateTime<Utc>"
-           FROM software_entitlements e JOIN software_models m ON m.id = e.model_id WHERE e.id = ?"#,
-        id
-    )
-    .fetch_optional(db.pool())
-    .await?
-    .ok_or_else(|| not_found(id))?;
-    Ok(row.into_entitlement(clock.now().date_naive()))
 }
 
 #[cfg(test)]

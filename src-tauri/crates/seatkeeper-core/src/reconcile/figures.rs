@@ -150,13 +150,7 @@ pub(crate) async fn compute(
     )
     .fetch_all(&mut *conn)
     .await?;
-    let has_exclusions = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM identifier_exclusion_rules WHERE profile_id = ?1 AND active = 1)
-               OR EXISTS (SELECT 1 FROM user_exclusion_rules WHERE profile_id = ?1 AND active = 1) AS "any!: bool""#,
-        profile_id
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let has_exclusions = crate::sync::exclusions::any_active(conn, profile_id).await?;
     // Subscriptions in use per model; the exclusion view is asked only when there are rules.
     let usage: HashMap<i64, (i64, i64, i64)> = sqlx::query!(
         r#"WITH x AS (SELECT subscription_id FROM subscription_exclusions WHERE profile_id = ?1 AND ?3)

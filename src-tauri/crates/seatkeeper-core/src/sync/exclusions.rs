@@ -31,6 +31,18 @@ pub const EXCLUSIONS_VIEW: &str = "subscription_exclusions";
 /// The longest subscription identifier accepted.
 pub(crate) const MAX_IDENTIFIER: usize = 100;
 
+/// Whether the profile has an active exclusion rule of either kind. The exclusion view matches
+/// every rule against each subscription it is asked about; without rules, nothing need ask it.
+pub(crate) async fn any_active(conn: &mut sqlx::SqliteConnection, profile_id: i64) -> Result<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM identifier_exclusion_rules WHERE profile_id = ?1 AND active = 1)
+               OR EXISTS (SELECT 1 FROM user_exclusion_rules WHERE profile_id = ?1 AND active = 1) AS "any!: bool""#,
+        profile_id
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
 /// A Subscription Identifier Exclusion Rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, FromRow)]
 #[serde(rename_all = "camelCase")]
