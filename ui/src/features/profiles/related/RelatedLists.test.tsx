@@ -165,8 +165,56 @@ describe("related lists", () => {
   it("explains, while Draft, which jobs publishing will create", async () => {
     renderProfile(profile());
     expect(await screen.findByTestId("jobs-empty")).toHaveTextContent(
-      "Publishing the profile creates “Refresh Acme Subscriptions” and “Refresh Acme Events”",
+      "Publishing the profile creates “Refresh Acme Subscriptions” and “Refresh Acme Events”, each running daily; " +
+        "“Reconcile Acme Subscriptions”, running weekly; and “Reclaim Acme Subscriptions”, which runs when you " +
+        "confirm a reclaim.",
     );
+  });
+
+  it("explains, without Download activity, that only the subscriptions are refreshed daily", async () => {
+    renderProfile(profile({ downloadActivity: false }));
+    const empty = await screen.findByTestId("jobs-empty");
+    expect(empty).toHaveTextContent("Publishing the profile creates “Refresh Acme Subscriptions”, running daily;");
+    expect(empty).not.toHaveTextContent("Events");
+  });
+
+  it("shows the weekly reconciliation's schedule and changes its time of day", async () => {
+    const weekly = job({
+      id: 3,
+      kind: "Reconcile",
+      name: "Reconcile Acme Subscriptions",
+      schedule: "weekly",
+      nextRunAt: "2026-12-05T04:00:00Z",
+      timeOfDay: "04:00",
+    });
+    const reclaim = job({ id: 4, kind: "Reclaim", name: "Reclaim Acme Subscriptions", schedule: "onDemand", nextRunAt: null });
+    let current = profile({ status: "Published", jobs: [weekly, reclaim] });
+    const { user, backend } = renderProfile(current, {
+      get_profile: () => current,
+      set_job_time_of_day: ({ jobId, timeOfDay }) => {
+        const saved = { ...weekly, id: jobId, timeOfDay, nextRunAt: "2026-12-06T05:30:00Z" };
+        current = { ...current, jobs: [saved, reclaim] };
+        return saved;
+      },
+    });
+    const table = await screen.findByTestId("jobs-table");
+    const rows = within(table).getAllByRole("row");
+    expect(rows[1]).toHaveTextContent("Reconcile Acme SubscriptionsWeekly at 04:00");
+    expect(rows[2]).toHaveTextContent("Reclaim Acme SubscriptionsOn demand");
+    // Only a job that runs by itself has a time of day.
+    expect(within(rows[2]!).queryByRole("button", { name: /Change time/ })).not.toBeInTheDocument();
+
+    await user.click(within(rows[1]!).getByRole("button", { name: "Change time: Reconcile Acme Subscriptions" }));
+    const dialog = await screen.findByRole("dialog", { name: "When “Reconcile Acme Subscriptions” runs" });
+    expect(within(dialog).getByText(/The job runs weekly at this time/)).toBeInTheDocument();
+    const field = within(dialog).getByRole("textbox", { name: /Time of day/ });
+    await user.clear(field);
+    await user.type(field, "05:30");
+    await user.click(within(dialog).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(backend.callsTo("set_job_time_of_day")).toEqual([{ jobId: 3, timeOfDay: "05:30" }]);
+    expect(await screen.findByText(/“Reconcile Acme Subscriptions” runs weekly at 05:30\./)).toBeInTheDocument();
+    await waitFor(() => expect(within(table).getAllByRole("row")[1]).toHaveTextContent("Weekly at 05:30"));
   });
 
   it("says the other lists arrive with the first sync", async () => {

@@ -48,10 +48,9 @@ function columns(profileId: number) {
 export function ScheduledJobsTable({ profile }: { profile: Profile }) {
   const cols = useMemo(() => columns(profile.id), [profile.id]);
   if (profile.jobs.length === 0) {
-    const events = profile.downloadActivity ? ` and “Refresh ${profile.displayName} Events”` : "";
     return (
       <EmptyState icon={<IconCalendarClock size={26} />} title="No scheduled jobs yet" data-testid="jobs-empty">
-        Publishing the profile creates “Refresh {profile.displayName} Subscriptions”{events}, each running daily.
+        {jobsPublishingCreates(profile)}
       </EmptyState>
     );
   }
@@ -65,6 +64,18 @@ export function ScheduledJobsTable({ profile }: { profile: Profile }) {
       exportName={exportName(profile, "Scheduled Jobs")}
       data-testid="jobs-table"
     />
+  );
+}
+
+/** The jobs that publishing `profile` creates, said before it is published. */
+export function jobsPublishingCreates(profile: Profile): string {
+  const name = profile.displayName;
+  const refresh = profile.downloadActivity
+    ? `“Refresh ${name} Subscriptions” and “Refresh ${name} Events”, each running daily`
+    : `“Refresh ${name} Subscriptions”, running daily`;
+  return (
+    `Publishing the profile creates ${refresh}; “Reconcile ${name} Subscriptions”, running weekly; and ` +
+    `“Reclaim ${name} Subscriptions”, which runs when you confirm a reclaim.`
   );
 }
 
