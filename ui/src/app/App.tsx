@@ -2,6 +2,7 @@ import { AppShell, Group, Text, ThemeIcon, Title } from "@mantine/core";
 import { IconArmchair } from "@tabler/icons-react";
 import { Redirect, Route, Switch } from "wouter";
 
+import { EntitlementsPage } from "../features/entitlements/EntitlementsPage";
 import { NewProfilePage } from "../features/profiles/NewProfilePage";
 import { ProfilePage } from "../features/profiles/ProfilePage";
 import { WelcomeScreen } from "../features/profiles/WelcomeScreen";
@@ -41,6 +42,9 @@ export function App() {
           </Route>
           <Route path="/reclamation-rules">
             <ReclamationRulesPage />
+          </Route>
+          <Route path="/entitlements">
+            <EntitlementsPage />
           </Route>
           <Route path="/audit">
             <AuditLogPage />

@@ -21,7 +21,8 @@ import type {
   SavingsSummary,
   SeatAction,
 } from "../bindings/reclaim";
-import type { SoftwareSubscription, SubscriptionFilter, SubscriptionSort } from "../bindings/sync";
+import type { Entitlement, EntitlementInput, TermState } from "../bindings/reconcile";
+import type { SoftwareModel, SoftwareSubscription, SubscriptionFilter, SubscriptionSort } from "../bindings/sync";
 import type { AppEventName, AppEvents } from "./events";
 import type { Command, CommandArgs, CommandResult } from "./ipc";
 import {
@@ -243,18 +244,18 @@ function coversEmail(pattern: string, email: string): boolean {
   return domain === pattern.slice(1) || domain.endsWith(`.${pattern.slice(1)}`);
 }
 
-/** The core's `parse_amount` (money.rs) → minor units, or its field error. */
-function minorUnits(input: string, currency: string, exponent: number): number | null {
+/** The core's `parse_amount` (money.rs) → minor units, or its field error on `field`. */
+function minorUnits(input: string, currency: string, exponent: number, field = "monthlyCost"): number | null {
   const text = input.trim().replace(/[, ]/g, "");
   if (text === "") return null;
   const match = /^(\d*)(?:\.(\d*))?$/.exec(text);
-  if (text.startsWith("-")) throw validation("monthlyCost", "A cost cannot be negative.");
+  if (text.startsWith("-")) throw validation(field, "A cost cannot be negative.");
   if (!match || (match[1] === "" && (match[2] ?? "") === "")) {
-    throw validation("monthlyCost", `“${input.trim()}” is not an amount. Enter a number such as 25.00, without the currency sign.`);
+    throw validation(field, `“${input.trim()}” is not an amount. Enter a number such as 25.00, without the currency sign.`);
   }
   const fraction = match[2] ?? "";
   if (fraction.length > exponent) {
-    throw validation("monthlyCost", `${currency} has ${exponent} digits after the decimal point at most.`);
+    throw validation(field, `${currency} has ${exponent} digits after the decimal point at most.`);
   }
   return Number(match[1] || "0") * 10 ** exponent + Number(fraction.padEnd(exponent, "0") || "0");
 }
@@ -770,4 +771,162 @@ export function subscriptionStore(rows: readonly SoftwareSubscription[]) {
     },
   } satisfies BackendHandlers;
   return handlers;
+}
+
+// Software entitlements as the core keeps them (seatkeeper-core reconcile/entitlements.rs): every
+// field checked with the core's message on the field, nothing saved unless all of it is valid; a
+// model's first entitlement sets its reporting currency, and one in another currency needs a rate.
+
+export interface EntitlementStoreSeed {
+  /** The profiles' software models (the entitlement's model must be one of its profile's). */
+  models: readonly SoftwareModel[];
+  entitlements?: readonly Entitlement[];
+  /** Today, for each entitlement's term state (default 2026-12-01). */
+  today?: string;
+}
+
+function currencyExponent(code: string): number {
+  return new Intl.NumberFormat("en-US", { style: "currency", currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/** The core's `date`: YYYY-MM-DD between the years 2000 and 2100. */
+function entitlementDate(field: string, what: string, input: string): string {
+  const text = input.trim();
+  if (text === "") throw validation(field, `Enter the ${what}, for example 2026-01-01.`);
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const day = match ? new Date(`${text}T00:00:00Z`) : null;
+  if (!match || !day || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== text) {
+    throw validation(field, `“${text}” is not a date. Enter the ${what} as YYYY-MM-DD, for example 2026-01-01.`);
+  }
+  const year = Number(match[1]);
+  if (year < 2000 || year > 2100) throw validation(field, `The ${what} must be between the years 2000 and 2100.`);
+  return text;
+}
+
+/** The core's `parse_rate` → the rate as it shows it ("1.08"), or null when empty. */
+function entitlementRate(input: string): string | null {
+  const text = input.trim();
+  if (text === "") return null;
+  const [whole = "", fraction = ""] = text.split(".", 2);
+  const ok =
+    /^\d*$/.test(whole) &&
+    /^\d*$/.test(fraction) &&
+    !(whole === "" && fraction === "") &&
+    fraction.length <= 6 &&
+    whole.length <= 7 &&
+    text.split(".").length <= 2 &&
+    Number(text) > 0;
+  if (!ok) {
+    throw validation("rate", `“${text}” is not a rate. Enter a positive number such as 1.08, with at most 6 decimals.`);
+  }
+  return String(Number(text));
+}
+
+export function entitlementStore(seed: EntitlementStoreSeed) {
+  const models = new Map(seed.models.map((m) => [m.id, m]));
+  const rows = new Map((seed.entitlements ?? []).map((e) => [e.id, { ...e }]));
+  const today = seed.today ?? "2026-12-01";
+  let now = "2026-12-01T09:00:00Z";
+
+  const stateOf = (start: string, end: string): TermState =>
+    today < start ? "future" : today > end ? "expired" : "inUse";
+
+  const notFound = (id: number) =>
+    backendError(
+      "NotFound",
+      `The software entitlement (id ${id}) no longer exists; it may have been deleted. Refresh the list.`,
+    );
+
+  /** The core's `check` then `currency_of`: the entitlement to store, or the first field error. */
+  const checked = (profileId: number, input: EntitlementInput, editing: Entitlement | null): Entitlement => {
+    const displayName = input.displayName.trim();
+    if (displayName === "") throw validation("displayName", "Enter a display name, for example “Smartsheet Business 2026”.");
+    if ([...displayName].length > 200) throw validation("displayName", "A display name has at most 200 characters.");
+    if (input.purchasedRights < 0) throw validation("purchasedRights", "Purchased rights cannot be negative.");
+    if (input.purchasedRights > 1_000_000) {
+      throw validation(
+        "purchasedRights",
+        `${input.purchasedRights} rights is more than Seatkeeper accepts (at most 1000000); check the number.`,
+      );
+    }
+    const currency = input.currency.trim().toUpperCase();
+    if (!Intl.supportedValuesOf("currency").includes(currency)) {
+      throw validation("currency", `“${input.currency.trim()}” is not an ISO 4217 currency code. Use a code such as USD, EUR or GBP.`);
+    }
+    const exponent = currencyExponent(currency);
+    const minor = minorUnits(input.unitCost, currency, exponent, "unitCost");
+    if (minor === null) throw validation("unitCost", "Enter the unit cost per seat, for example 25.00 (0 if free).");
+    const rate = entitlementRate(input.rate);
+    const termStart = entitlementDate("termStart", "term start", input.termStart);
+    const termEnd = entitlementDate("termEnd", "term end", input.termEnd);
+    if (termEnd < termStart) throw validation("termEnd", `The term ends (${termEnd}) before it starts (${termStart}).`);
+    const notes = input.notes.trim();
+    if ([...notes].length > 2000) throw validation("notes", "Notes have at most 2000 characters.");
+    const model = models.get(input.modelId);
+    if (!model || model.profileId !== profileId) {
+      throw validation("modelId", "Choose a software model of this profile; the one chosen no longer exists.");
+    }
+    const other = [...rows.values()].find((e) => e.modelId === model.id && e.id !== editing?.id);
+    const reporting = other?.reportingCurrency ?? currency;
+    if (currency !== reporting && rate === null) {
+      throw validation(
+        "rate",
+        `${model.name}’s entitlements are in ${reporting}. Enter how many ${reporting} one ${currency} is worth (for example 1.08), or enter this entitlement in ${reporting}.`,
+      );
+    }
+    return {
+      id: editing?.id ?? Math.max(0, ...rows.keys()) + 1,
+      profileId,
+      modelId: model.id,
+      modelName: model.name,
+      displayName,
+      purchasedRights: input.purchasedRights,
+      unitCost: { currency, minor, exponent },
+      rate: currency === reporting ? null : rate,
+      reportingCurrency: reporting,
+      billingPeriod: input.billingPeriod,
+      termStart,
+      termEnd,
+      licenseMetric: "userSubscription",
+      notes: notes === "" ? null : notes,
+      state: stateOf(termStart, termEnd),
+      totalCost: { currency, minor: minor * input.purchasedRights, exponent },
+      createdAt: editing?.createdAt ?? now,
+      updatedAt: now,
+    };
+  };
+
+  const handlers = {
+    list_entitlements: ({ profileId, modelId }) =>
+      [...rows.values()]
+        .filter((e) => e.profileId === profileId && (modelId === null || e.modelId === modelId))
+        .sort((a, b) => a.modelName.localeCompare(b.modelName) || a.termStart.localeCompare(b.termStart) || a.id - b.id)
+        .map((e) => ({ ...e })),
+    create_entitlement: ({ profileId, input }) => {
+      const saved = checked(profileId, input, null);
+      rows.set(saved.id, saved);
+      return { ...saved };
+    },
+    update_entitlement: ({ entitlementId, input }) => {
+      const current = rows.get(entitlementId);
+      if (!current) throw notFound(entitlementId);
+      const saved = checked(current.profileId, input, current);
+      rows.set(saved.id, saved);
+      return { ...saved };
+    },
+    delete_entitlements: ({ ids }) => {
+      const missing = ids.find((id) => !rows.has(id));
+      if (missing !== undefined) throw notFound(missing);
+      for (const id of ids) rows.delete(id);
+      return ids.length;
+    },
+  } satisfies BackendHandlers;
+
+  return {
+    handlers,
+    entitlements: (): Entitlement[] => [...rows.values()].map((e) => ({ ...e })),
+    setNow: (value: string) => {
+      now = value;
+    },
+  };
 }

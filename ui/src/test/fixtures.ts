@@ -2,7 +2,8 @@ import type { ScheduledJob } from "../bindings/jobs";
 import type { Connection, Profile, ValidationResult } from "../bindings/profiles";
 import type { ActivitySettings, JobResult, SoftwareModel, SoftwareSubscription, UnrecognizedIdentifier } from "../bindings/sync";
 import type { UserExclusionRule } from "../bindings/exclusions";
-import type { AuditRecord, ProtectedUser, ReclamationRule, RemovalCandidate } from "../bindings/reclaim";
+import type { AuditRecord, Money, ProtectedUser, ReclamationRule, RemovalCandidate } from "../bindings/reclaim";
+import type { Entitlement, LicenseUsage, ModelReconciliation, Reconciliation } from "../bindings/reconcile";
 
 /** 60 days back, at the start of that UTC day, as the backend computes it. */
 const today = new Date();
@@ -296,6 +297,144 @@ export function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
     message: null,
     refId: null,
     undoBlocked: null,
+    ...overrides,
+  };
+}
+
+/** US dollars, in cents. */
+export function usd(minor: number): Money {
+  return { currency: "USD", minor, exponent: 2 };
+}
+
+/** 100 Smartsheet Member rights at 25.00 USD per seat and month, for 2026: In use. */
+export function entitlement(overrides: Partial<Entitlement> = {}): Entitlement {
+  return {
+    id: 1,
+    profileId: 1,
+    modelId: 1,
+    modelName: "Smartsheet Member",
+    displayName: "Smartsheet Business 2026",
+    purchasedRights: 100,
+    unitCost: usd(2500),
+    rate: null,
+    reportingCurrency: "USD",
+    billingPeriod: "monthly",
+    termStart: "2026-01-01",
+    termEnd: "2026-12-31",
+    licenseMetric: "userSubscription",
+    notes: null,
+    state: "inUse",
+    totalCost: usd(250_000),
+    createdAt: "2026-11-29T09:00:00Z",
+    updatedAt: "2026-11-29T09:00:00Z",
+    ...overrides,
+  };
+}
+
+/**
+ * The paid model, Not Compliant: 120 seats used (and 2 excluded) for 100 owned at 25.00 USD a
+ * month, so 20 rights to buy (6,000.00 USD a year); 12 open candidates (3,600.00 USD a year) and 3
+ * seats reclaimed (900.00 USD a year).
+ */
+export function modelReconciliation(overrides: Partial<ModelReconciliation> = {}): ModelReconciliation {
+  return {
+    modelId: 1,
+    model: "Smartsheet Member",
+    identifier: "MEMBER",
+    paid: true,
+    entitlements: 1,
+    owned: 100,
+    used: 120,
+    excluded: 2,
+    active: 90,
+    inactive: 30,
+    compliance: "notCompliant",
+    overLicensed: 0,
+    rightsNeeded: 20,
+    openCandidates: 12,
+    reclaimed: 3,
+    unitMonthly: usd(2500),
+    trueUpCost: usd(600_000),
+    overLicensedCost: usd(0),
+    potentialSavings: usd(360_000),
+    actualSavings: usd(90_000),
+    ...overrides,
+  };
+}
+
+/** The free model: 15 seats, no entitlement, no cost, Compliant. */
+export function freeModelReconciliation(overrides: Partial<ModelReconciliation> = {}): ModelReconciliation {
+  return modelReconciliation({
+    modelId: 2,
+    model: "Smartsheet Provisional Member",
+    identifier: "PROVISIONAL_MEMBER",
+    paid: false,
+    entitlements: 0,
+    owned: 0,
+    used: 15,
+    excluded: 0,
+    active: 5,
+    inactive: 10,
+    compliance: "compliant",
+    overLicensed: 0,
+    rightsNeeded: 0,
+    openCandidates: 0,
+    reclaimed: 0,
+    unitMonthly: null,
+    trueUpCost: null,
+    overLicensedCost: null,
+    potentialSavings: null,
+    actualSavings: null,
+    ...overrides,
+  });
+}
+
+export function reconciliation(overrides: Partial<Reconciliation> = {}): Reconciliation {
+  return {
+    runId: 1,
+    profileId: 1,
+    runAt: "2026-11-30T02:05:00Z",
+    trigger: "refresh",
+    models: [modelReconciliation(), freeModelReconciliation()],
+    ...overrides,
+  };
+}
+
+/**
+ * Acme's License Usage: the two models above, their totals over the paid one, users by last
+ * activity, and one reconciliation (not enough history for a line yet).
+ */
+export function licenseUsage(overrides: Partial<LicenseUsage> = {}): LicenseUsage {
+  return {
+    profileId: 1,
+    computedAt: "2026-12-01T09:00:00Z",
+    hasData: true,
+    totals: {
+      paidSeats: 122,
+      owned: 100,
+      active: 90,
+      inactive: 30,
+      excluded: 2,
+      openCandidates: 12,
+      notCompliant: 1,
+      potentialMonthly: [usd(30_000)],
+      potentialYearly: [usd(360_000)],
+      actualMonthly: [usd(7_500)],
+      actualYearly: [usd(90_000)],
+      trueUpYearly: [usd(600_000)],
+      seatsWithoutCost: 0,
+    },
+    models: [modelReconciliation(), freeModelReconciliation()],
+    lastActivity: [
+      { label: "0–30 days", fromDays: 0, toDays: 30, users: 80 },
+      { label: "30–60 days", fromDays: 30, toDays: 60, users: 10 },
+      { label: "60–90 days", fromDays: 60, toDays: 90, users: 12 },
+      { label: "90–120 days", fromDays: 90, toDays: 120, users: 8 },
+      { label: "120+ days", fromDays: 120, toDays: null, users: 6 },
+      { label: "Never", fromDays: null, toDays: null, users: 4 },
+    ],
+    dailyActive: [],
+    history: [reconciliation()],
     ...overrides,
   };
 }

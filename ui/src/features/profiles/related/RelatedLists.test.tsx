@@ -56,7 +56,7 @@ function renderProfile(p = PUBLISHED, handlers: BackendHandlers = {}) {
 }
 
 describe("related lists", () => {
-  it("has the procedure's seven lists, in its order, then reclamation's", async () => {
+  it("has the procedure's seven lists, in its order, then Software Entitlements, then reclamation's", async () => {
     renderProfile();
     const tabs = await screen.findAllByRole("tab");
     expect(tabs.map((tab) => tab.textContent)).toEqual([
@@ -67,6 +67,7 @@ describe("related lists", () => {
       "Software Subscriptions",
       "Subscription Identifier Exclusion Rule",
       "Subscription User Exclusion Rule",
+      "Software Entitlements",
       "Reclamation Rules",
       "Removal Candidates",
       "Protected Users",

@@ -2,6 +2,7 @@ import { Stack, Tabs, Title } from "@mantine/core";
 import type { ComponentType } from "react";
 
 import type { Profile } from "../../../bindings/profiles";
+import { EntitlementsTable } from "../../entitlements/EntitlementsTable";
 import { AuditLog } from "../../reclaim/audit/AuditLog";
 import { ReclaimableCandidates } from "../../reclaim/confirm/ReclaimableCandidates";
 import { ProtectedUsers } from "../../reclaim/ProtectedUsers";
@@ -14,7 +15,7 @@ import { SoftwareModelsTable } from "./SoftwareModelsTable";
 import { SubscriptionsTable } from "./SubscriptionsTable";
 import { UnrecognizedIdentifiersTable } from "./UnrecognizedIdentifiersTable";
 
-/** The procedure's related lists, in its order, then reclamation's. */
+/** The procedure's related lists, in its order, then license management's, then reclamation's. */
 const RELATED_LISTS = [
   ["Software Models", SoftwareModelsTable],
   ["Unrecognized Subscription Identifiers", UnrecognizedIdentifiersTable],
@@ -23,6 +24,7 @@ const RELATED_LISTS = [
   ["Software Subscriptions", SubscriptionsTable],
   ["Subscription Identifier Exclusion Rule", IdentifierExclusionRules],
   ["Subscription User Exclusion Rule", UserExclusionRules],
+  ["Software Entitlements", EntitlementsTable],
   ["Reclamation Rules", ReclamationRulesTable],
   ["Removal Candidates", ReclaimableCandidates],
   ["Protected Users", ProtectedUsers],
