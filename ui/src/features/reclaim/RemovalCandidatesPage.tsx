@@ -1,9 +1,11 @@
 import { Stack, Text, Title } from "@mantine/core";
 
+import { useLinkParams } from "../usage/links";
 import { ReclaimableCandidates } from "./confirm/ReclaimableCandidates";
 
-/** Removal Candidates across every profile. */
+/** Removal Candidates across every profile; a link may open it on one profile's model (`?profile=&model=`). */
 export function RemovalCandidatesPage() {
+  const initialFilter = useLinkParams();
   return (
     <Stack gap="lg">
       <Stack gap={4}>
@@ -13,7 +15,7 @@ export function RemovalCandidatesPage() {
           seats that must stay, notify users where the rule asks for it, reclaim the rest.
         </Text>
       </Stack>
-      <ReclaimableCandidates />
+      <ReclaimableCandidates initialFilter={initialFilter} />
     </Stack>
   );
 }

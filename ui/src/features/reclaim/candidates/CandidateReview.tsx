@@ -105,7 +105,7 @@ type OpenDialog =
   | { kind: StateAction; selection: SelectionForAction }
   | { kind: RowsAction; rows: RemovalCandidate[] };
 
-interface CandidateReviewProps {
+export interface CandidateReviewProps {
   /** The profile's related list: only its candidates, without the Profile column. */
   profile?: Profile;
   /**
@@ -114,6 +114,8 @@ interface CandidateReviewProps {
    * confirmed. Without it, the Reclaim button is shown only when reclaiming is blocked, with the reason.
    */
   onReclaim?: (ids: number[], selection: ReclaimSelection) => void;
+  /** The filter the screen opens with (a link from the License Usage view: one profile's model). */
+  initialFilter?: { profileId: number | null; modelId: number | null };
 }
 
 /** The list's selection, for the Reclaim confirmation. */
@@ -138,14 +140,14 @@ const RESOLVE_PAGE = 500;
  * Removal Candidates: filters that the core applies, a list read in windows, a dry run of the
  * selection and of the filter that is always in view, and the review's actions on the selection.
  */
-export function CandidateReview({ profile, onReclaim }: CandidateReviewProps) {
+export function CandidateReview({ profile, onReclaim, initialFilter }: CandidateReviewProps) {
   const domIds = { reason: useId(), justification: useId(), states: useId() };
   const profiles = useProfiles();
   const allProfiles = profiles.data ?? (profile ? [profile] : []);
   const profileById = (id: number) => (profile?.id === id ? profile : allProfiles.find((p) => p.id === id));
 
-  const [profileFilter, setProfileFilter] = useState<number | null>(null);
-  const [modelId, setModelId] = useState<number | null>(null);
+  const [profileFilter, setProfileFilter] = useState<number | null>(initialFilter?.profileId ?? null);
+  const [modelId, setModelId] = useState<number | null>(initialFilter?.modelId ?? null);
   const [states, setStates] = useState<CandidateState[]>(OPEN_STATES);
   const [justification, setJustification] = useState<Justification | null>(null);
   const [minDays, setMinDays] = useState<number | "">("");
