@@ -10,10 +10,13 @@ import { AuditLogPage } from "../features/reclaim/AuditLogPage";
 import { useReclaimFollowsJobs } from "../features/reclaim/queries";
 import { ReclamationRulesPage } from "../features/reclaim/ReclamationRulesPage";
 import { RemovalCandidatesPage } from "../features/reclaim/RemovalCandidatesPage";
+import { LicenseUsagePage } from "../features/usage/LicenseUsagePage";
+import { useUsageFollowsJobs } from "../features/usage/queries";
 import { AppNav } from "./AppNav";
 
 export function App() {
   useReclaimFollowsJobs();
+  useUsageFollowsJobs();
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: { base: 260, lg: 300 }, breakpoint: 0 }} padding="lg">
       <AppShell.Header>
@@ -36,6 +39,9 @@ export function App() {
         <Switch>
           <Route path="/">
             <WelcomeScreen />
+          </Route>
+          <Route path="/usage">
+            <LicenseUsagePage />
           </Route>
           <Route path="/candidates">
             <RemovalCandidatesPage />

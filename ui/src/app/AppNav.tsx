@@ -1,6 +1,7 @@
 import { Box, NavLink, Stack, Text } from "@mantine/core";
 import {
   IconCertificate,
+  IconChartBar,
   IconHistory,
   IconListCheck,
   IconRulerMeasure,
@@ -25,6 +26,7 @@ const GROUPS: readonly { id: string; title: string; screens: readonly Screen[] }
     id: "license-nav-title",
     title: "License management",
     screens: [
+      { href: "/usage", label: "License Usage", Icon: IconChartBar },
       { href: "/entitlements", label: "Software Entitlements", Icon: IconCertificate },
     ],
   },

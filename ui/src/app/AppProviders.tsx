@@ -1,4 +1,6 @@
 import "@mantine/core/styles.css";
+// After core's, as Mantine asks.
+import "@mantine/charts/styles.css";
 import "@mantine/dates/styles.css";
 import "@mantine/notifications/styles.css";
 

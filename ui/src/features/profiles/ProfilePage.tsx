@@ -1,11 +1,14 @@
-import { Button, Stack } from "@mantine/core";
+import { Button, Stack, Title } from "@mantine/core";
 import { IconFileUnknown } from "@tabler/icons-react";
+import { useEffect, useState } from "react";
 import { useLocation } from "wouter";
 
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { notifySuccess } from "../../components/notify";
 import { IpcError } from "../../lib/ipc";
+import { LicenseUsageView } from "../usage/LicenseUsageView";
+import { useLicenseUsage } from "../usage/queries";
 import { ProfileForm } from "./ProfileForm";
 import { ProfileSkeleton } from "./ProfileSkeleton";
 import { useDefaultActivityStart, useProfile, useUpdateProfile } from "./queries";
@@ -16,8 +19,17 @@ export function ProfilePage({ id }: { id: number }) {
   const profile = useProfile(id);
   const activityStart = useDefaultActivityStart();
   const update = useUpdateProfile(id);
+  // A profile that was never refreshed has no usage to show: it is not asked for.
+  const usage = useLicenseUsage(id, profile.data !== undefined && profile.data.lastSyncAt !== null);
 
-  if (profile.isPending || activityStart.isPending) return <ProfileSkeleton />;
+  // The page opens as it will stay, with its License Usage first when there is data. Once open it
+  // stays: the usage of a first refresh appears above the form, which is not replaced meanwhile.
+  const loaded = !profile.isPending && !activityStart.isPending && !usage.isLoading;
+  const [opened, setOpened] = useState(false);
+  useEffect(() => {
+    if (loaded) setOpened(true);
+  }, [loaded]);
+  if (profile.isPending || activityStart.isPending || (usage.isLoading && !opened)) return <ProfileSkeleton />;
   if (profile.isError) {
     if (IpcError.from(profile.error).code === "NotFound") {
       return (
@@ -47,6 +59,14 @@ export function ProfilePage({ id }: { id: number }) {
   const current = profile.data;
   return (
     <Stack gap="xl">
+      {(usage.data?.hasData || usage.isError) && (
+        <Stack gap="sm" component="section" aria-labelledby="license-usage-title">
+          <Title order={2} size="h4" id="license-usage-title">
+            License Usage
+          </Title>
+          <LicenseUsageView profile={current} />
+        </Stack>
+      )}
       <ProfileForm
         profile={current}
         defaultActivityStart={activityStart.data}

@@ -11,10 +11,6 @@ export function entitlementsHref(profileId: number, modelId: number | null): str
   return withParams("/entitlements", profileId, modelId);
 }
 
-export function usageHref(profileId: number): string {
-  return withParams("/usage", profileId, null);
-}
-
 function withParams(path: string, profileId: number, modelId: number | null): string {
   const params = new URLSearchParams({ profile: String(profileId) });
   if (modelId !== null) params.set("model", String(modelId));

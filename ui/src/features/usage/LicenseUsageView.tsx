@@ -1,0 +1,82 @@
+import { Button, Group, Skeleton, Stack, Text, Title } from "@mantine/core";
+import { IconChartBarOff, IconRefresh } from "@tabler/icons-react";
+
+import type { Profile } from "../../bindings/profiles";
+import type { LicenseUsage } from "../../bindings/reconcile";
+import { EmptyState } from "../../components/EmptyState";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { notifyError, notifySuccess } from "../../components/notify";
+import { formatDateTime } from "../../lib/dates";
+import { FinanceSummary } from "./FinanceSummary";
+import { ComplianceBanner, HeadlineFigures } from "./HeadlineFigures";
+import { ModelsTable } from "./ModelsTable";
+import { useLicenseUsage, useReconcileNow } from "./queries";
+import { UsageCharts } from "./UsageCharts";
+import { reconciledText, TRIGGER_LABELS } from "./usageData";
+
+/**
+ * The License Usage view of a profile: headline figures, compliance, the reconciliation per model
+ * with where to act, the charts, Reconcile now and the exports. Everything comes from one read of
+ * the core (`license_usage`).
+ */
+export function LicenseUsageView({ profile }: { profile: Profile }) {
+  const usage = useLicenseUsage(profile.id);
+  if (usage.isPending) return <Skeleton h={320} data-testid="usage-loading" />;
+  if (usage.isError) {
+    return <ErrorAlert title="Could not load the License Usage" error={usage.error} onRetry={() => void usage.refetch()} />;
+  }
+  if (!usage.data.hasData) {
+    return (
+      <EmptyState icon={<IconChartBarOff size={26} />} title="No license usage yet" data-testid="usage-empty">
+        License usage is available after the first refresh of {profile.displayName} Subscriptions.{" "}
+        {profile.status === "Draft"
+          ? "Validate the connection and publish the profile to schedule it."
+          : "It runs daily; Run now on Scheduled Jobs starts one at once."}
+      </EmptyState>
+    );
+  }
+  return <LoadedView profile={profile} usage={usage.data} />;
+}
+
+function LoadedView({ profile, usage }: { profile: Profile; usage: LicenseUsage }) {
+  const reconcile = useReconcileNow(profile.id);
+  const last = usage.history.at(-1);
+
+  return (
+    <Stack gap="md" data-testid="license-usage">
+      <Group justify="space-between" align="flex-end" gap="sm">
+        <Text size="sm" c="dimmed" data-testid="usage-as-of">
+          Figures as of {formatDateTime(usage.computedAt)}
+          {last
+            ? ` · last reconciliation ${formatDateTime(last.runAt)} (${TRIGGER_LABELS[last.trigger]})`
+            : " · no reconciliation kept yet"}
+        </Text>
+        <Group gap="sm">
+          <FinanceSummary profile={profile} usage={usage} />
+          <Button
+            size="xs"
+            leftSection={<IconRefresh size={14} aria-hidden />}
+            loading={reconcile.isPending}
+            onClick={() =>
+              reconcile.mutate(undefined, {
+                onSuccess: (run) => notifySuccess("Reconciliation done", reconciledText(run)),
+                onError: (error) => notifyError("Could not reconcile", error),
+              })
+            }
+          >
+            Reconcile now
+          </Button>
+        </Group>
+      </Group>
+      <HeadlineFigures totals={usage.totals} />
+      <ComplianceBanner models={usage.models} notCompliant={usage.totals.notCompliant} />
+      <Stack gap="xs">
+        <Title order={4} size="h5">
+          By software model
+        </Title>
+        <ModelsTable profile={profile} models={usage.models} />
+      </Stack>
+      <UsageCharts usage={usage} />
+    </Stack>
+  );
+}
