@@ -11,12 +11,12 @@ import { useReclaimFollowsJobs } from "../features/reclaim/queries";
 import { ReclamationRulesPage } from "../features/reclaim/ReclamationRulesPage";
 import { RemovalCandidatesPage } from "../features/reclaim/RemovalCandidatesPage";
 import { LicenseUsagePage } from "../features/usage/LicenseUsagePage";
-import { useUsageFollowsJobs } from "../features/usage/queries";
+import { useUsageFollowsChanges } from "../features/usage/queries";
 import { AppNav } from "./AppNav";
 
 export function App() {
   useReclaimFollowsJobs();
-  useUsageFollowsJobs();
+  useUsageFollowsChanges();
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: { base: 260, lg: 300 }, breakpoint: 0 }} padding="lg">
       <AppShell.Header>

@@ -23,6 +23,7 @@ import {
   profile,
   reclamationRule,
   reconciliation,
+  userRule,
   validation,
 } from "../../test/fixtures";
 import { renderWithProviders } from "../../test/render";
@@ -339,7 +340,7 @@ describe("License Usage", () => {
 });
 
 describe("the profile's License Usage", () => {
-  function renderProfile(p = ACME, usage = licenseUsage()) {
+  function renderProfile(p = ACME, usage = licenseUsage(), handlers: BackendHandlers = {}) {
     const backend = mockBackend({
       list_profiles: () => [p],
       get_profile: () => p,
@@ -351,6 +352,7 @@ describe("the profile's License Usage", () => {
       list_job_results: () => [],
       list_exclusion_rules: () => ({ identifierRules: [], userRules: [] }),
       get_activity_settings: () => activitySettings({ activitySource: "events" }),
+      ...handlers,
     });
     return { ...renderWithProviders(<App />, { path: `/profiles/${p.id}` }), backend };
   }
@@ -363,6 +365,19 @@ describe("the profile's License Usage", () => {
     expect(section.compareDocumentPosition(form) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
     expect(within(form).getByRole("textbox", { name: /Display Name/ })).toHaveValue("Acme");
     expect(screen.getByRole("tab", { name: "Software Entitlements" })).toBeInTheDocument();
+  });
+
+  it("is read again after a change on the page: an exclusion rule changes what counts", async () => {
+    const { user, backend } = renderProfile(ACME, licenseUsage(), { save_user_exclusion: () => userRule() });
+    await screen.findByRole("region", { name: "License Usage" });
+    const reads = backend.callsTo("license_usage").length;
+    await user.click(screen.getByRole("tab", { name: "Subscription User Exclusion Rule" }));
+    await user.click(await screen.findByRole("button", { name: "New rule" }));
+    const dialog = await screen.findByRole("dialog", { name: "New Subscription User Exclusion Rule" });
+    await user.type(within(dialog).getByRole("textbox", { name: "Email or domain" }), "svc@example.com");
+    await user.click(within(dialog).getByRole("button", { name: "Create" }));
+    await waitFor(() => expect(backend.callsTo("save_user_exclusion")).toHaveLength(1));
+    await waitFor(() => expect(backend.callsTo("license_usage").length).toBeGreaterThan(reads));
   });
 
   it("is not there while the profile has no subscriptions", async () => {

@@ -32,16 +32,26 @@ export function useReconcileNow(profileId: number) {
 }
 
 /**
- * A refresh ends with a reconciliation, the weekly job is one, and a reclaim changes the savings:
- * when any job of a profile finishes, its License Usage is read again. Mounted once, by the app.
+ * What the usage is computed from changes with nearly every write: a refresh (which ends with a
+ * reconciliation), the weekly job, a reclaim, an entitlement, an exclusion or reclamation rule,
+ * a candidate skipped or protected. So the usage is read again when any job of the profile
+ * finishes, and after any change the admin makes (only a usage on screen is read at once; others
+ * when next shown). Mounted once, by the app.
  */
-export function useUsageFollowsJobs() {
+export function useUsageFollowsChanges() {
   const queryClient = useQueryClient();
-  useEffect(
-    () =>
-      onJobFinished(({ profileId }) => {
-        void queryClient.invalidateQueries({ queryKey: usageKeys.profile(profileId) });
-      }),
-    [queryClient],
-  );
+  useEffect(() => {
+    const stopJobs = onJobFinished(({ profileId }) => {
+      void queryClient.invalidateQueries({ queryKey: usageKeys.profile(profileId) });
+    });
+    const stopMutations = queryClient.getMutationCache().subscribe((event) => {
+      if (event.type === "updated" && event.action.type === "success") {
+        void queryClient.invalidateQueries({ queryKey: usageKeys.all });
+      }
+    });
+    return () => {
+      stopJobs();
+      stopMutations();
+    };
+  }, [queryClient]);
 }
