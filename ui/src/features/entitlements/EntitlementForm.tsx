@@ -245,6 +245,7 @@ function LoadedForm({
                 description="How often the unit cost is billed."
                 value={field.value}
                 onChange={(value) => field.onChange(value)}
+                error={errors.billingPeriod?.message}
               >
                 <Group gap="lg" mt="xs">
                   <Radio value="monthly" label={BILLING_PERIOD_LABELS.monthly} />
