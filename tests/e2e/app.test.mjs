@@ -160,6 +160,27 @@ test("the reclaim loop on the demo organization: candidates, select, Reclaim, co
   await shot("audit-log-after-undo");
 });
 
+test("the License Usage view of the demo organization: figures, compliance, the table per model, charts", async () => {
+  // The demo ships with entitlements a dozen seats short of its members: Not Compliant.
+  await clickXpath(`//nav//a[.//*[${xpathText("License Usage")}]]`);
+  const usage = await waitForText("license-usage", "Smartsheet Member");
+  assert.match(usage, /Not Compliant/, `the demo should be short of seats: ${usage.slice(0, 400)}`);
+  const figures = await waitForText("headline-figures", "Paid seats");
+  assert.match(figures, /Potential savings/);
+  await retrying("the charts drawn", async () =>
+    (await driver.findElements(By.css('[data-testid="usage-charts"] svg.recharts-surface'))).length >= 3,
+  );
+  await shot("license-usage");
+  // The model's entitlements, one link away.
+  await clickXpath(`//*[@data-testid="usage-models-table"]//a[${xpathText("Entitlements")}]`);
+  await retrying("the demo's entitlements listed", async () => {
+    const tables = await driver.findElements(By.xpath(`//*[starts-with(@data-testid, "entitlements-table-")]`));
+    const text = (await Promise.all(tables.map((t) => t.getAttribute("textContent")))).join(" ");
+    return text.includes("Smartsheet Business, annual") && text.includes("Smartsheet Business, monthly add-on");
+  });
+  await shot("software-entitlements");
+});
+
 test("create a profile, Validate Connection, Publish, see both jobs", async () => {
   await createProfile("Acme", "Acme Smartsheet", simInfo.tokens.admin);
   await shot("acme-draft");

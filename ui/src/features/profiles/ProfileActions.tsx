@@ -40,8 +40,8 @@ export function ProfileActions({ profile, dirty }: ProfileActionsProps) {
       title: "Publish Confirmation",
       children: (
         <Text size="sm">
-          Publish “{profile.displayName}”? Seatkeeper schedules {jobNames(profile)} to run daily, the first run right
-          away.
+          Publish “{profile.displayName}”? Seatkeeper schedules {jobNames(profile)} to run daily and “Reconcile{" "}
+          {profile.displayName} Subscriptions” to run weekly, the first runs right away.
         </Text>
       ),
       labels: { confirm: "OK", cancel: "Cancel" },
