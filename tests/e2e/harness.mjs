@@ -232,8 +232,16 @@ export async function validateAndPublish() {
   await click("Validate Connection");
   await waitForText("validation-result", "Connection validated");
   await click("Publish");
-  await click("OK", "//section[@role='dialog']");
-  await noDialog();
+  // The confirmation closes as it is accepted. Under load (a simulator generating millions of
+  // events on the same two cores) a click can land while the dialog is still opening and be lost:
+  // click OK again while it is there (publishing twice changes nothing).
+  await retrying("the Publish confirmation accepted", async () => {
+    const open = async () => (await driver.findElements(By.css("section[role='dialog']"))).length > 0;
+    if (!(await open())) return true;
+    await click("OK", "//section[@role='dialog']").catch(() => {});
+    await driver.sleep(1000);
+    return !(await open());
+  });
   await waitForText("profile-status", "Published");
 }
 
