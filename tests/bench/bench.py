@@ -353,7 +353,9 @@ def ui_section(path):
     first_ok = u["firstRowsMs"] < 300
     related_ok = related["firstRowsMs"] is not None and related["firstRowsMs"] < 300
     lu = u["licenseUsage"]
-    usage_ok = lu["allMs"] is not None and lu["allMs"] < 500
+    # The page may show data its query read earlier (the profile page shows the same view), so the
+    # view is judged on its data's own time through IPC too.
+    usage_ok = lu["allMs"] is not None and lu["allMs"] < 500 and lu["ipcMs"] < 500
     return [
         f"## 4. The Software Subscriptions list with {u['users']:,} rows, the Removal Candidates and the License "
         "Usage view, in the app's window",
@@ -403,8 +405,8 @@ def ui_section(path):
         f"reconciliation, and the answer), median of 5 | {lu['ipcMs']} ms |",
         "",
         f"Time to the first rows under 300 ms: the Software Subscriptions list {met(first_ok)}; the Removal "
-        f"Candidates ({related['candidates']:,}) {met(related_ok)}. The License Usage view shown whole under "
-        f"500 ms: {met(usage_ok)}.",
+        f"Candidates ({related['candidates']:,}) {met(related_ok)}. The License Usage view shown whole, and its "
+        f"data read, under 500 ms: {met(usage_ok)}.",
         "",
         f"Virtualization keeps the DOM to the rows in view whatever the list's length "
         f"({'no frame showed an empty list' if u['blankFrames'] == 0 else 'but some frames showed an empty list'}). "
