@@ -1,77 +1,55 @@
-import { Alert, Anchor, Button, Group, Skeleton, Stack, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Button, Group, Stack, Text, Title } from "@mantine/core";
 import { IconCertificate, IconFilter } from "@tabler/icons-react";
 import { useState } from "react";
-import { Link, useLocation } from "wouter";
+import { Link } from "wouter";
 
 import type { Profile } from "../../bindings/profiles";
-import { EmptyState } from "../../components/EmptyState";
-import { ErrorAlert } from "../../components/ErrorAlert";
 import { StatusBadge } from "../../components/StatusBadge";
 import { useModels } from "../profiles/related/queries";
-import { useProfiles } from "../profiles/queries";
+import { ProfilesGate, publishedFirst } from "../profiles/ProfilesGate";
 import { useLinkParams } from "../usage/links";
 import { EntitlementsTable } from "./EntitlementsTable";
 
 /** Published profiles first, then by name (as Reclamation Rules lists them). */
-export function publishedFirst(profiles: readonly Profile[]): Profile[] {
-  return [...profiles].sort(
-    (a, b) =>
-      Number(b.status === "Published") - Number(a.status === "Published") ||
-      a.displayName.localeCompare(b.displayName),
-  );
-}
 
 /**
  * Software Entitlements across profiles: one list per profile (published ones first). A link from
  * the License Usage view opens it on one profile's model (`?profile=1&model=2`).
  */
 export function EntitlementsPage() {
-  const [, navigate] = useLocation();
-  const profiles = useProfiles();
   const link = useLinkParams();
   const [only, setOnly] = useState(link.profileId === null ? null : link);
 
-  let body;
-  if (profiles.isPending) body = <Skeleton h={200} data-testid="entitlements-page-loading" />;
-  else if (profiles.isError)
-    body = (
-      <ErrorAlert title="Could not load the profiles" error={profiles.error} onRetry={() => void profiles.refetch()} />
-    );
-  else if (profiles.data.length === 0)
-    body = (
-      <EmptyState
-        icon={<IconCertificate size={26} />}
-        title="No integration profile yet"
-        action={<Button onClick={() => navigate("/profiles/new")}>New profile</Button>}
-      >
-        Entitlements belong to a profile's software models, which its first refresh creates. Create and publish a
-        profile first.
-      </EmptyState>
-    );
-  else {
-    const focused = only === null ? undefined : profiles.data.find((p) => p.id === only.profileId);
-    const shown = focused ? [focused] : publishedFirst(profiles.data);
-    body = (
-      <>
-        {focused && only && (
-          <FilterNote profile={focused} modelId={only.modelId} onClear={() => setOnly(null)} />
-        )}
-        {shown.map((profile) => (
-          <Stack key={profile.id} gap="xs" component="section" aria-label={`Software Entitlements of ${profile.displayName}`}>
-            <Group gap="sm">
-              <Title order={3} size="h4">
-                <Link href={`/profiles/${profile.id}`} asChild>
-                  <Anchor inherit>{profile.displayName}</Anchor>
-                </Link>
-              </Title>
-              <StatusBadge status={profile.status} size="sm" />
-            </Group>
-            <EntitlementsTable profile={profile} modelId={focused ? (only?.modelId ?? null) : null} />
-          </Stack>
-        ))}
-      </>
-    );
-  }
+  const body = (
+    <ProfilesGate
+      loadingTestId="entitlements-page-loading"
+      icon={<IconCertificate size={26} />}
+      empty="Entitlements belong to a profile's software models, which its first refresh creates. Create and publish a profile first."
+    >
+      {(profiles) => {
+        const focused = only === null ? undefined : profiles.find((p) => p.id === only.profileId);
+        const shown = focused ? [focused] : publishedFirst(profiles);
+        return (
+          <>
+            {focused && only && <FilterNote profile={focused} modelId={only.modelId} onClear={() => setOnly(null)} />}
+            {shown.map((profile) => (
+              <Stack key={profile.id} gap="xs" component="section" aria-label={`Software Entitlements of ${profile.displayName}`}>
+                <Group gap="sm">
+                  <Title order={3} size="h4">
+                    <Link href={`/profiles/${profile.id}`} asChild>
+                      <Anchor inherit>{profile.displayName}</Anchor>
+                    </Link>
+                  </Title>
+                  <StatusBadge status={profile.status} size="sm" />
+                </Group>
+                <EntitlementsTable profile={profile} modelId={focused ? (only?.modelId ?? null) : null} />
+              </Stack>
+            ))}
+          </>
+        );
+      }}
+    </ProfilesGate>
+  );
 
   return (
     <Stack gap="lg">

@@ -1,11 +1,9 @@
-import { Anchor, Button, Group, Skeleton, Stack, Text, Title } from "@mantine/core";
+import { Anchor, Group, Stack, Text, Title } from "@mantine/core";
 import { IconRulerMeasure } from "@tabler/icons-react";
-import { Link, useLocation } from "wouter";
+import { Link } from "wouter";
 
-import { EmptyState } from "../../components/EmptyState";
-import { ErrorAlert } from "../../components/ErrorAlert";
 import { StatusBadge } from "../../components/StatusBadge";
-import { useProfiles } from "../profiles/queries";
+import { ProfilesGate, publishedFirst } from "../profiles/ProfilesGate";
 import { ReclamationRulesTable } from "./ReclamationRulesTable";
 
 /**
@@ -13,44 +11,29 @@ import { ReclamationRulesTable } from "./ReclamationRulesTable";
  * editable here as on the profile's related list.
  */
 export function ReclamationRulesPage() {
-  const [, navigate] = useLocation();
-  const profiles = useProfiles();
-
-  let body;
-  if (profiles.isPending) body = <Skeleton h={200} data-testid="rules-page-loading" />;
-  else if (profiles.isError)
-    body = (
-      <ErrorAlert title="Could not load the profiles" error={profiles.error} onRetry={() => void profiles.refetch()} />
-    );
-  else if (profiles.data.length === 0)
-    body = (
-      <EmptyState
-        icon={<IconRulerMeasure size={26} />}
-        title="No integration profile yet"
-        action={<Button onClick={() => navigate("/profiles/new")}>New profile</Button>}
-      >
-        Each software model of a profile gets a reclamation rule at its first refresh. Create and publish a profile
-        first.
-      </EmptyState>
-    );
-  else {
-    const ordered = [...profiles.data].sort(
-      (a, b) => Number(b.status === "Published") - Number(a.status === "Published") || a.displayName.localeCompare(b.displayName),
-    );
-    body = ordered.map((profile) => (
-      <Stack key={profile.id} gap="xs" component="section" aria-label={`Reclamation Rules of ${profile.displayName}`}>
-        <Group gap="sm">
-          <Title order={3} size="h4">
-            <Link href={`/profiles/${profile.id}`} asChild>
-              <Anchor inherit>{profile.displayName}</Anchor>
-            </Link>
-          </Title>
-          <StatusBadge status={profile.status} size="sm" />
-        </Group>
-        <ReclamationRulesTable profile={profile} />
-      </Stack>
-    ));
-  }
+  const body = (
+    <ProfilesGate
+      loadingTestId="rules-page-loading"
+      icon={<IconRulerMeasure size={26} />}
+      empty="Each software model of a profile gets a reclamation rule at its first refresh. Create and publish a profile first."
+    >
+      {(profiles) =>
+        publishedFirst(profiles).map((profile) => (
+          <Stack key={profile.id} gap="xs" component="section" aria-label={`Reclamation Rules of ${profile.displayName}`}>
+            <Group gap="sm">
+              <Title order={3} size="h4">
+                <Link href={`/profiles/${profile.id}`} asChild>
+                  <Anchor inherit>{profile.displayName}</Anchor>
+                </Link>
+              </Title>
+              <StatusBadge status={profile.status} size="sm" />
+            </Group>
+            <ReclamationRulesTable profile={profile} />
+          </Stack>
+        ))
+      }
+    </ProfilesGate>
+  );
 
   return (
     <Stack gap="lg">

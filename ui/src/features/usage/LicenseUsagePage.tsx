@@ -1,65 +1,51 @@
-import { Anchor, Button, Group, Select, Skeleton, Stack, Text, Title } from "@mantine/core";
+import { Anchor, Group, Select, Stack, Text, Title } from "@mantine/core";
 import { IconChartBar } from "@tabler/icons-react";
 import { useState } from "react";
-import { Link, useLocation } from "wouter";
+import { Link } from "wouter";
 
-import { EmptyState } from "../../components/EmptyState";
-import { ErrorAlert } from "../../components/ErrorAlert";
 import { StatusBadge } from "../../components/StatusBadge";
-import { publishedFirst } from "../entitlements/EntitlementsPage";
-import { useProfiles } from "../profiles/queries";
+import { ProfilesGate, publishedFirst } from "../profiles/ProfilesGate";
 import { useLinkParams } from "./links";
 import { LicenseUsageView } from "./LicenseUsageView";
 
 /** License Usage of one profile at a time, chosen in a picker (published profiles first). */
 export function LicenseUsagePage() {
-  const [, navigate] = useLocation();
-  const profiles = useProfiles();
   const link = useLinkParams();
   const [chosen, setChosen] = useState<number | null>(link.profileId);
 
-  let body;
-  if (profiles.isPending) body = <Skeleton h={200} data-testid="usage-page-loading" />;
-  else if (profiles.isError)
-    body = (
-      <ErrorAlert title="Could not load the profiles" error={profiles.error} onRetry={() => void profiles.refetch()} />
-    );
-  else if (profiles.data.length === 0)
-    body = (
-      <EmptyState
-        icon={<IconChartBar size={26} />}
-        title="No integration profile yet"
-        action={<Button onClick={() => navigate("/profiles/new")}>New profile</Button>}
-      >
-        License usage comes from a published profile's subscriptions and entitlements. Create and publish a profile
-        first.
-      </EmptyState>
-    );
-  else {
-    const ordered = publishedFirst(profiles.data);
-    const profile = ordered.find((p) => p.id === chosen) ?? ordered[0]!;
-    body = (
-      <>
-        <Group gap="sm" align="flex-end">
-          <Select
-            label="Profile"
-            data={ordered.map((p) => ({ value: String(p.id), label: p.displayName }))}
-            value={String(profile.id)}
-            onChange={(value) => value !== null && setChosen(Number(value))}
-            allowDeselect={false}
-            w={260}
-          />
-          <StatusBadge status={profile.status} size="sm" />
-          <Link href={`/profiles/${profile.id}`} asChild>
-            <Anchor size="sm">Open the profile</Anchor>
-          </Link>
-        </Group>
-        <Stack component="section" aria-label={`License Usage of ${profile.displayName}`}>
-          <LicenseUsageView key={profile.id} profile={profile} />
-        </Stack>
-      </>
-    );
-  }
+  const body = (
+    <ProfilesGate
+      loadingTestId="usage-page-loading"
+      icon={<IconChartBar size={26} />}
+      empty="License usage comes from a published profile's subscriptions and entitlements. Create and publish a profile first."
+    >
+      {(profiles) => {
+        const ordered = publishedFirst(profiles);
+        const profile = ordered.find((p) => p.id === chosen) ?? ordered[0]!;
+        return (
+          <>
+            <Group gap="sm" align="flex-end">
+              <Select
+                label="Profile"
+                data={ordered.map((p) => ({ value: String(p.id), label: p.displayName }))}
+                value={String(profile.id)}
+                onChange={(value) => value !== null && setChosen(Number(value))}
+                allowDeselect={false}
+                w={260}
+              />
+              <StatusBadge status={profile.status} size="sm" />
+              <Link href={`/profiles/${profile.id}`} asChild>
+                <Anchor size="sm">Open the profile</Anchor>
+              </Link>
+            </Group>
+            <Stack component="section" aria-label={`License Usage of ${profile.displayName}`}>
+              <LicenseUsageView key={profile.id} profile={profile} />
+            </Stack>
+          </>
+        );
+      }}
+    </ProfilesGate>
+  );
 
   return (
     <Stack gap="lg">
