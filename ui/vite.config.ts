@@ -17,5 +17,8 @@ export default defineConfig({
     environment: "happy-dom",
     setupFiles: ["./src/test/setup.ts"],
     restoreMocks: true,
+    // A guard against a hung test, not a measure of speed: the longest interaction tests
+    // (5,000 rows, a dozen clicks and typing) take 2–4 s alone and more on a busy 2-core CI.
+    testTimeout: 30_000,
   },
 });
