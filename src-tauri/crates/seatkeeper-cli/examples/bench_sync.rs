@@ -7,13 +7,15 @@
 //!   bench_sync run --db PATH [--rate-limit N|off] [--job all|subscriptions|events]
 //!   bench_sync candidates --db PATH      times computing the removal candidates: from none (the
 //!                                        candidates table emptied first), then again 5 times
+//!   bench_sync usage --db PATH           times the License Usage view's data (the core function the
+//!                                        `license_usage` command calls) 5 times, and its JSON size
 //!   bench_sync reclaim --db PATH --count N [--rate-limit N|off] [--threshold DAYS]
 //!                                        sets the paid rules' threshold (grace period 0) so that
 //!                                        enough seats are candidates, then reclaims the first N
 //!                                        Ready ones as `seatkeeper reclaim --candidate … --yes` does
 //!
 //! `run` prints one JSON line per finished job (its JobResult), like `seatkeeper run --json`;
-//! `candidates` and `reclaim` print one JSON object.
+//! `candidates`, `usage` and `reclaim` print one JSON object.
 
 use std::num::NonZeroU32;
 use std::path::PathBuf;
@@ -69,7 +71,7 @@ async fn run(args: &[String]) -> Result<(), CliError> {
     let usage = || {
         CliError::new(
             2,
-            "usage: bench_sync prepare|run|candidates|reclaim --db PATH [--url BASE_URL] [--rate-limit N|off] [--count N]",
+            "usage: bench_sync prepare|run|candidates|usage|reclaim --db PATH [--url BASE_URL] [--rate-limit N|off] [--count N]",
         )
     };
     let db_path = PathBuf::from(arg(args, "--db").ok_or_else(usage)?);
@@ -162,6 +164,21 @@ async fn run(args: &[String]) -> Result<(), CliError> {
                 serde_json::json!({"subscriptions": subscriptions, "open": first.open, "fromNoneMs": from_none_ms,
                     "againMs": again_ms})
             );
+            db.close().await;
+            Ok(())
+        }
+        Some("usage") => {
+            let db = Db::open(&db_path).await?;
+            let id = list_profiles(&db).await?.first().map(|p| p.id).ok_or_else(usage)?;
+            let mut ms = Vec::new();
+            let mut bytes = 0;
+            for _ in 0..5 {
+                let started = Instant::now();
+                let view = seatkeeper_core::reconcile::license_usage(&db, &SystemClock, id).await?;
+                ms.push(started.elapsed().as_secs_f64() * 1000.0);
+                bytes = serde_json::to_vec(&view).expect("JSON").len();
+            }
+            println!("{}", serde_json::json!({"ms": ms, "jsonBytes": bytes}));
             db.close().await;
             Ok(())
         }

@@ -38,13 +38,16 @@ struct Usage {
     used: i64,
     excluded: i64,
     active: i64,
+    /// Its seats, excluded ones included, by days since the last activity: under 30, 30–60,
+    /// 60–90, 90–120, 120 and more, never.
+    by_days: [i64; 6],
 }
 
 /// identifier → usage: users listed (in the plan; legacy: in the organization) and not deactivated
 /// hold a seat (USM: their seat
 /// type; legacy: Licensed / Unlicensed); `excluded` emails are counted apart; a user is active
 /// when the later of their last login and their last event since the analysis start is less than
-/// 60 days old.
+/// 60 days old. `by_days` counts every seat, excluded ones too.
 async fn expected(org: &Org, legacy: bool, excluded: &[String]) -> BTreeMap<&'static str, Usage> {
     let now = org.clock.now();
     let last_event = support::last_events(org).await;
@@ -62,12 +65,17 @@ async fn expected(org: &Org, legacy: bool, excluded: &[String]) -> BTreeMap<&'st
             (false, Seat::Guest) => "GUEST",
         };
         let usage = out.entry(identifier).or_default();
+        let last = [user.last_login, last_event.get(&user.id).copied()].into_iter().flatten().max();
+        let bucket = match last.map(|at| (now - at).num_seconds() as f64 / 86_400.0) {
+            None => 5,
+            Some(days) => [30.0, 60.0, 90.0, 120.0].iter().take_while(|&&limit| days >= limit).count(),
+        };
+        usage.by_days[bucket] += 1;
         if excluded.iter().any(|e| e.eq_ignore_ascii_case(&user.email)) {
             usage.excluded += 1;
             continue;
         }
         usage.used += 1;
-        let last = [user.last_login, last_event.get(&user.id).copied()].into_iter().flatten().max();
         if last.is_some_and(|at| now - at < Duration::days(60)) {
             usage.active += 1;
         }
@@ -316,8 +324,16 @@ async fn usm_figures_match_the_organization_and_the_entitlements() {
     assert_eq!(usage.totals.paid_seats, paid_seats);
     assert_eq!(usage.totals.potential_yearly.iter().map(|m| m.minor).sum::<i64>(), open * unit * 12);
     assert_eq!(usage.totals.potential_monthly.iter().map(|m| m.minor).sum::<i64>(), open * unit);
+    assert_eq!(usage.last_activity.iter().map(|b| b.users).collect::<Vec<_>>(), now["MEMBER"].by_days);
     assert_eq!(usage.last_activity.iter().map(|b| b.users).sum::<i64>(), paid_seats);
-    assert!(!usage.daily_active.is_empty() && usage.daily_active.iter().all(|d| d.users > 0));
+    // Daily active users: per day, the users with a counted event that day (from the simulator's
+    // events, as the fold counts them), for the last 90 days.
+    let want_daily = support::daily_active_users(&org).await;
+    let since = (org.clock.now() - Duration::days(90)).date_naive();
+    let want_daily: Vec<(chrono::NaiveDate, i64)> =
+        want_daily.into_iter().filter(|(day, _)| *day >= since).collect();
+    assert!(want_daily.len() > 20, "{want_daily:?}");
+    assert_eq!(usage.daily_active.iter().map(|d| (d.day, d.users)).collect::<Vec<_>>(), want_daily);
 }
 
 #[tokio::test]

@@ -112,6 +112,20 @@ impl Case {
         assert!(last.iter().all(|a| a.source == ActivitySource::Events));
         let last = last.into_iter().map(|a| (a.user_id.parse().unwrap(), a.last_activity_at)).collect();
         let daily = activity::list_daily_activity(&self.db, self.profile).await.unwrap();
+        // The users per day (the daily active users the License Usage view reads) follow the
+        // per-user days, which the callers compare with the simulator's events.
+        let mut users_per_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+        for (_, day, _) in &daily {
+            *users_per_day.entry(*day).or_default() += 1;
+        }
+        let kept: Vec<(String, i64)> =
+            sqlx::query_as("SELECT day, users FROM user_activity_days WHERE profile_id = ? ORDER BY day")
+                .bind(self.profile)
+                .fetch_all(self.db.pool())
+                .await
+                .unwrap();
+        let want: Vec<(String, i64)> = users_per_day.into_iter().map(|(d, n)| (d.to_string(), n)).collect();
+        assert_eq!(kept, want, "users per day");
         (last, daily.into_iter().map(|(u, d, c)| ((u, d), c)).collect())
     }
 
@@ -935,6 +949,7 @@ async fn assert_last_login_used(case: &Case) {
     assert!(!expected.is_empty());
     assert_eq!(stored, expected);
     assert_eq!(case.count("user_activity_daily").await, 0);
+    assert_eq!(case.count("user_activity_days").await, 0);
 }
 
 #[tokio::test]
@@ -975,7 +990,14 @@ async fn deleting_the_profile_deletes_its_sync_data() {
     let case = case(config(28)).await;
     case.subscriptions().await;
     case.activity().await;
-    for table in ["software_subscriptions", "software_models", "user_activity", "job_results", "sync_state"] {
+    for table in [
+        "software_subscriptions",
+        "software_models",
+        "user_activity",
+        "user_activity_days",
+        "job_results",
+        "sync_state",
+    ] {
         assert!(case.count(table).await > 0, "{table}");
     }
     delete_profile(&case.db, &*case.secrets, case.profile).await.unwrap();
@@ -986,6 +1008,7 @@ async fn deleting_the_profile_deletes_its_sync_data() {
         "reclamation_rules",
         "user_activity",
         "user_activity_daily",
+        "user_activity_days",
         "sync_state",
         "job_results",
     ] {

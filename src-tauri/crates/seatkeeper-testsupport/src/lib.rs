@@ -228,6 +228,28 @@ pub async fn last_events(org: &Org) -> std::collections::BTreeMap<i64, DateTime<
     last
 }
 
+/// Per day (UTC), how many users had an event since the profile's "Analyze user activity from",
+/// as Smartsheet's Event Reporting tells it (Smartsheet's system users left out, as the activity
+/// fold leaves them): what the tests compare daily active users with.
+pub async fn daily_active_users(org: &Org) -> Vec<(chrono::NaiveDate, i64)> {
+    let from =
+        seatkeeper_core::services::get_profile(&org.db, org.profile).await.unwrap().analyze_activity_from;
+    let pages: Vec<_> = org
+        .client
+        .event_stream(seatkeeper_core::smartsheet::EventsStart::Since { since: from, to: None }, Some(1000))
+        .try_collect()
+        .await
+        .unwrap();
+    let mut users: std::collections::BTreeMap<chrono::NaiveDate, std::collections::BTreeSet<i64>> =
+        std::collections::BTreeMap::new();
+    for event in pages.into_iter().flat_map(|p| p.data) {
+        if !seatkeeper_core::sync::is_system_user(event.user_id) {
+            users.entry(event.event_timestamp.date_naive()).or_default().insert(event.user_id);
+        }
+    }
+    users.into_iter().map(|(day, users)| (day, users.len() as i64)).collect()
+}
+
 /// How many times the user's seat changed since `since`, as Smartsheet's Event Reporting tells it
 /// through `client`: the admin's USER UPDATE events that name the user and a new `seatType`.
 pub async fn seat_changes(client: &SmartsheetClient, since: DateTime<Utc>, user_id: i64) -> usize {

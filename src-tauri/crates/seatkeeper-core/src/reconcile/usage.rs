@@ -96,30 +96,10 @@ pub async fn license_usage(db: &Db, clock: &dyn Clock, profile_id: i64) -> Resul
     let now = clock.now();
     let mut conn = db.pool().acquire().await?;
     crate::profiles::ensure_exists(&mut conn, profile_id).await?;
-    let models = figures::compute(&mut conn, profile_id, now).await?;
+    let (models, days) = figures::compute_with_activity(&mut conn, profile_id, now).await?;
     let has_data = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM software_subscriptions WHERE profile_id = ?) AS "any!: bool""#,
         profile_id
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let buckets = sqlx::query!(
-        r#"SELECT
-               count(*) FILTER (WHERE last IS NOT NULL AND days < 30) AS "d30!: i64",
-               count(*) FILTER (WHERE days >= 30 AND days < 60) AS "d60!: i64",
-               count(*) FILTER (WHERE days >= 60 AND days < 90) AS "d90!: i64",
-               count(*) FILTER (WHERE days >= 90 AND days < 120) AS "d120!: i64",
-               count(*) FILTER (WHERE days >= 120) AS "older!: i64",
-               count(*) FILTER (WHERE last IS NULL) AS "never!: i64"
-           FROM (SELECT last, julianday(?2) - last AS days FROM (
-               SELECT nullif(max(coalesce(julianday(a.last_activity_at), 0), coalesce(julianday(s.last_login), 0)), 0) AS last
-               FROM software_models m
-               CROSS JOIN software_subscriptions s
-                 ON s.profile_id = m.profile_id AND s.model_id = m.id AND s.closed_at IS NULL
-               LEFT JOIN user_activity a ON a.profile_id = s.profile_id AND a.user_id = s.user_id
-               WHERE m.profile_id = ?1 AND m.paid = 1))"#,
-        profile_id,
-        now
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -129,18 +109,19 @@ pub async fn license_usage(db: &Db, clock: &dyn Clock, profile_id: i64) -> Resul
         to_days: to,
         users,
     };
+    let [d30, d60, d90, d120, older, never] = days;
     let last_activity = vec![
-        bucket("0–30 days", Some(0), Some(30), buckets.d30),
-        bucket("30–60 days", Some(30), Some(60), buckets.d60),
-        bucket("60–90 days", Some(60), Some(90), buckets.d90),
-        bucket("90–120 days", Some(90), Some(120), buckets.d120),
-        bucket("120+ days", Some(120), None, buckets.older),
-        bucket("Never", None, None, buckets.never),
+        bucket("0–30 days", Some(0), Some(30), d30),
+        bucket("30–60 days", Some(30), Some(60), d60),
+        bucket("60–90 days", Some(60), Some(90), d90),
+        bucket("90–120 days", Some(90), Some(120), d120),
+        bucket("120+ days", Some(120), None, older),
+        bucket("Never", None, None, never),
     ];
     let from = (now - Duration::days(DAILY_ACTIVE_DAYS)).date_naive().to_string();
     let daily_active = sqlx::query!(
-        r#"SELECT day AS "day: NaiveDate", count(*) AS "users!: i64" FROM user_activity_daily
-           WHERE profile_id = ? AND day >= ? GROUP BY day ORDER BY day"#,
+        r#"SELECT day AS "day: NaiveDate", users FROM user_activity_days
+           WHERE profile_id = ? AND day >= ? ORDER BY day"#,
         profile_id,
         from
     )

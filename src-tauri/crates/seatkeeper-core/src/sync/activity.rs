@@ -518,6 +518,20 @@ impl Batch {
             }
             query.execute(&mut *tx).await?;
         }
+        // Recount the users of the days this batch added to (`daily` is in day order).
+        let mut days: Vec<String> = daily.iter().map(|((day, _), _)| day.to_string()).collect();
+        days.dedup();
+        let days = serde_json::to_string(&days).map_err(|e| Error::Internal(e.to_string()))?;
+        sqlx::query!(
+            "INSERT INTO user_activity_days (profile_id, day, users) \
+             SELECT ?1, d.day, count(*) FROM user_activity_daily d \
+             WHERE d.profile_id = ?1 AND d.day IN (SELECT value FROM json_each(?2)) GROUP BY d.day \
+             ON CONFLICT (profile_id, day) DO UPDATE SET users = excluded.users",
+            profile_id,
+            days
+        )
+        .execute(&mut *tx)
+        .await?;
         if let Some(position) = &self.position {
             sqlx::query!(
                 "UPDATE sync_state SET events_position = ?, last_events_sync_at = ?, activity_source = 'events' \
@@ -558,6 +572,9 @@ const MIN_EVENT_PAGES: u64 = 100;
 async fn clear_events(conn: &mut SqliteConnection, profile_id: i64) -> Result<()> {
     sqlx::query!("DELETE FROM user_activity WHERE profile_id = ?", profile_id).execute(&mut *conn).await?;
     sqlx::query!("DELETE FROM user_activity_daily WHERE profile_id = ?", profile_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!("DELETE FROM user_activity_days WHERE profile_id = ?", profile_id)
         .execute(&mut *conn)
         .await?;
     Ok(())
