@@ -233,10 +233,12 @@ export async function validateAndPublish() {
   await waitForText("validation-result", "Connection validated");
   await click("Publish");
   // The confirmation closes as it is accepted. Under load (a simulator generating millions of
-  // events on the same two cores) a click can land while the dialog is still opening and be lost:
-  // click OK again while it is there (publishing twice changes nothing).
+  // events on the same two cores) it may open late, and a click can land while it is still opening
+  // and be lost: wait for it, then click OK again while it is there (publishing twice changes
+  // nothing).
+  const open = async () => (await driver.findElements(By.css("section[role='dialog']"))).length > 0;
+  await retrying("the Publish confirmation", open);
   await retrying("the Publish confirmation accepted", async () => {
-    const open = async () => (await driver.findElements(By.css("section[role='dialog']"))).length > 0;
     if (!(await open())) return true;
     await click("OK", "//section[@role='dialog']").catch(() => {});
     await driver.sleep(1000);
@@ -254,8 +256,11 @@ const DRIVER_PORT = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
 /** Starts tauri-driver and, through it, the app in a window. */
 export async function startApp() {
   const native = DRIVER_PORT + 1;
+  // A process group of its own: teardown stops tauri-driver, the WebKitWebDriver it starts and the
+  // app together, so that none outlives the tests holding the output's pipe open.
   driverProc = spawn("tauri-driver", ["--port", String(DRIVER_PORT), "--native-port", String(native)], {
     stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
   });
   await waitForHttp(`http://127.0.0.1:${native}/status`);
   driver = await new Builder()
@@ -267,12 +272,30 @@ export async function startApp() {
 /** Resolves after `ms`, with `value`. */
 export const delay = (ms, value) => new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
 
-/** Stops a child process: SIGTERM, then SIGKILL if it is still there after 5 s. */
-export async function stop(proc) {
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+/**
+ * Stops a child process: SIGTERM, then SIGKILL if it is still there after 5 s. With `group`, the
+ * signals go to its process group (it was spawned `detached`), children included.
+ */
+export async function stop(proc, { group = false } = {}) {
+  if (!proc) return;
+  const signal = (name) => {
+    try {
+      if (group) process.kill(-proc.pid, name);
+      else proc.kill(name);
+    } catch {
+      // Already gone.
+    }
+  };
+  if (proc.exitCode !== null || proc.signalCode !== null) {
+    // Its children may still be there.
+    if (group) signal("SIGKILL");
+    return;
+  }
   const exited = new Promise((resolve) => proc.once("exit", () => resolve(true)));
-  proc.kill("SIGTERM");
-  if (!(await Promise.race([exited, delay(5_000, false)]))) proc.kill("SIGKILL");
+  signal("SIGTERM");
+  if (!(await Promise.race([exited, delay(5_000, false)]))) signal("SIGKILL");
+  // What of the group outlived its leader.
+  if (group) signal("SIGKILL");
 }
 
 /**
@@ -282,5 +305,5 @@ export async function stop(proc) {
  */
 export async function teardown() {
   await Promise.race([driver?.quit().catch(() => {}), delay(15_000)]);
-  await Promise.all([stop(driverProc), stop(sim)]);
+  await Promise.all([stop(driverProc, { group: true }), stop(sim)]);
 }
