@@ -156,7 +156,8 @@ describe("License Usage", () => {
   it("draws each chart under its title, and says why a chart over time is empty", async () => {
     renderUsage();
     await screen.findByTestId("license-usage");
-    const ownedUsed = screen.getByRole("figure", { name: "Owned, used and active seats by model" });
+    // The charts' code loads with the first usage shown.
+    const ownedUsed = await screen.findByRole("figure", { name: "Owned, used and active seats by model" });
     expect(within(ownedUsed).getByRole("img")).toHaveAccessibleName("Smartsheet Member: 100 owned, 120 used, 90 active");
     const activity = screen.getByRole("figure", { name: "Users by days since last activity" });
     expect(within(activity).getByRole("img")).toHaveAccessibleName(
@@ -188,7 +189,7 @@ describe("License Usage", () => {
     });
     await screen.findByTestId("license-usage");
     expect(
-      within(screen.getByRole("figure", { name: "Seats by type over time" })).getByRole("img"),
+      within(await screen.findByRole("figure", { name: "Seats by type over time" })).getByRole("img"),
     ).toHaveAccessibleName("2 reconciliations of Smartsheet Member, Smartsheet Provisional Member");
     expect(
       within(screen.getByRole("figure", { name: "Daily active users" })).getByRole("img"),
@@ -292,14 +293,22 @@ describe("License Usage", () => {
     let answer: string | null = "/home/ada/Acme license summary.png";
     const { user, backend } = renderUsage({ handlers: { save_export: () => answer } });
     await screen.findByTestId("license-usage");
-    const summary = screen.getByTestId("finance-summary");
-    expect(summary).toHaveTextContent("Acme: license summary");
-    expect(summary).toHaveTextContent("Not Compliant: 1 model uses more seats than owned");
-    expect(within(summary).getAllByRole("row", { hidden: true })).toHaveLength(3);
+    // The summary page is laid out for an export, and only then.
+    expect(screen.queryByTestId("finance-summary")).not.toBeInTheDocument();
+    let captured: { text: string | null; rows: number } | null = null;
+    vi.mocked(toPng).mockImplementationOnce(async (node) => {
+      captured = { text: node.textContent, rows: within(node).getAllByRole("row", { hidden: true }).length };
+      expect(node).toHaveAttribute("data-testid", "finance-summary");
+      return "data:image/png;base64,iVBORw0KGgo=";
+    });
 
     await user.click(screen.getByRole("button", { name: "Save as PNG…" }));
     expect(await screen.findByText("/home/ada/Acme license summary.png")).toBeInTheDocument();
-    expect(vi.mocked(toPng).mock.calls[0]?.[0]).toBe(summary);
+    expect(captured).not.toBeNull();
+    expect(captured!.text).toContain("Acme: license summary");
+    expect(captured!.text).toContain("Not Compliant: 1 model uses more seats than owned");
+    expect(captured!.rows).toBe(3);
+    expect(screen.queryByTestId("finance-summary")).not.toBeInTheDocument();
     expect(backend.callsTo("save_export")).toEqual([
       { fileName: `Acme license summary ${dayjs().format("YYYY-MM-DD")}.png`, dataBase64: "iVBORw0KGgo=" },
     ]);
@@ -321,11 +330,18 @@ describe("License Usage", () => {
       const { user } = renderUsage();
       await screen.findByTestId("license-usage");
       expect(document.body).not.toHaveClass("sk-printing-summary");
+      window.print = vi.fn(() => {
+        printing.push(
+          document.body.classList.contains("sk-printing-summary") &&
+            screen.queryByTestId("finance-summary") !== null,
+        );
+      });
       await user.click(screen.getByRole("button", { name: "Print / PDF…" }));
-      // While the dialog is open, the print stylesheet shows the summary alone.
-      expect(printing).toEqual([true]);
+      // While the dialog is open, the print stylesheet shows the summary alone, laid out for it.
+      await waitFor(() => expect(printing).toEqual([true]));
       window.dispatchEvent(new Event("afterprint"));
       expect(document.body).not.toHaveClass("sk-printing-summary");
+      await waitFor(() => expect(screen.queryByTestId("finance-summary")).not.toBeInTheDocument());
     } finally {
       Reflect.deleteProperty(window, "print");
     }

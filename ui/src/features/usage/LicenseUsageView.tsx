@@ -1,5 +1,6 @@
 import { Button, Group, Skeleton, Stack, Text, Title } from "@mantine/core";
 import { IconChartBarOff, IconRefresh } from "@tabler/icons-react";
+import { lazy, memo, Suspense } from "react";
 
 import type { Profile } from "../../bindings/profiles";
 import type { LicenseUsage } from "../../bindings/reconcile";
@@ -11,7 +12,6 @@ import { FinanceSummary } from "./FinanceSummary";
 import { ComplianceBanner, HeadlineFigures } from "./HeadlineFigures";
 import { ModelsTable } from "./ModelsTable";
 import { useLicenseUsage, useReconcileNow } from "./queries";
-import { UsageCharts } from "./UsageCharts";
 import { reconciledText, TRIGGER_LABELS } from "./usageData";
 
 /**
@@ -37,6 +37,18 @@ export function LicenseUsageView({ profile }: { profile: Profile }) {
   }
   return <LoadedView profile={profile} usage={usage.data} />;
 }
+
+// The charts (recharts, most of the UI's weight) load with the first usage shown.
+const UsageCharts = lazy(() => import("./UsageCharts").then((m) => ({ default: m.UsageCharts })));
+
+/** Drawn again only when the usage changes, not when the page around it renders. */
+const Charts = memo(function Charts({ usage }: { usage: LicenseUsage }) {
+  return (
+    <Suspense fallback={<Skeleton h={320} animate={false} data-testid="charts-loading" />}>
+      <UsageCharts usage={usage} />
+    </Suspense>
+  );
+});
 
 function LoadedView({ profile, usage }: { profile: Profile; usage: LicenseUsage }) {
   const reconcile = useReconcileNow(profile.id);
@@ -76,7 +88,7 @@ function LoadedView({ profile, usage }: { profile: Profile; usage: LicenseUsage 
         </Title>
         <ModelsTable profile={profile} models={usage.models} />
       </Stack>
-      <UsageCharts usage={usage} />
+      <Charts usage={usage} />
     </Stack>
   );
 }

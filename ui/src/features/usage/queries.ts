@@ -36,7 +36,8 @@ export function useReconcileNow(profileId: number) {
  * reconciliation), the weekly job, a reclaim, an entitlement, an exclusion or reclamation rule,
  * a candidate skipped or protected. So the usage is read again when any job of the profile
  * finishes, and after any change the admin makes (only a usage on screen is read at once; others
- * when next shown). Mounted once, by the app.
+ * when next shown); not after a mutation whose `meta.changesUsage` is false (an export). Mounted
+ * once, by the app.
  */
 export function useUsageFollowsChanges() {
   const queryClient = useQueryClient();
@@ -45,7 +46,11 @@ export function useUsageFollowsChanges() {
       void queryClient.invalidateQueries({ queryKey: usageKeys.profile(profileId) });
     });
     const stopMutations = queryClient.getMutationCache().subscribe((event) => {
-      if (event.type === "updated" && event.action.type === "success") {
+      if (
+        event.type === "updated" &&
+        event.action.type === "success" &&
+        event.mutation.options.meta?.changesUsage !== false
+      ) {
         void queryClient.invalidateQueries({ queryKey: usageKeys.all });
       }
     });
