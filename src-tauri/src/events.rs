@@ -25,7 +25,7 @@ impl<R: Runtime> TauriEvents<R> {
             return;
         }
         let body = result.error_message.clone().unwrap_or_else(|| "The run failed.".to_owned());
-        let title = format!("Seatkeeper: a scheduled job failed (job {job_id}, run {})", result.number);
+        let title = format!("Seatkeeper: a scheduled job failed (Scheduled Job Result {})", result.number);
         if let Err(e) = self.app.notification().builder().title(title).body(body).show() {
             tracing::warn!(job = job_id, "the failure notification could not be shown: {e}");
         }

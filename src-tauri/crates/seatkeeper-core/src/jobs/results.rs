@@ -45,7 +45,7 @@ pub struct JobResult {
     pub job_id: i64,
     /// Which job ran (for a name: [`JobKind::job_name`]).
     pub job_kind: JobKind,
-    /// 1, 2, 3, … per job.
+    /// 1, 2, 3, … across every job and profile, as ServiceNow numbers records; never reused.
     pub number: i64,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -311,7 +311,8 @@ impl Ended {
     }
 }
 
-/// A new result of job `job_id`, numbered after the job's last one.
+/// A new result of job `job_id`, with the next number across all jobs (the trigger
+/// `job_results_counted` keeps the last one given).
 async fn insert(
     conn: &mut SqliteConnection,
     job_id: i64,
@@ -320,7 +321,7 @@ async fn insert(
 ) -> Result<i64> {
     Ok(sqlx::query_scalar!(
         r#"INSERT INTO job_results (job_id, number, started_at, status) VALUES (?1,
-           (SELECT coalesce(max(number), 0) + 1 FROM job_results WHERE job_id = ?1), ?2, ?3) RETURNING id AS "id!""#,
+           (SELECT last + 1 FROM job_result_counter WHERE id = 1), ?2, ?3) RETURNING id AS "id!""#,
         job_id,
         now,
         status
