@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "list_models",
     "list_unrecognized_identifiers",
     "map_identifier",
+    "create_model_for_identifier",
     "list_job_results",
     "run_job",
     "cancel_job",

@@ -43,6 +43,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
             sync::list_models,
             sync::list_unrecognized_identifiers,
             sync::map_identifier,
+            sync::create_model_for_identifier,
             sync::list_job_results,
             sync::run_job,
             sync::cancel_job,

@@ -56,6 +56,21 @@ pub async fn map_identifier(
     services::map_identifier(&state.db, profile_id, &identifier, model_id).await.map_err(ipc_error)
 }
 
+/// A new software model for an unrecognized identifier, and the identifier mapped to it (both or
+/// neither). Returns the model's id.
+#[tauri::command]
+pub async fn create_model_for_identifier(
+    state: State<'_, AppState>,
+    profile_id: i64,
+    identifier: String,
+    name: String,
+    paid: bool,
+) -> CommandResult<i64> {
+    services::create_model_for_identifier(&state.db, &state.clock, profile_id, &identifier, &name, paid)
+        .await
+        .map_err(ipc_error)
+}
+
 /// The results of all jobs of the profile, newest first.
 #[tauri::command]
 pub async fn list_job_results(state: State<'_, AppState>, profile_id: i64) -> CommandResult<Vec<JobResult>> {

@@ -68,6 +68,7 @@ export interface Commands {
   list_models: { args: { profileId: number }; result: SoftwareModel[] };
   list_unrecognized_identifiers: { args: { profileId: number }; result: UnrecognizedIdentifier[] };
   map_identifier: { args: { profileId: number; identifier: string; modelId: number }; result: null };
+  create_model_for_identifier: { args: { profileId: number; identifier: string; name: string; paid: boolean }; result: number };
   list_job_results: { args: { profileId: number }; result: JobResult[] };
   run_job: { args: { jobId: number }; result: null };
   cancel_job: { args: { jobId: number }; result: null };
@@ -176,6 +177,8 @@ export const listModels = (profileId: number) => call("list_models", { profileId
 export const listUnrecognizedIdentifiers = (profileId: number) => call("list_unrecognized_identifiers", { profileId });
 export const mapIdentifier = (profileId: number, identifier: string, modelId: number) =>
   call("map_identifier", { profileId, identifier, modelId });
+export const createModelForIdentifier = (profileId: number, identifier: string, name: string, paid: boolean) =>
+  call("create_model_for_identifier", { profileId, identifier, name, paid });
 /** Newest first. */
 export const listJobResults = (profileId: number) => call("list_job_results", { profileId });
 /** Starts a run in the background; its progress and end arrive as events (see events.ts). */

@@ -26,8 +26,8 @@ pub use crate::reconcile::{
 };
 pub use crate::sync::activity::{activity_settings, set_excluded_event_kinds};
 pub use crate::sync::{
-    delete_exclusion_rule, list_exclusion_rules, list_models, list_subscriptions, list_subscriptions_page,
-    list_unrecognized_identifiers, map_identifier, save_identifier_exclusion, save_user_exclusion,
-    subscription_facets,
+    create_model_for_identifier, delete_exclusion_rule, list_exclusion_rules, list_models,
+    list_subscriptions, list_subscriptions_page, list_unrecognized_identifiers, map_identifier,
+    save_identifier_exclusion, save_user_exclusion, subscription_facets,
 };
 pub use crate::validation::validate_connection;

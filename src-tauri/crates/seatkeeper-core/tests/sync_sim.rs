@@ -16,7 +16,7 @@ use seatkeeper_core::services::{create_profile, delete_profile, get_profile};
 use seatkeeper_core::smartsheet::{DowngradeSeat, Event, EventsStart};
 use seatkeeper_core::sync::activity::{self, ActivitySource};
 use seatkeeper_core::sync::{self, ClosedReason, SyncOptions, SyncProgress};
-use seatkeeper_core::{Clock, Db, FixedClock, MemoryStore};
+use seatkeeper_core::{Clock, Db, ErrorCode, FixedClock, MemoryStore};
 use seatkeeper_testsupport::{self as support, now, Org, Reply, Stub};
 use serde_json::json;
 use smartsheet_sim::org::{Seat, Status};
@@ -474,6 +474,47 @@ async fn an_unknown_identifier_is_unrecognized_until_mapped() {
         assert_eq!((s.model_id, s.model_name.as_deref()), (Some(model), Some("Smartsheet Enterprise Seat")));
     }
     assert!(subs.iter().all(|s| s.user_id != "3"), "the user without a seat type was skipped");
+}
+
+#[tokio::test]
+async fn a_new_model_is_made_for_an_identifier_and_mapped_in_one_step() {
+    let mut case = case(config(15)).await;
+    let stub = stub_with_new_seat(Arc::new(AtomicUsize::new(0))).await;
+    case.client = stub.client();
+    case.subscriptions().await;
+    let names = |models: Vec<sync::SoftwareModel>| models.into_iter().map(|m| m.name).collect::<Vec<_>>();
+    let before = names(sync::list_models(&case.db, case.profile).await.unwrap());
+    let create = |identifier: &'static str, name: &'static str| {
+        let (db, clock, profile) = (case.db.clone(), case.clock.clone(), case.profile);
+        async move { sync::create_model_for_identifier(&db, &*clock, profile, identifier, name, true).await }
+    };
+
+    // Refusals name the field, and nothing is made or mapped.
+    for (name, message) in [
+        ("  ", "Enter a name for the software model."),
+        ("Smartsheet Member", "This profile already has a model named “Smartsheet Member”."),
+    ] {
+        let e = create("ENTERPRISE_SEAT", name).await.unwrap_err();
+        assert_eq!((e.code(), e.field()), (ErrorCode::Validation, Some("name")), "{e}");
+        assert_eq!(e.to_string(), message);
+    }
+    // An identifier never seen: the model made in the same transaction is rolled back.
+    let e = create("NEVER_SEEN", "Smartsheet Enterprise Seat").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+    assert_eq!(names(sync::list_models(&case.db, case.profile).await.unwrap()), before);
+    assert_eq!(sync::list_unrecognized_identifiers(&case.db, case.profile).await.unwrap().len(), 1);
+
+    let id = create("ENTERPRISE_SEAT", " Smartsheet Enterprise Seat ").await.unwrap();
+    let models = sync::list_models(&case.db, case.profile).await.unwrap();
+    let made = models.iter().find(|m| m.id == id).unwrap();
+    assert_eq!((made.name.as_str(), made.paid), ("Smartsheet Enterprise Seat", true));
+    assert!(sync::list_unrecognized_identifiers(&case.db, case.profile).await.unwrap().is_empty());
+    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let mapped = subs.iter().find(|s| s.identifier == "ENTERPRISE_SEAT").unwrap();
+    assert_eq!(mapped.model_id, Some(id));
+    // It comes with a reclamation rule, like the models a download makes.
+    let rules = seatkeeper_core::reclaim::list_rules(&case.db, case.profile).await.unwrap();
+    assert!(rules.iter().any(|r| r.model_id == id), "{rules:?}");
 }
 
 #[tokio::test]

@@ -34,8 +34,8 @@ pub use exclusions::{
     UserExclusionRule,
 };
 pub use models::{
-    create_model, ensure_known_model, list_models, list_unrecognized_identifiers, map_identifier,
-    SoftwareModel, UnrecognizedIdentifier,
+    create_model, create_model_for_identifier, ensure_known_model, list_models,
+    list_unrecognized_identifiers, map_identifier, SoftwareModel, UnrecognizedIdentifier,
 };
 pub use subscription_page::{
     list_subscriptions_page, subscription_facets, ActivitySourceFilter, SubscriptionFacets,

@@ -108,6 +108,29 @@ pub async fn list_unrecognized_identifiers(db: &Db, profile_id: i64) -> Result<V
 /// identifier use the model at once, and every later download keeps using it.
 pub async fn map_identifier(db: &Db, profile_id: i64, identifier: &str, model_id: i64) -> Result<()> {
     let mut tx = db.write().await?;
+    map_in(&mut tx, profile_id, identifier, model_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates a software model (see [`create_model`]) and maps the identifier to it, in one
+/// transaction: either both are done, or neither. Returns the model's id.
+pub async fn create_model_for_identifier(
+    db: &Db,
+    clock: &dyn crate::clock::Clock,
+    profile_id: i64,
+    identifier: &str,
+    name: &str,
+    paid: bool,
+) -> Result<i64> {
+    let mut tx = db.write().await?;
+    let id = create_in(&mut tx, profile_id, name, paid, clock.now()).await?;
+    map_in(&mut tx, profile_id, identifier, id).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn map_in(tx: &mut SqliteConnection, profile_id: i64, identifier: &str, model_id: i64) -> Result<()> {
     let owner: Option<i64> = sqlx::query_scalar("SELECT profile_id FROM software_models WHERE id = ?")
         .bind(model_id)
         .fetch_optional(&mut *tx)
@@ -135,7 +158,6 @@ pub async fn map_identifier(db: &Db, profile_id: i64, identifier: &str, model_id
         .bind(identifier)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -148,12 +170,27 @@ pub async fn create_model(
     paid: bool,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    let mut tx = db.write().await?;
+    let id = create_in(&mut tx, profile_id, name, paid, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn create_in(
+    tx: &mut SqliteConnection,
+    profile_id: i64,
+    name: &str,
+    paid: bool,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::validation("name", "Enter a name for the software model."));
     }
-    let mut tx = db.write().await?;
-    crate::profiles::ensure_exists(&mut tx, profile_id).await?;
+    if name.chars().count() > 100 {
+        return Err(Error::validation("name", "A software model's name has at most 100 characters."));
+    }
+    crate::profiles::ensure_exists(&mut *tx, profile_id).await?;
     let taken: Option<i64> =
         sqlx::query_scalar("SELECT id FROM software_models WHERE profile_id = ? AND name = ?")
             .bind(profile_id)
@@ -163,9 +200,7 @@ pub async fn create_model(
     if taken.is_some() {
         return Err(Error::validation("name", format!("This profile already has a model named “{name}”.")));
     }
-    let id = insert_model(&mut tx, profile_id, name, None, paid, false, now).await?;
-    tx.commit().await?;
-    Ok(id)
+    insert_model(&mut *tx, profile_id, name, None, paid, false, now).await
 }
 
 /// The model of a known subscription identifier (`MEMBER`, `Licensed`) before any download has

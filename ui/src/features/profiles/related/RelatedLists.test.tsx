@@ -322,6 +322,50 @@ describe("related lists", () => {
     expect(await screen.findByTestId("related-list-empty")).toHaveTextContent("No unrecognized subscription identifiers");
   });
 
+  it("maps an unrecognized identifier to a new software model, with the core's refusal on the Name field", async () => {
+    let unmapped = [unrecognized({ identifier: "ENTERPRISE_SEAT", subscriptionCount: 4 })];
+    const { user, backend } = renderProfile(PUBLISHED, {
+      list_unrecognized_identifiers: () => unmapped,
+      list_models: () => [model({ id: 1, name: "Smartsheet Member" })],
+      create_model_for_identifier: ({ name }) => {
+        if (name === "Smartsheet Member") {
+          throw backendError("Validation", "This profile already has a model named “Smartsheet Member”.", "name");
+        }
+        unmapped = [];
+        return 7;
+      },
+    });
+    await user.click(await screen.findByRole("tab", { name: "Unrecognized Subscription Identifiers" }));
+    await user.click(await screen.findByRole("button", { name: "Map ENTERPRISE_SEAT to model" }));
+    const dialog = await screen.findByRole("dialog", { name: "Map “ENTERPRISE_SEAT” to a software model" });
+    await user.click(within(dialog).getByRole("radio", { name: "A new model" }));
+    await user.click(within(dialog).getByRole("button", { name: "Create and map" }));
+    expect(within(dialog).getByText("Enter a name for the software model.")).toBeInTheDocument();
+    expect(backend.callsTo("create_model_for_identifier")).toEqual([]);
+
+    const name = within(dialog).getByRole("textbox", { name: "Name" });
+    await user.type(name, "Smartsheet Member");
+    await user.click(within(dialog).getByRole("button", { name: "Create and map" }));
+    expect(await within(dialog).findByText("This profile already has a model named “Smartsheet Member”.")).toBeInTheDocument();
+    expect(name).toHaveAttribute("aria-invalid", "true");
+
+    await user.clear(name);
+    await user.type(name, "  Smartsheet Enterprise Seat ");
+    await user.click(within(dialog).getByRole("checkbox", { name: /Paid seat/ }));
+    await user.click(within(dialog).getByRole("button", { name: "Create and map" }));
+    await waitFor(() =>
+      expect(backend.callsTo("create_model_for_identifier").at(-1)).toEqual({
+        profileId: 1,
+        identifier: "ENTERPRISE_SEAT",
+        name: "Smartsheet Enterprise Seat",
+        paid: true,
+      }),
+    );
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(await screen.findByText(/“ENTERPRISE_SEAT” is mapped to Smartsheet Enterprise Seat/)).toBeInTheDocument();
+    expect(await screen.findByTestId("related-list-empty")).toHaveTextContent("No unrecognized subscription identifiers");
+  });
+
   it("refuses a bad user exclusion pattern before sending it", async () => {
     const { user, backend } = renderProfile(PUBLISHED, { save_user_exclusion: () => userRule() });
     await user.click(await screen.findByRole("tab", { name: "Subscription User Exclusion Rule" }));

@@ -1,5 +1,6 @@
-import { Button, Group, Modal, Select, Stack, Text } from "@mantine/core";
+import { Button, Checkbox, Group, Modal, SegmentedControl, Select, Stack, Text, TextInput } from "@mantine/core";
 import { IconArrowRight, IconCircleCheck } from "@tabler/icons-react";
+import { useQueryClient } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
 
@@ -9,8 +10,10 @@ import { DataTable } from "../../../components/DataTable";
 import { EmptyState } from "../../../components/EmptyState";
 import { ErrorAlert } from "../../../components/ErrorAlert";
 import { notifySuccess } from "../../../components/notify";
+import { IpcError } from "../../../lib/ipc";
+import { reclaimKeys } from "../../reclaim/queries";
 import { Count, DateCell, exportName } from "./cells";
-import { useMapIdentifier, useModels, useUnrecognizedIdentifiers } from "./queries";
+import { useCreateModelForIdentifier, useMapIdentifier, useModels, useUnrecognizedIdentifiers } from "./queries";
 
 const column = createColumnHelper<UnrecognizedIdentifier>();
 
@@ -91,26 +94,52 @@ function MapForm({
 }) {
   const models = useModels(profile.id);
   const map = useMapIdentifier(profile.id);
+  const create = useCreateModelForIdentifier(profile.id);
+  const queryClient = useQueryClient();
+  // Map to a model the profile has, or to a new one made for this identifier.
+  const [mode, setMode] = useState<"existing" | "new">("existing");
   const [modelId, setModelId] = useState<string | null>(null);
+  const [name, setName] = useState("");
+  const [paid, setPaid] = useState(false);
   const [touched, setTouched] = useState(false);
   const missing = touched && modelId === null ? "Choose the software model for this identifier." : undefined;
+  const createError = create.error ? IpcError.from(create.error) : null;
+  const nameError =
+    (touched && name.trim() === "" ? "Enter a name for the software model." : undefined) ??
+    (createError?.field === "name" ? createError.message : undefined);
+  const pending = map.isPending || create.isPending;
+  const failed = mode === "existing" ? map.error : createError?.field === "name" ? null : create.error;
+
+  const mapped = (modelName: string) => {
+    notifySuccess(
+      "Identifier mapped",
+      `“${identifier.identifier}” is mapped to ${modelName}. The next refresh of ${profile.displayName} Subscriptions uses it.`,
+    );
+    onClose();
+  };
 
   const onSubmit = (event: React.FormEvent) => {
     event.preventDefault();
     setTouched(true);
+    if (mode === "new") {
+      if (name.trim() === "") return;
+      create.mutate(
+        { identifier: identifier.identifier, name: name.trim(), paid },
+        {
+          onSuccess: () => {
+            // The new model comes with its reclamation rule.
+            void queryClient.invalidateQueries({ queryKey: reclaimKeys.rules(profile.id) });
+            mapped(name.trim());
+          },
+        },
+      );
+      return;
+    }
     if (modelId === null) return;
     const model = models.data?.find((m) => String(m.id) === modelId);
     map.mutate(
       { identifier: identifier.identifier, modelId: Number(modelId) },
-      {
-        onSuccess: () => {
-          notifySuccess(
-            "Identifier mapped",
-            `“${identifier.identifier}” is mapped to ${model?.name ?? "the model"}. The next refresh of ${profile.displayName} Subscriptions uses it.`,
-          );
-          onClose();
-        },
-      },
+      { onSuccess: () => mapped(model?.name ?? "the model") },
     );
   };
 
@@ -122,7 +151,39 @@ function MapForm({
           {identifier.subscriptionCount === 1 ? "subscription has" : "subscriptions have"} this identifier. The next
           refresh of {profile.displayName} Subscriptions links them to the model you choose.
         </Text>
-        {models.isError ? (
+        <SegmentedControl
+          aria-label="Map to"
+          value={mode}
+          onChange={(value) => {
+            setMode(value as "existing" | "new");
+            setTouched(false);
+          }}
+          data={[
+            { value: "existing", label: "An existing model" },
+            { value: "new", label: "A new model" },
+          ]}
+        />
+        {mode === "new" ? (
+          <>
+            <TextInput
+              label="Name"
+              description="For example, Smartsheet Enterprise Seat."
+              value={name}
+              onChange={(event) => setName(event.currentTarget.value)}
+              error={nameError}
+              maxLength={100}
+              required
+              withAsterisk={false}
+              data-autofocus
+            />
+            <Checkbox
+              label="Paid seat"
+              description="Its subscriptions cost a license: they count as paid seats and can be removal candidates."
+              checked={paid}
+              onChange={(event) => setPaid(event.currentTarget.checked)}
+            />
+          </>
+        ) : models.isError ? (
           <ErrorAlert title="Could not load the software models" error={models.error} onRetry={() => void models.refetch()} />
         ) : (
           <Select
@@ -140,13 +201,13 @@ function MapForm({
             data-autofocus
           />
         )}
-        {map.isError && <ErrorAlert title="Could not map the identifier" error={map.error} />}
+        {failed && <ErrorAlert title="Could not map the identifier" error={failed} />}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             Cancel
           </Button>
-          <Button type="submit" loading={map.isPending}>
-            Map
+          <Button type="submit" loading={pending}>
+            {mode === "new" ? "Create and map" : "Map"}
           </Button>
         </Group>
       </Stack>

@@ -217,6 +217,24 @@ export function useMapIdentifier(profileId: number) {
   });
 }
 
+/**
+ * A new software model made for an identifier, which is mapped to it (both or neither). The model
+ * comes with a reclamation rule: `onSuccess` of the caller reads the rules again.
+ */
+export function useCreateModelForIdentifier(profileId: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ identifier, name, paid }: { identifier: string; name: string; paid: boolean }) =>
+      ipc.createModelForIdentifier(profileId, identifier, name, paid),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: relatedKeys.unrecognized(profileId) }),
+        queryClient.invalidateQueries({ queryKey: relatedKeys.models(profileId) }),
+        queryClient.invalidateQueries({ queryKey: relatedKeys.subscriptions(profileId) }),
+      ]),
+  });
+}
+
 /** After a rule changes: the rules, and the subscriptions' Excluded flags. */
 function useRefreshExclusions(profileId: number) {
   const queryClient = useQueryClient();
