@@ -71,4 +71,7 @@ phase "real window: the app under Xvfb through tauri-driver (screenshots in test
 cargo build --locked --quiet -p seatkeeper-app --features tauri/custom-protocol
 APP_BIN="$TARGET_DIR/debug/seatkeeper-app" SMARTSHEET_SIM_BIN="$TARGET_DIR/debug/smartsheet-sim" bash tests/e2e/run.sh
 
+phase "the Debian package: built, checked, installed and started in a real window, then removed"
+bash tests/package/run.sh
+
 phase "done"
