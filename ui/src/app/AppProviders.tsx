@@ -28,7 +28,11 @@ export function AppProviders({ queryClient, locationHook = useHashLocation, env,
     <MantineProvider theme={theme} defaultColorScheme="auto" env={env}>
       <QueryClientProvider client={queryClient}>
         <ModalsProvider>
-          <Notifications position="bottom-right" limit={3} autoClose={5000} />
+          {/*
+            Over the navigation's foot (its width, less a margin), never over the lists and forms
+            that admins work in; a confirmation goes after 4 s, an error stays until closed.
+          */}
+          <Notifications position="bottom-left" containerWidth={236} limit={3} autoClose={4000} />
           <Router hook={locationHook}>{children}</Router>
         </ModalsProvider>
       </QueryClientProvider>

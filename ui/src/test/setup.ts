@@ -2,7 +2,7 @@ import "@testing-library/jest-dom/vitest";
 
 import { modals } from "@mantine/modals";
 import { notifications } from "@mantine/notifications";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach } from "vitest";
 
 import { clearBackendMocks } from "../lib/mockBackend";
@@ -22,6 +22,10 @@ Object.defineProperty(window, "matchMedia", {
     dispatchEvent: () => false,
   }),
 });
+
+// findBy*/waitFor give up after this long: what never shows still fails, but a busy 2-core CI
+// (Testing Library's default is 1 s) does not fail what shows a moment late.
+configure({ asyncUtilTimeout: 5_000 });
 
 class ResizeObserverStub implements ResizeObserver {
   observe() {}

@@ -1,4 +1,4 @@
-import { Stack, Tabs, Title } from "@mantine/core";
+import { ScrollArea, Stack, Tabs, Title } from "@mantine/core";
 import type { ComponentType } from "react";
 
 import type { Profile } from "../../../bindings/profiles";
@@ -42,13 +42,19 @@ export function RelatedLists({ profile }: { profile: Profile }) {
         Related lists
       </Title>
       <Tabs defaultValue={"Scheduled Jobs" satisfies RelatedList} keepMounted={false}>
-        <Tabs.List>
-          {RELATED_LISTS.map(([list]) => (
-            <Tabs.Tab key={list} value={list}>
-              {list}
-            </Tabs.Tab>
-          ))}
-        </Tabs.List>
+        {/*
+          One row that scrolls sideways when the window is too narrow for all twelve (they wrapped
+          onto three rows at 1280 px); the arrow keys move along it and bring the tab into view.
+        */}
+        <ScrollArea type="auto" scrollbarSize={6} offsetScrollbars="x" data-testid="related-tabs">
+          <Tabs.List style={{ flexWrap: "nowrap" }}>
+            {RELATED_LISTS.map(([list]) => (
+              <Tabs.Tab key={list} value={list} style={{ whiteSpace: "nowrap" }}>
+                {list}
+              </Tabs.Tab>
+            ))}
+          </Tabs.List>
+        </ScrollArea>
         {RELATED_LISTS.map(([list, List]) => (
           <Tabs.Panel key={list} value={list} pt="md">
             <List profile={profile} />
