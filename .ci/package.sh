@@ -8,9 +8,11 @@
 # AppImage is left out (its bundler downloads linuxdeploy from GitHub), and so is rpm (not part of
 # this machine's toolchain).
 #
-# The binary carries no build-time paths: the sources and the cargo home are remapped
-# (--remap-path-prefix for Rust, -ffile-prefix-map for C), in a target folder of its own (target/package) so that the other builds'
-# caches stay as they are.
+# The binary carries no build-time paths: its debug information (which names the folders it was
+# built in, also of the C that crates build) is stripped, and the cargo home in the remaining
+# source locations (panic messages of dependencies) is remapped. Nothing here depends on where the
+# sources are, so a clone in another folder reuses the build (target/package, apart from the other
+# builds so that their caches stay as they are).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -29,10 +31,8 @@ case "${1:-}" in
 esac
 
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
-export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$repo=seatkeeper --remap-path-prefix=$cargo_home=cargo"
-# The C and assembly that crates build (ring's) keep their folders in their debug information too.
-prefix_map="-ffile-prefix-map=$repo=seatkeeper -ffile-prefix-map=$cargo_home=cargo"
-export CFLAGS="${CFLAGS:-} $prefix_map" CXXFLAGS="${CXXFLAGS:-} $prefix_map" ASMFLAGS="${ASMFLAGS:-} $prefix_map"
+export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$cargo_home=cargo"
+export CARGO_PROFILE_RELEASE_STRIP=debuginfo CARGO_PROFILE_DEV_STRIP=debuginfo
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}/package"
 out="$CARGO_TARGET_DIR/$profile/bundle/deb"
 rm -rf "$out"
