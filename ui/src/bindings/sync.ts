@@ -57,7 +57,7 @@ export type JobResult = { id: number, jobId: number,
  */
 jobKind: JobKind, 
 /**
- * 1, 2, 3, … per job.
+ * 1, 2, 3, … across every job and profile, as ServiceNow numbers records; never reused.
  */
 number: number, startedAt: string, finishedAt: string | null, status: JobStatus, usersRead: number, subscriptionsCreated: number, subscriptionsUpdated: number, subscriptionsClosed: number, eventsRead: number, 
 /**

@@ -484,7 +484,7 @@ async fn a_reclaim_killed_mid_write_is_finished_by_resume_without_doubles() {
     let job = case.profile.jobs.iter().find(|j| j.kind == JobKind::Reclaim).unwrap().id;
     let results = jobs::list_job_results(&case.db, job).await.unwrap();
     assert_eq!(results.len(), 2, "{results:?}");
-    let killed = results.iter().find(|r| r.number == 1).unwrap();
+    let killed = results.iter().min_by_key(|r| r.number).unwrap();
     assert_eq!((killed.status, killed.error_message.as_deref()), (JobStatus::Failed, Some(PROCESS_STOPPED)));
 
     let records = case.audit().await;
