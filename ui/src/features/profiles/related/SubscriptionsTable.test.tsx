@@ -31,6 +31,9 @@ function many(count: number): SoftwareSubscription[] {
       lastActivityAt: i % 5 === 0 ? null : `2026-11-${String(1 + (i % 28)).padStart(2, "0")}T10:00:00Z`,
       excluded: i % 11 === 0,
       excludedBy: i % 11 === 0 ? "identifier GUEST" : null,
+      isAdmin: i % 13 === 0,
+      seatChangedAt: i % 4 === 0 ? "2026-11-20T08:00:00Z" : null,
+      provisionalExpiresAt: i % 9 === 0 ? "2026-12-24T00:00:00Z" : null,
     }),
   );
 }
@@ -56,6 +59,13 @@ describe("Software Subscriptions", () => {
     expect(await screen.findByTestId("row-count")).toHaveTextContent(/^5,000 rows$/);
     expect(table()).toHaveAttribute("aria-rowcount", "5001");
     expect(emails()[0]).toBe("user00000@example.com");
+    // What the sync has of each user: System Admin (user 0 is one), when the seat changed, until
+    // when a provisional seat lasts.
+    const first = within(bodyRows()[0]!);
+    expect(first.getByText("System Admin")).toBeInTheDocument();
+    expect(within(bodyRows()[1]!).queryByText("System Admin")).not.toBeInTheDocument();
+    const headers = within(table()).getAllByRole("columnheader").map((h) => h.textContent);
+    expect(headers).toEqual(expect.arrayContaining(["Admin", "Seat changed", "Provisional until"]));
     expect(bodyRows().length).toBeGreaterThan(5);
     expect(bodyRows().length).toBeLessThan(60);
     // The first window, and at most the one the read-ahead reaches: never the whole list.
@@ -182,6 +192,9 @@ describe("Software Subscriptions", () => {
       "Model",
       "Status",
       "Internal/External",
+      "Admin",
+      "Seat changed",
+      "Provisional until",
       "Last login",
       "Last activity",
       "Activity source",
@@ -200,6 +213,9 @@ describe("Software Subscriptions", () => {
       want[0]!.modelName ?? "",
       "Active",
       want[0]!.isInternal ? "Internal" : "External",
+      want[0]!.isAdmin ? "Yes" : "No",
+      want[0]!.seatChangedAt ?? "",
+      want[0]!.provisionalExpiresAt ?? "",
       want[0]!.lastLogin,
       want[0]!.lastActivityAt ?? "",
       want[0]!.activitySource ? "Events" : "",

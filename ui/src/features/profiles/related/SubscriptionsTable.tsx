@@ -62,6 +62,27 @@ const COLUMNS: Column[] = [
   { id: "status", header: "Status", width: 120, sort: "status", cell: (s) => title(s.status), text: (s) => title(s.status) },
   { id: "internal", header: "Internal/External", width: 150, sort: "internal", cell: internal, text: internal },
   {
+    id: "isAdmin",
+    header: "Admin",
+    width: 90,
+    cell: (s) => (s.isAdmin ? <Badge variant="light">System Admin</Badge> : null),
+    text: (s) => (s.isAdmin === null ? "" : s.isAdmin ? "Yes" : "No"),
+  },
+  {
+    id: "seatChangedAt",
+    header: "Seat changed",
+    width: 150,
+    cell: (s) => <DateCell value={s.seatChangedAt} />,
+    text: (s) => s.seatChangedAt ?? "",
+  },
+  {
+    id: "provisionalExpiresAt",
+    header: "Provisional until",
+    width: 150,
+    cell: (s) => <DateCell value={s.provisionalExpiresAt} />,
+    text: (s) => s.provisionalExpiresAt ?? "",
+  },
+  {
     id: "lastLogin",
     header: "Last login",
     width: 150,
