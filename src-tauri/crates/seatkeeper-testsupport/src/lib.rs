@@ -209,9 +209,9 @@ pub async fn run_job(
     jobs::run(kind, context).await.expect("the job runs and records a result")
 }
 
-/// Each user's last event since the profile's "Analyze user activity from", as Smartsheet's Event
-/// Reporting tells it through the organization's client: what the tests compare activity with.
-pub async fn last_events(org: &Org) -> std::collections::BTreeMap<i64, DateTime<Utc>> {
+/// Every event since the profile's "Analyze user activity from", read through the organization's
+/// client as Smartsheet's Event Reporting tells it.
+async fn events_since_analysis_start(org: &Org) -> Vec<seatkeeper_core::smartsheet::Event> {
     let from =
         seatkeeper_core::services::get_profile(&org.db, org.profile).await.unwrap().analyze_activity_from;
     let pages: Vec<_> = org
@@ -220,8 +220,14 @@ pub async fn last_events(org: &Org) -> std::collections::BTreeMap<i64, DateTime<
         .try_collect()
         .await
         .unwrap();
+    pages.into_iter().flat_map(|p| p.data).collect()
+}
+
+/// Each user's last event since the profile's "Analyze user activity from", as Smartsheet's Event
+/// Reporting tells it through the organization's client: what the tests compare activity with.
+pub async fn last_events(org: &Org) -> std::collections::BTreeMap<i64, DateTime<Utc>> {
     let mut last = std::collections::BTreeMap::new();
-    for event in pages.into_iter().flat_map(|p| p.data) {
+    for event in events_since_analysis_start(org).await {
         let slot = last.entry(event.user_id).or_insert(event.event_timestamp);
         *slot = (*slot).max(event.event_timestamp);
     }
@@ -232,17 +238,9 @@ pub async fn last_events(org: &Org) -> std::collections::BTreeMap<i64, DateTime<
 /// as Smartsheet's Event Reporting tells it (Smartsheet's system users left out, as the activity
 /// fold leaves them): what the tests compare daily active users with.
 pub async fn daily_active_users(org: &Org) -> Vec<(chrono::NaiveDate, i64)> {
-    let from =
-        seatkeeper_core::services::get_profile(&org.db, org.profile).await.unwrap().analyze_activity_from;
-    let pages: Vec<_> = org
-        .client
-        .event_stream(seatkeeper_core::smartsheet::EventsStart::Since { since: from, to: None }, Some(1000))
-        .try_collect()
-        .await
-        .unwrap();
     let mut users: std::collections::BTreeMap<chrono::NaiveDate, std::collections::BTreeSet<i64>> =
         std::collections::BTreeMap::new();
-    for event in pages.into_iter().flat_map(|p| p.data) {
+    for event in events_since_analysis_start(org).await {
         if !seatkeeper_core::sync::is_system_user(event.user_id) {
             users.entry(event.event_timestamp.date_naive()).or_default().insert(event.user_id);
         }
