@@ -13,6 +13,7 @@ use seatkeeper_core::{Db, JobEngine, KeyringStore, SystemClock};
 use seatkeeper_demo::{resume_demo, DemoServer};
 use tauri::Manager;
 
+pub use commands::NAMES as COMMANDS;
 pub use state::AppState;
 
 /// Registers every command, the notification plugin (used from Rust only: the webview is granted
@@ -20,65 +21,11 @@ pub use state::AppState;
 /// capabilities/default.json; links are opened on request, never on click). Generic so that tests
 /// can use tauri's mock runtime.
 pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    use commands::{connections, demo, exclusions, profiles, reclaim, reconcile, sync};
     builder
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::Builder::new().open_js_links_on_click(false).build())
         .plugin(tauri_plugin_dialog::init())
-        .invoke_handler(tauri::generate_handler![
-            profiles::list_profiles,
-            profiles::get_profile,
-            profiles::create_profile,
-            profiles::update_profile,
-            profiles::delete_profile,
-            profiles::publish_profile,
-            profiles::default_activity_start,
-            connections::list_connections,
-            connections::update_connection,
-            connections::connection_presets,
-            connections::validate_connection,
-            demo::start_demo,
-            sync::list_subscriptions_page,
-            sync::subscription_facets,
-            sync::list_models,
-            sync::list_unrecognized_identifiers,
-            sync::map_identifier,
-            sync::create_model_for_identifier,
-            sync::list_job_results,
-            sync::run_job,
-            sync::cancel_job,
-            sync::set_job_time_of_day,
-            sync::get_activity_settings,
-            sync::set_activity_settings,
-            exclusions::list_exclusion_rules,
-            exclusions::save_identifier_exclusion,
-            exclusions::save_user_exclusion,
-            exclusions::delete_exclusion_rule,
-            reclaim::list_reclamation_rules,
-            reclaim::update_reclamation_rule,
-            reclaim::list_protected_users,
-            reclaim::add_protected_user,
-            reclaim::delete_protected_user,
-            reclaim::protect_candidates,
-            reclaim::list_candidates,
-            reclaim::candidate_ids,
-            reclaim::candidate_savings,
-            reclaim::skip_candidates,
-            reclaim::move_candidates,
-            reclaim::compute_candidates,
-            reclaim::preview_reclaim,
-            reclaim::confirm_reclaim,
-            reclaim::list_audit,
-            reclaim::undo_audit,
-            reconcile::list_entitlements,
-            reconcile::create_entitlement,
-            reconcile::update_entitlement,
-            reconcile::delete_entitlements,
-            reconcile::reconcile_now,
-            reconcile::list_reconciliations,
-            reconcile::license_usage,
-            reconcile::save_export,
-        ])
+        .invoke_handler(commands::handler())
 }
 
 /// Opens the database in the app's data directory and builds the state.

@@ -3,35 +3,27 @@
 use seatkeeper_core::connections::{ClientOptions, Connection, ConnectionPreset, ConnectionUpdate};
 use seatkeeper_core::services;
 use seatkeeper_core::validation::ValidationResult;
-use tauri::State;
 
 use super::{ipc_error, CommandResult};
 use crate::state::AppState;
 
-#[tauri::command]
-pub async fn list_connections(state: State<'_, AppState>) -> CommandResult<Vec<Connection>> {
+pub async fn list_connections(state: &AppState) -> CommandResult<Vec<Connection>> {
     services::list_connections(&state.db).await.map_err(ipc_error)
 }
 
-#[tauri::command]
 pub async fn update_connection(
-    state: State<'_, AppState>,
+    state: &AppState,
     id: i64,
     update: ConnectionUpdate,
 ) -> CommandResult<Connection> {
     services::update_connection(&state.db, &state.secrets, &state.clock, id, update).await.map_err(ipc_error)
 }
 
-#[tauri::command]
-pub fn connection_presets() -> Vec<ConnectionPreset> {
-    services::connection_presets()
+pub async fn connection_presets(_state: &AppState) -> CommandResult<Vec<ConnectionPreset>> {
+    Ok(services::connection_presets())
 }
 
-#[tauri::command]
-pub async fn validate_connection(
-    state: State<'_, AppState>,
-    profile_id: i64,
-) -> CommandResult<ValidationResult> {
+pub async fn validate_connection(state: &AppState, profile_id: i64) -> CommandResult<ValidationResult> {
     services::validate_connection(
         &state.db,
         &state.secrets,

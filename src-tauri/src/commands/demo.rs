@@ -2,12 +2,10 @@
 
 use seatkeeper_core::profiles::Profile;
 use seatkeeper_demo as demo;
-use tauri::State;
 
 use super::{ipc_error, CommandResult};
 use crate::state::AppState;
 
-#[tauri::command]
-pub async fn start_demo(state: State<'_, AppState>) -> CommandResult<Profile> {
+pub async fn start_demo(state: &AppState) -> CommandResult<Profile> {
     demo::start_demo(&state.db, &state.secrets, &state.clock, &state.demo).await.map_err(ipc_error)
 }

@@ -5,23 +5,17 @@ use seatkeeper_core::sync::{
     ExclusionKind, ExclusionRules, IdentifierExclusionInput, IdentifierExclusionRule, UserExclusionInput,
     UserExclusionRule,
 };
-use tauri::State;
 
 use super::{ipc_error, CommandResult};
 use crate::state::AppState;
 
-#[tauri::command]
-pub async fn list_exclusion_rules(
-    state: State<'_, AppState>,
-    profile_id: i64,
-) -> CommandResult<ExclusionRules> {
+pub async fn list_exclusion_rules(state: &AppState, profile_id: i64) -> CommandResult<ExclusionRules> {
     services::list_exclusion_rules(&state.db, profile_id).await.map_err(ipc_error)
 }
 
 /// Creates (`rule.id` null) or edits an identifier rule.
-#[tauri::command]
 pub async fn save_identifier_exclusion(
-    state: State<'_, AppState>,
+    state: &AppState,
     profile_id: i64,
     rule: IdentifierExclusionInput,
 ) -> CommandResult<IdentifierExclusionRule> {
@@ -29,20 +23,14 @@ pub async fn save_identifier_exclusion(
 }
 
 /// Creates (`rule.id` null) or edits a user rule.
-#[tauri::command]
 pub async fn save_user_exclusion(
-    state: State<'_, AppState>,
+    state: &AppState,
     profile_id: i64,
     rule: UserExclusionInput,
 ) -> CommandResult<UserExclusionRule> {
     services::save_user_exclusion(&state.db, &state.clock, profile_id, rule).await.map_err(ipc_error)
 }
 
-#[tauri::command]
-pub async fn delete_exclusion_rule(
-    state: State<'_, AppState>,
-    kind: ExclusionKind,
-    id: i64,
-) -> CommandResult<()> {
+pub async fn delete_exclusion_rule(state: &AppState, kind: ExclusionKind, id: i64) -> CommandResult<()> {
     services::delete_exclusion_rule(&state.db, kind, id).await.map_err(ipc_error)
 }

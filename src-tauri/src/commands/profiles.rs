@@ -2,24 +2,20 @@
 
 use seatkeeper_core::profiles::{ConnectionChoice, Profile, ProfileInput};
 use seatkeeper_core::services;
-use tauri::State;
 
 use super::{ipc_error, CommandResult};
 use crate::state::AppState;
 
-#[tauri::command]
-pub async fn list_profiles(state: State<'_, AppState>) -> CommandResult<Vec<Profile>> {
+pub async fn list_profiles(state: &AppState) -> CommandResult<Vec<Profile>> {
     services::list_profiles(&state.db).await.map_err(ipc_error)
 }
 
-#[tauri::command]
-pub async fn get_profile(state: State<'_, AppState>, id: i64) -> CommandResult<Profile> {
+pub async fn get_profile(state: &AppState, id: i64) -> CommandResult<Profile> {
     services::get_profile(&state.db, id).await.map_err(ipc_error)
 }
 
-#[tauri::command]
 pub async fn create_profile(
-    state: State<'_, AppState>,
+    state: &AppState,
     input: ProfileInput,
     connection: ConnectionChoice,
 ) -> CommandResult<Profile> {
@@ -28,25 +24,18 @@ pub async fn create_profile(
         .map_err(ipc_error)
 }
 
-#[tauri::command]
-pub async fn update_profile(
-    state: State<'_, AppState>,
-    id: i64,
-    input: ProfileInput,
-) -> CommandResult<Profile> {
+pub async fn update_profile(state: &AppState, id: i64, input: ProfileInput) -> CommandResult<Profile> {
     let profile = services::update_profile(&state.db, &state.clock, id, input).await.map_err(ipc_error)?;
     // Turning Download activity on adds a job that is due now.
     state.engine.nudge();
     Ok(profile)
 }
 
-#[tauri::command]
-pub async fn delete_profile(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
+pub async fn delete_profile(state: &AppState, id: i64) -> CommandResult<()> {
     services::delete_profile(&state.db, &state.secrets, id).await.map_err(ipc_error)
 }
 
-#[tauri::command]
-pub async fn publish_profile(state: State<'_, AppState>, id: i64) -> CommandResult<Profile> {
+pub async fn publish_profile(state: &AppState, id: i64) -> CommandResult<Profile> {
     let profile = services::publish_profile(&state.db, &state.clock, id).await.map_err(ipc_error)?;
     // Its jobs are due now: let the scheduler see them without waiting for its next look.
     state.engine.nudge();
@@ -54,7 +43,6 @@ pub async fn publish_profile(state: State<'_, AppState>, id: i64) -> CommandResu
 }
 
 /// The default "Analyze user activity from" for a new profile (RFC 3339).
-#[tauri::command]
-pub fn default_activity_start(state: State<'_, AppState>) -> String {
-    services::default_activity_start(&state.clock).to_rfc3339()
+pub async fn default_activity_start(state: &AppState) -> CommandResult<String> {
+    Ok(services::default_activity_start(&state.clock).to_rfc3339())
 }

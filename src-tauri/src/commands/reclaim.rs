@@ -11,83 +11,66 @@ use seatkeeper_core::reclaim::{
 };
 use seatkeeper_core::services;
 use seatkeeper_core::Clock;
-use tauri::State;
 
 use super::{ipc_error, CommandResult};
 use crate::state::AppState;
 
 /// One rule per software model of the profile, paid models first.
-#[tauri::command]
 pub async fn list_reclamation_rules(
-    state: State<'_, AppState>,
+    state: &AppState,
     profile_id: i64,
 ) -> CommandResult<Vec<ReclamationRule>> {
     services::list_rules(&state.db, profile_id).await.map_err(ipc_error)
 }
 
 /// Saves a rule and its model's cost per seat; a bad value is a Validation error on its field.
-#[tauri::command]
 pub async fn update_reclamation_rule(
-    state: State<'_, AppState>,
+    state: &AppState,
     rule_id: i64,
     input: RuleInput,
 ) -> CommandResult<ReclamationRule> {
     services::update_rule(&state.db, &state.clock, rule_id, input).await.map_err(ipc_error)
 }
 
-#[tauri::command]
-pub async fn list_protected_users(
-    state: State<'_, AppState>,
-    profile_id: i64,
-) -> CommandResult<Vec<ProtectedUser>> {
+pub async fn list_protected_users(state: &AppState, profile_id: i64) -> CommandResult<Vec<ProtectedUser>> {
     services::list_protected(&state.db, profile_id).await.map_err(ipc_error)
 }
 
 /// Adds an email address or a domain; the open candidates it covers close at once.
-#[tauri::command]
 pub async fn add_protected_user(
-    state: State<'_, AppState>,
+    state: &AppState,
     profile_id: i64,
     input: ProtectedUserInput,
 ) -> CommandResult<ProtectedUser> {
     services::add_protected(&state.db, &state.clock, profile_id, input).await.map_err(ipc_error)
 }
 
-#[tauri::command]
-pub async fn delete_protected_user(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
+pub async fn delete_protected_user(state: &AppState, id: i64) -> CommandResult<()> {
     services::delete_protected(&state.db, id).await.map_err(ipc_error)
 }
 
 /// Protects the selected candidates' users (their e-mail addresses, with the note) and closes their
 /// candidates; all or nothing. Returns how many protections were added.
-#[tauri::command]
-pub async fn protect_candidates(
-    state: State<'_, AppState>,
-    ids: Vec<i64>,
-    note: String,
-) -> CommandResult<usize> {
+pub async fn protect_candidates(state: &AppState, ids: Vec<i64>, note: String) -> CommandResult<usize> {
     services::protect_candidates(&state.db, &state.clock, &ids, &note).await.map_err(ipc_error)
 }
 
 /// One window (offset, limit ≤ 500) of the candidates that match the filter, and how many match.
-#[tauri::command]
 pub async fn list_candidates(
-    state: State<'_, AppState>,
+    state: &AppState,
     request: CandidatePageRequest,
 ) -> CommandResult<CandidatePage> {
     services::list_candidates(&state.db, &state.clock, &request).await.map_err(ipc_error)
 }
 
 /// The ids of every candidate that matches the filter ("select all that match").
-#[tauri::command]
-pub async fn candidate_ids(state: State<'_, AppState>, filter: CandidateFilter) -> CommandResult<Vec<i64>> {
+pub async fn candidate_ids(state: &AppState, filter: CandidateFilter) -> CommandResult<Vec<i64>> {
     services::candidate_ids(&state.db, &state.clock, &filter).await.map_err(ipc_error)
 }
 
 /// The dry run: seats and savings of the filter, or of the selected `ids` within it.
-#[tauri::command]
 pub async fn candidate_savings(
-    state: State<'_, AppState>,
+    state: &AppState,
     filter: CandidateFilter,
     ids: Option<Vec<i64>>,
 ) -> CommandResult<SavingsSummary> {
@@ -95,19 +78,13 @@ pub async fn candidate_savings(
 }
 
 /// Closed Skipped with the admin's reason; all or nothing. Returns how many.
-#[tauri::command]
-pub async fn skip_candidates(
-    state: State<'_, AppState>,
-    ids: Vec<i64>,
-    reason: String,
-) -> CommandResult<usize> {
+pub async fn skip_candidates(state: &AppState, ids: Vec<i64>, reason: String) -> CommandResult<usize> {
     services::skip_candidates(&state.db, &state.clock, &ids, &reason).await.map_err(ipc_error)
 }
 
 /// A move of the notify loop (notified, userKeeps, declined, resumed); all or nothing.
-#[tauri::command]
 pub async fn move_candidates(
-    state: State<'_, AppState>,
+    state: &AppState,
     ids: Vec<i64>,
     review_move: ReviewMove,
 ) -> CommandResult<usize> {
@@ -115,29 +92,20 @@ pub async fn move_candidates(
 }
 
 /// Recomputes the profile's candidates now (a refresh does it at its end).
-#[tauri::command]
-pub async fn compute_candidates(
-    state: State<'_, AppState>,
-    profile_id: i64,
-) -> CommandResult<ComputeSummary> {
+pub async fn compute_candidates(state: &AppState, profile_id: i64) -> CommandResult<ComputeSummary> {
     services::compute_candidates(&state.db, &state.clock, profile_id).await.map_err(ipc_error)
 }
 
 /// The dry run of reclaiming the selected candidates: who, each seat before → after, what else
 /// changes, the savings, and why any selected candidate cannot be reclaimed. Writes nothing.
-#[tauri::command]
-pub async fn preview_reclaim(state: State<'_, AppState>, ids: Vec<i64>) -> CommandResult<ReclaimPreview> {
+pub async fn preview_reclaim(state: &AppState, ids: Vec<i64>) -> CommandResult<ReclaimPreview> {
     services::preview_reclaim(&state.db, &state.clock, &ids).await.map_err(ipc_error)
 }
 
 /// The admin's confirmation: the candidates → Awaiting Revocation (all or nothing), confirmed by
 /// this computer's user, and the reclaim job of each profile started; its progress and result
 /// arrive as job events.
-#[tauri::command]
-pub async fn confirm_reclaim(
-    state: State<'_, AppState>,
-    ids: Vec<i64>,
-) -> CommandResult<ReclaimConfirmation> {
+pub async fn confirm_reclaim(state: &AppState, ids: Vec<i64>) -> CommandResult<ReclaimConfirmation> {
     let by = services::os_user();
     services::confirm_and_run_reclaim(&state.engine, &state.db, &state.clock, &ids, &by)
         .await
@@ -145,9 +113,8 @@ pub async fn confirm_reclaim(
 }
 
 /// A window of the audit log, newest first.
-#[tauri::command]
 pub async fn list_audit(
-    state: State<'_, AppState>,
+    state: &AppState,
     filter: AuditFilter,
     offset: i64,
     limit: i64,
@@ -156,8 +123,7 @@ pub async fn list_audit(
 }
 
 /// Undoes one audited write after the admin's confirmation; returns the undo's own record.
-#[tauri::command]
-pub async fn undo_audit(state: State<'_, AppState>, audit_id: i64) -> CommandResult<AuditRecord> {
+pub async fn undo_audit(state: &AppState, audit_id: i64) -> CommandResult<AuditRecord> {
     let by = services::os_user();
     services::undo_audit(&state.db, &state.secrets, &state.clock, &ClientOptions::jobs(), audit_id, &by)
         .await

@@ -3,16 +3,15 @@
 
 use seatkeeper_core::reconcile::{Entitlement, EntitlementInput, LicenseUsage, Reconciliation, Trigger};
 use seatkeeper_core::services;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Runtime};
 use tauri_plugin_dialog::DialogExt;
 
 use super::{ipc_error, CommandResult};
 use crate::state::AppState;
 
 /// The entitlements of a profile (of one model when given), paid models first.
-#[tauri::command]
 pub async fn list_entitlements(
-    state: State<'_, AppState>,
+    state: &AppState,
     profile_id: i64,
     model_id: Option<i64>,
 ) -> CommandResult<Vec<Entitlement>> {
@@ -20,18 +19,16 @@ pub async fn list_entitlements(
 }
 
 /// Adds an entitlement; a bad value is a Validation error on its field and nothing is saved.
-#[tauri::command]
 pub async fn create_entitlement(
-    state: State<'_, AppState>,
+    state: &AppState,
     profile_id: i64,
     input: EntitlementInput,
 ) -> CommandResult<Entitlement> {
     services::create_entitlement(&state.db, &state.clock, profile_id, input).await.map_err(ipc_error)
 }
 
-#[tauri::command]
 pub async fn update_entitlement(
-    state: State<'_, AppState>,
+    state: &AppState,
     entitlement_id: i64,
     input: EntitlementInput,
 ) -> CommandResult<Entitlement> {
@@ -39,21 +36,18 @@ pub async fn update_entitlement(
 }
 
 /// Removes entitlements, all or none.
-#[tauri::command]
-pub async fn delete_entitlements(state: State<'_, AppState>, ids: Vec<i64>) -> CommandResult<usize> {
+pub async fn delete_entitlements(state: &AppState, ids: Vec<i64>) -> CommandResult<usize> {
     services::delete_entitlements(&state.db, &state.clock, &ids).await.map_err(ipc_error)
 }
 
 /// Runs a reconciliation now and keeps it as a snapshot.
-#[tauri::command]
-pub async fn reconcile_now(state: State<'_, AppState>, profile_id: i64) -> CommandResult<Reconciliation> {
+pub async fn reconcile_now(state: &AppState, profile_id: i64) -> CommandResult<Reconciliation> {
     services::reconcile(&state.db, &state.clock, profile_id, Trigger::OnDemand).await.map_err(ipc_error)
 }
 
 /// The kept reconciliations of a profile, oldest first (the latest `limit`).
-#[tauri::command]
 pub async fn list_reconciliations(
-    state: State<'_, AppState>,
+    state: &AppState,
     profile_id: i64,
     limit: Option<i64>,
 ) -> CommandResult<Vec<Reconciliation>> {
@@ -62,17 +56,15 @@ pub async fn list_reconciliations(
 }
 
 /// Everything the License Usage view shows, aggregated in the core.
-#[tauri::command]
-pub async fn license_usage(state: State<'_, AppState>, profile_id: i64) -> CommandResult<LicenseUsage> {
+pub async fn license_usage(state: &AppState, profile_id: i64) -> CommandResult<LicenseUsage> {
     services::license_usage(&state.db, &state.clock, profile_id).await.map_err(ipc_error)
 }
 
 /// Saves the finance summary (a PNG, as base64) where the admin chooses in the system's save dialog.
 /// The dialog is opened here, so the page never names a path. Returns the path saved, or None when
 /// the admin cancelled.
-#[tauri::command]
 pub async fn save_export<R: Runtime>(
-    app: AppHandle<R>,
+    app: &AppHandle<R>,
     file_name: String,
     data_base64: String,
 ) -> CommandResult<Option<String>> {

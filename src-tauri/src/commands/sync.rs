@@ -9,46 +9,37 @@ use seatkeeper_core::sync::activity::ActivitySettings;
 use seatkeeper_core::sync::{
     SoftwareModel, SubscriptionFacets, SubscriptionPage, SubscriptionPageRequest, UnrecognizedIdentifier,
 };
-use tauri::State;
 
 use super::{ipc_error, CommandResult};
 use crate::state::AppState;
 
 /// One window of the profile's Software Subscriptions, filtered and sorted by the core (never the
 /// whole list).
-#[tauri::command]
 pub async fn list_subscriptions_page(
-    state: State<'_, AppState>,
+    state: &AppState,
     request: SubscriptionPageRequest,
 ) -> CommandResult<SubscriptionPage> {
     services::list_subscriptions_page(&state.db, &request).await.map_err(ipc_error)
 }
 
 /// The Software Subscriptions filters' options and the profile's number of subscriptions.
-#[tauri::command]
-pub async fn subscription_facets(
-    state: State<'_, AppState>,
-    profile_id: i64,
-) -> CommandResult<SubscriptionFacets> {
+pub async fn subscription_facets(state: &AppState, profile_id: i64) -> CommandResult<SubscriptionFacets> {
     services::subscription_facets(&state.db, profile_id).await.map_err(ipc_error)
 }
 
-#[tauri::command]
-pub async fn list_models(state: State<'_, AppState>, profile_id: i64) -> CommandResult<Vec<SoftwareModel>> {
+pub async fn list_models(state: &AppState, profile_id: i64) -> CommandResult<Vec<SoftwareModel>> {
     services::list_models(&state.db, profile_id).await.map_err(ipc_error)
 }
 
-#[tauri::command]
 pub async fn list_unrecognized_identifiers(
-    state: State<'_, AppState>,
+    state: &AppState,
     profile_id: i64,
 ) -> CommandResult<Vec<UnrecognizedIdentifier>> {
     services::list_unrecognized_identifiers(&state.db, profile_id).await.map_err(ipc_error)
 }
 
-#[tauri::command]
 pub async fn map_identifier(
-    state: State<'_, AppState>,
+    state: &AppState,
     profile_id: i64,
     identifier: String,
     model_id: i64,
@@ -58,9 +49,8 @@ pub async fn map_identifier(
 
 /// A new software model for an unrecognized identifier, and the identifier mapped to it (both or
 /// neither). Returns the model's id.
-#[tauri::command]
 pub async fn create_model_for_identifier(
-    state: State<'_, AppState>,
+    state: &AppState,
     profile_id: i64,
     identifier: String,
     name: String,
@@ -72,28 +62,24 @@ pub async fn create_model_for_identifier(
 }
 
 /// The results of all jobs of the profile, newest first.
-#[tauri::command]
-pub async fn list_job_results(state: State<'_, AppState>, profile_id: i64) -> CommandResult<Vec<JobResult>> {
+pub async fn list_job_results(state: &AppState, profile_id: i64) -> CommandResult<Vec<JobResult>> {
     services::list_profile_job_results(&state.db, profile_id).await.map_err(ipc_error)
 }
 
 /// Starts a run of the job now; returns at once (Conflict when the job is already running).
-#[tauri::command]
-pub async fn run_job(state: State<'_, AppState>, job_id: i64) -> CommandResult<()> {
+pub async fn run_job(state: &AppState, job_id: i64) -> CommandResult<()> {
     state.engine.run_now(job_id).await.map_err(ipc_error)
 }
 
 /// Cancels the job's run, if one is in progress.
-#[tauri::command]
-pub async fn cancel_job(state: State<'_, AppState>, job_id: i64) -> CommandResult<()> {
+pub async fn cancel_job(state: &AppState, job_id: i64) -> CommandResult<()> {
     state.engine.cancel(job_id).await.map_err(ipc_error)
 }
 
 /// Sets the time of day ("HH:MM", this computer's clock) of the job's daily run; returns the job
 /// with its next run moved to that time.
-#[tauri::command]
 pub async fn set_job_time_of_day(
-    state: State<'_, AppState>,
+    state: &AppState,
     job_id: i64,
     time_of_day: String,
 ) -> CommandResult<ScheduledJob> {
@@ -106,20 +92,15 @@ pub async fn set_job_time_of_day(
 }
 
 /// Where the profile's activity comes from, and which event types do not count as activity.
-#[tauri::command]
-pub async fn get_activity_settings(
-    state: State<'_, AppState>,
-    profile_id: i64,
-) -> CommandResult<ActivitySettings> {
+pub async fn get_activity_settings(state: &AppState, profile_id: i64) -> CommandResult<ActivitySettings> {
     services::activity_settings(&state.db, profile_id).await.map_err(ipc_error)
 }
 
 /// Sets the `OBJECT_TYPE:ACTION` patterns that do not count as activity (empty: every
 /// user-initiated event counts); a change makes the next Events run read the stream again.
 /// Returns the settings as stored (normalized).
-#[tauri::command]
 pub async fn set_activity_settings(
-    state: State<'_, AppState>,
+    state: &AppState,
     profile_id: i64,
     excluded_event_kinds: Vec<String>,
 ) -> CommandResult<ActivitySettings> {

@@ -1,111 +1,24 @@
 // The one place that talks to the Rust core. Every backend command has one typed function here,
-// and all of them go through `call`, which turns a rejected invoke into an `IpcError`.
+// typed by the generated command map, and all of them go through `call`, which turns a rejected invoke into an `IpcError`.
 import { invoke } from "@tauri-apps/api/core";
 
+import type { Commands } from "../bindings/commands";
 import type { AppError, ErrorCode } from "../bindings/errors";
-import type { Entitlement, EntitlementInput, LicenseUsage, Reconciliation } from "../bindings/reconcile";
-import type { ScheduledJob } from "../bindings/jobs";
-import type {
-  Connection,
-  ConnectionChoice,
-  ConnectionPreset,
-  ConnectionUpdate,
-  Profile,
-  ProfileInput,
-  ValidationResult,
-} from "../bindings/profiles";
-import type {
-  ActivitySettings,
-  JobResult,
-  SoftwareModel,
-  SubscriptionFacets,
-  SubscriptionPage,
-  SubscriptionPageRequest,
-  UnrecognizedIdentifier,
-} from "../bindings/sync";
-import type {
-  ExclusionKind,
-  ExclusionRules,
-  IdentifierExclusionInput,
-  IdentifierExclusionRule,
-  UserExclusionInput,
-  UserExclusionRule,
-} from "../bindings/exclusions";
+import type { ExclusionKind, IdentifierExclusionInput, UserExclusionInput } from "../bindings/exclusions";
+import type { ConnectionChoice, ConnectionUpdate, ProfileInput } from "../bindings/profiles";
 import type {
   AuditFilter,
-  AuditPage,
-  AuditRecord,
   CandidateFilter,
-  CandidatePage,
   CandidatePageRequest,
-  ComputeSummary,
-  ProtectedUser,
   ProtectedUserInput,
-  ReclamationRule,
   ReviewMove,
-  ReclaimConfirmation,
-  ReclaimPreview,
   RuleInput,
-  SavingsSummary,
 } from "../bindings/reclaim";
+import type { EntitlementInput } from "../bindings/reconcile";
+import type { SubscriptionPageRequest } from "../bindings/sync";
 
-/** The backend's commands: their argument objects (camelCase, as Tauri expects) and results. */
-export interface Commands {
-  list_profiles: { args: Record<string, never>; result: Profile[] };
-  get_profile: { args: { id: number }; result: Profile };
-  create_profile: { args: { input: ProfileInput; connection: ConnectionChoice }; result: Profile };
-  update_profile: { args: { id: number; input: ProfileInput }; result: Profile };
-  delete_profile: { args: { id: number }; result: null };
-  validate_connection: { args: { profileId: number }; result: ValidationResult };
-  publish_profile: { args: { id: number }; result: Profile };
-  list_connections: { args: Record<string, never>; result: Connection[] };
-  update_connection: { args: { id: number; update: ConnectionUpdate }; result: Connection };
-  connection_presets: { args: Record<string, never>; result: ConnectionPreset[] };
-  default_activity_start: { args: Record<string, never>; result: string };
-  start_demo: { args: Record<string, never>; result: Profile };
-  list_subscriptions_page: { args: { request: SubscriptionPageRequest }; result: SubscriptionPage };
-  subscription_facets: { args: { profileId: number }; result: SubscriptionFacets };
-  list_models: { args: { profileId: number }; result: SoftwareModel[] };
-  list_unrecognized_identifiers: { args: { profileId: number }; result: UnrecognizedIdentifier[] };
-  map_identifier: { args: { profileId: number; identifier: string; modelId: number }; result: null };
-  create_model_for_identifier: { args: { profileId: number; identifier: string; name: string; paid: boolean }; result: number };
-  list_job_results: { args: { profileId: number }; result: JobResult[] };
-  run_job: { args: { jobId: number }; result: null };
-  cancel_job: { args: { jobId: number }; result: null };
-  set_job_time_of_day: { args: { jobId: number; timeOfDay: string }; result: ScheduledJob };
-  get_activity_settings: { args: { profileId: number }; result: ActivitySettings };
-  set_activity_settings: { args: { profileId: number; excludedEventKinds: string[] }; result: ActivitySettings };
-  list_exclusion_rules: { args: { profileId: number }; result: ExclusionRules };
-  save_identifier_exclusion: { args: { profileId: number; rule: IdentifierExclusionInput }; result: IdentifierExclusionRule };
-  save_user_exclusion: { args: { profileId: number; rule: UserExclusionInput }; result: UserExclusionRule };
-  delete_exclusion_rule: { args: { kind: ExclusionKind; id: number }; result: null };
-  list_reclamation_rules: { args: { profileId: number }; result: ReclamationRule[] };
-  update_reclamation_rule: { args: { ruleId: number; input: RuleInput }; result: ReclamationRule };
-  list_protected_users: { args: { profileId: number }; result: ProtectedUser[] };
-  add_protected_user: { args: { profileId: number; input: ProtectedUserInput }; result: ProtectedUser };
-  delete_protected_user: { args: { id: number }; result: null };
-  list_candidates: { args: { request: CandidatePageRequest }; result: CandidatePage };
-  candidate_ids: { args: { filter: CandidateFilter }; result: number[] };
-  candidate_savings: { args: { filter: CandidateFilter; ids: number[] | null }; result: SavingsSummary };
-  skip_candidates: { args: { ids: number[]; reason: string }; result: number };
-  move_candidates: { args: { ids: number[]; reviewMove: ReviewMove }; result: number };
-  compute_candidates: { args: { profileId: number }; result: ComputeSummary };
-  preview_reclaim: { args: { ids: number[] }; result: ReclaimPreview };
-  confirm_reclaim: { args: { ids: number[] }; result: ReclaimConfirmation };
-  list_audit: { args: { filter: AuditFilter; offset: number; limit: number }; result: AuditPage };
-  undo_audit: { args: { auditId: number }; result: AuditRecord };
-  protect_candidates: { args: { ids: number[]; note: string }; result: number };
-  list_entitlements: { args: { profileId: number; modelId: number | null }; result: Entitlement[] };
-  create_entitlement: { args: { profileId: number; input: EntitlementInput }; result: Entitlement };
-  update_entitlement: { args: { entitlementId: number; input: EntitlementInput }; result: Entitlement };
-  delete_entitlements: { args: { ids: number[] }; result: number };
-  reconcile_now: { args: { profileId: number }; result: Reconciliation };
-  list_reconciliations: { args: { profileId: number; limit: number | null }; result: Reconciliation[] };
-  license_usage: { args: { profileId: number }; result: LicenseUsage };
-  save_export: { args: { fileName: string; dataBase64: string }; result: string | null };
-}
-
-
+/** The backend's commands (generated from src-tauri/src/commands/list.rs): arguments and results. */
+export type { Commands };
 export type Command = keyof Commands;
 export type CommandArgs<C extends Command> = Commands[C]["args"];
 export type CommandResult<C extends Command> = Commands[C]["result"];
