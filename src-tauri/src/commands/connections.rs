@@ -19,6 +19,11 @@ pub async fn update_connection(
     services::update_connection(&state.db, &state.secrets, &state.clock, id, update).await.map_err(ipc_error)
 }
 
+/// Deletes a connection no profile uses, with its key in the keychain.
+pub async fn delete_connection(state: &AppState, id: i64) -> CommandResult<()> {
+    services::delete_connection(&state.db, &state.secrets, id).await.map_err(ipc_error)
+}
+
 pub async fn connection_presets(_state: &AppState) -> CommandResult<Vec<ConnectionPreset>> {
     Ok(services::connection_presets())
 }

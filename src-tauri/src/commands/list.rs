@@ -7,13 +7,15 @@
 app_commands! {
     profiles::list_profiles() -> Vec<Profile>;
     profiles::get_profile(id: i64) -> Profile;
-    profiles::create_profile(input: ProfileInput, connection: ConnectionChoice) -> Profile;
+    profiles::create_profile(input: ProfileInput, connection: Option<ConnectionChoice>) -> Profile;
+    profiles::set_profile_connection(id: i64, connection: ConnectionChoice) -> Profile;
     profiles::update_profile(id: i64, input: ProfileInput) -> Profile;
     profiles::delete_profile(id: i64) -> ();
     profiles::publish_profile(id: i64) -> Profile;
     profiles::default_activity_start() -> String;
     connections::list_connections() -> Vec<Connection>;
     connections::update_connection(id: i64, update: ConnectionUpdate) -> Connection;
+    connections::delete_connection(id: i64) -> ();
     connections::connection_presets() -> Vec<ConnectionPreset>;
     connections::validate_connection(profile_id: i64) -> ValidationResult;
     demo::start_demo() -> Profile;

@@ -17,9 +17,20 @@ pub async fn get_profile(state: &AppState, id: i64) -> CommandResult<Profile> {
 pub async fn create_profile(
     state: &AppState,
     input: ProfileInput,
-    connection: ConnectionChoice,
+    connection: Option<ConnectionChoice>,
 ) -> CommandResult<Profile> {
     services::create_profile(&state.db, &state.secrets, &state.clock, input, connection)
+        .await
+        .map_err(ipc_error)
+}
+
+/// Create New Connection & Credential on a saved profile, or move it to another connection.
+pub async fn set_profile_connection(
+    state: &AppState,
+    id: i64,
+    connection: ConnectionChoice,
+) -> CommandResult<Profile> {
+    services::set_profile_connection(&state.db, &state.secrets, &state.clock, id, connection)
         .await
         .map_err(ipc_error)
 }

@@ -11,13 +11,15 @@ import type { ActivitySettings, JobResult, SoftwareModel, SubscriptionFacets, Su
 export interface Commands {
   list_profiles: { args: Record<string, never>; result: Array<Profile> };
   get_profile: { args: { id: number }; result: Profile };
-  create_profile: { args: { input: ProfileInput; connection: ConnectionChoice }; result: Profile };
+  create_profile: { args: { input: ProfileInput; connection: ConnectionChoice | null }; result: Profile };
+  set_profile_connection: { args: { id: number; connection: ConnectionChoice }; result: Profile };
   update_profile: { args: { id: number; input: ProfileInput }; result: Profile };
   delete_profile: { args: { id: number }; result: null };
   publish_profile: { args: { id: number }; result: Profile };
   default_activity_start: { args: Record<string, never>; result: string };
   list_connections: { args: Record<string, never>; result: Array<Connection> };
   update_connection: { args: { id: number; update: ConnectionUpdate }; result: Connection };
+  delete_connection: { args: { id: number }; result: null };
   connection_presets: { args: Record<string, never>; result: Array<ConnectionPreset> };
   validate_connection: { args: { profileId: number }; result: ValidationResult };
   start_demo: { args: Record<string, never>; result: Profile };

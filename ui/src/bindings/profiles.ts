@@ -23,7 +23,7 @@ isDemo: boolean,
 profileCount: number, };
 
 /**
- * Which connection a new profile uses: a new one, or one that other profiles already use.
+ * Which connection a profile uses: a new one, or one that other profiles already use.
  */
 export type ConnectionChoice = { "kind": "new" } & ConnectionInput | { "kind": "existing", connectionId: number, };
 
@@ -60,7 +60,11 @@ trustedHost?: string, };
 /**
  * An integration profile with everything the profile page shows.
  */
-export type Profile = { id: number, displayName: string, status: ProfileStatus, profileType: ProfileType, connection: Connection, 
+export type Profile = { id: number, displayName: string, status: ProfileStatus, profileType: ProfileType, 
+/**
+ * Not set (null) for a Draft saved before its Connection & Credential was set up.
+ */
+connection: Connection | null, 
 /**
  * Always on (the procedure's "you can't clear it").
  */

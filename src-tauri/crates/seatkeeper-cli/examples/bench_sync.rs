@@ -94,7 +94,7 @@ async fn run(args: &[String]) -> Result<(), CliError> {
                 api_key: key,
                 trusted_host: None,
             });
-            let profile = create_profile(&db, &secrets, &SystemClock, input, connection).await?;
+            let profile = create_profile(&db, &secrets, &SystemClock, input, Some(connection)).await?;
             let validation =
                 validate_connection(&db, &secrets, &SystemClock, profile.id, &ClientOptions::default())
                     .await?;

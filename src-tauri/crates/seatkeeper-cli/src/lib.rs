@@ -615,7 +615,8 @@ pub async fn profile_table(db: &Db) -> CliResult<String> {
             ProfileStatus::Draft => "Draft",
             ProfileStatus::Published => "Published",
         };
-        rows.push([p.id.to_string(), p.display_name.clone(), status.into(), p.connection.name.clone(), last]);
+        let connection = p.connection.as_ref().map_or_else(|| "(not set up)".to_owned(), |c| c.name.clone());
+        rows.push([p.id.to_string(), p.display_name.clone(), status.into(), connection, last]);
     }
     if profiles.is_empty() {
         return Ok("No profiles yet. Create one in the Seatkeeper app.\n".into());

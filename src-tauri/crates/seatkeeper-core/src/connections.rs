@@ -421,6 +421,36 @@ pub async fn update_connection(
     change_connection(db, secrets, clock, id, update, DemoUrl::Fixed).await
 }
 
+/// Deletes a connection that no profile uses, with its API key: the key is removed from the
+/// keychain before the deletion is committed (if the keychain cannot be reached, nothing is
+/// deleted). A connection in use is refused with the names of the profiles that use it.
+pub async fn delete_connection(db: &Db, secrets: &dyn SecretStore, id: i64) -> Result<()> {
+    let mut tx = db.write().await?;
+    let row = load_row(&mut tx, id).await?;
+    let users = sqlx::query_scalar!(
+        "SELECT display_name FROM profiles WHERE connection_id = ? ORDER BY display_name_key",
+        id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    if !users.is_empty() {
+        let names = users.iter().map(|n| format!("“{n}”")).collect::<Vec<_>>().join(", ");
+        return Err(Error::Conflict(format!(
+            "The connection “{}” is used by {} ({names}). Move {} to another connection, or delete {}, before \
+             deleting it.",
+            row.name,
+            if users.len() == 1 { "a profile".to_owned() } else { format!("{} profiles", users.len()) },
+            if users.len() == 1 { "it" } else { "them" },
+            if users.len() == 1 { "it" } else { "them" },
+        )));
+    }
+    sqlx::query!("DELETE FROM connections WHERE id = ?", id).execute(&mut *tx).await?;
+    secrets.delete(&row.key_id).await?;
+    tx.commit().await?;
+    tracing::info!(connection = id, "deleted an unused connection");
+    Ok(())
+}
+
 /// Whether a change may move the demo organization's connection (only the demo itself does).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum DemoUrl {
@@ -615,6 +645,13 @@ pub async fn set_demo_connection(
     }
 }
 
+/// Stores `token` in the keychain under a new, random key id, and returns the id.
+pub(crate) async fn store_new_key(secrets: &dyn SecretStore, token: &ApiToken) -> Result<String> {
+    let key_id = new_key_id();
+    secrets.set(&key_id, token).await?;
+    Ok(key_id)
+}
+
 /// Stores `token` in the keychain under a new key id, then lets `write` save the database with
 /// that id; if the write fails, the key is removed again (so a failed save leaves neither).
 pub(crate) async fn with_new_key<T, F, Fut>(
@@ -626,8 +663,7 @@ where
     F: FnOnce(String) -> Fut,
     Fut: std::future::Future<Output = Result<T>>,
 {
-    let key_id = new_key_id();
-    secrets.set(&key_id, token).await?;
+    let key_id = store_new_key(secrets, token).await?;
     let written = write(key_id.clone()).await;
     if written.is_err() {
         forget_key(secrets, &key_id).await;
@@ -726,17 +762,24 @@ pub(crate) struct Route {
     pub key_id: String,
 }
 
-/// The connection of a profile, as it is now.
+/// The connection of a profile, as it is now. A Draft saved without a connection has no route
+/// (a Conflict that says to set one up).
 pub(crate) async fn route(conn: &mut SqliteConnection, profile_id: i64) -> Result<Route> {
-    sqlx::query_as!(
-        Route,
-        r#"SELECT p.display_name, p.connection_id, c.name AS connection_name, c.url, c.key_id
-           FROM profiles p JOIN connections c ON c.id = p.connection_id WHERE p.id = ?"#,
+    let found = sqlx::query!(
+        r#"SELECT p.display_name, c.id AS "connection_id?", c.name AS "connection_name?", c.url AS "url?",
+               c.key_id AS "key_id?"
+           FROM profiles p LEFT JOIN connections c ON c.id = p.connection_id WHERE p.id = ?"#,
         profile_id
     )
     .fetch_optional(conn)
     .await?
-    .ok_or_else(|| crate::profiles::not_found(profile_id))
+    .ok_or_else(|| crate::profiles::not_found(profile_id))?;
+    match (found.connection_id, found.connection_name, found.url, found.key_id) {
+        (Some(connection_id), Some(connection_name), Some(url), Some(key_id)) => {
+            Ok(Route { display_name: found.display_name, connection_id, connection_name, url, key_id })
+        }
+        _ => Err(crate::profiles::no_connection(&found.display_name)),
+    }
 }
 
 /// The Smartsheet client of a profile's connection — the one route from a stored key to

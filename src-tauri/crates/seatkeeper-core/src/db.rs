@@ -231,6 +231,66 @@ mod tests {
         assert_eq!(left, 0);
     }
 
+    /// Save first lets a Draft have no connection (the NOT NULL is removed from the schema's text).
+    /// Every table hanging off a profile (ON DELETE CASCADE) keeps its rows, the foreign keys still
+    /// hold and cascade, and the migrating connection itself already accepts the NULL.
+    #[tokio::test]
+    async fn a_draft_without_a_connection_keeps_everything_that_hangs_off_a_profile() {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:").unwrap().foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(1).idle_timeout(None).max_lifetime(None);
+        let pool = pool.connect_with(options).await.unwrap();
+        let before = sqlx::migrate::Migrator {
+            migrations: MIGRATOR.migrations.iter().filter(|m| m.version < 20261209000000).cloned().collect(),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        before.run(&pool).await.unwrap();
+        for sql in [
+            "INSERT INTO connections (id, name, name_key, url, key_id, created_at, updated_at, key_origin) \
+             VALUES (1, 'c', 'c', 'https://api.smartsheet.com/2.0', 'k', 't', 't', 'https://api.smartsheet.com')",
+            "INSERT INTO profiles VALUES (1, 'p', 'p', 'published', 1, 1, 't', 1, 't', 't', 't')",
+            "INSERT INTO scheduled_jobs (id, profile_id, kind, name, schedule, enabled, created_at) \
+             VALUES (5, 1, 'events', 'Refresh p Events', 'daily', 1, 't')",
+            "INSERT INTO job_results (job_id, number, started_at, status) VALUES (5, 1, 't', 'succeeded')",
+            "INSERT INTO software_models (id, profile_id, name, paid, auto_created, created_at) \
+             VALUES (3, 1, 'Smartsheet Member', 1, 1, 't')",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        MIGRATOR.run(&pool).await.unwrap();
+
+        let count = |sql: &'static str| {
+            let pool = pool.clone();
+            async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.unwrap() }
+        };
+        assert_eq!(count("SELECT count(*) FROM job_results").await, 1);
+        assert_eq!(count("SELECT count(*) FROM scheduled_jobs").await, 1);
+        assert_eq!(count("SELECT count(*) FROM software_models").await, 1);
+        assert_eq!(count("SELECT connection_id FROM profiles WHERE id = 1").await, 1);
+        assert_eq!(count("PRAGMA foreign_keys").await, 1);
+        assert_eq!(count("SELECT count(*) FROM pragma_foreign_key_check").await, 0);
+        let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&pool).await.unwrap();
+        assert_eq!(integrity, "ok");
+
+        // A Draft may have no connection; a Published profile may not.
+        sqlx::query("INSERT INTO profiles VALUES (2, 'd', 'd', 'draft', NULL, 1, 't', 1, 't', 't', NULL)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let published =
+            "INSERT INTO profiles VALUES (3, 'x', 'x', 'published', NULL, 1, 't', 1, 't', 't', 't')";
+        assert!(sqlx::query(published).execute(&pool).await.is_err());
+        let publish = "UPDATE profiles SET status = 'published' WHERE id = 2";
+        assert!(sqlx::query(publish).execute(&pool).await.is_err());
+        let unset = "UPDATE profiles SET connection_id = NULL WHERE id = 1";
+        assert!(sqlx::query(unset).execute(&pool).await.is_err());
+        // The connection is still protected while a profile uses it.
+        assert!(sqlx::query("DELETE FROM connections WHERE id = 1").execute(&pool).await.is_err());
+        // And deleting the profile still takes what hangs off it.
+        sqlx::query("DELETE FROM profiles WHERE id = 1").execute(&pool).await.unwrap();
+        assert_eq!(count("SELECT count(*) FROM job_results").await, 0);
+        assert_eq!(count("SELECT count(*) FROM software_models").await, 0);
+    }
+
     /// Values written from JSON are stored exactly as sqlx would store them bound.
     #[tokio::test]
     async fn stored_values_match_what_sqlx_stores() {

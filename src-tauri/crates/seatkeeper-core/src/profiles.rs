@@ -5,7 +5,12 @@
 //! - Display Name: required, trimmed, single line, at most 100 characters, unique regardless of case.
 //! - "Analyze user activity from": defaults to 60 days before today (start of that UTC day); may not
 //!   be earlier than that nor in the future. An unchanged stored value stays valid as time passes.
-//! - New profiles are Draft. Publishing needs a successful validation of the profile as it is now
+//! - New profiles are Draft, saved with or without a Connection & Credential (the procedure saves
+//!   the profile first and sets up its connection afterwards). Validate Connection and Publish need
+//!   one; a Published profile always has one (the database refuses otherwise).
+//! - A saved profile can be given a connection, or moved to another one ([`set_profile_connection`]):
+//!   its validation is deleted and a Published profile returns to Draft.
+//! - Publishing needs a successful validation of the profile as it is now
 //!   (the validation is deleted whenever the connection's URL or key changes or Download activity is
 //!   cleared) and creates the daily jobs.
 //! - Clearing Download activity deletes the events job and the validation; a Published profile
@@ -56,7 +61,8 @@ pub struct Profile {
     pub display_name: String,
     pub status: ProfileStatus,
     pub profile_type: ProfileType,
-    pub connection: Connection,
+    /// Not set (null) for a Draft saved before its Connection & Credential was set up.
+    pub connection: Option<Connection>,
     /// Always on (the procedure's "you can't clear it").
     pub download_subscriptions: bool,
     pub download_activity: bool,
@@ -84,7 +90,7 @@ pub struct ProfileInput {
     pub reclaim_subscriptions: bool,
 }
 
-/// Which connection a new profile uses: a new one, or one that other profiles already use.
+/// Which connection a profile uses: a new one, or one that other profiles already use.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(tag = "kind")]
 #[ts(export, export_to = "profiles.ts")]
@@ -158,7 +164,7 @@ struct ProfileRow {
     id: i64,
     display_name: String,
     status: ProfileStatus,
-    connection_id: i64,
+    connection_id: Option<i64>,
     download_activity: bool,
     analyze_activity_from: DateTime<Utc>,
     reclaim_subscriptions: bool,
@@ -188,6 +194,14 @@ pub(crate) async fn ensure_exists(conn: &mut SqliteConnection, id: i64) -> Resul
     exists.map(|_| ()).ok_or_else(|| not_found(id))
 }
 
+/// What Validate Connection and Publish say of a Draft saved without its Connection & Credential.
+pub(crate) fn no_connection(display_name: &str) -> Error {
+    Error::Conflict(format!(
+        "“{display_name}” has no Connection & Credential yet. Select Create New Connection & Credential on the \
+         profile (or use an existing connection), then Validate Connection and Publish."
+    ))
+}
+
 pub(crate) fn not_found(id: i64) -> Error {
     Error::NotFound(format!(
         "The integration profile (id {id}) no longer exists; it may have been deleted. Refresh the list of \
@@ -196,7 +210,10 @@ pub(crate) fn not_found(id: i64) -> Error {
 }
 
 async fn assemble(conn: &mut SqliteConnection, row: ProfileRow) -> Result<Profile> {
-    let connection = connections::load(conn, row.connection_id).await?;
+    let connection = match row.connection_id {
+        Some(id) => Some(connections::load(conn, id).await?),
+        None => None,
+    };
     let last_validation = validation::load(conn, row.id).await?;
     let jobs = jobs::list_for_profile(conn, row.id).await?;
     let last_sync_at = sqlx::query_scalar!(
@@ -255,7 +272,7 @@ async fn ensure_display_name_free(
 async fn insert(
     conn: &mut SqliteConnection,
     fields: &ProfileFields,
-    connection_id: i64,
+    connection_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let key = name_key(&fields.display_name);
@@ -277,52 +294,127 @@ async fn insert(
     Ok(id)
 }
 
-/// Creates a Draft profile, with a new connection (its key goes to the keychain first; nothing is
-/// written to the database if that fails, and the key is removed again if the database write
-/// fails) or sharing an existing one.
+/// Creates a Draft profile: with no connection yet (Save first, as in the procedure), with a new
+/// connection (its key goes to the keychain first; nothing is written to the database if that
+/// fails, and the key is removed again if the database write fails), or sharing an existing one.
 pub async fn create_profile(
     db: &Db,
     secrets: &dyn SecretStore,
     clock: &dyn Clock,
     input: ProfileInput,
-    connection: ConnectionChoice,
+    connection: Option<ConnectionChoice>,
 ) -> Result<Profile> {
     let now = clock.now();
     let fields = ProfileFields::check(input, None, now)?;
-    let id = match connection {
-        ConnectionChoice::Existing { connection_id } => {
-            let mut tx = db.write().await?;
-            ensure_display_name_free(&mut tx, &fields.display_name, None).await?;
-            connections::load_row(&mut tx, connection_id).await.map_err(|e| match e {
-                Error::NotFound(message) => Error::validation("connectionId", message),
-                other => other,
-            })?;
-            let id = insert(&mut tx, &fields, connection_id, now).await?;
-            tx.commit().await?;
-            id
-        }
-        ConnectionChoice::New(input) => {
-            let new = NewConnection::from_input(input)?;
-            {
-                // Report taken names before touching the keychain.
-                let mut conn = db.pool().acquire().await?;
-                ensure_display_name_free(&mut conn, &fields.display_name, None).await?;
-                connections::ensure_name_free(&mut conn, &new.name, None).await?;
-            }
-            let (new, fields) = (&new, &fields);
-            connections::with_new_key(secrets, &new.token, |key_id| async move {
-                let mut tx = db.write().await?;
-                ensure_display_name_free(&mut tx, &fields.display_name, None).await?;
-                connections::ensure_name_free(&mut tx, &new.name, None).await?;
-                let connection_id = connections::insert(&mut tx, new, &key_id, false, now).await?;
-                let id = insert(&mut tx, fields, connection_id, now).await?;
-                tx.commit().await?;
-                Ok(id)
-            })
-            .await?
-        }
+    // Taken names are reported before the keychain is touched.
+    ensure_display_name_free(&mut *db.pool().acquire().await?, &fields.display_name, None).await?;
+    let chosen = match connection {
+        Some(choice) => Some(Chosen::prepare(db, secrets, choice).await?),
+        None => None,
     };
+    let written = async {
+        let mut tx = db.write().await?;
+        ensure_display_name_free(&mut tx, &fields.display_name, None).await?;
+        let connection_id = match &chosen {
+            Some(chosen) => Some(chosen.resolve(&mut tx, now).await?),
+            None => None,
+        };
+        let id = insert(&mut tx, &fields, connection_id, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+    .await;
+    let id = Chosen::settle(chosen, secrets, written).await?;
     get_profile(db, id).await
+}
+
+/// Gives a saved profile its Connection & Credential, or moves it to another one (a new one, or one
+/// that other profiles use: the procedure's child aliases). A changed connection voids what was
+/// validated: the validation is deleted and a Published profile returns to Draft with its jobs
+/// disabled, until it is validated and published again. The connection it leaves stays, for the
+/// profiles that still use it or to be deleted on the Connection & Credential screen.
+pub async fn set_profile_connection(
+    db: &Db,
+    secrets: &dyn SecretStore,
+    clock: &dyn Clock,
+    id: i64,
+    choice: ConnectionChoice,
+) -> Result<Profile> {
+    let now = clock.now();
+    ensure_exists(&mut *db.pool().acquire().await?, id).await?;
+    let chosen = Chosen::prepare(db, secrets, choice).await?;
+    let written = async {
+        let mut tx = db.write().await?;
+        let current = load_row(&mut tx, id).await?;
+        let connection_id = chosen.resolve(&mut tx, now).await?;
+        if current.connection_id != Some(connection_id) {
+            sqlx::query!(
+                "UPDATE profiles SET connection_id = ?, updated_at = ? WHERE id = ?",
+                connection_id,
+                now,
+                id
+            )
+            .execute(&mut *tx)
+            .await?;
+            validation::delete(&mut tx, id).await?;
+            return_to_draft(&mut tx, id, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    Chosen::settle(Some(chosen), secrets, written).await?;
+    get_profile(db, id).await
+}
+
+/// A connection choice made ready to be saved with a profile: an existing connection, or a new
+/// one whose key is already in the keychain under `key_id`.
+enum Chosen {
+    Existing(i64),
+    New { new: NewConnection, key_id: String },
+}
+
+impl Chosen {
+    /// Checks the choice and, for a new connection, stores its key in the keychain (after checking
+    /// that its Name is free, so that a taken name touches nothing).
+    async fn prepare(db: &Db, secrets: &dyn SecretStore, choice: ConnectionChoice) -> Result<Self> {
+        match choice {
+            ConnectionChoice::Existing { connection_id } => Ok(Self::Existing(connection_id)),
+            ConnectionChoice::New(input) => {
+                let new = NewConnection::from_input(input)?;
+                connections::ensure_name_free(&mut *db.pool().acquire().await?, &new.name, None).await?;
+                let key_id = connections::store_new_key(secrets, &new.token).await?;
+                Ok(Self::New { new, key_id })
+            }
+        }
+    }
+
+    /// The connection's id, in the transaction that saves the profile: an existing connection must
+    /// still exist (a field error on `connectionId` otherwise); a new one is inserted.
+    async fn resolve(&self, tx: &mut SqliteConnection, now: DateTime<Utc>) -> Result<i64> {
+        match self {
+            Self::Existing(connection_id) => {
+                connections::load_row(tx, *connection_id).await.map_err(|e| match e {
+                    Error::NotFound(message) => Error::validation("connectionId", message),
+                    other => other,
+                })?;
+                Ok(*connection_id)
+            }
+            Self::New { new, key_id } => {
+                connections::ensure_name_free(tx, &new.name, None).await?;
+                connections::insert(tx, new, key_id, false, now).await
+            }
+        }
+    }
+
+    /// After the transaction: a new key whose save failed is removed from the keychain again, so
+    /// that a failed save leaves neither the row nor the key.
+    async fn settle<T>(chosen: Option<Self>, secrets: &dyn SecretStore, written: Result<T>) -> Result<T> {
+        if let (Err(_), Some(Self::New { key_id, .. })) = (&written, &chosen) {
+            connections::forget_key(secrets, key_id).await;
+        }
+        written
+    }
 }
 
 /// Saves the profile form. See the module documentation for what a change does to the status,
@@ -393,6 +485,9 @@ pub async fn publish_profile(db: &Db, clock: &dyn Clock, id: i64) -> Result<Prof
     if row.status == ProfileStatus::Published {
         return load(&mut tx, id).await;
     }
+    if row.connection_id.is_none() {
+        return Err(no_connection(&row.display_name));
+    }
     match validation::load(&mut tx, id).await? {
         None => {
             return Err(Error::Conflict(format!(
@@ -431,14 +526,17 @@ pub async fn publish_profile(db: &Db, clock: &dyn Clock, id: i64) -> Result<Prof
 pub async fn delete_profile(db: &Db, secrets: &dyn SecretStore, id: i64) -> Result<()> {
     let mut tx = db.write().await?;
     let row = load_row(&mut tx, id).await?;
-    let connection = connections::load_row(&mut tx, row.connection_id).await?;
     sqlx::query!("DELETE FROM profiles WHERE id = ?", id).execute(&mut *tx).await?;
-    let others = sqlx::query_scalar!("SELECT count(*) FROM profiles WHERE connection_id = ?", connection.id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if others == 0 {
-        sqlx::query!("DELETE FROM connections WHERE id = ?", connection.id).execute(&mut *tx).await?;
-        secrets.delete(&connection.key_id).await?;
+    if let Some(connection_id) = row.connection_id {
+        let connection = connections::load_row(&mut tx, connection_id).await?;
+        let others =
+            sqlx::query_scalar!("SELECT count(*) FROM profiles WHERE connection_id = ?", connection.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if others == 0 {
+            sqlx::query!("DELETE FROM connections WHERE id = ?", connection.id).execute(&mut *tx).await?;
+            secrets.delete(&connection.key_id).await?;
+        }
     }
     tx.commit().await?;
     Ok(())

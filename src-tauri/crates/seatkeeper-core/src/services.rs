@@ -5,11 +5,11 @@
 //! Running, scheduling and cancelling jobs is the [`JobEngine`](crate::jobs::JobEngine)'s
 //! (`run_now`, `cancel`), which the shell holds.
 
-pub use crate::connections::{connection_presets, list_connections, update_connection};
+pub use crate::connections::{connection_presets, delete_connection, list_connections, update_connection};
 pub use crate::jobs::{list_profile_job_results, set_time_of_day as set_job_time_of_day};
 pub use crate::profiles::{
     create_profile, default_activity_start, delete_profile, get_profile, list_profiles, publish_profile,
-    update_profile,
+    set_profile_connection, update_profile,
 };
 pub use crate::reclaim::{
     add_protected, candidate_ids, compute as compute_candidates, delete_protected, list_candidates,

@@ -94,7 +94,7 @@ async fn a_profile_lives_through_the_real_keychain() {
     let db = Db::open_in_memory().await.unwrap();
     let clock = FixedClock::new(sim.sim().now());
     let (input, connection) = support::new_profile("Acme", true, sim.base_url(), &sim.tokens().admin);
-    let profile = create_profile(&db, &store, &clock, input, connection).await.unwrap();
+    let profile = create_profile(&db, &store, &clock, input, Some(connection)).await.unwrap();
     // Validation reads the key back from the keychain; Smartsheet accepts only the exact key.
     let result = validate_connection(&db, &store, &clock, profile.id, &ClientOptions::quick()).await.unwrap();
     assert!(result.ok, "{}", result.message);
@@ -155,7 +155,7 @@ async fn no_keychain_child() {
     let db = Db::open_in_memory().await.unwrap();
     let clock = FixedClock::new(chrono::Utc::now());
     let (input, connection) = support::new_profile("Acme", true, "https://api.smartsheet.com/2.0", KEY);
-    let err = create_profile(&db, &store, &clock, input, connection).await.unwrap_err();
+    let err = create_profile(&db, &store, &clock, input, Some(connection)).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::KeychainUnavailable);
     assert!(!err.to_string().contains(KEY));
     assert!(list_profiles(&db).await.unwrap().is_empty());

@@ -13,7 +13,7 @@ use seatkeeper_core::profiles::{ConnectionChoice, ProfileInput, ProfileStatus, P
 use seatkeeper_core::services::*;
 use seatkeeper_core::smartsheet::ApiToken;
 use seatkeeper_core::{AppError, Db, Error, ErrorCode, FixedClock, MemoryStore, SecretStore};
-use seatkeeper_testsupport::new_connection;
+use seatkeeper_testsupport::{new_connection, ProfileConnection};
 use smartsheet_sim::{SimConfig, SimHandle};
 
 const KEY: &str = "ll352u9jujauoqz4gstvsae05Xz1a2b";
@@ -47,7 +47,7 @@ async fn create(
     input: ProfileInput,
     connection: ConnectionChoice,
 ) -> seatkeeper_core::Result<seatkeeper_core::profiles::Profile> {
-    create_profile(&env.db, &env.secrets, &env.clock, input, connection).await
+    create_profile(&env.db, &env.secrets, &env.clock, input, Some(connection)).await
 }
 
 fn field_error(result: seatkeeper_core::Result<impl std::fmt::Debug>) -> (String, String) {
@@ -86,10 +86,9 @@ async fn display_name_rules() {
     let profile = create(&env, form("  Acme Smartsheet  "), conn()).await.unwrap();
     assert_eq!(profile.display_name, "Acme Smartsheet");
     let long = "é".repeat(100);
-    let other =
-        create(&env, form(&long), ConnectionChoice::Existing { connection_id: profile.connection.id })
-            .await
-            .unwrap();
+    let other = create(&env, form(&long), ConnectionChoice::Existing { connection_id: profile.conn().id })
+        .await
+        .unwrap();
     assert_eq!(other.display_name, long);
 
     // Unique regardless of case, also for non-ASCII letters.
@@ -97,19 +96,15 @@ async fn display_name_rules() {
         create(
             &env,
             form("ACME smartsheet"),
-            ConnectionChoice::Existing { connection_id: profile.connection.id },
+            ConnectionChoice::Existing { connection_id: profile.conn().id },
         )
         .await,
     );
     assert_eq!(field, "displayName");
     assert_eq!(message, "A profile named “ACME smartsheet” already exists. Choose another Display Name.");
     let (field, _) = field_error(
-        create(
-            &env,
-            form(&"É".repeat(100)),
-            ConnectionChoice::Existing { connection_id: profile.connection.id },
-        )
-        .await,
+        create(&env, form(&"É".repeat(100)), ConnectionChoice::Existing { connection_id: profile.conn().id })
+            .await,
     );
     assert_eq!(field, "displayName");
 
@@ -152,11 +147,11 @@ async fn connection_rules() {
     )
     .await
     .unwrap();
-    assert_eq!(eu.connection.url, "https://api.smartsheet.eu/2.0");
-    assert_eq!(eu.connection.key_last_four.as_deref(), Some("1a2b"));
+    assert_eq!(eu.conn().url, "https://api.smartsheet.eu/2.0");
+    assert_eq!(eu.conn().key_last_four.as_deref(), Some("1a2b"));
     let local =
         create(&env, form("Sim"), new_connection("Simulator", "http://127.0.0.1:9/2.0/", KEY)).await.unwrap();
-    assert_eq!(local.connection.url, "http://127.0.0.1:9/2.0");
+    assert_eq!(local.conn().url, "http://127.0.0.1:9/2.0");
 
     // Connection names are unique regardless of case.
     let (field, message) = field_error(create(&env, form("Other"), new_connection("EUROPE", US, KEY)).await);
@@ -181,7 +176,7 @@ async fn analyze_activity_from_rules() {
 
     let profile = create(&env, form("Default"), new_connection("Main", US, KEY)).await.unwrap();
     assert_eq!(profile.analyze_activity_from, earliest, "60 days before today by default");
-    let shared = || ConnectionChoice::Existing { connection_id: profile.connection.id };
+    let shared = || ConnectionChoice::Existing { connection_id: profile.conn().id };
 
     let with_from =
         |name: &str, from: DateTime<Utc>| ProfileInput { analyze_activity_from: Some(from), ..form(name) };
@@ -225,9 +220,9 @@ async fn a_new_profile_is_a_draft_and_the_key_is_only_in_the_keychain() {
     assert!(profile.download_subscriptions && profile.download_activity && profile.reclaim_subscriptions);
     assert_eq!((profile.created_at, profile.updated_at, profile.published_at), (now(), now(), None));
     assert!(profile.last_validation.is_none() && profile.jobs.is_empty());
-    assert_eq!(profile.connection.name, "Main");
-    assert_eq!(profile.connection.key_last_four.as_deref(), Some("1a2b"));
-    assert_eq!(profile.connection.profile_count, 1);
+    assert_eq!(profile.conn().name, "Main");
+    assert_eq!(profile.conn().key_last_four.as_deref(), Some("1a2b"));
+    assert_eq!(profile.conn().profile_count, 1);
     assert_eq!(get_profile(&env.db, profile.id).await.unwrap(), profile);
     assert_eq!(list_profiles(&env.db).await.unwrap(), vec![profile.clone()]);
 
@@ -397,7 +392,7 @@ async fn publish_is_refused_after_a_failed_validation_or_a_connection_change() {
         &env.db,
         &env.secrets,
         &env.clock,
-        profile.connection.id,
+        profile.conn().id,
         update(sim.base_url(), Some(&tokens.admin)),
     )
     .await
@@ -411,10 +406,10 @@ async fn publish_is_refused_after_a_failed_validation_or_a_connection_change() {
 
     // Renaming the connection keeps everything; a changed URL sends the profile back to Draft.
     let renamed = ConnectionUpdate { name: "Main (US)".into(), ..update(sim.base_url(), None) };
-    update_connection(&env.db, &env.secrets, &env.clock, profile.connection.id, renamed).await.unwrap();
+    update_connection(&env.db, &env.secrets, &env.clock, profile.conn().id, renamed).await.unwrap();
     let still = get_profile(&env.db, profile.id).await.unwrap();
     assert_eq!((still.status, still.last_validation.is_some()), (ProfileStatus::Published, true));
-    assert_eq!(still.connection.name, "Main (US)");
+    assert_eq!(still.conn().name, "Main (US)");
 
     // A new path on the same address keeps the key (a blank API Key keeps it) but needs validating.
     let same_origin = format!("{}/", sim.base_url());
@@ -422,7 +417,7 @@ async fn publish_is_refused_after_a_failed_validation_or_a_connection_change() {
         &env.db,
         &env.secrets,
         &env.clock,
-        profile.connection.id,
+        profile.conn().id,
         update(&same_origin, Some("  ")),
     )
     .await
@@ -435,27 +430,18 @@ async fn publish_is_refused_after_a_failed_validation_or_a_connection_change() {
     // until it is entered again, and nothing changes before.
     let moved = sim.base_url().replace("127.0.0.1", "localhost");
     let (field, message) = field_error(
-        update_connection(
-            &env.db,
-            &env.secrets,
-            &env.clock,
-            profile.connection.id,
-            update(&moved, Some("  ")),
-        )
-        .await,
+        update_connection(&env.db, &env.secrets, &env.clock, profile.conn().id, update(&moved, Some("  ")))
+            .await,
     );
     assert_eq!(field, "apiKey");
     assert!(message.contains("Enter the API key again") && message.contains("http://localhost"), "{message}");
     let unchanged = get_profile(&env.db, profile.id).await.unwrap();
-    assert_eq!(
-        (unchanged.status, unchanged.connection.url.as_str()),
-        (ProfileStatus::Published, sim.base_url())
-    );
+    assert_eq!((unchanged.status, unchanged.conn().url.as_str()), (ProfileStatus::Published, sim.base_url()));
     update_connection(
         &env.db,
         &env.secrets,
         &env.clock,
-        profile.connection.id,
+        profile.conn().id,
         update(&moved, Some(&tokens.admin)),
     )
     .await
@@ -475,11 +461,10 @@ async fn publish_is_refused_after_a_failed_validation_or_a_connection_change() {
 async fn profiles_sharing_a_connection() {
     let env = env().await;
     let first = create(&env, form("Production"), new_connection("Main", US, KEY)).await.unwrap();
-    let second =
-        create(&env, form("Sandbox"), ConnectionChoice::Existing { connection_id: first.connection.id })
-            .await
-            .unwrap();
-    assert_eq!(second.connection.id, first.connection.id);
+    let second = create(&env, form("Sandbox"), ConnectionChoice::Existing { connection_id: first.conn().id })
+        .await
+        .unwrap();
+    assert_eq!(second.conn().id, first.conn().id);
     assert_eq!(env.secrets.len(), 1, "one key for the shared connection");
     let connections = list_connections(&env.db).await.unwrap();
     assert_eq!(connections.len(), 1);
@@ -488,7 +473,7 @@ async fn profiles_sharing_a_connection() {
     let third = create(&env, form("Europe"), new_connection("EU", "https://api.smartsheet.eu/2.0", KEY))
         .await
         .unwrap();
-    assert_ne!(third.connection.id, first.connection.id);
+    assert_ne!(third.conn().id, first.conn().id);
     assert_eq!(env.secrets.len(), 2);
     let names: Vec<_> = list_profiles(&env.db).await.unwrap().into_iter().map(|p| p.display_name).collect();
     assert_eq!(names, ["Europe", "Production", "Sandbox"]);
@@ -497,7 +482,7 @@ async fn profiles_sharing_a_connection() {
     delete_profile(&env.db, &env.secrets, first.id).await.unwrap();
     assert_eq!(env.secrets.len(), 2);
     let remaining = get_profile(&env.db, second.id).await.unwrap();
-    assert_eq!(remaining.connection.profile_count, 1);
+    assert_eq!(remaining.conn().profile_count, 1);
     // Deleting the last one removes both.
     delete_profile(&env.db, &env.secrets, second.id).await.unwrap();
     assert_eq!(env.secrets.len(), 1);
@@ -507,6 +492,182 @@ async fn profiles_sharing_a_connection() {
         delete_profile(&env.db, &env.secrets, second.id).await.unwrap_err().code(),
         ErrorCode::NotFound
     );
+}
+
+/// Save first, as in the procedure: a Draft is saved without a Connection & Credential, which is
+/// created on the saved profile afterwards; Validate Connection and Publish need it.
+#[tokio::test]
+async fn save_first_then_create_new_connection_validate_and_publish() {
+    let env = env().await;
+    let sim = small_sim().await;
+    let options = ClientOptions::quick();
+    let draft = create_profile(&env.db, &env.secrets, &env.clock, form("Acme"), None).await.unwrap();
+    assert_eq!((draft.status, draft.connection.as_ref()), (ProfileStatus::Draft, None));
+    assert_eq!((count(&env.db, "connections").await, env.secrets.len()), (0, 0));
+
+    let refused =
+        validate_connection(&env.db, &env.secrets, &env.clock, draft.id, &options).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Conflict);
+    assert_eq!(
+        refused.to_string(),
+        "“Acme” has no Connection & Credential yet. Select Create New Connection & Credential on the profile (or \
+         use an existing connection), then Validate Connection and Publish."
+    );
+    let refused = publish_profile(&env.db, &env.clock, draft.id).await.unwrap_err();
+    assert!(refused.to_string().contains("has no Connection & Credential yet"), "{refused}");
+    assert_eq!(count(&env.db, "profile_validations").await, 0);
+
+    let tokens = sim.tokens();
+    let with = set_profile_connection(
+        &env.db,
+        &env.secrets,
+        &env.clock,
+        draft.id,
+        new_connection("Main", sim.base_url(), &tokens.admin),
+    )
+    .await
+    .unwrap();
+    assert_eq!(with.status, ProfileStatus::Draft);
+    assert_eq!((with.conn().name.as_str(), with.conn().profile_count), ("Main", 1));
+    assert_eq!(env.secrets.len(), 1);
+    assert!(validate_connection(&env.db, &env.secrets, &env.clock, draft.id, &options).await.unwrap().ok);
+    let published = publish_profile(&env.db, &env.clock, draft.id).await.unwrap();
+    assert_eq!(published.status, ProfileStatus::Published);
+    assert!(published.jobs.iter().all(|j| j.enabled));
+
+    // A Draft without a connection is deleted like any other.
+    let other = create_profile(&env.db, &env.secrets, &env.clock, form("Other"), None).await.unwrap();
+    delete_profile(&env.db, &env.secrets, other.id).await.unwrap();
+    assert_eq!(count(&env.db, "profiles").await, 1);
+    assert_eq!(env.secrets.len(), 1, "the other profile's connection and key are untouched");
+}
+
+/// A saved profile moves to another connection (a new child alias or an existing one): it returns
+/// to Draft without its validation, and the connection it left stays until it is deleted.
+#[tokio::test]
+async fn a_profile_moves_to_another_connection_and_returns_to_draft() {
+    let env = env().await;
+    let sim = small_sim().await;
+    let tokens = sim.tokens();
+    let options = ClientOptions::quick();
+    let profile =
+        create(&env, form("Acme"), new_connection("Main", sim.base_url(), &tokens.admin)).await.unwrap();
+    validate_connection(&env.db, &env.secrets, &env.clock, profile.id, &options).await.unwrap();
+    publish_profile(&env.db, &env.clock, profile.id).await.unwrap();
+    let main = profile.conn().id;
+
+    // The same connection again changes nothing.
+    let same = set_profile_connection(
+        &env.db,
+        &env.secrets,
+        &env.clock,
+        profile.id,
+        ConnectionChoice::Existing { connection_id: main },
+    )
+    .await
+    .unwrap();
+    assert_eq!((same.status, same.last_validation.is_some()), (ProfileStatus::Published, true));
+
+    // A new child alias: Draft, no validation, jobs stopped; the old connection stays, unused.
+    let moved = set_profile_connection(
+        &env.db,
+        &env.secrets,
+        &env.clock,
+        profile.id,
+        new_connection("Child", sim.base_url(), &tokens.admin),
+    )
+    .await
+    .unwrap();
+    assert_eq!(moved.conn().name, "Child");
+    assert_eq!((moved.status, moved.last_validation.is_none()), (ProfileStatus::Draft, true));
+    assert!(moved.jobs.iter().all(|j| !j.enabled), "jobs stop until published again");
+    let counts: Vec<_> =
+        list_connections(&env.db).await.unwrap().into_iter().map(|c| (c.name, c.profile_count)).collect();
+    assert_eq!(counts, [("Child".to_owned(), 1), ("Main".to_owned(), 0)]);
+    assert_eq!(env.secrets.len(), 2);
+
+    // Back to the existing one.
+    let back = set_profile_connection(
+        &env.db,
+        &env.secrets,
+        &env.clock,
+        profile.id,
+        ConnectionChoice::Existing { connection_id: main },
+    )
+    .await
+    .unwrap();
+    assert_eq!(back.conn().id, main);
+
+    // Refusals change nothing: a taken name (before the keychain is touched), a connection that
+    // no longer exists, a profile that no longer exists.
+    let (field, message) = field_error(
+        set_profile_connection(
+            &env.db,
+            &env.secrets,
+            &env.clock,
+            profile.id,
+            new_connection("main", US, KEY),
+        )
+        .await,
+    );
+    assert_eq!(field, "name");
+    assert!(message.contains("already exists"), "{message}");
+    let (field, _) = field_error(
+        set_profile_connection(
+            &env.db,
+            &env.secrets,
+            &env.clock,
+            profile.id,
+            ConnectionChoice::Existing { connection_id: 999 },
+        )
+        .await,
+    );
+    assert_eq!(field, "connectionId");
+    let gone =
+        set_profile_connection(&env.db, &env.secrets, &env.clock, 999, new_connection("X", US, KEY)).await;
+    assert_eq!(gone.unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(env.secrets.len(), 2, "no key was stored for a refused change");
+    assert_eq!(get_profile(&env.db, profile.id).await.unwrap().conn().id, main);
+}
+
+/// A connection in use cannot be deleted (the message names its profiles); an unused one goes
+/// with its key.
+#[tokio::test]
+async fn only_an_unused_connection_is_deleted_with_its_key() {
+    let env = env().await;
+    let first = create(&env, form("Production"), new_connection("Main", US, KEY)).await.unwrap();
+    let main = first.conn().id;
+    create(&env, form("Sandbox"), ConnectionChoice::Existing { connection_id: main }).await.unwrap();
+    let err = delete_connection(&env.db, &env.secrets, main).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    assert_eq!(
+        err.to_string(),
+        "The connection “Main” is used by 2 profiles (“Production”, “Sandbox”). Move them to another \
+         connection, or delete them, before deleting it."
+    );
+    assert_eq!((count(&env.db, "connections").await, env.secrets.len()), (1, 1));
+
+    set_profile_connection(&env.db, &env.secrets, &env.clock, first.id, new_connection("EU", US, KEY))
+        .await
+        .unwrap();
+    let err = delete_connection(&env.db, &env.secrets, main).await.unwrap_err();
+    assert!(err.to_string().contains("used by a profile (“Sandbox”). Move it"), "{err}");
+
+    let sandbox =
+        list_profiles(&env.db).await.unwrap().into_iter().find(|p| p.display_name == "Sandbox").unwrap();
+    delete_profile(&env.db, &env.secrets, sandbox.id).await.unwrap();
+    // Deleting the profile took its last connection with it already; "EU" is used, so make an
+    // unused one by moving Production back and forth.
+    let eu = get_profile(&env.db, first.id).await.unwrap().conn().id;
+    set_profile_connection(&env.db, &env.secrets, &env.clock, first.id, new_connection("Main 2", US, KEY))
+        .await
+        .unwrap();
+    assert_eq!(env.secrets.len(), 2);
+    delete_connection(&env.db, &env.secrets, eu).await.unwrap();
+    assert_eq!(env.secrets.len(), 1, "its key left the keychain");
+    let names: Vec<_> = list_connections(&env.db).await.unwrap().into_iter().map(|c| c.name).collect();
+    assert_eq!(names, ["Main 2"]);
+    assert_eq!(delete_connection(&env.db, &env.secrets, eu).await.unwrap_err().code(), ErrorCode::NotFound);
 }
 
 /// A keychain that fails on demand, like a locked or absent Secret Service.
@@ -546,16 +707,18 @@ async fn nothing_is_half_saved_when_the_keychain_fails() {
     let store = FlakyStore::default();
 
     store.fail_set.store(true, Ordering::SeqCst);
-    let err =
-        create_profile(&db, &store, &clock, form("Acme"), new_connection("Main", US, KEY)).await.unwrap_err();
+    let err = create_profile(&db, &store, &clock, form("Acme"), Some(new_connection("Main", US, KEY)))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), ErrorCode::KeychainUnavailable);
     assert_eq!(AppError::from(&err).code, ErrorCode::KeychainUnavailable);
     assert_eq!((count(&db, "profiles").await, count(&db, "connections").await), (0, 0));
     assert!(store.inner.is_empty());
 
     store.fail_set.store(false, Ordering::SeqCst);
-    let profile =
-        create_profile(&db, &store, &clock, form("Acme"), new_connection("Main", US, KEY)).await.unwrap();
+    let profile = create_profile(&db, &store, &clock, form("Acme"), Some(new_connection("Main", US, KEY)))
+        .await
+        .unwrap();
     let key_before = store.inner.key_ids();
 
     // A new key that cannot be stored changes nothing.
@@ -566,7 +729,7 @@ async fn nothing_is_half_saved_when_the_keychain_fails() {
         api_key: Some(format!("{KEY}9")),
         trusted_host: None,
     };
-    let err = update_connection(&db, &store, &clock, profile.connection.id, update).await.unwrap_err();
+    let err = update_connection(&db, &store, &clock, profile.conn().id, update).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::KeychainUnavailable);
     assert_eq!(get_profile(&db, profile.id).await.unwrap(), profile);
     assert_eq!(store.inner.key_ids(), key_before);
@@ -617,8 +780,9 @@ async fn the_key_is_removed_again_when_the_database_write_fails() {
     let db = Db::open_in_memory().await.unwrap();
     let store = RacingStore { inner: MemoryStore::new(), db: db.clone() };
     let clock = FixedClock::new(now());
-    let (field, message) =
-        field_error(create_profile(&db, &store, &clock, form("Acme"), new_connection("Main", US, KEY)).await);
+    let (field, message) = field_error(
+        create_profile(&db, &store, &clock, form("Acme"), Some(new_connection("Main", US, KEY))).await,
+    );
     assert_eq!(field, "name");
     assert!(message.contains("already exists"), "{message}");
     assert!(store.inner.is_empty(), "the key stored for the failed save was removed");
@@ -692,7 +856,7 @@ async fn a_host_that_is_not_smartsheets_needs_a_confirmation_that_names_it() {
     // Confirmed: saved, with the confirmed host.
     let gateway =
         create(&env, form("Acme"), with_host(PROBE, Some(" Seatkeeper-Probe.invalid "))).await.unwrap();
-    assert_eq!(gateway.connection.trusted_host.as_deref(), Some("seatkeeper-probe.invalid"));
+    assert_eq!(gateway.conn().trusted_host.as_deref(), Some("seatkeeper-probe.invalid"));
 
     // The confirmation stays while the URL keeps the host (a rename, another path)...
     let update = |url: &str, key: Option<&str>, trusted: Option<&str>| ConnectionUpdate {
@@ -701,7 +865,7 @@ async fn a_host_that_is_not_smartsheets_needs_a_confirmation_that_names_it() {
         api_key: key.map(str::to_owned),
         trusted_host: trusted.map(str::to_owned),
     };
-    let id = gateway.connection.id;
+    let id = gateway.conn().id;
     let kept = update_connection(
         &env.db,
         &env.secrets,

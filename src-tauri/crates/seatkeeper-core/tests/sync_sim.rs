@@ -1064,7 +1064,7 @@ async fn a_draft_profile_has_no_job_to_run() {
     let secrets = MemoryStore::new();
     let clock = FixedClock::new(now());
     let (input, connection) = support::new_profile("Draft", true, sim.base_url(), &sim.tokens().admin);
-    let profile = create_profile(&db, &secrets, &clock, input, connection).await.unwrap();
+    let profile = create_profile(&db, &secrets, &clock, input, Some(connection)).await.unwrap();
     let client = support::client(sim.base_url(), &sim.tokens().admin);
     let (options, cancel) = (SyncOptions::default(), CancellationToken::new());
     let context = |profile_id| RunContext {

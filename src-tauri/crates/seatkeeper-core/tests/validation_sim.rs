@@ -35,7 +35,8 @@ impl Case {
     async fn validate_with(&self, url: Option<&str>, token: &str) -> ValidationResult {
         let (input, connection) =
             support::new_profile("Acme", true, url.unwrap_or(self.sim.base_url()), token);
-        let profile = create_profile(&self.db, &self.secrets, &self.clock, input, connection).await.unwrap();
+        let profile =
+            create_profile(&self.db, &self.secrets, &self.clock, input, Some(connection)).await.unwrap();
 
         let users_before = self.users();
         let requests_before = self.sim.requests();
@@ -258,7 +259,7 @@ async fn a_result_for_a_connection_that_changed_meanwhile_is_not_stored() {
     let case = case().await;
     let store = ChangingStore { inner: MemoryStore::new(), db: case.db.clone() };
     let (input, connection) = support::new_profile("Acme", true, case.sim.base_url(), &case.tokens().admin);
-    let profile = create_profile(&case.db, &store, &case.clock, input, connection).await.unwrap();
+    let profile = create_profile(&case.db, &store, &case.clock, input, Some(connection)).await.unwrap();
     let err = validate_connection(&case.db, &store, &case.clock, profile.id, &ClientOptions::quick())
         .await
         .unwrap_err();

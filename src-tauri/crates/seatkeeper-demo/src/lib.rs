@@ -106,7 +106,7 @@ pub async fn start_demo(
         reclaim_subscriptions: true,
     };
     let profile =
-        create_profile(db, secrets, clock, input, ConnectionChoice::Existing { connection_id }).await?;
+        create_profile(db, secrets, clock, input, Some(ConnectionChoice::Existing { connection_id })).await?;
     ship_entitlements(db, clock, server, profile.id).await?;
     Ok(profile)
 }

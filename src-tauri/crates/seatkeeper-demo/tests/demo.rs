@@ -12,6 +12,7 @@ use seatkeeper_core::services::{publish_profile, validate_connection};
 use seatkeeper_core::{Db, MemoryStore, SecretStore, SystemClock};
 use seatkeeper_demo::{resume_demo, start_demo, DemoServer, DEMO_CONNECTION_NAME, DEMO_PROFILE_NAME};
 use seatkeeper_testsupport as support;
+use support::ProfileConnection;
 
 /// A fresh app (database, keychain) after "Try the demo organization".
 struct Demo {
@@ -35,8 +36,8 @@ impl Demo {
 async fn the_demo_profile_validates_against_the_simulated_organization() {
     let Demo { db, secrets, server, profile } = Demo::start().await;
     assert_eq!(profile.display_name, DEMO_PROFILE_NAME);
-    assert_eq!(profile.connection.name, DEMO_CONNECTION_NAME);
-    assert!(profile.connection.is_demo);
+    assert_eq!(profile.conn().name, DEMO_CONNECTION_NAME);
+    assert!(profile.conn().is_demo);
     let result =
         validate_connection(&db, &secrets, &SystemClock, profile.id, &ClientOptions::quick()).await.unwrap();
     assert!(result.ok, "{}", result.message);
@@ -45,7 +46,7 @@ async fn the_demo_profile_validates_against_the_simulated_organization() {
     // A second demo shares the connection and gets a name of its own.
     let second = start_demo(&db, &secrets, &SystemClock, &server).await.unwrap();
     assert_eq!(second.display_name, "Demo organization 2");
-    assert_eq!(second.connection.id, profile.connection.id);
+    assert_eq!(second.conn().id, profile.conn().id);
 
     // After a restart of the app, the organization comes back on the same port.
     server.stop().await;
@@ -109,8 +110,8 @@ async fn a_real_connection_named_like_the_demo_is_left_alone() {
     let secrets = MemoryStore::default();
     let input = support::profile_input("Production", true);
     let connection = support::new_connection(DEMO_CONNECTION_NAME, real.base_url(), &real.tokens().admin);
-    let production = create_profile(&db, &secrets, &SystemClock, input, connection).await.unwrap();
-    assert!(!production.connection.is_demo);
+    let production = create_profile(&db, &secrets, &SystemClock, input, Some(connection)).await.unwrap();
+    assert!(!production.conn().is_demo);
     assert!(
         validate_connection(&db, &secrets, &SystemClock, production.id, &ClientOptions::quick())
             .await
@@ -119,23 +120,23 @@ async fn a_real_connection_named_like_the_demo_is_left_alone() {
     );
     publish_profile(&db, &SystemClock, production.id).await.unwrap();
     let key_id: String = sqlx::query_scalar("SELECT key_id FROM connections WHERE id = ?")
-        .bind(production.connection.id)
+        .bind(production.conn().id)
         .fetch_one(db.pool())
         .await
         .unwrap();
 
     let server = DemoServer::default();
     let demo = start_demo(&db, &secrets, &SystemClock, &server).await.unwrap();
-    assert_ne!(demo.connection.id, production.connection.id, "the demo has a connection of its own");
-    assert!(demo.connection.is_demo);
-    assert_eq!(demo.connection.name, format!("{DEMO_CONNECTION_NAME} 2"));
+    assert_ne!(demo.conn().id, production.conn().id, "the demo has a connection of its own");
+    assert!(demo.conn().is_demo);
+    assert_eq!(demo.conn().name, format!("{DEMO_CONNECTION_NAME} 2"));
 
     let after = get_profile(&db, production.id).await.unwrap();
     assert_eq!(after.status, ProfileStatus::Published, "still published");
-    assert_eq!(after.connection.url, real.base_url(), "still pointing at the real organization");
-    assert!(after.last_validation.is_some_and(|v| v.ok), "still validated");
+    assert_eq!(after.conn().url, real.base_url(), "still pointing at the real organization");
+    assert!(after.last_validation.as_ref().is_some_and(|v| v.ok), "still validated");
     let token = secrets.get(&key_id).await.unwrap().expect("its key is still in the keychain");
-    assert_eq!(token.last_four(), after.connection.key_last_four.as_deref());
+    assert_eq!(token.last_four(), after.conn().key_last_four.as_deref());
 
     // At the next start, only the demo's own connection brings the simulator back.
     server.stop().await;
@@ -154,7 +155,7 @@ async fn a_real_connection_named_like_the_demo_is_left_alone() {
 #[tokio::test]
 async fn the_demo_has_no_control_endpoints() {
     let Demo { db, secrets, server, profile: demo } = Demo::start().await;
-    let base = demo.connection.url.trim_end_matches("/2.0").to_owned();
+    let base = demo.conn().url.trim_end_matches("/2.0").to_owned();
     let http = reqwest::Client::new();
     for path in ["/__sim/state", "/__sim/clock/advance?days=1", "/__sim/faults"] {
         let get = http.get(format!("{base}{path}")).send().await.unwrap();

@@ -28,6 +28,17 @@ use url::Url;
 
 pub use stub::{Fault, Reply, Seen, Stub};
 
+/// The connection of a profile that has one (every profile a test made with a connection).
+pub trait ProfileConnection {
+    fn conn(&self) -> &seatkeeper_core::connections::Connection;
+}
+
+impl ProfileConnection for seatkeeper_core::profiles::Profile {
+    fn conn(&self) -> &seatkeeper_core::connections::Connection {
+        self.connection.as_ref().expect("the profile has a Connection & Credential")
+    }
+}
+
 /// A token of the shape Smartsheet issues, for tests that need one that no server knows.
 pub const TOKEN: &str = "ll352u9jujauoqz4gstvsae05Xz1a2b";
 
@@ -171,7 +182,7 @@ impl Org {
         let clock = Arc::new(FixedClock::new(sim.sim().now()));
         let token = token(&sim);
         let (input, connection) = new_profile("Acme", true, sim.base_url(), &token);
-        let profile = create_profile(&db, &*secrets, &*clock, input, connection).await.unwrap();
+        let profile = create_profile(&db, &*secrets, &*clock, input, Some(connection)).await.unwrap();
         let validation =
             validate_connection(&db, &*secrets, &*clock, profile.id, &ClientOptions::quick()).await.unwrap();
         assert!(validation.ok, "{}", validation.message);

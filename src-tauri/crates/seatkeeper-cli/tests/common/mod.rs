@@ -82,6 +82,6 @@ pub async fn draft_profile(
     let secrets = KeyringStore::new(APP_IDENTIFIER);
     let input = seatkeeper_testsupport::profile_input(name, true);
     let connection = seatkeeper_testsupport::new_connection(connection, sim.base_url(), &sim.tokens().admin);
-    let profile = create_profile(&db, &secrets, &SystemClock, input, connection).await.unwrap();
+    let profile = create_profile(&db, &secrets, &SystemClock, input, Some(connection)).await.unwrap();
     (path, db, secrets, profile)
 }
