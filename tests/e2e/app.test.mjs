@@ -181,7 +181,7 @@ test("the License Usage view of the demo organization: figures, compliance, the 
   await shot("software-entitlements");
 });
 
-test("create a profile, Validate Connection, Publish, see both jobs", async () => {
+test("the procedure's order: Save, Create New Connection & Credential, Validate Connection, Publish, see both jobs", async () => {
   await createProfile("Acme", "Acme Smartsheet", simInfo.tokens.admin);
   await shot("acme-draft");
 
@@ -206,6 +206,14 @@ test("create a profile, Validate Connection, Publish, see both jobs", async () =
   await noDialog();
   await waitForText("jobs-table", "Daily at 02:30");
   await shot("acme-job-time-of-day");
+});
+
+test("the Connections & Credentials screen lists each connection with the profiles that use it", async () => {
+  await openScreen("Connections & Credentials");
+  const row = await waitForText("connection-list", "Acme Smartsheet");
+  assert.match(row, /Acme/);
+  assert.ok(!row.includes(simInfo.tokens.admin), "the screen shows the API key");
+  await shot("connections-screen");
 });
 
 test("the API key is in the system keychain and nowhere in the database", async () => {

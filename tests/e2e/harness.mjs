@@ -151,7 +151,9 @@ export async function choose(label, option) {
     const [el] = await driver.findElements(By.xpath(`//*[@role='option'][${xpathText(option)}]`));
     if (!el || !(await el.isDisplayed())) return false;
     await el.click();
-    return true;
+    // A click while the dropdown still moves into place can land on its neighbour: check what the
+    // select shows, and choose again if it is not the option.
+    return (await (await field(label)).getAttribute("value")) === option;
   });
 }
 
@@ -211,19 +213,28 @@ export async function succeededRuns(count, timeout = WAIT) {
   });
 }
 
-/** Creates a Draft profile with a new connection to the simulator using `token`. */
+/**
+ * Creates a Draft profile with a new connection to the simulator using `token`, in the procedure's
+ * order: the profile is saved first, then its Connection & Credential is created on the saved
+ * profile (Create New Connection & Credential). Screenshots of each step.
+ */
 export async function createProfile(displayName, connectionName, token) {
+  const slug = displayName.toLowerCase().replace(/\W+/g, "-");
   await click("New profile", "//nav");
   await type("Display Name", displayName);
-  await click("Set up connection");
+  await click("Save");
+  await waitForText("profile-status", "Draft");
+  await waitForText("connection-summary", "Not set up yet");
+  await shot(`${slug}-saved-without-connection`);
+  await click("Create New Connection & Credential");
   await type("Name", connectionName);
   await choose("Connection URL", "Custom URL…");
   await type("Custom URL", simInfo.base_url);
   await type("API Key", token);
-  await shot(`${displayName.toLowerCase().replace(/\W+/g, "-")}-connection-dialog`);
+  await shot(`${slug}-connection-dialog`);
   await click("Create", "//section[@role='dialog']");
   await noDialog();
-  await click("Save");
+  await waitForText("connection-summary", connectionName);
   await waitForText("profile-status", "Draft");
 }
 

@@ -29,6 +29,7 @@ app_commands! {
     sync::run_job(job_id: i64) -> ();
     sync::cancel_job(job_id: i64) -> ();
     sync::set_job_time_of_day(job_id: i64, time_of_day: String) -> ScheduledJob;
+    sync::set_job_active(job_id: i64, active: bool) -> ScheduledJob;
     sync::get_activity_settings(profile_id: i64) -> ActivitySettings;
     sync::set_activity_settings(profile_id: i64, excluded_event_kinds: Vec<String>) -> ActivitySettings;
     exclusions::list_exclusion_rules(profile_id: i64) -> ExclusionRules;

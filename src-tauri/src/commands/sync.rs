@@ -91,6 +91,14 @@ pub async fn set_job_time_of_day(
     Ok(job)
 }
 
+/// Pauses a scheduled job or makes it active again.
+pub async fn set_job_active(state: &AppState, job_id: i64, active: bool) -> CommandResult<ScheduledJob> {
+    let job = services::set_job_active(&state.db, job_id, active).await.map_err(ipc_error)?;
+    // Made active again, it may be due at once.
+    state.engine.nudge();
+    Ok(job)
+}
+
 /// Where the profile's activity comes from, and which event types do not count as activity.
 pub async fn get_activity_settings(state: &AppState, profile_id: i64) -> CommandResult<ActivitySettings> {
     services::activity_settings(&state.db, profile_id).await.map_err(ipc_error)

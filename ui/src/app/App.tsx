@@ -2,6 +2,7 @@ import { AppShell, Group, Text, ThemeIcon, Title } from "@mantine/core";
 import { IconArmchair } from "@tabler/icons-react";
 import { Redirect, Route, Switch } from "wouter";
 
+import { ConnectionsPage } from "../features/connections/ConnectionsPage";
 import { EntitlementsPage } from "../features/entitlements/EntitlementsPage";
 import { NewProfilePage } from "../features/profiles/NewProfilePage";
 import { ProfilePage } from "../features/profiles/ProfilePage";
@@ -54,6 +55,9 @@ export function App() {
           </Route>
           <Route path="/audit">
             <AuditLogPage />
+          </Route>
+          <Route path="/connections">
+            <ConnectionsPage />
           </Route>
           <Route path="/profiles/new">
             <NewProfilePage />

@@ -4,6 +4,7 @@ import {
   IconChartBar,
   IconHistory,
   IconListCheck,
+  IconPlugConnected,
   IconRulerMeasure,
   type TablerIcon,
 } from "@tabler/icons-react";
@@ -28,6 +29,7 @@ const GROUPS: readonly { id: string; title: string; screens: readonly Screen[] }
     screens: [
       { href: "/usage", label: "License Usage", Icon: IconChartBar },
       { href: "/entitlements", label: "Software Entitlements", Icon: IconCertificate },
+      { href: "/connections", label: "Connections & Credentials", Icon: IconPlugConnected },
     ],
   },
   {

@@ -33,6 +33,7 @@ export interface Commands {
   run_job: { args: { jobId: number }; result: null };
   cancel_job: { args: { jobId: number }; result: null };
   set_job_time_of_day: { args: { jobId: number; timeOfDay: string }; result: ScheduledJob };
+  set_job_active: { args: { jobId: number; active: boolean }; result: ScheduledJob };
   get_activity_settings: { args: { profileId: number }; result: ActivitySettings };
   set_activity_settings: { args: { profileId: number; excludedEventKinds: Array<string> }; result: ActivitySettings };
   list_exclusion_rules: { args: { profileId: number }; result: ExclusionRules };

@@ -4,7 +4,15 @@ export type JobKind = "Subscriptions" | "Events" | "Reclaim" | "Reconcile";
 
 export type JobSchedule = "daily" | "weekly" | "onDemand";
 
-export type ScheduledJob = { id: number, profileId: number, kind: JobKind, name: string, schedule: JobSchedule, enabled: boolean, 
+export type ScheduledJob = { id: number, profileId: number, kind: JobKind, name: string, schedule: JobSchedule, 
+/**
+ * Follows the profile: a Draft's jobs are disabled until it is published again.
+ */
+enabled: boolean, 
+/**
+ * The admin's pause (the reference's Active): a paused job is never due, but Run now runs it.
+ */
+active: boolean, 
 /**
  * When the engine should run it next; the first run is due at publishing.
  */
@@ -13,4 +21,8 @@ nextRunAt: string | null,
  * The time of day ("HH:MM", this computer's clock) the admin chose for the daily run; `None`:
  * the time of day the profile was published.
  */
-timeOfDay: string | null, };
+timeOfDay: string | null, 
+/**
+ * When a run of it last succeeded (how fresh what it downloads is).
+ */
+lastSucceededAt: string | null, };

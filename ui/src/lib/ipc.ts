@@ -70,14 +70,19 @@ export async function call<C extends Command>(cmd: C, args: CommandArgs<C>): Pro
 
 export const listProfiles = () => call("list_profiles", {});
 export const getProfile = (id: number) => call("get_profile", { id });
-export const createProfile = (input: ProfileInput, connection: ConnectionChoice) =>
+/** A Draft profile, with its Connection & Credential or (Save first) without one yet. */
+export const createProfile = (input: ProfileInput, connection: ConnectionChoice | null) =>
   call("create_profile", { input, connection });
+/** Create New Connection & Credential on a saved profile, or move it to another connection. */
+export const setProfileConnection = (id: number, connection: ConnectionChoice) =>
+  call("set_profile_connection", { id, connection });
 export const updateProfile = (id: number, input: ProfileInput) => call("update_profile", { id, input });
 export const deleteProfile = (id: number) => call("delete_profile", { id });
 export const validateConnection = (profileId: number) => call("validate_connection", { profileId });
 export const publishProfile = (id: number) => call("publish_profile", { id });
 export const listConnections = () => call("list_connections", {});
 export const updateConnection = (id: number, update: ConnectionUpdate) => call("update_connection", { id, update });
+export const deleteConnection = (id: number) => call("delete_connection", { id });
 export const connectionPresets = () => call("connection_presets", {});
 export const defaultActivityStart = () => call("default_activity_start", {});
 export const startDemo = () => call("start_demo", {});
@@ -99,6 +104,8 @@ export const runJob = (jobId: number) => call("run_job", { jobId });
 export const cancelJob = (jobId: number) => call("cancel_job", { jobId });
 /** `timeOfDay` is "HH:MM" on this computer's clock; returns the job with its next run moved. */
 export const setJobTimeOfDay = (jobId: number, timeOfDay: string) => call("set_job_time_of_day", { jobId, timeOfDay });
+/** Pauses a scheduled job (Active off) or makes it active again. */
+export const setJobActive = (jobId: number, active: boolean) => call("set_job_active", { jobId, active });
 export const getActivitySettings = (profileId: number) => call("get_activity_settings", { profileId });
 /** Returns the settings as stored (patterns upper-cased, de-duplicated, sorted). */
 export const setActivitySettings = (profileId: number, excludedEventKinds: string[]) =>

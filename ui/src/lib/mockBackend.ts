@@ -127,8 +127,9 @@ function checkHost(url: string, trusted: string | null | undefined): string | nu
  * Connections kept in memory under the core's rules: a host that is not Smartsheet's needs the
  * admin's confirmation (`trustedHost`); a stored key goes only to the origin it was entered for,
  * so a URL on another origin needs the key again; the demo connection's URL never changes. Errors
- * are the core's `{code, message, field}`. `handlers` answers `list_connections` and
- * `update_connection`; `create` is what `create_profile` does with a new connection.
+ * are the core's `{code, message, field}`. `handlers` answers `list_connections`, `update_connection`
+ * and `delete_connection` (refused while a profile uses it); `create` is what `create_profile` and
+ * `set_profile_connection` do with a new connection, and `use` counts the profiles using one.
  */
 export function connectionStore(initial: readonly Connection[]) {
   const rows = new Map(initial.map((c) => [c.id, { connection: { ...c }, keyOrigin: keyOrigin(c.url) }]));
@@ -208,9 +209,24 @@ export function connectionStore(initial: readonly Connection[]) {
     list: (): Connection[] => [...rows.values()].map(({ connection }) => ({ ...connection })),
     create,
     update,
+    /** A profile starts or stops using a connection. */
+    use: (id: number, by: 1 | -1) => {
+      row(id).connection.profileCount += by;
+    },
     handlers: {
       list_connections: () => [...rows.values()].map(({ connection }) => ({ ...connection })),
       update_connection: ({ id, update: change }) => update(id, change),
+      delete_connection: ({ id }) => {
+        const { connection } = row(id);
+        if (connection.profileCount > 0) {
+          throw backendError(
+            "Conflict",
+            `The connection “${connection.name}” is used by a profile. Move it to another connection, or delete it, before deleting it.`,
+          );
+        }
+        rows.delete(id);
+        return null;
+      },
     } satisfies BackendHandlers,
   };
 }

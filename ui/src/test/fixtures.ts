@@ -48,8 +48,10 @@ export function job(overrides: Partial<ScheduledJob> = {}): ScheduledJob {
     name: "Refresh Acme Subscriptions",
     schedule: "daily",
     enabled: true,
+    active: true,
     nextRunAt: "2026-11-29T02:00:00Z",
     timeOfDay: null,
+    lastSucceededAt: null,
     ...overrides,
   };
 }

@@ -6,7 +6,9 @@
 //! (`run_now`, `cancel`), which the shell holds.
 
 pub use crate::connections::{connection_presets, delete_connection, list_connections, update_connection};
-pub use crate::jobs::{list_profile_job_results, set_time_of_day as set_job_time_of_day};
+pub use crate::jobs::{
+    list_profile_job_results, set_active as set_job_active, set_time_of_day as set_job_time_of_day,
+};
 pub use crate::profiles::{
     create_profile, default_activity_start, delete_profile, get_profile, list_profiles, publish_profile,
     set_profile_connection, update_profile,

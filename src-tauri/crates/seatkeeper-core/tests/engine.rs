@@ -12,7 +12,7 @@ use seatkeeper_core::jobs::{
 };
 use seatkeeper_core::reclaim;
 use seatkeeper_core::services::{
-    get_profile, list_profile_job_results, list_subscriptions, set_job_time_of_day,
+    get_profile, list_profile_job_results, list_subscriptions, set_job_active, set_job_time_of_day,
 };
 use seatkeeper_core::sync::{SyncOptions, SyncPhase, SyncProgress};
 use seatkeeper_core::{Clock, Db, ErrorCode, FixedClock, MemoryStore, SecretStore};
@@ -313,6 +313,98 @@ async fn the_scheduler_runs_due_jobs_and_moves_them_on_by_a_day() {
     }
     assert_eq!(case.job(JobKind::Reconcile).await.next_run_at, Some(weekly), "not due before its week");
     case.engine.shutdown();
+}
+
+/// A paused job (Active off) is never due; Run now still runs it; made active again, a run missed
+/// while it was paused is due at once. The on-demand reclaim job has no schedule to pause.
+#[tokio::test]
+async fn a_paused_job_is_never_due_but_run_now_still_runs_it() {
+    let case = case(sim_config(60)).await;
+    let subs = case.job(JobKind::Subscriptions).await;
+    let events = case.job(JobKind::Events).await;
+    assert!(case.jobs().await.iter().all(|j| j.active), "jobs start active");
+    assert_eq!(events.last_succeeded_at, None);
+
+    let paused = set_job_active(&case.db, events.id, false).await.unwrap();
+    assert_eq!((paused.id, paused.active, paused.enabled), (events.id, false, true));
+    let started = case.engine.tick().await.unwrap();
+    assert!(started.contains(&subs.id), "{started:?}");
+    assert!(!started.contains(&events.id), "a paused job is not due: {started:?}");
+    case.engine.wait(subs.id).await.unwrap();
+    case.events.until("the jobs to stop running", |_| case.engine.running_jobs().is_empty()).await;
+    assert!(case.job(JobKind::Subscriptions).await.last_succeeded_at.is_some());
+
+    // Run now runs it all the same, and it stays paused.
+    case.engine.run_now(events.id).await.unwrap();
+    let run = case.engine.wait(events.id).await.unwrap();
+    assert_eq!(run.status, JobStatus::Succeeded, "{run:?}");
+    let after = case.job(JobKind::Events).await;
+    assert_eq!((after.active, after.last_succeeded_at), (false, run.finished_at));
+
+    // Two days later only the active job is due; made active again, the paused one is due at once.
+    case.clock.advance(chrono::Duration::days(2));
+    let started = case.engine.tick().await.unwrap();
+    assert!(started.contains(&subs.id) && !started.contains(&events.id), "{started:?}");
+    case.events.until("the jobs to stop running", |_| case.engine.running_jobs().is_empty()).await;
+    assert!(set_job_active(&case.db, events.id, true).await.unwrap().active);
+    assert_eq!(case.engine.tick().await.unwrap(), [events.id]);
+    case.engine.wait(events.id).await.unwrap();
+
+    let reclaim = case.job(JobKind::Reclaim).await;
+    let err = set_job_active(&case.db, reclaim.id, false).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation);
+    assert!(err.to_string().contains("runs only on demand"), "{err}");
+    assert!(case.job(JobKind::Reclaim).await.active);
+    assert_eq!(set_job_active(&case.db, 9999, false).await.unwrap_err().code(), ErrorCode::NotFound);
+}
+
+/// Automatic reclaim holds while the events job is paused: the activity behind the candidates is
+/// stale, and a user who has been active since could lose a seat.
+#[tokio::test]
+async fn automatic_reclaim_holds_while_the_events_job_is_paused() {
+    let case = case(support::sim_config(9, 250, 120)).await;
+    let subscriptions = case.job(JobKind::Subscriptions).await;
+    // The first refresh makes the models, their rules and the candidates.
+    case.engine.run_now(subscriptions.id).await.unwrap();
+    case.engine.wait(subscriptions.id).await.unwrap();
+    let paid: Vec<_> =
+        reclaim::list_rules(&case.db, case.profile).await.unwrap().into_iter().filter(|r| r.paid).collect();
+    assert!(!paid.is_empty());
+    for rule in paid {
+        let input = reclaim::RuleInput { auto_reclaim: true, ..reclaim::RuleInput::defaults() };
+        reclaim::update_rule(&case.db, &*case.clock, rule.id, input).await.unwrap();
+    }
+    let all = reclaim::CandidateFilter { profile_id: Some(case.profile), ..Default::default() };
+    let ready = reclaim::candidate_ids(&case.db, &*case.clock, &all).await.unwrap();
+    assert!(!ready.is_empty(), "the refresh made candidates");
+    let not_ready = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM removal_candidates WHERE profile_id = ? AND state <> 'ready'",
+        )
+        .bind(case.profile)
+        .fetch_one(case.db.pool())
+        .await
+        .unwrap()
+    };
+
+    let events = case.job(JobKind::Events).await;
+    set_job_active(&case.db, events.id, false).await.unwrap();
+    case.engine.run_now(subscriptions.id).await.unwrap();
+    let run = case.engine.wait(subscriptions.id).await.unwrap();
+    assert_eq!(run.status, JobStatus::Succeeded, "{run:?}");
+    assert_eq!(not_ready().await, 0, "nothing was confirmed for reclaiming");
+    let filter = reclaim::AuditFilter { profile_id: Some(case.profile), ..Default::default() };
+    assert_eq!(reclaim::list_audit(&case.db, case.clock.now(), &filter, 0, 10).await.unwrap().total, 0);
+
+    // Active again: the next refresh confirms them, as automatic reclaim does.
+    set_job_active(&case.db, events.id, true).await.unwrap();
+    case.engine.run_now(subscriptions.id).await.unwrap();
+    case.engine.wait(subscriptions.id).await.unwrap();
+    assert!(
+        not_ready().await > 0,
+        "automatic reclaim confirmed the Ready candidates once activity was live again"
+    );
+    case.events.until("the jobs to stop running", |_| case.engine.running_jobs().is_empty()).await;
 }
 
 /// The local wall-clock time ("HH:MM") of `at` on this computer.

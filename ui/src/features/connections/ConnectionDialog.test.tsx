@@ -169,7 +169,7 @@ async function openNewProfile() {
     ...common,
     get_activity_settings: () => activitySettings(),
     create_profile: ({ input, connection: choice }) => {
-      if (choice.kind !== "new") throw backendError("Internal", "not in this test");
+      if (choice?.kind !== "new") throw backendError("Internal", "not in this test");
       return profile({ id: 9, displayName: input.displayName, connection: store.create(choice) });
     },
   });

@@ -18,7 +18,7 @@ import { IconAlertTriangle } from "@tabler/icons-react";
 import { useId, useState } from "react";
 import { Controller, useForm } from "react-hook-form";
 
-import type { Connection, ConnectionChoice, ConnectionPreset } from "../../bindings/profiles";
+import type { Connection, ConnectionChoice, ConnectionPreset, Profile } from "../../bindings/profiles";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { notifySuccess } from "../../components/notify";
 import { applyFieldError } from "../../lib/formErrors";
@@ -35,6 +35,7 @@ import {
   toChoice,
   toUpdate,
 } from "./connectionForm";
+import { useSetProfileConnection } from "../profiles/queries";
 import { useConnections, usePresets, useUpdateConnection } from "./queries";
 
 /** For a new profile: pick what it will use (saved with the profile). */
@@ -50,17 +51,31 @@ interface EditMode {
   connection: Connection;
 }
 
-type DialogMode = ChooseMode | EditMode;
+/**
+ * For a saved profile: Create New Connection & Credential (the procedure's related link) when it
+ * has none, or move it to another connection (a new child alias or an existing one). Saved at once.
+ */
+interface AttachMode {
+  mode: "attach";
+  profile: Profile;
+}
+
+type DialogMode = ChooseMode | EditMode | AttachMode;
 
 type ConnectionDialogProps = DialogMode & { opened: boolean; onClose: () => void };
 
-const BACKEND_FIELDS = { name: "name", url: "url", apiKey: "apiKey" } as const;
+const BACKEND_FIELDS = { name: "name", url: "url", apiKey: "apiKey", connectionId: "connectionId" } as const;
 
 const DEMO_URL_NOTE =
   "The demo organization's connection always points at the simulated organization. To connect your own Smartsheet organization, create a new connection.";
 
 export function ConnectionDialog({ opened, onClose, ...mode }: ConnectionDialogProps) {
-  const title = mode.mode === "edit" ? "Edit Connection & Credential" : "Create Connection & Credential";
+  const title =
+    mode.mode === "edit"
+      ? "Edit Connection & Credential"
+      : mode.mode === "attach" && mode.profile.connection
+        ? "Use another connection"
+        : "Create Connection & Credential";
   return (
     <Modal opened={opened} onClose={onClose} title={title} size="lg">
       <DialogBody mode={mode} onClose={onClose} />
@@ -70,8 +85,9 @@ export function ConnectionDialog({ opened, onClose, ...mode }: ConnectionDialogP
 
 function DialogBody({ mode, onClose }: { mode: DialogMode; onClose: () => void }) {
   const presets = usePresets();
-  const connections = useConnections({ enabled: mode.mode === "choose" });
-  if (presets.isPending || (mode.mode === "choose" && connections.isPending)) {
+  const offersExisting = mode.mode !== "edit";
+  const connections = useConnections({ enabled: offersExisting });
+  if (presets.isPending || (offersExisting && connections.isPending)) {
     return (
       <Stack data-testid="connection-dialog-loading">
         <Skeleton h={56} />
@@ -83,7 +99,10 @@ function DialogBody({ mode, onClose }: { mode: DialogMode; onClose: () => void }
   if (presets.isError) {
     return <ErrorAlert title="Could not load the Connection URLs" error={presets.error} onRetry={presets.refetch} />;
   }
-  return <ConnectionForm mode={mode} onClose={onClose} presets={presets.data} connections={connections.data ?? []} />;
+  // A profile moving to another connection is offered the others only.
+  const current = mode.mode === "attach" ? mode.profile.connection?.id : undefined;
+  const others = (connections.data ?? []).filter((c) => c.id !== current);
+  return <ConnectionForm mode={mode} onClose={onClose} presets={presets.data} connections={others} />;
 }
 
 interface ConnectionFormProps {
@@ -97,9 +116,14 @@ function ConnectionForm({ mode, onClose, presets, connections }: ConnectionFormP
   // The Connection URL that the key on file was entered for; a blank API Key keeps that key while
   // the URL stays on its origin.
   const keyUrl =
-    mode.mode === "edit" ? mode.connection.url : mode.choice?.kind === "new" ? mode.choice.url : null;
+    mode.mode === "edit"
+      ? mode.connection.url
+      : mode.mode === "choose" && mode.choice?.kind === "new"
+        ? mode.choice.url
+        : null;
   const urlLocked = mode.mode === "edit" && mode.connection.isDemo;
   const updateConnection = useUpdateConnection();
+  const setProfileConnection = useSetProfileConnection(mode.mode === "attach" ? mode.profile.id : 0);
   const trustErrorId = useId();
   const [formError, setFormError] = useState<unknown>(null);
   const {
@@ -114,7 +138,9 @@ function ConnectionForm({ mode, onClose, presets, connections }: ConnectionFormP
   } = useForm<ConnectionFormValues>({
     resolver: zodResolver(connectionFormSchema({ keyUrl })),
     defaultValues: initialValues(
-      mode.mode === "edit" ? { connection: mode.connection } : { choice: mode.choice },
+      mode.mode === "edit"
+        ? { connection: mode.connection }
+        : { choice: mode.mode === "choose" ? mode.choice : null },
       presets,
     ),
   });
@@ -124,7 +150,7 @@ function ConnectionForm({ mode, onClose, presets, connections }: ConnectionFormP
   const hostToTrust = hostToConfirm(url);
   const keyMoved = keyNeedsReentry(url, keyUrl);
   const keyOnFile = keyUrl !== null && !keyMoved;
-  const canUseExisting = mode.mode === "choose" && connections.length > 0;
+  const canUseExisting = mode.mode !== "edit" && connections.length > 0;
 
   const onSubmit = handleSubmit(async (values) => {
     setFormError(null);
@@ -134,11 +160,19 @@ function ConnectionForm({ mode, onClose, presets, connections }: ConnectionFormP
       return;
     }
     try {
-      await updateConnection.mutateAsync({ id: mode.connection.id, update: toUpdate(values) });
-      notifySuccess(
-        "Connection saved",
-        `“${values.name.trim()}” is saved. Validate the connection again if you changed its URL or key.`,
-      );
+      if (mode.mode === "attach") {
+        const saved = await setProfileConnection.mutateAsync(toChoice(values, null));
+        notifySuccess(
+          mode.profile.connection ? "Connection changed" : "Connection & Credential created",
+          `“${saved.displayName}” uses “${saved.connection?.name ?? ""}”. Next: Validate Connection.`,
+        );
+      } else {
+        await updateConnection.mutateAsync({ id: mode.connection.id, update: toUpdate(values) });
+        notifySuccess(
+          "Connection saved",
+          `“${values.name.trim()}” is saved. Validate the connection again if you changed its URL or key.`,
+        );
+      }
       onClose();
     } catch (error) {
       if (!applyFieldError(error, setError, BACKEND_FIELDS)) setFormError(error);
@@ -152,6 +186,15 @@ function ConnectionForm({ mode, onClose, presets, connections }: ConnectionFormP
           <Alert color="yellow" variant="light" role="note">
             {mode.connection.profileCount} profiles use this connection. Your changes apply to all of them, and a new
             Connection URL or API Key means validating each of them again.
+          </Alert>
+        )}
+        {mode.mode === "attach" && mode.profile.connection && (
+          <Alert color="yellow" variant="light" role="note">
+            {mode.profile.status === "Published"
+              ? `“${mode.profile.displayName}” returns to Draft, with its jobs stopped, until you validate the new connection and publish it again.`
+              : `“${mode.profile.displayName}” must be validated again with the new connection.`}{" "}
+            “{mode.profile.connection.name}” stays on the Connection & Credential screen, where you can delete it once no
+            profile uses it.
           </Alert>
         )}
         {canUseExisting && (
@@ -303,7 +346,7 @@ function ConnectionForm({ mode, onClose, presets, connections }: ConnectionFormP
             Cancel
           </Button>
           <Button type="submit" loading={isSubmitting}>
-            {mode.mode === "edit" ? "Save" : "Create"}
+            {mode.mode === "edit" ? "Save" : source === "existing" && mode.mode === "attach" ? "Use connection" : "Create"}
           </Button>
         </Group>
         <ConnectionHelp />

@@ -1,6 +1,5 @@
-import { Button, Group, Input, Paper, Stack, Text } from "@mantine/core";
-import { IconPlugConnected } from "@tabler/icons-react";
-import { useId } from "react";
+import { Group, Input, Paper, Stack, Text } from "@mantine/core";
+import { type ReactNode, useId } from "react";
 
 import type { Connection } from "../../bindings/profiles";
 import { maskedKey } from "../../lib/rules";
@@ -10,12 +9,15 @@ export type ConnectionSummary = Pick<Connection, "name" | "url" | "keyLastFour">
 
 interface ConnectionFieldProps {
   summary: ConnectionSummary | null;
+  /** What the field says while there is no connection. */
+  emptyText: string;
   error?: string;
-  onOpenDialog: () => void;
+  /** The field's buttons (the dialogs that set up or change the connection). */
+  actions: ReactNode;
 }
 
-/** The profile's "Connection & Credential" field: the connection at a glance, and its dialog. */
-export function ConnectionField({ summary, error, onOpenDialog }: ConnectionFieldProps) {
+/** The profile's "Connection & Credential" field: the connection at a glance, and its actions. */
+export function ConnectionField({ summary, emptyText, error, actions }: ConnectionFieldProps) {
   const labelId = useId();
   const errorId = useId();
   return (
@@ -50,17 +52,12 @@ export function ConnectionField({ summary, error, onOpenDialog }: ConnectionFiel
             </Stack>
           ) : (
             <Text size="sm" c="dimmed" data-testid="connection-summary">
-              Not set up yet. Create the connection to Smartsheet that this profile will use.
+              {emptyText}
             </Text>
           )}
-          <Button
-            variant="light"
-            leftSection={<IconPlugConnected size={16} />}
-            onClick={onOpenDialog}
-            style={{ flexShrink: 0 }}
-          >
-            {summary ? "Edit connection" : "Set up connection"}
-          </Button>
+          <Group gap="xs" wrap="nowrap" style={{ flexShrink: 0 }}>
+            {actions}
+          </Group>
         </Group>
       </Paper>
     </Input.Wrapper>

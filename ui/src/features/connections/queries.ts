@@ -16,6 +16,15 @@ export function usePresets() {
   return useQuery({ queryKey: connectionKeys.presets, queryFn: ipc.connectionPresets, staleTime: Infinity });
 }
 
+/** Deletes a connection no profile uses (with its key in the keychain). */
+export function useDeleteConnection() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => ipc.deleteConnection(id),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: connectionKeys.all }),
+  });
+}
+
 /** Saves a connection; every profile that uses it is refetched (a new URL or key voids validations). */
 export function useUpdateConnection() {
   const queryClient = useQueryClient();

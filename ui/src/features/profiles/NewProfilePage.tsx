@@ -26,10 +26,13 @@ export function NewProfilePage() {
       defaultActivityStart={activityStart.data}
       onCancel={() => navigate("/")}
       onSave={async (input, connection) => {
-        // The form requires a connection for a new profile, so this is a programming error.
-        if (connection === null) throw new Error("A new profile needs a Connection & Credential.");
         const profile = await create.mutateAsync({ input, connection });
-        notifySuccess("Profile created", `“${profile.displayName}” is saved as Draft. Next: Validate Connection.`);
+        notifySuccess(
+          "Profile created",
+          profile.connection
+            ? `“${profile.displayName}” is saved as Draft. Next: Validate Connection.`
+            : `“${profile.displayName}” is saved as Draft. Next: Create New Connection & Credential.`,
+        );
         navigate(`/profiles/${profile.id}`);
         return profile;
       }}

@@ -87,7 +87,7 @@ export function ProfileActions({ profile, dirty }: ProfileActionsProps) {
           leftSection={<IconPlugConnected size={16} />}
           onClick={onValidate}
           loading={validate.isPending}
-          disabled={dirty}
+          disabled={dirty || profile.connection === null}
         >
           Validate Connection
         </Button>
@@ -97,7 +97,7 @@ export function ProfileActions({ profile, dirty }: ProfileActionsProps) {
           leftSection={<IconSend size={16} />}
           onClick={onPublish}
           loading={publish.isPending}
-          disabled={dirty || !validated}
+          disabled={dirty || !validated || profile.connection === null}
         >
           Publish
         </Button>
@@ -122,7 +122,9 @@ export function ActionHint({ profile, dirty }: ProfileActionsProps) {
       ? null
       : dirty
         ? "Save your changes before validating or publishing."
-        : profile.lastValidation?.ok
+        : profile.connection === null
+          ? "Create New Connection & Credential first: Validate Connection and Publish need it."
+          : profile.lastValidation?.ok
           ? null
           : "Publish becomes available after a successful Validate Connection.";
   return hint ? (

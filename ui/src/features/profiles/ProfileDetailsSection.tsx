@@ -1,4 +1,5 @@
-import { Input, SimpleGrid, TextInput } from "@mantine/core";
+import { Button, Input, SimpleGrid, TextInput } from "@mantine/core";
+import { IconPlugConnected, IconSwitchHorizontal } from "@tabler/icons-react";
 import type { UseFormReturn } from "react-hook-form";
 
 import type { ConnectionChoice, Profile, ProfileType } from "../../bindings/profiles";
@@ -15,11 +16,19 @@ const PROFILE_TYPE: ProfileType = "Smartsheet Subscription";
 interface ProfileDetailsSectionProps {
   form: UseFormReturn<ProfileFormValues>;
   profile?: Profile;
+  /** The dialog that sets up a new profile's connection, or edits a saved profile's. */
   onOpenConnectionDialog: () => void;
+  /** A saved profile's Create New Connection & Credential / Use another connection dialog. */
+  onOpenAttachDialog: () => void;
 }
 
 /** Display Name, Status, Profile Type and the Connection & Credential of a profile. */
-export function ProfileDetailsSection({ form, profile, onOpenConnectionDialog }: ProfileDetailsSectionProps) {
+export function ProfileDetailsSection({
+  form,
+  profile,
+  onOpenConnectionDialog,
+  onOpenAttachDialog,
+}: ProfileDetailsSectionProps) {
   const {
     register,
     formState: { errors },
@@ -44,7 +53,26 @@ export function ProfileDetailsSection({ form, profile, onOpenConnectionDialog }:
       </SimpleGrid>
       {profile ? (
         <>
-          <ConnectionField summary={profile.connection} onOpenDialog={onOpenConnectionDialog} />
+          <ConnectionField
+            summary={profile.connection}
+            emptyText="Not set up yet. Create the connection to Smartsheet that this profile uses: Validate Connection and Publish need it."
+            actions={
+              profile.connection ? (
+                <>
+                  <Button variant="light" leftSection={<IconPlugConnected size={16} />} onClick={onOpenConnectionDialog}>
+                    Edit connection
+                  </Button>
+                  <Button variant="default" leftSection={<IconSwitchHorizontal size={16} />} onClick={onOpenAttachDialog}>
+                    Use another connection
+                  </Button>
+                </>
+              ) : (
+                <Button variant="light" leftSection={<IconPlugConnected size={16} />} onClick={onOpenAttachDialog}>
+                  Create New Connection & Credential
+                </Button>
+              )
+            }
+          />
           <ValidationResultPanel validation={profile.lastValidation} status={profile.status} />
         </>
       ) : (
@@ -65,6 +93,15 @@ function useChoiceSummary(choice: ConnectionChoice | null): ConnectionSummary | 
 function NewConnection({ form, onOpenDialog }: { form: UseFormReturn<ProfileFormValues>; onOpenDialog: () => void }) {
   const summary = useChoiceSummary(form.watch("connection"));
   return (
-    <ConnectionField summary={summary} error={form.formState.errors.connection?.message} onOpenDialog={onOpenDialog} />
+    <ConnectionField
+      summary={summary}
+      emptyText="Not set up yet. Save the profile first and create its connection afterwards, or set it up now."
+      error={form.formState.errors.connection?.message}
+      actions={
+        <Button variant="light" leftSection={<IconPlugConnected size={16} />} onClick={onOpenDialog}>
+          {summary ? "Edit connection" : "Set up connection"}
+        </Button>
+      }
+    />
   );
 }

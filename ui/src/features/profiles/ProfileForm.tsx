@@ -38,9 +38,8 @@ export function ProfileForm({ profile, defaultActivityStart, onSave, onCancel }:
       profileFormSchema({
         earliest: defaultActivityStart,
         initialAnalyzeFrom,
-        requireConnection: profile === undefined,
       }),
-    [defaultActivityStart, initialAnalyzeFrom, profile],
+    [defaultActivityStart, initialAnalyzeFrom],
   );
   const form = useForm<ProfileFormValues>({
     resolver: zodResolver(schema),
@@ -49,6 +48,7 @@ export function ProfileForm({ profile, defaultActivityStart, onSave, onCancel }:
   const { handleSubmit, reset, setError, formState } = form;
   const [saveError, setSaveError] = useState<unknown>(null);
   const [connectionDialogOpened, connectionDialog] = useDisclosure(false);
+  const [attachDialogOpened, attachDialog] = useDisclosure(false);
 
   const onSubmit = handleSubmit(async (values) => {
     setSaveError(null);
@@ -89,18 +89,28 @@ export function ProfileForm({ profile, defaultActivityStart, onSave, onCancel }:
             {profile && <ActionHint profile={profile} dirty={formState.isDirty} />}
           </Box>
           {saveError !== null && <ErrorAlert title="Could not save the profile" error={saveError} />}
-          <ProfileDetailsSection form={form} profile={profile} onOpenConnectionDialog={connectionDialog.open} />
+          <ProfileDetailsSection
+            form={form}
+            profile={profile}
+            onOpenConnectionDialog={connectionDialog.open}
+            onOpenAttachDialog={attachDialog.open}
+          />
           <SubflowSections form={form} profile={profile} earliest={defaultActivityStart} />
         </Stack>
       </form>
       {/* Outside the <form>: the dialog has its own form, and React events bubble through portals. */}
       {profile ? (
-        <ConnectionDialog
-          mode="edit"
-          connection={profile.connection}
-          opened={connectionDialogOpened}
-          onClose={connectionDialog.close}
-        />
+        <>
+          {profile.connection && (
+            <ConnectionDialog
+              mode="edit"
+              connection={profile.connection}
+              opened={connectionDialogOpened}
+              onClose={connectionDialog.close}
+            />
+          )}
+          <ConnectionDialog mode="attach" profile={profile} opened={attachDialogOpened} onClose={attachDialog.close} />
+        </>
       ) : (
         <ConnectionDialog
           mode="choose"

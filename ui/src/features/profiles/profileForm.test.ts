@@ -66,8 +66,8 @@ describe("profile form rules", () => {
     expect(errors(rules, values({ downloadActivity: false, analyzeActivityFrom: tooEarly }))).toEqual({});
   });
 
-  it("requires a connection for a new profile", () => {
-    expect(errors({ ...rules, requireConnection: true }, values())).toHaveProperty("connection");
+  it("saves a new profile without a connection (Save first, as in the procedure)", () => {
+    expect(errors(rules, values({ displayName: "Acme", connection: null }))).toEqual({});
   });
 
   it("sends the activity start only when it was changed", () => {

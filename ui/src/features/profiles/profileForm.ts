@@ -11,7 +11,10 @@ export interface ProfileFormValues {
   /** Local date-time picker value. */
   analyzeActivityFrom: string;
   reclaimSubscriptions: boolean;
-  /** New profiles only: set through the Connection & Credential dialog, saved with the profile. */
+  /**
+   * New profiles only, and optional: set through the Connection & Credential dialog and saved with
+   * the profile, or left for after saving (the procedure's order).
+   */
   connection: ConnectionChoice | null;
 }
 
@@ -20,7 +23,6 @@ export interface ProfileFormRules {
   earliest: string;
   /** The value the form started with. Left unchanged it is always accepted, and not sent. */
   initialAnalyzeFrom: string;
-  requireConnection: boolean;
   now?: () => Date;
 }
 
@@ -65,9 +67,6 @@ export function profileFormSchema(rules: ProfileFormRules) {
       };
       problem("displayName", nameProblem("Display Name", "profile", values.displayName));
       problem("analyzeActivityFrom", analyzeFromProblem(values, rules));
-      if (rules.requireConnection && values.connection === null) {
-        problem("connection", "Set up the Connection & Credential this profile uses before saving.");
-      }
     });
 }
 

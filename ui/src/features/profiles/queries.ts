@@ -38,8 +38,17 @@ function useStoreProfile() {
 export function useCreateProfile() {
   const store = useStoreProfile();
   return useMutation({
-    mutationFn: ({ input, connection }: { input: ProfileInput; connection: ConnectionChoice }) =>
+    mutationFn: ({ input, connection }: { input: ProfileInput; connection: ConnectionChoice | null }) =>
       ipc.createProfile(input, connection),
+    onSuccess: store,
+  });
+}
+
+/** Create New Connection & Credential on a saved profile, or move it to another connection. */
+export function useSetProfileConnection(id: number) {
+  const store = useStoreProfile();
+  return useMutation({
+    mutationFn: (connection: ConnectionChoice) => ipc.setProfileConnection(id, connection),
     onSuccess: store,
   });
 }

@@ -164,7 +164,7 @@ impl Job {
     }
 }
 
-/// The jobs due at `due` (daily, enabled, of a Published profile, `next_run_at` passed or never
+/// The jobs due at `due` (daily or weekly, enabled and active, of a Published profile, `next_run_at` passed or never
 /// set; an on-demand job is never due), or the job `id` whatever its state.
 async fn select(db: &Db, id: Option<i64>, due: Option<DateTime<Utc>>) -> Result<Vec<Job>> {
     Ok(sqlx::query_as!(
@@ -174,7 +174,8 @@ async fn select(db: &Db, id: Option<i64>, due: Option<DateTime<Utc>>) -> Result<
                j.time_of_day, j.schedule AS "schedule: JobSchedule"
            FROM scheduled_jobs j JOIN profiles p ON p.id = j.profile_id
            WHERE (?1 IS NULL OR j.id = ?1)
-             AND (?2 IS NULL OR (j.enabled = 1 AND p.status = 'published' AND j.schedule IN ('daily', 'weekly')
+             AND (?2 IS NULL OR (j.enabled = 1 AND j.active = 1 AND p.status = 'published'
+                                 AND j.schedule IN ('daily', 'weekly')
                                  AND (j.next_run_at IS NULL OR j.next_run_at <= ?2)))
            ORDER BY j.profile_id, j.kind DESC"#,
         id,
@@ -408,7 +409,8 @@ impl JobEngine {
         let next = sqlx::query_scalar!(
             r#"SELECT min(j.next_run_at) AS "next?: DateTime<Utc>" FROM scheduled_jobs j
                JOIN profiles p ON p.id = j.profile_id
-               WHERE j.enabled = 1 AND p.status = 'published' AND j.schedule IN ('daily', 'weekly')"#
+               WHERE j.enabled = 1 AND j.active = 1 AND p.status = 'published'
+                 AND j.schedule IN ('daily', 'weekly')"#
         )
         .fetch_one(self.inner.db.pool())
         .await?;

@@ -206,12 +206,17 @@ pub struct ScheduledJob {
     pub kind: JobKind,
     pub name: String,
     pub schedule: JobSchedule,
+    /// Follows the profile: a Draft's jobs are disabled until it is published again.
     pub enabled: bool,
+    /// The admin's pause (the reference's Active): a paused job is never due, but Run now runs it.
+    pub active: bool,
     /// When the engine should run it next; the first run is due at publishing.
     pub next_run_at: Option<DateTime<Utc>>,
     /// The time of day ("HH:MM", this computer's clock) the admin chose for the daily run; `None`:
     /// the time of day the profile was published.
     pub time_of_day: Option<String>,
+    /// When a run of it last succeeded (how fresh what it downloads is).
+    pub last_succeeded_at: Option<DateTime<Utc>>,
 }
 
 /// The error for a job id that is not (or no longer) in the database.
@@ -226,16 +231,60 @@ pub(crate) async fn list_for_profile(
     conn: &mut SqliteConnection,
     profile_id: i64,
 ) -> Result<Vec<ScheduledJob>> {
+    select(conn, Some(profile_id), None).await
+}
+
+/// One job as the UI sees it.
+pub(crate) async fn load(conn: &mut SqliteConnection, job_id: i64) -> Result<ScheduledJob> {
+    select(conn, None, Some(job_id)).await?.pop().ok_or_else(|| not_found(job_id))
+}
+
+/// The jobs of a profile, or one job, in the order the profile page lists them.
+async fn select(
+    conn: &mut SqliteConnection,
+    profile_id: Option<i64>,
+    job_id: Option<i64>,
+) -> Result<Vec<ScheduledJob>> {
     Ok(sqlx::query_as!(
         ScheduledJob,
-        r#"SELECT id AS "id!", profile_id, kind AS "kind: JobKind", name, schedule AS "schedule: JobSchedule",
-               enabled AS "enabled: bool", next_run_at AS "next_run_at: DateTime<Utc>", time_of_day
-           FROM scheduled_jobs WHERE profile_id = ?
-           ORDER BY CASE kind WHEN 'subscriptions' THEN 0 WHEN 'events' THEN 1 WHEN 'reclaim' THEN 2 ELSE 3 END"#,
-        profile_id
+        r#"SELECT j.id AS "id!", j.profile_id, j.kind AS "kind: JobKind", j.name,
+               j.schedule AS "schedule: JobSchedule", j.enabled AS "enabled: bool", j.active AS "active: bool",
+               j.next_run_at AS "next_run_at: DateTime<Utc>", j.time_of_day,
+               (SELECT max(r.finished_at) FROM job_results r WHERE r.job_id = j.id AND r.status = 'succeeded')
+                 AS "last_succeeded_at?: DateTime<Utc>"
+           FROM scheduled_jobs j WHERE (?1 IS NULL OR j.profile_id = ?1) AND (?2 IS NULL OR j.id = ?2)
+           ORDER BY CASE j.kind WHEN 'subscriptions' THEN 0 WHEN 'events' THEN 1 WHEN 'reclaim' THEN 2 ELSE 3 END"#,
+        profile_id,
+        job_id
     )
     .fetch_all(conn)
     .await?)
+}
+
+/// Pauses a daily or weekly job, or makes it active again (the reference's Active). A paused job
+/// is never due (Run now still runs it); made active again, it runs at its next run time, at
+/// once if that time passed while it was paused. An on-demand job (the reclaim) has no schedule
+/// to pause. Pausing the events job holds automatic reclaim, since activity grows stale.
+pub async fn set_active(db: &Db, job_id: i64, active: bool) -> Result<ScheduledJob> {
+    let mut tx = db.write().await?;
+    let job = load(&mut tx, job_id).await?;
+    if job.schedule == JobSchedule::OnDemand {
+        return Err(Error::validation(
+            "active",
+            format!(
+                "“{}” runs only on demand (when you confirm a reclaim or select Run now), so there is no schedule to \
+                 pause.",
+                job.name
+            ),
+        ));
+    }
+    sqlx::query!("UPDATE scheduled_jobs SET active = ? WHERE id = ?", active, job_id)
+        .execute(&mut *tx)
+        .await?;
+    let job = load(&mut tx, job_id).await?;
+    tx.commit().await?;
+    tracing::info!(job = job_id, active, "scheduled job {}", if active { "made active" } else { "paused" });
+    Ok(job)
 }
 
 /// What decides which jobs a profile has.

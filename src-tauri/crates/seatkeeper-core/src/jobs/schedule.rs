@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone, Utc};
 
-use super::{not_found, JobKind, JobSchedule, ScheduledJob};
+use super::{not_found, JobSchedule, ScheduledJob};
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -63,18 +63,15 @@ pub async fn set_time_of_day(db: &Db, clock: &dyn Clock, job_id: i64, time: &str
             "This job runs only on demand (when you confirm a reclaim or select Run now), so it has no time of day.",
         ));
     }
-    let job = sqlx::query_as!(
-        ScheduledJob,
-        r#"UPDATE scheduled_jobs SET time_of_day = ?, next_run_at = ? WHERE id = ?
-           RETURNING id AS "id!", profile_id, kind AS "kind: JobKind", name, schedule AS "schedule: JobSchedule",
-               enabled AS "enabled: bool", next_run_at AS "next_run_at: DateTime<Utc>", time_of_day"#,
+    sqlx::query!(
+        "UPDATE scheduled_jobs SET time_of_day = ?, next_run_at = ? WHERE id = ?",
         text,
         next,
         job_id
     )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| not_found(job_id))?;
+    .execute(&mut *tx)
+    .await?;
+    let job = super::load(&mut tx, job_id).await?;
     tx.commit().await?;
     Ok(job)
 }

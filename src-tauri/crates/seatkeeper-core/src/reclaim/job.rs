@@ -348,7 +348,8 @@ pub async fn confirm(
 /// profile's Ready candidates of those rules are confirmed as the admin would confirm them, and
 /// the reclaim job — the same job, re-checks and audit — writes them (the app's engine starts it
 /// after the refresh; the `seatkeeper` command with `reclaim --resume`). Only for a published
-/// profile with Reclaim subscriptions selected. Returns how many were confirmed.
+/// profile with Reclaim subscriptions selected, and not while its events job is paused. Returns
+/// how many were confirmed.
 pub(crate) async fn auto_confirm(db: &Db, clock: &dyn Clock, profile_id: i64) -> Result<i64> {
     let ids = sqlx::query_scalar!(
         r#"SELECT c.id AS "id!" FROM removal_candidates c
@@ -356,6 +357,9 @@ pub(crate) async fn auto_confirm(db: &Db, clock: &dyn Clock, profile_id: i64) ->
            JOIN profiles p ON p.id = c.profile_id
            WHERE c.profile_id = ? AND c.state = 'ready' AND r.auto_reclaim = 1 AND r.active = 1
              AND p.status = 'published' AND p.reclaim_subscriptions = 1
+             -- Held while the events job is paused: the activity behind the candidates is stale.
+             AND NOT EXISTS (SELECT 1 FROM scheduled_jobs e WHERE e.profile_id = p.id AND e.kind = 'events'
+                             AND e.active = 0)
            ORDER BY c.id"#,
         profile_id
     )

@@ -75,7 +75,7 @@ describe("related lists", () => {
     ]);
   });
 
-  it("lists the scheduled jobs: Name, Schedule, Next run, Enabled, Run", async () => {
+  it("lists the scheduled jobs: Name, Schedule, Next run, Enabled, Active, Run", async () => {
     const { user } = renderProfile();
     await user.click(await screen.findByRole("tab", { name: "Scheduled Jobs" }));
     const table = screen.getByTestId("jobs-table");
@@ -84,7 +84,7 @@ describe("related lists", () => {
       within(rows[0]!)
         .getAllByRole("columnheader")
         .map((th) => th.textContent),
-    ).toEqual(["Name", "Schedule", "Next run", "Enabled", "Run"]);
+    ).toEqual(["Name", "Schedule", "Next run", "Enabled", "Active", "Run"]);
     const cells = (row: HTMLElement) =>
       within(row)
         .getAllByRole("cell")
@@ -94,9 +94,11 @@ describe("related lists", () => {
       "Daily at 03:15",
       formatDateTime("2026-11-30T02:00:00Z"),
       "Yes",
+      "",
       "Run now",
     ]);
-    expect(cells(rows[2]!)).toEqual(["Refresh Acme Events", "Daily", "—", "No", "Run now"]);
+    expect(cells(rows[2]!)).toEqual(["Refresh Acme Events", "Daily", "—", "No", "", "Run now"]);
+    expect(within(table).getByRole("switch", { name: "Active: Refresh Acme Subscriptions" })).toBeChecked();
   });
 
   it("shows a job without a chosen time at the time of day of its next run, on this computer's clock", async () => {

@@ -1,4 +1,5 @@
-import { Badge, Button, Group, Progress, Stack, Text } from "@mantine/core";
+import { Badge, Button, Group, Progress, Stack, Switch, Text } from "@mantine/core";
+import { modals } from "@mantine/modals";
 import { IconCalendarClock, IconPlayerPlay, IconPlayerStop } from "@tabler/icons-react";
 import { createColumnHelper } from "@tanstack/react-table";
 import { useMemo } from "react";
@@ -10,7 +11,8 @@ import { DataTable } from "../../../components/DataTable";
 import { EmptyState } from "../../../components/EmptyState";
 import { DateCell, exportName, YesNoBadge } from "./cells";
 import { jobTimeOfDay, ScheduleCell, scheduleText } from "./JobTimeOfDay";
-import { type JobRun, useCancelJob, useJobResults, useJobRun, useRunJob } from "./queries";
+import { notifyError, notifySuccess } from "../../../components/notify";
+import { type JobRun, useCancelJob, useJobResults, useJobRun, useRunJob, useSetJobActive } from "./queries";
 
 export const PHASE_LABELS: Record<SyncPhase, string> = {
   detectingPlan: "Detecting the plan",
@@ -24,7 +26,8 @@ export const PHASE_LABELS: Record<SyncPhase, string> = {
 
 const column = createColumnHelper<ScheduledJob>();
 
-function columns(profileId: number) {
+function columns(profile: Profile) {
+  const profileId = profile.id;
   return [
     column.accessor("name", { header: "Name", size: 280 }),
     column.accessor((job) => jobTimeOfDay(job) ?? "", {
@@ -36,6 +39,12 @@ function columns(profileId: number) {
     }),
     column.accessor("nextRunAt", { header: "Next run", size: 160, cell: (c) => <DateCell value={c.getValue()} /> }),
     column.accessor("enabled", { header: "Enabled", size: 100, cell: (c) => <YesNoBadge value={c.getValue()} /> }),
+    column.accessor("active", {
+      header: "Active",
+      size: 100,
+      cell: (c) => <ActiveCell job={c.row.original} profile={profile} />,
+      meta: { text: (job) => (job.schedule === "onDemand" ? "" : job.active ? "Yes" : "No") },
+    }),
     column.display({
       id: "run",
       header: "Run",
@@ -46,7 +55,7 @@ function columns(profileId: number) {
 }
 
 export function ScheduledJobsTable({ profile }: { profile: Profile }) {
-  const cols = useMemo(() => columns(profile.id), [profile.id]);
+  const cols = useMemo(() => columns(profile), [profile]);
   if (profile.jobs.length === 0) {
     return (
       <EmptyState icon={<IconCalendarClock size={26} />} title="No scheduled jobs yet" data-testid="jobs-empty">
@@ -76,6 +85,63 @@ export function jobsPublishingCreates(profile: Profile): string {
   return (
     `Publishing the profile creates ${refresh}; “Reconcile ${name} Subscriptions”, running weekly; and ` +
     `“Reclaim ${name} Subscriptions”, which runs when you confirm a reclaim.`
+  );
+}
+
+/**
+ * The reference's Active: pausing stops the daily (or weekly) runs; Run now still works. Pausing
+ * the events job while Reclaim subscriptions is on asks first, because activity then grows stale.
+ */
+function ActiveCell({ job, profile }: { job: ScheduledJob; profile: Profile }) {
+  const setActive = useSetJobActive(profile.id);
+  if (job.schedule === "onDemand") {
+    // Nothing to pause: it runs only when a reclaim is confirmed (the Schedule column says so).
+    return (
+      <Text size="sm" c="dimmed">
+        —
+      </Text>
+    );
+  }
+  const save = (active: boolean) =>
+    setActive.mutate(
+      { jobId: job.id, active },
+      {
+        onSuccess: (saved) =>
+          notifySuccess(
+            active ? "Job active" : "Job paused",
+            active
+              ? `“${saved.name}” runs on its schedule again.`
+              : `“${saved.name}” no longer runs on its schedule. Run now still runs it.`,
+          ),
+        onError: (error) => notifyError(active ? "Could not make the job active" : "Could not pause the job", error),
+      },
+    );
+  const onChange = (active: boolean) => {
+    if (active || job.kind !== "Events" || !profile.reclaimSubscriptions) {
+      save(active);
+      return;
+    }
+    modals.openConfirmModal({
+      title: "Pause the events job?",
+      children: (
+        <Text size="sm">
+          While “{job.name}” is paused, user activity is not downloaded and grows stale: removal candidates may then list
+          users who have been active since, and Reclaim subscriptions is on for “{profile.displayName}”. Automatic
+          reclaim waits until the job is active again. Pause it anyway?
+        </Text>
+      ),
+      labels: { confirm: "Pause", cancel: "Cancel" },
+      confirmProps: { color: "orange" },
+      onConfirm: () => save(false),
+    });
+  };
+  return (
+    <Switch
+      checked={job.active}
+      onChange={(event) => onChange(event.currentTarget.checked)}
+      disabled={setActive.isPending}
+      aria-label={`Active: ${job.name}`}
+    />
   );
 }
 

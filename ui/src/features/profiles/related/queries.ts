@@ -203,6 +203,19 @@ export function useSetJobTimeOfDay(profileId: number) {
   });
 }
 
+/** Pauses a job or makes it active again; the profile (which lists its jobs) is read again. */
+export function useSetJobActive(profileId: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ jobId, active }: { jobId: number; active: boolean }) => ipc.setJobActive(jobId, active),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: profileKeys.detail(profileId) }),
+        queryClient.invalidateQueries({ queryKey: profileKeys.all }),
+      ]),
+  });
+}
+
 export function useMapIdentifier(profileId: number) {
   const queryClient = useQueryClient();
   return useMutation({

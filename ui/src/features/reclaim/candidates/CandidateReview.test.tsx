@@ -7,6 +7,7 @@ import type { Profile } from "../../../bindings/profiles";
 import type { CandidatePageRequest, ReclamationRule, RemovalCandidate } from "../../../bindings/reclaim";
 import { backendError, type BackendHandlers, emitBackendEvent, mockBackend, reclaimStore } from "../../../lib/mockBackend";
 import {
+  job,
   jobResult,
   manyCandidates,
   profile,
@@ -398,6 +399,24 @@ describe("Removal Candidates", () => {
     // The related list has no Profile column.
     expect(within(table()).queryByRole("columnheader", { name: "Profile" })).not.toBeInTheDocument();
     expect(onReclaim).not.toHaveBeenCalled();
+  });
+
+  it("says the activity is stale while the profile's events job is paused", async () => {
+    const paused = profile({
+      status: "Published",
+      jobs: [job({ id: 2, kind: "Events", name: "Refresh Acme Events", active: false, lastSucceededAt: null })],
+    });
+    setup({ profiles: [paused], candidates: THREE });
+    await waitFor(() => expect(userNames()).toHaveLength(3));
+    expect(screen.getByTestId("stale-activity")).toHaveTextContent(
+      "Activity is stale: “Refresh Acme Events” (last run never) is paused",
+    );
+  });
+
+  it("does not warn while the events job is active", async () => {
+    setup({ profiles: [profile({ status: "Published", jobs: [job({ id: 2, kind: "Events" })] })], candidates: THREE });
+    await waitFor(() => expect(userNames()).toHaveLength(3));
+    expect(screen.queryByTestId("stale-activity")).toBeNull();
   });
 
   it("says a Draft profile cannot reclaim, hides Reclaim without a way to run it, and hands the selection over when there is one", async () => {

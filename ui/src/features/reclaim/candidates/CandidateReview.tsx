@@ -37,6 +37,7 @@ import type {
 } from "../../../bindings/reclaim";
 import { EmptyState } from "../../../components/EmptyState";
 import { notifyError, notifySuccess } from "../../../components/notify";
+import { formatDateTime } from "../../../lib/dates";
 import * as ipc from "../../../lib/ipc";
 import { useProfiles } from "../../profiles/queries";
 import { ALL_STATES, countFormat, JUSTIFICATION_LABELS, OPEN_STATES, STATE_LABELS } from "../format";
@@ -84,6 +85,23 @@ export function reclaimBlocked(profiles: readonly Profile[], single: boolean): s
     }
   }
   return null;
+}
+
+/**
+ * Why the activity behind the candidates of `profiles` may be stale: a profile whose events job
+ * is paused. Candidates then may list users who have been active since its last run.
+ */
+export function staleActivity(profiles: readonly Profile[]): string | null {
+  const paused = profiles.flatMap((p) => p.jobs.filter((j) => j.kind === "Events" && !j.active));
+  if (paused.length === 0) return null;
+  const jobs = paused
+    .map((j) => `“${j.name}” (last run ${j.lastSucceededAt ? formatDateTime(j.lastSucceededAt) : "never"})`)
+    .join(", ");
+  return (
+    `Activity is stale: ${jobs} ${paused.length > 1 ? "are" : "is"} paused, so users who have been active since ` +
+    "may be listed here as inactive. Automatic reclaim waits until the job is active again. Make it active in " +
+    "Scheduled Jobs, or select Run now, before you reclaim."
+  );
 }
 
 type StateAction = keyof typeof ACTION_STATES;
@@ -284,6 +302,8 @@ export function CandidateReview({ profile, onReclaim, initialFilter }: Candidate
     profile !== undefined || profileFilter !== null,
   );
 
+  const stale = staleActivity(scopeIds.flatMap((id) => profileById(id) ?? []));
+
   const modelOptions = modelOptionsOf(scopeRules, scopeIds.length > 1 ? profileById : null);
   const nothingSelected = selectedIds.length === 0;
   const action = (kind: StateAction | RowsAction, label: string, color?: string) => (
@@ -470,6 +490,11 @@ export function CandidateReview({ profile, onReclaim, initialFilter }: Candidate
         <Text size="sm" c="dimmed" id={domIds.reason} data-testid="reclaim-reason">
           {blocked}
         </Text>
+      )}
+      {stale !== null && (
+        <Alert color="yellow" variant="light" title="Activity is not being refreshed" data-testid="stale-activity">
+          {stale}
+        </Alert>
       )}
       {computed && (
         <Alert
