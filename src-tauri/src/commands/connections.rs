@@ -2,7 +2,7 @@
 
 use seatkeeper_core::connections::{ClientOptions, Connection, ConnectionPreset, ConnectionUpdate};
 use seatkeeper_core::services;
-use seatkeeper_core::validation::ValidationResult;
+use seatkeeper_core::validation::{RegionSearch, ValidationResult};
 
 use super::{ipc_error, CommandResult};
 use crate::state::AppState;
@@ -26,6 +26,15 @@ pub async fn delete_connection(state: &AppState, id: i64) -> CommandResult<()> {
 
 pub async fn connection_presets(_state: &AppState) -> CommandResult<Vec<ConnectionPreset>> {
     Ok(services::connection_presets())
+}
+
+/// Find the key's region: the key goes to Smartsheet's other regional API hosts, on the admin's
+/// request after Smartsheet refused it.
+pub async fn find_key_region(state: &AppState, profile_id: i64) -> CommandResult<RegionSearch> {
+    let regions = services::connection_presets();
+    services::find_key_region(&state.db, &state.secrets, profile_id, &regions, &ClientOptions::default())
+        .await
+        .map_err(ipc_error)
 }
 
 pub async fn validate_connection(state: &AppState, profile_id: i64) -> CommandResult<ValidationResult> {

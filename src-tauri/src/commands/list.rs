@@ -18,6 +18,7 @@ app_commands! {
     connections::delete_connection(id: i64) -> ();
     connections::connection_presets() -> Vec<ConnectionPreset>;
     connections::validate_connection(profile_id: i64) -> ValidationResult;
+    connections::find_key_region(profile_id: i64) -> RegionSearch;
     demo::start_demo() -> Profile;
     sync::list_subscriptions_page(request: SubscriptionPageRequest) -> SubscriptionPage;
     sync::subscription_facets(profile_id: i64) -> SubscriptionFacets;

@@ -27,7 +27,7 @@ use seatkeeper_core::sync::{
     SubscriptionFacets, SubscriptionPage, SubscriptionPageRequest, UnrecognizedIdentifier,
     UserExclusionInput, UserExclusionRule,
 };
-use seatkeeper_core::validation::ValidationResult;
+use seatkeeper_core::validation::{RegionSearch, ValidationResult};
 use seatkeeper_core::{AppError, Error};
 
 use crate::state::AppState;

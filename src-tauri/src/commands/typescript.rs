@@ -113,7 +113,7 @@ fn the_command_map_is_written_for_the_ui() {
     );
     assert!(text.contains("list_profiles: { args: Record<string, never>; result: Array<Profile> }"));
     assert!(text.contains("delete_profile: { args: { id: number }; result: null }"));
-    assert!(text.contains("import type { Connection, ConnectionChoice, ConnectionPreset, ConnectionUpdate, Profile, ProfileInput, ValidationResult } from \"./profiles\";"), "{text}");
+    assert!(text.contains("import type { Connection, ConnectionChoice, ConnectionPreset, ConnectionUpdate, Profile, ProfileInput, RegionSearch, ValidationResult } from \"./profiles\";"), "{text}");
 
     let dir = Config::from_env().out_dir().to_owned();
     let dir = if dir.is_absolute() { dir } else { Path::new(env!("CARGO_MANIFEST_DIR")).join(dir) };

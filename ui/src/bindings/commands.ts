@@ -2,7 +2,7 @@
 // Do not edit: change the list, and the command's function, instead.
 import type { ExclusionKind, ExclusionRules, IdentifierExclusionInput, IdentifierExclusionRule, UserExclusionInput, UserExclusionRule } from "./exclusions";
 import type { ScheduledJob } from "./jobs";
-import type { Connection, ConnectionChoice, ConnectionPreset, ConnectionUpdate, Profile, ProfileInput, ValidationResult } from "./profiles";
+import type { Connection, ConnectionChoice, ConnectionPreset, ConnectionUpdate, Profile, ProfileInput, RegionSearch, ValidationResult } from "./profiles";
 import type { AuditFilter, AuditPage, AuditRecord, CandidateFilter, CandidatePage, CandidatePageRequest, ComputeSummary, ProtectedUser, ProtectedUserInput, ReclaimConfirmation, ReclaimPreview, ReclamationRule, ReviewMove, RuleInput, SavingsSummary } from "./reclaim";
 import type { Entitlement, EntitlementInput, LicenseUsage, Reconciliation } from "./reconcile";
 import type { ActivitySettings, JobResult, SoftwareModel, SubscriptionFacets, SubscriptionPage, SubscriptionPageRequest, UnrecognizedIdentifier } from "./sync";
@@ -22,6 +22,7 @@ export interface Commands {
   delete_connection: { args: { id: number }; result: null };
   connection_presets: { args: Record<string, never>; result: Array<ConnectionPreset> };
   validate_connection: { args: { profileId: number }; result: ValidationResult };
+  find_key_region: { args: { profileId: number }; result: RegionSearch };
   start_demo: { args: Record<string, never>; result: Profile };
   list_subscriptions_page: { args: { request: SubscriptionPageRequest }; result: SubscriptionPage };
   subscription_facets: { args: { profileId: number }; result: SubscriptionFacets };

@@ -95,6 +95,19 @@ export type ProfileStatus = "Draft" | "Published";
 export type ProfileType = "Smartsheet Subscription";
 
 /**
+ * What Find the key's region found.
+ */
+export type RegionSearch = { 
+/**
+ * The region whose Smartsheet accepted the key, if one did.
+ */
+region: ConnectionPreset | null, 
+/**
+ * What was found and what to do.
+ */
+message: string, };
+
+/**
  * Why a validation failed.
  */
 export type ValidationFailure = "InvalidUrl" | "Unreachable" | "NotSmartsheet" | "InvalidToken" | "TokenExpired" | "SingleSignOnRequired" | "NotSystemAdmin" | "RateLimited" | "ServerError" | "MissingApiKey" | "Unexpected";

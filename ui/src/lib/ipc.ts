@@ -79,6 +79,8 @@ export const setProfileConnection = (id: number, connection: ConnectionChoice) =
 export const updateProfile = (id: number, input: ProfileInput) => call("update_profile", { id, input });
 export const deleteProfile = (id: number) => call("delete_profile", { id });
 export const validateConnection = (profileId: number) => call("validate_connection", { profileId });
+/** Asks Smartsheet's other regions whether a refused key is theirs (only when the admin asks). */
+export const findKeyRegion = (profileId: number) => call("find_key_region", { profileId });
 export const publishProfile = (id: number) => call("publish_profile", { id });
 export const listConnections = () => call("list_connections", {});
 export const updateConnection = (id: number, update: ConnectionUpdate) => call("update_connection", { id, update });

@@ -824,6 +824,41 @@ pub async fn client_for(
     Ok(SmartsheetClient::new(options.config(base, token))?)
 }
 
+/// Clients that send the profile's key to other regions' API hosts: only for Find the key's region,
+/// which the admin asks for explicitly after a refused key (the key goes nowhere else unasked). A
+/// region is skipped when it is the connection's own origin, or when its URL is neither one of
+/// Smartsheet's API hosts nor loopback (a simulator posing as a region): the key never goes to a
+/// host the admin did not choose or Smartsheet does not run.
+pub(crate) async fn region_clients(
+    db: &Db,
+    secrets: &dyn SecretStore,
+    profile_id: i64,
+    regions: &[ConnectionPreset],
+    options: &ClientOptions,
+) -> Result<Vec<(ConnectionPreset, SmartsheetClient)>> {
+    let route = route(&mut *db.pool().acquire().await?, profile_id).await?;
+    let own = origin_of(&route.url)?;
+    let Some(token) = secrets.get(&route.key_id).await? else {
+        return Err(Error::KeyMissing(missing_key_message(&route.connection_name)));
+    };
+    let mut clients = Vec::new();
+    for region in regions {
+        let allowed = normalize_url(&region.url)
+            .ok()
+            .filter(|url| host_needing_confirmation(url).is_none())
+            .and_then(|url| Url::parse(&url).ok());
+        let Some(base) = allowed else {
+            tracing::warn!(region = %region.label, "not a Smartsheet API host: the key is not sent there");
+            continue;
+        };
+        if origin(&base) == own {
+            continue;
+        }
+        clients.push((region.clone(), SmartsheetClient::new(options.config(base, token.clone()))?));
+    }
+    Ok(clients)
+}
+
 /// What to do when a connection's key is no longer in the keychain.
 pub(crate) fn missing_key_message(connection_name: &str) -> String {
     format!(

@@ -32,4 +32,4 @@ pub use crate::sync::{
     list_subscriptions, list_subscriptions_page, list_unrecognized_identifiers, map_identifier,
     save_identifier_exclusion, save_user_exclusion, subscription_facets,
 };
-pub use crate::validation::validate_connection;
+pub use crate::validation::{find_key_region, validate_connection};

@@ -14,7 +14,7 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::clock::Clock;
-use crate::connections::{client_for, route, ClientOptions};
+use crate::connections::{client_for, region_clients, route, ClientOptions, ConnectionPreset};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::secrets::SecretStore;
@@ -129,6 +129,68 @@ pub async fn validate_connection(
     .await?;
     tx.commit().await?;
     Ok(result)
+}
+
+/// What Find the key's region found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "profiles.ts")]
+pub struct RegionSearch {
+    /// The region whose Smartsheet accepted the key, if one did.
+    pub region: Option<ConnectionPreset>,
+    /// What was found and what to do.
+    pub message: String,
+}
+
+/// After Smartsheet refused a profile's key, asks Smartsheet's other regions whether the key is
+/// theirs (`GET /users/me` at each region's API host, read-only), and says which region it belongs
+/// to. The key goes to those hosts only because the admin asked for this (see
+/// [`region_clients`]). Nothing is stored: the admin changes the Connection URL and validates again.
+pub async fn find_key_region(
+    db: &Db,
+    secrets: &dyn SecretStore,
+    profile_id: i64,
+    regions: &[ConnectionPreset],
+    options: &ClientOptions,
+) -> Result<RegionSearch> {
+    let clients = region_clients(db, secrets, profile_id, regions, options).await?;
+    let mut unreachable = Vec::new();
+    let mut refused = Vec::new();
+    for (region, client) in clients {
+        match client.current_user().await {
+            Ok(owner) => {
+                let email = server_text::cap(&owner.email, server_text::MAX_NAME);
+                let message = format!(
+                    "This API key belongs to Smartsheet {} ({}): Smartsheet there accepted it, as {email}. Change \
+                     the connection's Connection URL to {}, enter the API key again, then Validate Connection.",
+                    region.label, region.url, region.url
+                );
+                tracing::info!(profile = profile_id, region = %region.label, "the key belongs to another region");
+                return Ok(RegionSearch { region: Some(region), message });
+            }
+            Err(SmartsheetError::Unauthorized { .. }) => refused.push(region.label),
+            Err(e) => {
+                tracing::warn!(profile = profile_id, region = %region.label, "region check failed: {e}");
+                unreachable.push(region.label);
+            }
+        }
+    }
+    let mut message = if refused.is_empty() {
+        "No other Smartsheet region could be asked about this API key.".to_owned()
+    } else {
+        format!(
+            "Smartsheet {} did not accept this API key either. Check that it was copied completely and has not \
+             been revoked, or generate a new one (Apps & Integrations > API Access).",
+            refused.join(", ")
+        )
+    };
+    if !unreachable.is_empty() {
+        message.push_str(&format!(
+            " Smartsheet {} could not be reached; check this computer's network connection and try again.",
+            unreachable.join(", ")
+        ));
+    }
+    Ok(RegionSearch { region: None, message })
 }
 
 /// The checks themselves, read-only.

@@ -4,7 +4,7 @@
 use seatkeeper_testsupport as support;
 
 use futures::future::BoxFuture;
-use seatkeeper_core::connections::ClientOptions;
+use seatkeeper_core::connections::{ClientOptions, ConnectionPreset};
 use seatkeeper_core::services::*;
 use seatkeeper_core::smartsheet::ApiToken;
 use seatkeeper_core::validation::{ValidationFailure, ValidationResult};
@@ -161,6 +161,74 @@ async fn a_token_of_another_region() {
         "{}",
         result.message
     );
+}
+
+/// Find the key's region: after the US simulator refuses a Europe key, the Europe simulator (posing
+/// as that region) accepts it, and the answer names the region. The key goes to no host that is
+/// neither Smartsheet's nor loopback, and never back to the connection's own.
+#[tokio::test]
+async fn find_the_region_a_refused_key_belongs_to() {
+    let case = case().await;
+    let eu = smartsheet_sim::spawn(SimConfig {
+        seed: SEED,
+        users: 15,
+        days: 5,
+        region: Region::Eu,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let eu_admin = Tokens::for_region(SEED, Region::Eu).admin;
+    let refused = case.validate(&eu_admin).await;
+    assert_eq!(refused.failure, Some(ValidationFailure::InvalidToken));
+    let profile = list_profiles(&case.db).await.unwrap()[0].id;
+
+    let preset = |label: &str, url: &str| ConnectionPreset { label: label.into(), url: url.into() };
+    let regions = [
+        preset("US", case.sim.base_url()),
+        preset("Elsewhere", "https://seatkeeper-probe.invalid/2.0"),
+        preset("Europe", eu.base_url()),
+    ];
+    let (us_before, eu_before) = (case.sim.requests(), eu.requests());
+    let found =
+        find_key_region(&case.db, &case.secrets, profile, &regions, &ClientOptions::quick()).await.unwrap();
+    assert_eq!(found.region, Some(preset("Europe", eu.base_url())));
+    assert_eq!(
+        found.message,
+        format!(
+            "This API key belongs to Smartsheet Europe ({url}): Smartsheet there accepted it, as {email}. Change the \
+             connection's Connection URL to {url}, enter the API key again, then Validate Connection.",
+            url = eu.base_url(),
+            email = { let org = eu.sim().org.read(); org.users[org.admin_idx].email.clone() },
+        )
+    );
+    assert_eq!(case.sim.requests(), us_before, "the connection's own host is not asked again");
+    assert_eq!(eu.requests() - eu_before, 1, "one read-only GET /users/me");
+    assert!(!found.message.contains(&eu_admin));
+
+    // A key no region accepts: each region that refused it is named; the host that is not
+    // Smartsheet's was never contacted (it would be named as unreachable).
+    let connection = support::new_connection("Other", case.sim.base_url(), "wrongwrongwrongwrongwrong1");
+    let input = support::profile_input("Other", true);
+    let other = create_profile(&case.db, &case.secrets, &case.clock, input, Some(connection)).await.unwrap();
+    let none =
+        find_key_region(&case.db, &case.secrets, other.id, &regions, &ClientOptions::quick()).await.unwrap();
+    assert_eq!(none.region, None);
+    assert_eq!(
+        none.message,
+        "Smartsheet Europe did not accept this API key either. Check that it was copied completely and has not \
+         been revoked, or generate a new one (Apps & Integrations > API Access)."
+    );
+
+    // A profile saved without a connection has nothing to look for.
+    let draft =
+        create_profile(&case.db, &case.secrets, &case.clock, support::profile_input("Draft", true), None)
+            .await
+            .unwrap();
+    let err = find_key_region(&case.db, &case.secrets, draft.id, &regions, &ClientOptions::quick())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
 }
 
 #[tokio::test]

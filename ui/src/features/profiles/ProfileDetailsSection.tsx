@@ -73,7 +73,12 @@ export function ProfileDetailsSection({
               )
             }
           />
-          <ValidationResultPanel validation={profile.lastValidation} status={profile.status} />
+          <ValidationResultPanel
+            validation={profile.lastValidation}
+            status={profile.status}
+            profile={profile}
+            onEditConnection={onOpenConnectionDialog}
+          />
         </>
       ) : (
         <NewConnection form={form} onOpenDialog={onOpenConnectionDialog} />

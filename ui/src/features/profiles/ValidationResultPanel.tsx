@@ -1,8 +1,19 @@
-import { Alert, Table, Text } from "@mantine/core";
-import { IconCircleCheck, IconCircleX, IconInfoCircle } from "@tabler/icons-react";
+import { Alert, Button, Group, Table, Text } from "@mantine/core";
+import { modals } from "@mantine/modals";
+import { IconCircleCheck, IconCircleX, IconInfoCircle, IconWorldSearch } from "@tabler/icons-react";
+import { useMutation } from "@tanstack/react-query";
 
-import type { ProfileStatus, ValidationFailure, ValidationResult } from "../../bindings/profiles";
+import type {
+  ConnectionPreset,
+  Profile,
+  ProfileStatus,
+  ValidationFailure,
+  ValidationResult,
+} from "../../bindings/profiles";
+import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime } from "../../lib/dates";
+import * as ipc from "../../lib/ipc";
+import { usePresets } from "../connections/queries";
 
 const FAILURE_TITLES: Record<ValidationFailure, string> = {
   InvalidUrl: "The Connection URL can't be used",
@@ -21,10 +32,14 @@ const FAILURE_TITLES: Record<ValidationFailure, string> = {
 interface ValidationResultPanelProps {
   validation: ValidationResult | null;
   status: ProfileStatus;
+  /** The saved profile, for Find the key's region after a refused key. */
+  profile?: Profile;
+  /** Opens the profile's connection to change its Connection URL. */
+  onEditConnection?: () => void;
 }
 
 /** The profile's latest Validate Connection result, while it still applies. */
-export function ValidationResultPanel({ validation, status }: ValidationResultPanelProps) {
+export function ValidationResultPanel({ validation, status, profile, onEditConnection }: ValidationResultPanelProps) {
   if (validation === null) {
     if (status === "Published") return null;
     return (
@@ -59,6 +74,9 @@ export function ValidationResultPanel({ validation, status }: ValidationResultPa
       >
         <Text size="sm">{validation.message}</Text>
         {validatedAt}
+        {validation.failure === "InvalidToken" && profile?.connection && (
+          <KeyRegionSearch profile={profile} onEditConnection={onEditConnection} />
+        )}
       </Alert>
     );
   }
@@ -98,5 +116,69 @@ export function ValidationResultPanel({ validation, status }: ValidationResultPa
       </Table>
       {validatedAt}
     </Alert>
+  );
+}
+
+/** The hosts of the regions other than the connection's, as the confirmation names them. */
+function otherHosts(presets: readonly ConnectionPreset[], own: string | undefined): string {
+  const ownHost = own ? new URL(own).host : null;
+  return presets
+    .map((p) => new URL(p.url).host)
+    .filter((host) => host !== ownHost)
+    .join(", ");
+}
+
+/**
+ * Find the key's region: a refused key may be another region's (Gov, Europe, Australia). Sending it
+ * to Smartsheet's other regional hosts needs the admin's go-ahead, which the confirmation asks for
+ * by naming them; the core then asks each, read-only, and says which region accepted it.
+ */
+function KeyRegionSearch({ profile, onEditConnection }: { profile: Profile; onEditConnection?: () => void }) {
+  const presets = usePresets();
+  const search = useMutation({ mutationFn: () => ipc.findKeyRegion(profile.id) });
+  const onFind = () =>
+    modals.openConfirmModal({
+      title: "Find the key's region",
+      children: (
+        <Text size="sm">
+          Seatkeeper will send this API key to Smartsheet's other regional API hosts
+          {presets.data ? ` (${otherHosts(presets.data, profile.connection?.url)})` : ""} and ask each, read-only, whether the key belongs
+          there. Nothing is changed in Smartsheet. Continue?
+        </Text>
+      ),
+      labels: { confirm: "Ask the other regions", cancel: "Cancel" },
+      onConfirm: () => search.mutate(),
+    });
+  return (
+    <>
+      <Group mt="sm" gap="xs">
+        <Button
+          size="xs"
+          variant="default"
+          leftSection={<IconWorldSearch size={14} aria-hidden />}
+          onClick={onFind}
+          loading={search.isPending}
+        >
+          Find the key's region
+        </Button>
+      </Group>
+      {search.isError && <ErrorAlert title="Could not ask the other regions" error={search.error} />}
+      {search.data && (
+        <Alert
+          mt="sm"
+          variant="light"
+          color={search.data.region ? "blue" : "gray"}
+          title={search.data.region ? `The key belongs to Smartsheet ${search.data.region.label}` : "No other region accepted the key"}
+          data-testid="region-search"
+        >
+          <Text size="sm">{search.data.message}</Text>
+          {search.data.region && onEditConnection && (
+            <Button size="xs" mt="xs" variant="light" onClick={onEditConnection}>
+              Edit connection
+            </Button>
+          )}
+        </Alert>
+      )}
+    </>
   );
 }
