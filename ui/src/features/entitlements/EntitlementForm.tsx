@@ -275,6 +275,7 @@ function LoadedForm({
                     ref={field.ref}
                     error={errors[name]?.message}
                     clearable
+                    clearButtonProps={{ "aria-label": `Clear ${name === "termStart" ? "Term start" : "Term end"}` }}
                     w={200}
                   />
                 )}

@@ -83,7 +83,7 @@ function LoadedView({ profile, usage }: { profile: Profile; usage: LicenseUsage 
       <HeadlineFigures totals={usage.totals} />
       <ComplianceBanner models={usage.models} notCompliant={usage.totals.notCompliant} />
       <Stack gap="xs">
-        <Title order={4} size="h5">
+        <Title order={3} size="h5">
           By software model
         </Title>
         <ModelsTable profile={profile} models={usage.models} />

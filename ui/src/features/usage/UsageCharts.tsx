@@ -40,7 +40,7 @@ function ChartCard({ title, empty, summary, children }: ChartCardProps) {
   const titleId = useId();
   return (
     <Paper withBorder p="md" radius="md" component="figure" aria-labelledby={titleId} m={0}>
-      <Title order={4} size="h5" id={titleId} mb="sm">
+      <Title order={3} size="h5" id={titleId} mb="sm">
         {title}
       </Title>
       {empty !== null ? (

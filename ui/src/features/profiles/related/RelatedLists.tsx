@@ -33,6 +33,14 @@ const RELATED_LISTS = [
 
 type RelatedList = (typeof RELATED_LISTS)[number][0];
 
+/**
+ * The tab's value: Mantine builds the tab's and panel's ids from it, and aria-controls and
+ * aria-labelledby are lists of ids split at spaces, so it has none ("scheduled-jobs").
+ */
+function tabValue(list: RelatedList): string {
+  return list.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+}
+
 export function RelatedLists({ profile }: { profile: Profile }) {
   // Job progress and ends, for whichever list is shown.
   useJobEvents(profile.id);
@@ -41,7 +49,7 @@ export function RelatedLists({ profile }: { profile: Profile }) {
       <Title order={3} size="h4" id="related-lists-title">
         Related lists
       </Title>
-      <Tabs defaultValue={"Scheduled Jobs" satisfies RelatedList} keepMounted={false}>
+      <Tabs defaultValue={tabValue("Scheduled Jobs")} keepMounted={false}>
         {/*
           One row that scrolls sideways when the window is too narrow for all twelve (they wrapped
           onto three rows at 1280 px); the arrow keys move along it and bring the tab into view.
@@ -49,14 +57,14 @@ export function RelatedLists({ profile }: { profile: Profile }) {
         <ScrollArea type="auto" scrollbarSize={6} offsetScrollbars="x" data-testid="related-tabs">
           <Tabs.List style={{ flexWrap: "nowrap" }}>
             {RELATED_LISTS.map(([list]) => (
-              <Tabs.Tab key={list} value={list} style={{ whiteSpace: "nowrap" }}>
+              <Tabs.Tab key={list} value={tabValue(list)} style={{ whiteSpace: "nowrap" }}>
                 {list}
               </Tabs.Tab>
             ))}
           </Tabs.List>
         </ScrollArea>
         {RELATED_LISTS.map(([list, List]) => (
-          <Tabs.Panel key={list} value={list} pt="md">
+          <Tabs.Panel key={list} value={tabValue(list)} pt="md">
             <List profile={profile} />
           </Tabs.Panel>
         ))}

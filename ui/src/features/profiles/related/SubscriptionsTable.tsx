@@ -254,6 +254,7 @@ export function SubscriptionsTable({ profile }: { profile: Profile }) {
       value={value}
       onChange={onChange}
       clearable
+      clearButtonProps={{ "aria-label": `Clear ${label}` }}
       searchable
       w={180}
     />

@@ -106,6 +106,7 @@ export function AuditLog({ profile }: AuditLogProps) {
             value={profileFilter === null ? null : String(profileFilter)}
             onChange={(value) => setProfileFilter(value === null ? null : Number(value))}
             clearable
+            clearButtonProps={{ "aria-label": "Clear Profile" }}
             w={170}
           />
         )}
@@ -116,6 +117,7 @@ export function AuditLog({ profile }: AuditLogProps) {
           value={action}
           onChange={(value) => setAction(value as SeatAction | null)}
           clearable
+          clearButtonProps={{ "aria-label": "Clear Action" }}
           w={180}
         />
         <TextInput
@@ -136,6 +138,7 @@ export function AuditLog({ profile }: AuditLogProps) {
           value={fromDay === "" ? null : fromDay}
           onChange={(value) => setFromDay(value ?? "")}
           clearable
+          clearButtonProps={{ "aria-label": "Clear From" }}
           w={150}
         />
         <DateInput
@@ -146,6 +149,7 @@ export function AuditLog({ profile }: AuditLogProps) {
           onChange={(value) => setToDay(value ?? "")}
           error={rangeError}
           clearable
+          clearButtonProps={{ "aria-label": "Clear To" }}
           w={150}
         />
         {narrowed && (

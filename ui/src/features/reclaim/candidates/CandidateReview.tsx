@@ -354,6 +354,7 @@ export function CandidateReview({ profile, onReclaim, initialFilter }: Candidate
               setModelId(null);
             }}
             clearable
+            clearButtonProps={{ "aria-label": "Clear Profile" }}
             w={180}
           />
         )}
@@ -364,6 +365,7 @@ export function CandidateReview({ profile, onReclaim, initialFilter }: Candidate
           value={modelId === null ? null : String(modelId)}
           onChange={(value) => setModelId(value === null ? null : Number(value))}
           clearable
+          clearButtonProps={{ "aria-label": "Clear Software model" }}
           w={220}
         />
         <Stack gap={2}>
@@ -432,6 +434,8 @@ export function CandidateReview({ profile, onReclaim, initialFilter }: Candidate
           rows: knownSelected,
         }}
         filter={{ summary: filterSavings.data, error: filterSavings.error, rows: windows.firstRows }}
+        // The screen's title is an h2; the related list sits under "Related lists", an h3.
+        headingOrder={profile ? 4 : 3}
       />
 
       <Group gap="xs" wrap="wrap" data-testid="selection-bar">
@@ -502,6 +506,7 @@ export function CandidateReview({ profile, onReclaim, initialFilter }: Candidate
           variant="light"
           title="Candidates recomputed"
           withCloseButton
+          closeButtonLabel="Dismiss"
           onClose={() => setComputed(null)}
           data-testid="compute-summary"
         >

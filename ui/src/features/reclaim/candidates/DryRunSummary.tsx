@@ -23,12 +23,24 @@ interface Part {
   rows: readonly RemovalCandidate[];
 }
 
-function SummaryCard({ title, part, testId, emptyText }: { title: string; part: Part; testId: string; emptyText?: string }) {
+function SummaryCard({
+  title,
+  part,
+  testId,
+  emptyText,
+  headingOrder,
+}: {
+  title: string;
+  part: Part;
+  testId: string;
+  emptyText?: string;
+  headingOrder: 3 | 4;
+}) {
   const { summary, error, rows } = part;
   return (
     <Paper withBorder p="sm" radius="md" data-testid={testId} aria-label={title} component="section">
       <Stack gap={4}>
-        <Title order={4} size="h6">
+        <Title order={headingOrder} size="h6">
           {title}
         </Title>
         {error ? (
@@ -78,22 +90,25 @@ function SummaryCard({ title, part, testId, emptyText }: { title: string; part: 
 interface DryRunSummaryProps {
   selection: Part & { count: number };
   filter: Part;
+  /** The cards' heading level: one below the heading the review sits under. */
+  headingOrder: 3 | 4;
 }
 
 /**
  * The dry run, always in view: what reclaiming the selection, and everything the filter matches,
  * would free — seats, who, and the savings per month and per year in each currency.
  */
-export function DryRunSummary({ selection, filter }: DryRunSummaryProps) {
+export function DryRunSummary({ selection, filter, headingOrder }: DryRunSummaryProps) {
   return (
     <SimpleGrid cols={2} spacing="sm" data-testid="dry-run">
       <SummaryCard
         title="Dry run: selection"
         part={selection}
         testId="dry-run-selection"
+        headingOrder={headingOrder}
         emptyText={selection.count === 0 ? "No candidate selected. Select rows, or all that match the filter." : undefined}
       />
-      <SummaryCard title="Dry run: filter" part={filter} testId="dry-run-filter" />
+      <SummaryCard title="Dry run: filter" part={filter} testId="dry-run-filter" headingOrder={headingOrder} />
     </SimpleGrid>
   );
 }

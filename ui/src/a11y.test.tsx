@@ -1,0 +1,206 @@
+// The accessibility audit (issue #12 §3): axe-core on each main screen, once its data shows, and on
+// the main dialogs. See test/axe.ts for what it checks and which rules cannot run here.
+import { screen, waitFor, within } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+import { App } from "./app/App";
+import {
+  type BackendHandlers,
+  connectionStore,
+  entitlementStore,
+  mockBackend,
+  reclaimStore,
+  subscriptionStore,
+} from "./lib/mockBackend";
+import { expectNoAxeViolations } from "./test/axe";
+import {
+  ACTIVITY_START,
+  activitySettings,
+  auditRecord,
+  connection,
+  entitlement,
+  job,
+  jobResult,
+  licenseUsage,
+  model,
+  profile,
+  protectedUser,
+  reclamationRule,
+  removalCandidate,
+  subscription,
+  unrecognized,
+  userRule,
+  validation,
+} from "./test/fixtures";
+import { renderWithProviders } from "./test/render";
+
+const ACME = profile({
+  status: "Published",
+  lastValidation: validation(),
+  lastSyncAt: "2026-12-01T02:05:00Z",
+  jobs: [
+    job({ id: 1, kind: "Subscriptions", name: "Refresh Acme Subscriptions", timeOfDay: "03:15" }),
+    job({ id: 2, kind: "Events", name: "Refresh Acme Events", nextRunAt: null, enabled: false }),
+  ],
+});
+const MEMBER = model({ id: 1 });
+const RULE = reclamationRule({ id: 1, modelId: 1, openCandidates: 2 });
+const CANDIDATES = [
+  removalCandidate({ id: 1, email: "ann@example.com", name: "Ann Example", inactiveDays: 300 }),
+  removalCandidate({ id: 2, userId: 1002, email: "bob@example.com", name: "Bob Builder", inactiveDays: 200 }),
+];
+
+/** A backend with a bit of everything, for every screen. */
+function backend(handlers: BackendHandlers = {}) {
+  const reclaim = reclaimStore({
+    profiles: [ACME],
+    rules: [RULE],
+    candidates: CANDIDATES,
+    protectedUsers: [protectedUser()],
+    audit: [auditRecord({ id: 1 }), auditRecord({ id: 2, email: "bob@example.com", undoBlocked: "Already undone." })],
+    confirmedBy: "ada",
+  });
+  const entitlements = entitlementStore({ models: [MEMBER], entitlements: [entitlement()] });
+  const connections = connectionStore([connection()]);
+  return mockBackend({
+    list_profiles: () => [ACME],
+    get_profile: () => ACME,
+    default_activity_start: () => ACTIVITY_START,
+    connection_presets: () => [
+      { label: "US", url: "https://api.smartsheet.com/2.0" },
+      { label: "Europe", url: "https://api.smartsheet.eu/2.0" },
+    ],
+    ...connections.handlers,
+    get_activity_settings: () => activitySettings({ activitySource: "events" }),
+    ...subscriptionStore([subscription(), subscription({ id: 2, userId: "1002", email: "bob@example.com", name: null })]),
+    list_models: () => [MEMBER],
+    list_unrecognized_identifiers: () => [unrecognized()],
+    list_job_results: () => [jobResult()],
+    list_exclusion_rules: () => ({ identifierRules: [], userRules: [userRule()] }),
+    license_usage: () => licenseUsage(),
+    ...reclaim.handlers,
+    ...entitlements.handlers,
+    "plugin:opener|open_url": () => null,
+    ...handlers,
+  });
+}
+
+function render(path: string, handlers: BackendHandlers = {}) {
+  backend(handlers);
+  return renderWithProviders(<App />, { path });
+}
+
+// happy-dom lays nothing out: recharts' ResponsiveContainer measures 0×0 and says so.
+beforeEach(() => {
+  const warn = console.warn.bind(console);
+  vi.spyOn(console, "warn").mockImplementation((message?: unknown, ...rest: unknown[]) => {
+    if (typeof message === "string" && message.includes("of chart should be greater than 0")) return;
+    warn(message, ...rest);
+  });
+});
+
+describe("accessibility audit (axe-core)", () => {
+  it("the welcome screen", async () => {
+    render("/", { list_profiles: () => [] });
+    await screen.findAllByRole("button", { name: /New profile/ });
+    await expectNoAxeViolations();
+  });
+
+  it("the welcome screen with a profile", async () => {
+    render("/");
+    await screen.findByRole("link", { name: /Acme/ });
+    await expectNoAxeViolations();
+  });
+
+  it("the new profile form", async () => {
+    render("/profiles/new", { list_profiles: () => [] });
+    await screen.findByLabelText("Display Name");
+    await expectNoAxeViolations();
+  });
+
+  it("a saved profile's page and each of its related lists", async () => {
+    const { user } = render("/profiles/1");
+    const tabs = await screen.findAllByRole("tab");
+    await screen.findByRole("table", { name: "Scheduled Jobs" });
+    await expectNoAxeViolations();
+    for (const tab of tabs) {
+      await user.click(tab);
+      const panel = await screen.findByRole("tabpanel", { name: tab.textContent! });
+      // Each list once it shows: a table, or its empty state.
+      await waitFor(() => expect(within(panel).queryByTestId(/loading/)).not.toBeInTheDocument());
+      await expectNoAxeViolations();
+    }
+  });
+
+  it("Removal Candidates", async () => {
+    render("/candidates");
+    await screen.findByRole("checkbox", { name: "Select Ann Example" });
+    await expectNoAxeViolations();
+  });
+
+  it("Audit Log", async () => {
+    render("/audit");
+    await screen.findByRole("button", { name: "Undo: ann@example.com" });
+    await expectNoAxeViolations();
+  });
+
+  it("Reclamation Rules", async () => {
+    render("/reclamation-rules");
+    await screen.findByRole("table", { name: "Reclamation Rules" });
+    await expectNoAxeViolations();
+  });
+
+  it("Entitlements", async () => {
+    render("/entitlements");
+    await screen.findByRole("table", { name: "Software Entitlements" });
+    await expectNoAxeViolations();
+  });
+
+  it("License Usage", async () => {
+    render("/usage");
+    await screen.findByRole("table", { name: "License Usage by Model" });
+    await expectNoAxeViolations();
+  });
+});
+
+describe("accessibility audit of the dialogs (axe-core)", () => {
+  it("the Connection & Credential dialog", async () => {
+    const { user } = render("/profiles/new", { list_profiles: () => [] });
+    await user.click(await screen.findByRole("button", { name: "Set up connection" }));
+    const dialog = await screen.findByRole("dialog", { name: "Create Connection & Credential" });
+    await within(dialog).findByLabelText("Name");
+    await expectNoAxeViolations();
+  });
+
+  it("the Reclaim confirmation", async () => {
+    const { user } = render("/candidates");
+    await user.click(await screen.findByRole("checkbox", { name: "Select Ann Example" }));
+    await user.click(within(screen.getByTestId("selection-bar")).getByRole("button", { name: "Reclaim" }));
+    const dialog = await screen.findByRole("dialog", { name: "Reclaim seats" });
+    await within(dialog).findAllByTestId("preview-item");
+    await expectNoAxeViolations();
+  });
+
+  it("the Skip dialog", async () => {
+    const { user } = render("/candidates");
+    await user.click(await screen.findByRole("checkbox", { name: "Select Ann Example" }));
+    await user.click(within(screen.getByTestId("selection-bar")).getByRole("button", { name: "Skip" }));
+    await screen.findByRole("dialog", { name: "Skip candidates" });
+    await expectNoAxeViolations();
+  });
+
+  it("the entitlement form", async () => {
+    const { user } = render("/entitlements");
+    await user.click(await screen.findByRole("button", { name: "New entitlement" }));
+    const dialog = await screen.findByRole("dialog", { name: "New Software Entitlement" });
+    await within(dialog).findByRole("textbox", { name: /Display name/ });
+    await expectNoAxeViolations();
+  });
+
+  it("the reclamation rule form", async () => {
+    const { user } = render("/reclamation-rules");
+    await user.click(await screen.findByRole("button", { name: "Edit the rule of Smartsheet Member" }));
+    await screen.findByRole("dialog", { name: "Reclamation Rule: Smartsheet Member" });
+    await expectNoAxeViolations();
+  });
+});
