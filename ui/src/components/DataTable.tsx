@@ -369,7 +369,6 @@ function LoadedTable<T>({
               value={(columnFilters.find((f) => f.id === column.id)?.value as string | undefined) ?? null}
               onChange={(value) => column.setFilterValue(value ?? undefined)}
               clearable
-              clearButtonProps={{ "aria-label": `Clear ${name}` }}
               searchable
               w={180}
             />

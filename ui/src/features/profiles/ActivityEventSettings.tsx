@@ -138,7 +138,6 @@ function ExcludedKindsForm({ profile, stored }: { profile: Profile; stored: stri
               if (event.key === "Enter") event.preventDefault();
             }}
             clearable
-            clearButtonProps={{ "aria-label": "Clear the event types" }}
             error={fieldState.error?.message}
           />
         )}

@@ -254,7 +254,6 @@ export function SubscriptionsTable({ profile }: { profile: Profile }) {
       value={value}
       onChange={onChange}
       clearable
-      clearButtonProps={{ "aria-label": `Clear ${label}` }}
       searchable
       w={180}
     />

@@ -106,7 +106,6 @@ export function AuditLog({ profile }: AuditLogProps) {
             value={profileFilter === null ? null : String(profileFilter)}
             onChange={(value) => setProfileFilter(value === null ? null : Number(value))}
             clearable
-            clearButtonProps={{ "aria-label": "Clear Profile" }}
             w={170}
           />
         )}
@@ -117,7 +116,6 @@ export function AuditLog({ profile }: AuditLogProps) {
           value={action}
           onChange={(value) => setAction(value as SeatAction | null)}
           clearable
-          clearButtonProps={{ "aria-label": "Clear Action" }}
           w={180}
         />
         <TextInput

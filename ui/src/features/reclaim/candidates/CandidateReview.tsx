@@ -354,7 +354,6 @@ export function CandidateReview({ profile, onReclaim, initialFilter }: Candidate
               setModelId(null);
             }}
             clearable
-            clearButtonProps={{ "aria-label": "Clear Profile" }}
             w={180}
           />
         )}
@@ -365,7 +364,6 @@ export function CandidateReview({ profile, onReclaim, initialFilter }: Candidate
           value={modelId === null ? null : String(modelId)}
           onChange={(value) => setModelId(value === null ? null : Number(value))}
           clearable
-          clearButtonProps={{ "aria-label": "Clear Software model" }}
           w={220}
         />
         <Stack gap={2}>
