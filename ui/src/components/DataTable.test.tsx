@@ -2,6 +2,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { createColumnHelper } from "@tanstack/react-table";
 import { describe, expect, it, vi } from "vitest";
 
+import { layOutListViewports } from "../test/layout";
 import { renderWithProviders } from "../test/render";
 import { DataTable, type DataTableProps, ROW_HEIGHT } from "./DataTable";
 
@@ -192,6 +193,90 @@ describe("DataTable", () => {
     expect(screen.getByRole("alert")).toHaveTextContent("The database is locked.");
     fireEvent.click(screen.getByRole("button", { name: "Try again" }));
     expect(onRetry).toHaveBeenCalled();
+  });
+
+  describe("keyboard", () => {
+    /** The row that has focus, by its first cell. */
+    const focusedName = () => (document.activeElement as HTMLElement).querySelector("td")?.textContent;
+    const tabStops = () => bodyRows().filter((row) => row.tabIndex === 0);
+
+    it("reaches the rows with Tab, and moves between them with the arrow keys, Home and End", async () => {
+      layOutListViewports();
+      const { user } = renderTable({ data: many(5_000) });
+      // Tab: the search, the filter, Export CSV, the sort buttons of the four data columns, then the list.
+      screen.getByRole("button", { name: "Export CSV" }).focus();
+      await user.tab();
+      await user.tab();
+      await user.tab();
+      await user.tab();
+      await user.tab();
+      expect(focusedName()).toBe("User 00000");
+      expect(document.activeElement).toHaveAttribute("aria-rowindex", "2");
+      // One tab stop in the list: the focused row; every other row is -1.
+      expect(tabStops()).toEqual([document.activeElement]);
+      expect(bodyRows().filter((row) => row.tabIndex === -1)).toHaveLength(bodyRows().length - 1);
+
+      await user.keyboard("{ArrowDown}{ArrowDown}");
+      expect(focusedName()).toBe("User 00002");
+      expect(tabStops()).toEqual([document.activeElement]);
+      await user.keyboard("{ArrowUp}");
+      expect(focusedName()).toBe("User 00001");
+      await user.keyboard("{ArrowUp}{ArrowUp}");
+      expect(focusedName()).toBe("User 00000");
+
+      // End: the last of 5,000, scrolled into the rendered window first.
+      await user.keyboard("{End}");
+      await waitFor(() => expect(focusedName()).toBe("User 04999"));
+      expect(names()).not.toContain("User 00000");
+      expect(tabStops()).toEqual([document.activeElement]);
+      await user.keyboard("{ArrowDown}");
+      expect(focusedName()).toBe("User 04999");
+      await user.keyboard("{Home}");
+      await waitFor(() => expect(focusedName()).toBe("User 00000"));
+      await user.keyboard("{PageDown}");
+      await waitFor(() => expect(focusedName()).not.toBe("User 00000"));
+      expect(tabStops()).toEqual([document.activeElement]);
+
+      // Tab goes through that row's controls, then out of the list; Shift+Tab comes back to the row.
+      const row = document.activeElement as HTMLElement;
+      await user.tab();
+      expect(within(row).getByRole("button", { name: "Act" })).toHaveFocus();
+      await user.tab();
+      expect(document.body).toHaveFocus();
+      screen.getByRole("button", { name: "Export CSV" }).focus();
+      for (let i = 0; i < 5; i++) await user.tab();
+      expect(row).toHaveFocus();
+    });
+
+    it("opens a row with Enter and selects it with Space, where the list has these", async () => {
+      const opened: string[] = [];
+      const toggled: string[] = [];
+      const { user } = renderTable({
+        onRowActivate: (p) => opened.push(p.name),
+        onRowToggle: (p) => toggled.push(p.name),
+        isRowSelected: (p) => p.id === 2,
+      });
+      bodyRows()[0]!.focus();
+      await user.keyboard("{ArrowDown}{Enter}");
+      expect(opened).toEqual(["Ann"]);
+      await user.keyboard(" ");
+      expect(toggled).toEqual(["Ann"]);
+      expect(bodyRows()[1]).toHaveAttribute("aria-selected", "true");
+      expect(bodyRows()[0]).toHaveAttribute("aria-selected", "false");
+      // Keys on a control inside the row are the control's.
+      within(bodyRows()[1]!).getByRole("button", { name: "Act" }).focus();
+      await user.keyboard("{Enter}{ArrowDown}");
+      expect(opened).toEqual(["Ann"]);
+      expect(within(bodyRows()[1]!).getByRole("button", { name: "Act" })).toHaveFocus();
+    });
+
+    it("has no Enter or Space action on a list without them", async () => {
+      const { user } = renderTable();
+      bodyRows()[0]!.focus();
+      await user.keyboard("{Enter} ");
+      expect(bodyRows()[0]).toHaveFocus();
+      expect(bodyRows()[0]).not.toHaveAttribute("aria-selected");
+    });
   });
 
   it("shows the empty state for no rows", () => {

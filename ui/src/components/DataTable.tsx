@@ -27,6 +27,7 @@ import { memo, type ReactNode, useDeferredValue, useEffect, useLayoutEffect, use
 import { csvText } from "../lib/csvCell";
 import { downloadTextFile } from "../lib/download";
 import { ErrorAlert } from "./ErrorAlert";
+import { type RowNavigationProps, useRowNavigation } from "./useRowNavigation";
 
 declare module "@tanstack/react-table" {
   interface ColumnMeta<TData extends RowData, TValue> {
@@ -104,6 +105,12 @@ export interface DataTableProps<T> {
   /** More controls for the toolbar ("New rule"). */
   actions?: ReactNode;
   maxHeight?: number;
+  /** Enter on a row (see useRowNavigation): the row's primary action, such as opening it. */
+  onRowActivate?: (row: T) => void;
+  /** Space on a row: selects or clears it, where the list's rows are selectable. */
+  onRowToggle?: (row: T) => void;
+  /** Whether a row is selected (aria-selected), where the list's rows are selectable. */
+  isRowSelected?: (row: T) => boolean;
   "data-testid"?: string;
 }
 
@@ -146,7 +153,7 @@ export function DataTable<T>(props: DataTableProps<T>) {
   return <LoadedTable {...props} data={data} data-testid={testId} />;
 }
 
-interface VirtualRowsProps<T> {
+interface VirtualRowsProps<T> extends Pick<DataTableProps<T>, "onRowActivate" | "onRowToggle" | "isRowSelected"> {
   rows: Row<T>[];
   scrollElement: HTMLDivElement | null;
   viewportHeight: number;
@@ -157,7 +164,15 @@ interface VirtualRowsProps<T> {
  * The rows in view (and a few either side), between two spacer rows. Scrolling re-renders only
  * this, not the toolbar or the header, and a row already in view is not rendered again.
  */
-function VirtualRows<T>({ rows, scrollElement, viewportHeight, leafCount }: VirtualRowsProps<T>) {
+function VirtualRows<T>({
+  rows,
+  scrollElement,
+  viewportHeight,
+  leafCount,
+  onRowActivate,
+  onRowToggle,
+  isRowSelected,
+}: VirtualRowsProps<T>) {
   const viewportRef = useRef(viewportHeight);
   viewportRef.current = viewportHeight;
   const virtualizer = useVirtualizer({
@@ -173,6 +188,16 @@ function VirtualRows<T>({ rows, scrollElement, viewportHeight, leafCount }: Virt
       ),
   });
   const items = virtualizer.getVirtualItems();
+  const navigation = useRowNavigation({
+    count: rows.length,
+    container: scrollElement,
+    scrollToIndex: (index) => virtualizer.scrollToIndex(index),
+    firstRendered: items[0]?.index ?? 0,
+    lastRendered: items[items.length - 1]?.index ?? 0,
+    pageSize: Math.max(1, Math.floor(viewportHeight / ROW_HEIGHT) - 1),
+    onActivate: onRowActivate && ((index) => onRowActivate(rows[index]!.original)),
+    onToggle: onRowToggle && ((index) => onRowToggle(rows[index]!.original)),
+  });
   const paddingTop = items[0]?.start ?? 0;
   const paddingBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
   return (
@@ -184,7 +209,15 @@ function VirtualRows<T>({ rows, scrollElement, viewportHeight, leafCount }: Virt
       )}
       {items.map((item) => {
         const row = rows[item.index]!;
-        return <VirtualRow key={row.id} index={item.index} cells={row.getVisibleCells()} />;
+        return (
+          <VirtualRow
+            key={row.id}
+            index={item.index}
+            cells={row.getVisibleCells()}
+            selected={isRowSelected?.(row.original)}
+            {...navigation(item.index)}
+          />
+        );
       })}
       {paddingBottom > 0 && (
         <tr aria-hidden style={{ height: paddingBottom }}>
@@ -199,9 +232,14 @@ function VirtualRows<T>({ rows, scrollElement, viewportHeight, leafCount }: Virt
  * One row. `cells` is the same array for as long as the row, its columns and their visibility are
  * the same (TanStack memoizes it), so a row that stays in view is skipped while scrolling.
  */
-function VirtualRowContent<T>({ index, cells }: { index: number; cells: Cell<T, unknown>[] }) {
+function VirtualRowContent<T>({
+  index,
+  cells,
+  selected,
+  ...navigation
+}: { index: number; cells: Cell<T, unknown>[]; selected: boolean | undefined } & RowNavigationProps) {
   return (
-    <Table.Tr aria-rowindex={index + 2} style={{ height: ROW_HEIGHT }}>
+    <Table.Tr aria-rowindex={index + 2} aria-selected={selected} style={{ height: ROW_HEIGHT }} {...navigation}>
       {cells.map((cell) => (
         <Table.Td key={cell.id} style={{ whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" }}>
           {flexRender(cell.column.columnDef.cell, cell.getContext())}
@@ -238,6 +276,9 @@ function LoadedTable<T>({
   initialSorting = [],
   actions,
   maxHeight = DEFAULT_MAX_HEIGHT,
+  onRowActivate,
+  onRowToggle,
+  isRowSelected,
   "data-testid": testId,
 }: DataTableProps<T> & { data: readonly T[] }) {
   const [sorting, setSorting] = useState<SortingState>(initialSorting);
@@ -390,7 +431,12 @@ function LoadedTable<T>({
         </Button>
       </Group>
       <Paper withBorder radius="sm" style={{ overflow: "hidden" }}>
-        <Box ref={setScrollElement} style={{ height: viewportHeight, overflow: "auto" }} data-testid="table-viewport">
+        <Box
+          ref={setScrollElement}
+          // A row scrolled into view by focus stops below the sticky header, not under it.
+          style={{ height: viewportHeight, overflow: "auto", scrollPaddingTop: headerHeight }}
+          data-testid="table-viewport"
+        >
           <Table
             stickyHeader
             highlightOnHover
@@ -455,6 +501,9 @@ function LoadedTable<T>({
                 scrollElement={scrollElement}
                 viewportHeight={viewportHeight}
                 leafCount={leafCount}
+                onRowActivate={onRowActivate}
+                onRowToggle={onRowToggle}
+                isRowSelected={isRowSelected}
               />
             </Table.Tbody>
           </Table>

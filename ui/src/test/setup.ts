@@ -34,6 +34,18 @@ class ResizeObserverStub implements ResizeObserver {
 }
 window.ResizeObserver = ResizeObserverStub;
 
+// A browser fires "scroll" when a script scrolls an element (TanStack Virtual's scrollToIndex does,
+// and reads the new offset from that event); happy-dom only sets scrollTop. Fire it, as browsers
+// do, once the script's turn is over.
+const scrollElementTo = Element.prototype.scrollTo;
+Element.prototype.scrollTo = function (this: Element, ...args: Parameters<Element["scrollTo"]>) {
+  const before = [this.scrollTop, this.scrollLeft];
+  scrollElementTo.apply(this, args);
+  if (this.scrollTop !== before[0] || this.scrollLeft !== before[1]) {
+    setTimeout(() => this.dispatchEvent(new Event("scroll")), 0);
+  }
+} as Element["scrollTo"];
+
 afterEach(() => {
   // Mantine keeps notifications and modals in module-level stores that outlive a render.
   notifications.clean();
