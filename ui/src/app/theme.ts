@@ -10,7 +10,7 @@ export const theme = createTheme({
   focusRing: "auto",
   components: {
     // Mantine's close buttons are an icon only: without a name, a screen reader says "button".
-    Modal: Modal.extend({ defaultProps: { closeButtonProps: { "aria-label": "Close" } } }),
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { "aria-label": "Close dialog" } } }),
     Notification: Notification.extend({ defaultProps: { closeButtonProps: { "aria-label": "Close notification" } } }),
   },
 });

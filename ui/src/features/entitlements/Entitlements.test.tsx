@@ -155,8 +155,8 @@ describe("Software Entitlements", () => {
     const dialog = await openNew(user);
     await user.type(textbox(dialog, /Purchased rights/), "2000000");
     await user.type(textbox(dialog, /Unit cost/), "25,5x");
-    fireEvent.change(within(dialog).getByLabelText(/Term start/), { target: { value: "2026-06-01" } });
-    fireEvent.change(within(dialog).getByLabelText(/Term end/), { target: { value: "2026-05-31" } });
+    fireEvent.change(within(dialog).getByRole("textbox", { name: /^Term start/ }), { target: { value: "2026-06-01" } });
+    fireEvent.change(within(dialog).getByRole("textbox", { name: /^Term end/ }), { target: { value: "2026-05-31" } });
     await user.click(within(dialog).getByRole("button", { name: "Create" }));
 
     expect(await within(dialog).findByText("Choose the software model this entitlement is for.")).toBeInTheDocument();
@@ -269,7 +269,7 @@ describe("Software Entitlements", () => {
     expect(
       await within(dialog).findByText("The term end must be between the years 2000 and 2100 (2026-12-31)."),
     ).toBeInTheDocument();
-    expect(within(dialog).getByLabelText(/Term end/)).toHaveAttribute("aria-invalid", "true");
+    expect(within(dialog).getByRole("textbox", { name: /^Term end/ })).toHaveAttribute("aria-invalid", "true");
     expect(backend.callsTo("update_entitlement")).toEqual([
       {
         entitlementId: 1,
