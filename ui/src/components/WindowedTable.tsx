@@ -4,6 +4,7 @@ import { observeElementRect, useVirtualizer } from "@tanstack/react-virtual";
 import { memo, type ReactNode, useEffect, useRef, useState } from "react";
 
 import { ROW_HEIGHT, useHeaderHeight, useScrollbarHeight } from "./DataTable";
+import { type RowNavigationProps, useRowNavigation } from "./useRowNavigation";
 import type { Windows } from "./useWindows";
 
 /** A column of a list the core sorts: `sort` names the core's sort for it, if it has one. */
@@ -32,6 +33,12 @@ export interface WindowedTableProps<T, S extends string> {
   noMatch?: ReactNode;
   rowHeight?: number;
   maxHeight?: number;
+  /** Enter on a row (see useRowNavigation): the row's primary action, such as opening it. */
+  onRowActivate?: (row: T) => void;
+  /** Space on a row: selects or clears it, where the list's rows are selectable. */
+  onRowToggle?: (row: T) => void;
+  /** Whether a row is selected (aria-selected), where the list's rows are selectable. */
+  isRowSelected?: (row: T) => boolean;
   "data-testid"?: string;
 }
 
@@ -58,6 +65,9 @@ export function WindowedTable<T, S extends string>({
   noMatch,
   rowHeight = ROW_HEIGHT,
   maxHeight = DEFAULT_MAX_HEIGHT,
+  onRowActivate,
+  onRowToggle,
+  isRowSelected,
   "data-testid": testId = "table-viewport",
 }: WindowedTableProps<T, S>) {
   const [scrollElement, setScrollElement] = useState<HTMLDivElement | null>(null);
@@ -81,6 +91,23 @@ export function WindowedTable<T, S extends string>({
   const last = items[items.length - 1]?.index ?? 0;
   const { showRange } = windows;
   useEffect(() => showRange(first, last), [showRange, first, last]);
+  // A row whose window is still on its way is navigated to like any other; Enter and Space wait for it.
+  const withRow = (action: ((row: T) => void) | undefined) =>
+    action &&
+    ((index: number) => {
+      const row = windows.rowAt(index);
+      if (row !== undefined) action(row);
+    });
+  const navigation = useRowNavigation({
+    count: total,
+    container: scrollElement,
+    scrollToIndex: (index) => virtualizer.scrollToIndex(index),
+    firstRendered: first,
+    lastRendered: last,
+    pageSize: Math.max(1, Math.floor(viewportHeight / rowHeight) - 1),
+    onActivate: withRow(onRowActivate),
+    onToggle: withRow(onRowToggle),
+  });
   useEffect(() => {
     if (scrollElement) scrollElement.scrollTop = 0;
   }, [scrollElement, resetKey]);
@@ -91,7 +118,12 @@ export function WindowedTable<T, S extends string>({
 
   return (
     <Paper withBorder radius="sm" style={{ overflow: "hidden", opacity: windows.isStale ? 0.6 : 1 }} aria-busy={windows.isStale}>
-      <Box ref={setScrollElement} style={{ height: viewportHeight, overflow: "auto" }} data-testid={testId}>
+      <Box
+        ref={setScrollElement}
+        // A row scrolled into view by focus stops below the sticky header, not under it.
+        style={{ height: viewportHeight, overflow: "auto", scrollPaddingTop: headerHeight }}
+        data-testid={testId}
+      >
         <Table
           stickyHeader
           highlightOnHover
@@ -146,13 +178,22 @@ export function WindowedTable<T, S extends string>({
                   style={{ height: rowHeight }}
                   data-loading
                   data-testid="row-loading"
+                  {...navigation(item.index)}
                 >
                   <Table.Td colSpan={columns.length}>
                     <Skeleton h={Math.max(rowHeight - 16, 8)} />
                   </Table.Td>
                 </Table.Tr>
               ) : (
-                <WindowedRow<T, S> key={getRowId(row)} row={row} index={item.index} columns={columns} height={rowHeight} />
+                <WindowedRow<T, S>
+                  key={getRowId(row)}
+                  row={row}
+                  index={item.index}
+                  columns={columns}
+                  height={rowHeight}
+                  selected={isRowSelected?.(row)}
+                  {...navigation(item.index)}
+                />
               );
             })}
             {paddingBottom > 0 && (
@@ -167,17 +208,18 @@ export function WindowedTable<T, S extends string>({
   );
 }
 
-interface RowProps<T, S extends string> {
+interface RowProps<T, S extends string> extends RowNavigationProps {
   row: T;
   index: number;
   columns: readonly WindowedColumn<T, S>[];
   height: number;
+  selected: boolean | undefined;
 }
 
 /** One row; a row that stays in view while the list scrolls is not rendered again. */
-function WindowedRowContent<T, S extends string>({ row, index, columns, height }: RowProps<T, S>) {
+function WindowedRowContent<T, S extends string>({ row, index, columns, height, selected, ...navigation }: RowProps<T, S>) {
   return (
-    <Table.Tr aria-rowindex={index + 2} style={{ height }}>
+    <Table.Tr aria-rowindex={index + 2} aria-selected={selected} style={{ height }} {...navigation}>
       {columns.map((column) => (
         <Table.Td key={column.id} style={CELL_STYLE}>
           {column.cell(row)}

@@ -48,6 +48,7 @@ export interface RowNavigationProps {
   className: string;
   onKeyDown: (event: KeyboardEvent<HTMLElement>) => void;
   onFocus: (event: FocusEvent<HTMLElement>) => void;
+  onBlur: (event: FocusEvent<HTMLElement>) => void;
 }
 
 /**
@@ -71,12 +72,20 @@ export function useRowNavigation({
   const [active, setActive] = useState(0);
   // The row to focus once it is rendered (after scrolling it into the window).
   const pending = useRef<number | null>(null);
+  // Whether the focus is in the list's rows. A focused row that leaves the DOM (scrolled out of the
+  // window, or a placeholder replaced by its row once read) takes the focus with it, without a
+  // blur: the focus then goes back to the tab stop row as soon as it is rendered.
+  const focusWithin = useRef(false);
+  const activeRef = useRef(0);
   const latest = useRef({ count, scrollToIndex, pageSize, onActivate, onToggle });
   latest.current = { count, scrollToIndex, pageSize, onActivate, onToggle };
 
   const focusPending = useCallback(() => {
-    if (pending.current === null || !container) return;
-    const row = container.querySelector<HTMLElement>(`tr[data-row-index="${pending.current}"]`);
+    if (!container) return;
+    const lost = focusWithin.current && !container.contains(document.activeElement);
+    const index = pending.current ?? (lost ? activeRef.current : null);
+    if (index === null) return;
+    const row = container.querySelector<HTMLElement>(`tr[data-row-index="${index}"]`);
     if (row) {
       pending.current = null;
       row.focus();
@@ -91,10 +100,13 @@ export function useRowNavigation({
   // Rows scrolled into the window, and cells that render new controls (Run now → Cancel).
   useEffect(() => {
     if (!container) return;
-    const observer = new MutationObserver(() => syncRowControls(container));
+    const observer = new MutationObserver(() => {
+      syncRowControls(container);
+      focusPending();
+    });
     observer.observe(container, { childList: true, subtree: true });
     return () => observer.disconnect();
-  }, [container]);
+  }, [container, focusPending]);
 
   const onKeyDown = useCallback((event: KeyboardEvent<HTMLElement>) => {
     if (event.target !== event.currentTarget || event.altKey || event.ctrlKey || event.metaKey) return;
@@ -113,6 +125,7 @@ export function useRowNavigation({
       event.preventDefault();
       const target = Math.max(0, Math.min(count - 1, to));
       setActive(target);
+      activeRef.current = target;
       pending.current = target;
       scrollToIndex(target);
       focusPending();
@@ -127,8 +140,19 @@ export function useRowNavigation({
 
   // A row focused in any way (Tab, a click, a control inside it) becomes the list's tab stop.
   const onFocus = useCallback((event: FocusEvent<HTMLElement>) => {
-    setActive(Number(event.currentTarget.dataset.rowIndex));
+    const index = Number(event.currentTarget.dataset.rowIndex);
+    focusWithin.current = true;
+    activeRef.current = index;
+    setActive(index);
   }, []);
+  // A blur to elsewhere (Tab out, a click outside, another window) ends it; a removed row has none.
+  const onBlur = useCallback(
+    (event: FocusEvent<HTMLElement>) => {
+      const to = event.relatedTarget;
+      if (!(to instanceof Node && container?.contains(to))) focusWithin.current = false;
+    },
+    [container],
+  );
 
   const current = Math.max(0, Math.min(active, count - 1));
   const tabStop = current >= firstRendered && current <= lastRendered ? current : firstRendered;
@@ -138,5 +162,6 @@ export function useRowNavigation({
     className: "sk-nav-row",
     onKeyDown,
     onFocus,
+    onBlur,
   });
 }

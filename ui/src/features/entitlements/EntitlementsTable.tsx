@@ -243,6 +243,9 @@ export function EntitlementsTable({ profile, modelId = null }: EntitlementsTable
         exportName={exportName(profile, LIST)}
         actions={actions}
         maxHeight={400}
+        onRowActivate={(entitlement) => setEditing({ entitlement })}
+        onRowToggle={(entitlement) => toggle(entitlement.id, !picked.has(entitlement.id))}
+        isRowSelected={(entitlement) => picked.has(entitlement.id)}
         data-testid={`entitlements-table-${profile.id}`}
         empty={
           noModels ? (

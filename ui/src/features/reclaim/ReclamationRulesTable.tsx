@@ -102,6 +102,7 @@ export function ReclamationRulesTable({ profile }: { profile: Profile }) {
         getRowId={(r) => String(r.id)}
         exportName={exportName(profile, LIST)}
         maxHeight={360}
+        onRowActivate={setEditing}
         data-testid={`rules-table-${profile.id}`}
         empty={<NotSyncedYet list={LIST} profile={profile} />}
       />

@@ -199,6 +199,7 @@ function RulesList<R extends AnyRule>({ profile, kind, select }: RulesListProps<
         initialSorting={[{ id: "value", desc: false }]}
         exportName={exportName(profile, kind.list)}
         actions={newRule}
+        onRowActivate={(rule) => setEditing({ rule })}
         data-testid={`${kind.kind}-rules-table`}
         empty={
           <EmptyState

@@ -6,6 +6,7 @@ import { type ReactNode, useEffect, useId, useRef, useState } from "react";
 import type { AuditRecord } from "../../../bindings/reclaim";
 import { useHeaderHeight, useScrollbarHeight } from "../../../components/DataTable";
 import { ErrorAlert } from "../../../components/ErrorAlert";
+import { useRowNavigation } from "../../../components/useRowNavigation";
 import { formatDateTime } from "../../../lib/dates";
 import { NOT_KNOWN_YET, OUTCOME_COLORS, outcomeDetails, outcomeLabel, SEAT_ACTION_LABELS, seatChange } from "../format";
 import type { AuditWindows } from "./useAuditWindows";
@@ -215,6 +216,14 @@ function LoadedAuditTable({ windows, total, showProfile, onUndo, resetKey }: Aud
   const last = items[items.length - 1]?.index ?? 0;
   const { showRange } = windows;
   useEffect(() => showRange(first, last), [showRange, first, last]);
+  const navigation = useRowNavigation({
+    count: total,
+    container: scrollElement,
+    scrollToIndex: (index) => virtualizer.scrollToIndex(index),
+    firstRendered: first,
+    lastRendered: last,
+    pageSize: Math.max(1, Math.floor(viewportHeight / ROW_HEIGHT) - 1),
+  });
   useEffect(() => {
     if (scrollElement) scrollElement.scrollTop = 0;
   }, [scrollElement, resetKey]);
@@ -225,7 +234,12 @@ function LoadedAuditTable({ windows, total, showProfile, onUndo, resetKey }: Aud
 
   return (
     <Paper withBorder radius="sm" style={{ overflow: "hidden", opacity: windows.isStale ? 0.6 : 1 }} aria-busy={windows.isStale}>
-      <Box ref={setScrollElement} style={{ height: viewportHeight, overflow: "auto" }} data-testid="audit-viewport">
+      <Box
+        ref={setScrollElement}
+        // A row scrolled into view by focus stops below the sticky header, not under it.
+        style={{ height: viewportHeight, overflow: "auto", scrollPaddingTop: headerHeight }}
+        data-testid="audit-viewport"
+      >
         <Table
           stickyHeader
           highlightOnHover
@@ -253,7 +267,13 @@ function LoadedAuditTable({ windows, total, showProfile, onUndo, resetKey }: Aud
               const row = windows.rowAt(item.index);
               if (!row) {
                 return (
-                  <Table.Tr key={`loading-${item.index}`} aria-rowindex={item.index + 2} style={{ height: ROW_HEIGHT }} data-testid="row-loading">
+                  <Table.Tr
+                    key={`loading-${item.index}`}
+                    aria-rowindex={item.index + 2}
+                    style={{ height: ROW_HEIGHT }}
+                    data-testid="row-loading"
+                    {...navigation(item.index)}
+                  >
                     <Table.Td colSpan={columns.length}>
                       <Skeleton h={ROW_HEIGHT - 16} />
                     </Table.Td>
@@ -261,7 +281,13 @@ function LoadedAuditTable({ windows, total, showProfile, onUndo, resetKey }: Aud
                 );
               }
               return (
-                <Table.Tr key={row.id} aria-rowindex={item.index + 2} style={{ height: ROW_HEIGHT }} data-testid="audit-row">
+                <Table.Tr
+                  key={row.id}
+                  aria-rowindex={item.index + 2}
+                  style={{ height: ROW_HEIGHT }}
+                  data-testid="audit-row"
+                  {...navigation(item.index)}
+                >
                   {columns.map((column) => (
                     <Table.Td key={column.id} style={{ whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" }}>
                       {column.cell(row, onUndo)}

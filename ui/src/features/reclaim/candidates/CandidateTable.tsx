@@ -6,6 +6,7 @@ import { type ReactNode, useEffect, useRef, useState } from "react";
 import type { CandidateSort, CandidateState, RemovalCandidate } from "../../../bindings/reclaim";
 import { useHeaderHeight, useScrollbarHeight } from "../../../components/DataTable";
 import { ErrorAlert } from "../../../components/ErrorAlert";
+import { useRowNavigation } from "../../../components/useRowNavigation";
 import { formatDateTime } from "../../../lib/dates";
 import { countFormat, formatMoney, JUSTIFICATION_LABELS, SOURCE_LABELS, STATE_COLORS, STATE_LABELS } from "../format";
 import type { CandidateWindows } from "./useCandidateWindows";
@@ -201,6 +202,19 @@ function LoadedCandidateTable({
   const last = items[items.length - 1]?.index ?? 0;
   const { showRange } = windows;
   useEffect(() => showRange(first, last), [showRange, first, last]);
+  const navigation = useRowNavigation({
+    count: total,
+    container: scrollElement,
+    scrollToIndex: (index) => virtualizer.scrollToIndex(index),
+    firstRendered: first,
+    lastRendered: last,
+    pageSize: Math.max(1, Math.floor(viewportHeight / ROW_HEIGHT) - 1),
+    // Space selects the row or clears it, as its checkbox does.
+    onToggle: (index) => {
+      const row = windows.rowAt(index);
+      if (row) onToggle(row, !selected.has(row.id));
+    },
+  });
   useEffect(() => {
     if (scrollElement) scrollElement.scrollTop = 0;
   }, [scrollElement, resetKey]);
@@ -212,7 +226,12 @@ function LoadedCandidateTable({
 
   return (
     <Paper withBorder radius="sm" style={{ overflow: "hidden", opacity: windows.isStale ? 0.6 : 1 }} aria-busy={windows.isStale}>
-      <Box ref={setScrollElement} style={{ height: viewportHeight, overflow: "auto" }} data-testid="candidates-viewport">
+      <Box
+        ref={setScrollElement}
+        // A row scrolled into view by focus stops below the sticky header, not under it.
+        style={{ height: viewportHeight, overflow: "auto", scrollPaddingTop: headerHeight }}
+        data-testid="candidates-viewport"
+      >
         <Table
           stickyHeader
           highlightOnHover
@@ -265,7 +284,13 @@ function LoadedCandidateTable({
               const row = windows.rowAt(item.index);
               if (!row) {
                 return (
-                  <Table.Tr key={`loading-${item.index}`} aria-rowindex={item.index + 2} style={{ height: ROW_HEIGHT }} data-testid="row-loading">
+                  <Table.Tr
+                    key={`loading-${item.index}`}
+                    aria-rowindex={item.index + 2}
+                    style={{ height: ROW_HEIGHT }}
+                    data-testid="row-loading"
+                    {...navigation(item.index)}
+                  >
                     <Table.Td colSpan={leafCount}>
                       <Skeleton h={ROW_HEIGHT - 16} />
                     </Table.Td>
@@ -280,6 +305,7 @@ function LoadedCandidateTable({
                   aria-selected={isSelected}
                   style={{ height: ROW_HEIGHT }}
                   bg={isSelected ? "var(--mantine-primary-color-light)" : undefined}
+                  {...navigation(item.index)}
                 >
                   <Table.Td>
                     <Checkbox
