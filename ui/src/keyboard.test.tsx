@@ -32,6 +32,7 @@ import {
   profile,
   reclamationRule,
   subscription,
+  userRule,
   validation,
 } from "./test/fixtures";
 import { layOutListViewports } from "./test/layout";
@@ -187,6 +188,25 @@ describe("lists", () => {
     within(table).getAllByRole("row")[1]!.focus();
     await user.keyboard("{Enter}");
     expect(await screen.findByRole("dialog", { name: "Reclamation Rule: Smartsheet Member" })).toBeInTheDocument();
+  });
+
+  it("Subscription User Exclusion Rule: Enter opens the focused rule", async () => {
+    const acme = profile({ status: "Published", lastValidation: validation() });
+    mockBackend({
+      list_profiles: () => [acme],
+      get_profile: () => acme,
+      default_activity_start: () => ACTIVITY_START,
+      get_activity_settings: () => activitySettings(),
+      license_usage: () => licenseUsage({ hasData: false }),
+      list_job_results: () => [],
+      list_exclusion_rules: () => ({ identifierRules: [], userRules: [userRule()] }),
+    });
+    const { user } = renderWithProviders(<App />, { path: "/profiles/1" });
+    await user.click(await screen.findByRole("tab", { name: "Subscription User Exclusion Rule" }));
+    const table = await screen.findByRole("table", { name: "Subscription User Exclusion Rule" });
+    within(table).getAllByRole("row")[1]!.focus();
+    await user.keyboard("{Enter}");
+    expect(await screen.findByRole("dialog", { name: "Edit Subscription User Exclusion Rule" })).toBeInTheDocument();
   });
 });
 
