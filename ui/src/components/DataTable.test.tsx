@@ -248,6 +248,33 @@ describe("DataTable", () => {
       expect(row).toHaveFocus();
     });
 
+    it("gives the focus back to the row when it scrolls out and back, and never takes it from elsewhere", async () => {
+      const { user } = renderTable({ data: many(5_000) });
+      const viewport = screen.getByTestId("table-viewport");
+      const scrollTo = async (row: number) => {
+        viewport.scrollTop = row * ROW_HEIGHT;
+        fireEvent.scroll(viewport);
+        await waitFor(() => expect(names()).toContain(`User ${String(row).padStart(5, "0")}`));
+      };
+      bodyRows()[0]!.focus();
+      await user.keyboard("{ArrowDown}");
+      expect(focusedName()).toBe("User 00001");
+
+      // Scrolled out of the window, the row is gone and the focus with it; back, it has it again.
+      await scrollTo(3_000);
+      expect(document.body).toHaveFocus();
+      expect(tabStops()).toHaveLength(1);
+      await scrollTo(0);
+      await waitFor(() => expect(focusedName()).toBe("User 00001"));
+
+      // Focus moved elsewhere while the row was out of the window stays there.
+      await scrollTo(3_000);
+      const search = screen.getByRole("textbox", { name: "Search" });
+      search.focus();
+      await scrollTo(0);
+      expect(search).toHaveFocus();
+    });
+
     it("opens a row with Enter and selects it with Space, where the list has these", async () => {
       const opened: string[] = [];
       const toggled: string[] = [];

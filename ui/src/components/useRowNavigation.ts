@@ -82,13 +82,22 @@ export function useRowNavigation({
 
   const focusPending = useCallback(() => {
     if (!container) return;
-    const lost = focusWithin.current && !container.contains(document.activeElement);
+    const focused = document.activeElement;
+    if (focused && focused !== document.body && !container.contains(focused)) {
+      // The focus is elsewhere now (a dialog, a field): the list no longer takes it.
+      focusWithin.current = false;
+      pending.current = null;
+      return;
+    }
+    const lost = focusWithin.current && !container.contains(focused);
     const index = pending.current ?? (lost ? activeRef.current : null);
     if (index === null) return;
     const row = container.querySelector<HTMLElement>(`tr[data-row-index="${index}"]`);
     if (row) {
+      // A row moved to is scrolled into view; one that only comes back into the window (the user
+      // scrolling back to it) is not, or the list would jump under the user's wheel.
+      row.focus(pending.current === null ? { preventScroll: true } : undefined);
       pending.current = null;
-      row.focus();
     }
   }, [container]);
   // After every render: the row asked for may just have come into the window, and the tab stop
