@@ -73,7 +73,10 @@ function backend(handlers: BackendHandlers = {}) {
     ],
     ...connections.handlers,
     get_activity_settings: () => activitySettings({ activitySource: "events" }),
-    ...subscriptionStore([subscription(), subscription({ id: 2, userId: "1002", email: "bob@example.com", name: null })]),
+    ...subscriptionStore([
+      subscription(),
+      subscription({ id: 2, userId: "1002", email: "bob@example.com", name: null }),
+    ]),
     list_models: () => [MEMBER],
     list_unrecognized_identifiers: () => [unrecognized()],
     list_job_results: () => [jobResult()],
@@ -199,7 +202,8 @@ describe("accessibility audit with values in the fields (axe-core)", () => {
     await screen.findByRole("table", { name: "Software Entitlements" });
     await user.click(screen.getByRole("textbox", { name: "Software model" }));
     await user.click(await screen.findByRole("option", { name: "Smartsheet Member" }));
-    await waitFor(() => expect(screen.getByRole("textbox", { name: "Software model" })).toHaveValue("Smartsheet Member"));
+    const filter = screen.getByRole("textbox", { name: "Software model" });
+    await waitFor(() => expect(filter).toHaveValue("Smartsheet Member"));
     await screen.findByText("USER:LOGIN");
     await expectNoAxeViolations();
   });

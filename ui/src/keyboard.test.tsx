@@ -97,7 +97,7 @@ describe("lists", () => {
     return renderWithProviders(<App />, { path: "/candidates" });
   }
 
-  it("Removal Candidates: the arrows move between rows, Space selects the focused one, End goes to the last", async () => {
+  it("Removal Candidates: the arrows move between rows, Space selects the focused one, End goes last", async () => {
     layOutListViewports();
     const { user } = candidates();
     const table = await screen.findByRole("table", { name: "Removal Candidates" });
@@ -138,7 +138,9 @@ describe("lists", () => {
 
   it("Audit Log: the arrows move between the records", async () => {
     const acme = profile({ status: "Published", lastValidation: validation() });
-    const audit = [1, 2, 3].map((id) => auditRecord({ id, email: `user${id}@example.com`, requestedAt: `2026-12-0${id}T09:00:00Z` }));
+    const audit = [1, 2, 3].map((id) =>
+      auditRecord({ id, email: `user${id}@example.com`, requestedAt: `2026-12-0${id}T09:00:00Z` }),
+    );
     const store = reclaimStore({ profiles: [acme], audit });
     mockBackend({ list_profiles: () => [acme], ...store.handlers });
     const { user } = renderWithProviders(<App />, { path: "/audit" });
@@ -156,7 +158,10 @@ describe("lists", () => {
   it("Software Entitlements: Enter opens the focused entitlement, Space selects it", async () => {
     const store = entitlementStore({
       models: [model()],
-      entitlements: [entitlement(), entitlement({ id: 2, displayName: "Smartsheet Business 2027", termStart: "2027-01-01", termEnd: "2027-12-31" })],
+      entitlements: [
+        entitlement(),
+        entitlement({ id: 2, displayName: "Smartsheet Business 2027", termStart: "2027-01-01", termEnd: "2027-12-31" }),
+      ],
     });
     const acme = profile({ status: "Published", lastValidation: validation() });
     mockBackend({ list_profiles: () => [acme], list_models: () => [model()], ...store.handlers });
@@ -265,7 +270,7 @@ describe("dialogs keep the focus", () => {
 });
 
 describe("every action is reachable", () => {
-  it("the profile page: Tab reaches Save, Validate Connection, Publish, Delete and the related lists; the arrows move along the tabs", async () => {
+  it("the profile page: Tab reaches Save, Validate Connection, Publish, Delete and the related lists' tabs", async () => {
     const draft = profile({ lastValidation: validation() });
     mockBackend({
       list_profiles: () => [draft],
@@ -289,7 +294,9 @@ describe("every action is reachable", () => {
       reached.add(`${el.getAttribute("role") ?? el.tagName.toLowerCase()}:${el.textContent?.trim()}`);
       if (el.getAttribute("role") === "tab") break;
     }
-    for (const name of ["Save", "Validate Connection", "Publish", "Delete"]) expect(reached).toContain(`button:${name}`);
+    for (const name of ["Save", "Validate Connection", "Publish", "Delete"]) {
+      expect(reached).toContain(`button:${name}`);
+    }
     // The tab list is one tab stop: the selected tab.
     expect(focused()).toHaveAccessibleName("Scheduled Jobs");
     expect(focused()).toHaveAttribute("aria-selected", "true");
@@ -343,6 +350,7 @@ describe("focus is visible", () => {
 
   it("rings the focused row of a list", () => {
     const css = sources().find(([file]) => file.endsWith("rows.css"))![1];
-    expect(css).toMatch(/\.sk-nav-row:focus-visible\s*\{[^}]*outline:\s*2px solid var\(--mantine-primary-color-filled\)/);
+    const ring = /\.sk-nav-row:focus-visible\s*\{[^}]*outline:\s*2px solid var\(--mantine-primary-color-filled\)/;
+    expect(css).toMatch(ring);
   });
 });

@@ -217,7 +217,14 @@ interface RowProps<T, S extends string> extends RowNavigationProps {
 }
 
 /** One row; a row that stays in view while the list scrolls is not rendered again. */
-function WindowedRowContent<T, S extends string>({ row, index, columns, height, selected, ...navigation }: RowProps<T, S>) {
+function WindowedRowContent<T, S extends string>({
+  row,
+  index,
+  columns,
+  height,
+  selected,
+  ...navigation
+}: RowProps<T, S>) {
   return (
     <Table.Tr aria-rowindex={index + 2} aria-selected={selected} style={{ height }} {...navigation}>
       {columns.map((column) => (
