@@ -153,6 +153,19 @@ describe("accessibility audit (axe-core)", () => {
     await expectNoAxeViolations();
   });
 
+  it("Connections & Credentials", async () => {
+    render("/connections");
+    await screen.findByRole("table", { name: "Connections & Credentials" });
+    await expectNoAxeViolations();
+  });
+
+  it("a Draft saved without its connection (Save first)", async () => {
+    const draft = profile({ connection: null });
+    render("/profiles/1", { list_profiles: () => [draft], get_profile: () => draft });
+    await screen.findByRole("button", { name: "Create New Connection & Credential" });
+    await expectNoAxeViolations();
+  });
+
   it("Removal Candidates", async () => {
     render("/candidates");
     await screen.findByRole("checkbox", { name: "Select Ann Example" });
