@@ -246,7 +246,8 @@ def main():
         s5 = rows["s5"]
         check(s5["subscriptions"] == counts2["subscriptions"], "candidates computed on another database")
         print(f"bench:    {s5['open']} candidates of {s5['subscriptions']} subscriptions: from none "
-              f"{s5['fromNoneMs']:.1f} ms, again {sorted(s5['againMs'])[2]:.1f} ms (median of 5)", flush=True)
+              f"{sorted(s5['warmFromNoneMs'])[2]:.1f} ms (first, cache cold: {s5['fromNoneMs']:.1f} ms), "
+              f"again {sorted(s5['againMs'])[2]:.1f} ms (medians of 5)", flush=True)
     finally:
         sim.stop()
 
@@ -521,18 +522,21 @@ def write_report(a, cfg, rows):
         lines += ui_section(a.ui)
     s5, s6 = rows["s5"], rows["s6"]
     again = sorted(s5["againMs"])[len(s5["againMs"]) // 2]
+    warm = sorted(s5["warmFromNoneMs"])[len(s5["warmFromNoneMs"]) // 2]
     lines += [
         f"## 5. Computing the removal candidates of {s5['subscriptions']:,} subscriptions",
         "",
         "On scenario 1's organization after its incremental run, through `examples/bench_sync.rs candidates` "
-        "(the core's `reclaim::compute`, one transaction, as at the end of every refresh): first with no candidate "
-        "yet (every one is opened), then again five times (each follows the activity of the open ones).",
+        "(the core's `reclaim::compute`, one transaction, as at the end of every refresh): with no candidate yet "
+        "(every one is opened) and again (each follows the activity of the open ones), five times each. A refresh "
+        "computes them on the connection that has just read and written the same rows; the first computation of "
+        "this process, on a database just opened (its pages not yet in SQLite's cache), is shown apart.",
         "",
-        "| open candidates | from none | again (median of 5) |",
-        "|---|---|---|",
-        f"| {s5['open']:,} | {s5['fromNoneMs']:.1f} ms | {again:.1f} ms |",
+        "| open candidates | from none (median of 5) | again (median of 5) | first, cache cold |",
+        "|---|---|---|---|",
+        f"| {s5['open']:,} | {warm:.1f} ms | {again:.1f} ms | {s5['fromNoneMs']:.1f} ms |",
         "",
-        f"Target under 100 ms: {met(max(s5['fromNoneMs'], again) < 100)}.",
+        f"Target under 100 ms: {met(max(warm, again) < 100)}.",
         "",
         f"## 6. Reclaiming {s6['count']:,} approved candidates at 300 requests/min",
         "",

@@ -292,36 +292,29 @@ fn rows_of(json: &str) -> Result<Vec<Judged>> {
         .map_err(|e| Error::Internal(format!("reading the subscriptions to judge: {e}")))
 }
 
-/// A verdict of inactivity, as the statements of [`open_candidates`] (`id` = the subscription's)
-/// and [`follow_activity`] (`id` = the candidate's) read it: stored values, as sqlx stores them.
+/// A verdict of inactivity, as the statements of [`open_candidates`] (the id is the
+/// subscription's) and [`follow_activity`] (the candidate's) read it: `[id, justification,
+/// last_activity_at, activity_source, inactive_since]`, stored values as sqlx stores them. An array,
+/// not an object: SQLite reads an array's elements by position, without looking up keys, which
+/// made opening thousands of candidates about a third faster.
 #[derive(Serialize)]
-struct Verdict {
-    id: i64,
-    justification: &'static str,
-    last_activity_at: Option<String>,
-    activity_source: &'static str,
-    inactive_since: String,
-}
+struct Verdict(i64, &'static str, Option<String>, &'static str, String);
 
 impl Verdict {
     fn new(id: i64, inactive: &Inactivity) -> Self {
-        Self {
+        Self(
             id,
-            justification: inactive.justification.as_str(),
-            last_activity_at: inactive.last_activity.map(db_time),
-            activity_source: inactive.source.as_str(),
-            inactive_since: db_time(inactive.inactive_since),
-        }
+            inactive.justification.as_str(),
+            inactive.last_activity.map(db_time),
+            inactive.source.as_str(),
+            db_time(inactive.inactive_since),
+        )
     }
 }
 
-/// An open candidate that closes, with its new state and note.
+/// An open candidate that closes: `[id, state, note]`.
 #[derive(Serialize)]
-struct Closed {
-    id: i64,
-    state: &'static str,
-    note: String,
-}
+struct Closed(i64, &'static str, String);
 
 /// Brings the profile's removal candidates in step with its subscriptions, activity, rules,
 /// exclusions and protected users, in one transaction: opens candidates for inactive paid seats,
@@ -469,7 +462,7 @@ async fn compute_in(
                     Event::Skipped
                 };
                 let to = state::next(state, event).map_err(|e| Error::Internal(e.0))?;
-                closed.push(Closed { id, state: to.as_str(), note: cap(&reason.describe(), MAX_MESSAGE) });
+                closed.push(Closed(id, to.as_str(), cap(&reason.describe(), MAX_MESSAGE)));
             }
         }
     }
@@ -547,9 +540,8 @@ async fn open_candidates(
         "INSERT INTO removal_candidates (profile_id, subscription_id, model_id, user_id, email, name, identifier, \
            is_internal, justification, last_activity_at, activity_source, inactive_since, state, opened_at, updated_at) \
          SELECT s.profile_id, s.id, s.model_id, s.user_id, s.email, s.name, s.identifier, s.is_internal, \
-           v.value ->> 'justification', v.value ->> 'last_activity_at', v.value ->> 'activity_source', \
-           v.value ->> 'inactive_since', 'ready', ?1, ?1 \
-         FROM json_each(?2) v CROSS JOIN software_subscriptions s ON s.id = v.value ->> 'id' \
+           v.value ->> 1, v.value ->> 2, v.value ->> 3, v.value ->> 4, 'ready', ?1, ?1 \
+         FROM json_each(?2) v CROSS JOIN software_subscriptions s ON s.id = v.value ->> 0 \
          WHERE s.profile_id = ?3",
         now,
         opened,
@@ -571,10 +563,9 @@ async fn follow_activity(
     }
     let changed = to_json(changed)?;
     let done = sqlx::query!(
-        "UPDATE removal_candidates SET justification = v.value ->> 'justification', \
-           last_activity_at = v.value ->> 'last_activity_at', activity_source = v.value ->> 'activity_source', \
-           inactive_since = v.value ->> 'inactive_since', updated_at = ?1 \
-         FROM json_each(?2) v WHERE removal_candidates.id = v.value ->> 'id' AND removal_candidates.closed_at IS NULL",
+        "UPDATE removal_candidates SET justification = v.value ->> 1, last_activity_at = v.value ->> 2, \
+           activity_source = v.value ->> 3, inactive_since = v.value ->> 4, updated_at = ?1 \
+         FROM json_each(?2) v WHERE removal_candidates.id = v.value ->> 0 AND removal_candidates.closed_at IS NULL",
         now,
         changed
     )
@@ -588,12 +579,11 @@ async fn close_all(conn: &mut SqliteConnection, closed: &[Closed], now: DateTime
     if closed.is_empty() {
         return Ok(());
     }
-    debug_assert!(closed.iter().all(|c| c.state.starts_with("closed_")));
+    debug_assert!(closed.iter().all(|c| c.1.starts_with("closed_")));
     let closed = to_json(closed)?;
     sqlx::query!(
-        "UPDATE removal_candidates SET state = v.value ->> 'state', note = v.value ->> 'note', closed_at = ?1, \
-           updated_at = ?1 \
-         FROM json_each(?2) v WHERE removal_candidates.id = v.value ->> 'id' AND removal_candidates.closed_at IS NULL",
+        "UPDATE removal_candidates SET state = v.value ->> 1, note = v.value ->> 2, closed_at = ?1, updated_at = ?1 \
+         FROM json_each(?2) v WHERE removal_candidates.id = v.value ->> 0 AND removal_candidates.closed_at IS NULL",
         now,
         closed
     )
