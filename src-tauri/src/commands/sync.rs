@@ -19,7 +19,7 @@ pub async fn list_subscriptions_page(
     state: &AppState,
     request: SubscriptionPageRequest,
 ) -> CommandResult<SubscriptionPage> {
-    services::list_subscriptions_page(&state.db, &request).await.map_err(ipc_error)
+    services::list_subscriptions_page(&state.db, &state.clock, &request).await.map_err(ipc_error)
 }
 
 /// The Software Subscriptions filters' options and the profile's number of subscriptions.

@@ -130,7 +130,14 @@ excluded: boolean,
  * The rule that excludes it, as the admin reads it: `identifier GUEST`,
  * `user @contractors.example`, `user ann@example.com`.
  */
-excludedBy: string | null, };
+excludedBy: string | null, 
+/**
+ * Whole days since the last activity (the later of the last counted event and the last
+ * login), or, without any, since the account is known to exist — as the removal candidates
+ * count them. None for a closed subscription. Computed from the row when it is read, so the
+ * list cannot be sorted or filtered by it.
+ */
+inactiveDays: number | null, };
 
 /**
  * What the list's filters offer, and how many subscriptions the profile has in all.
@@ -186,7 +193,8 @@ export type SubscriptionPageRequest = { profileId: number, filter: SubscriptionF
 limit: number, };
 
 /**
- * The columns the list sorts by. Empty values (no name, no model, never logged in, open) come
+ * The columns the list sorts by (not the inactive days, which are computed from each row as it is
+ * read, not stored). Empty values (no name, no model, never logged in, open) come
  * last in either direction; ties are in e-mail order.
  */
 export type SubscriptionSort = "user" | "email" | "identifier" | "model" | "status" | "internal" | "lastLogin" | "lastActivity" | "activitySource" | "firstSeen" | "lastSeen" | "closed" | "excluded";

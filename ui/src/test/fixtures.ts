@@ -103,6 +103,7 @@ export function subscription(
     closedReason: null,
     excluded: false,
     excludedBy: null,
+    inactiveDays: 4,
     ...overrides,
   };
 }

@@ -28,7 +28,7 @@ use seatkeeper_core::jobs::{self, JobKind, JobResult, JobStatus, RunContext};
 use seatkeeper_core::profiles::{Profile, ProfileStatus};
 use seatkeeper_core::smartsheet::SmartsheetClient;
 use seatkeeper_core::sync::{self, SyncOptions, SyncPhase, SyncProgress};
-use seatkeeper_core::{services, Db, Error, SecretStore, SystemClock};
+use seatkeeper_core::{services, Clock, Db, Error, SecretStore, SystemClock};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
@@ -445,11 +445,18 @@ struct JobResultRow<'a> {
 
 /// Writes a related list of the profile as CSV: a header row (also for an empty list), then one
 /// row per item, columns named as in `--json` and the UI (camelCase).
-pub async fn export(db: &Db, profile: &Profile, list: ListChoice, out: impl Write) -> CliResult<usize> {
+/// The subscriptions' inactive days are counted to `clock`'s now.
+pub async fn export(
+    db: &Db,
+    clock: &dyn Clock,
+    profile: &Profile,
+    list: ListChoice,
+    out: impl Write,
+) -> CliResult<usize> {
     let mut w = csv::Writer::from_writer(out);
     let rows = match list {
         ListChoice::Subscriptions => {
-            write_all(&mut w, SUBSCRIPTION_HEADER, &sync::list_subscriptions(db, profile.id).await?)?
+            write_all(&mut w, SUBSCRIPTION_HEADER, &sync::list_subscriptions(db, clock, profile.id).await?)?
         }
         ListChoice::Models => write_all(&mut w, MODEL_HEADER, &sync::list_models(db, profile.id).await?)?,
         ListChoice::Unrecognized => write_all(
@@ -551,6 +558,7 @@ pub const SUBSCRIPTION_HEADER: &[&str] = &[
     "closedReason",
     "excluded",
     "excludedBy",
+    "inactiveDays",
 ];
 pub const MODEL_HEADER: &[&str] = &[
     "id",

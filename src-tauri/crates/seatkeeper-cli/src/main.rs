@@ -468,10 +468,24 @@ async fn dispatch(cli: Cli) -> CliResult<u8> {
                     let f = File::create(&file).map_err(|e| {
                         CliError::new(EXIT_FAILED, format!("could not create {} ({e}).", file.display()))
                     })?;
-                    seatkeeper_cli::export(&db, &profile, list, BufWriter::new(f)).await?;
+                    seatkeeper_cli::export(
+                        &db,
+                        &seatkeeper_core::SystemClock,
+                        &profile,
+                        list,
+                        BufWriter::new(f),
+                    )
+                    .await?;
                 }
                 None => {
-                    seatkeeper_cli::export(&db, &profile, list, std::io::stdout().lock()).await?;
+                    seatkeeper_cli::export(
+                        &db,
+                        &seatkeeper_core::SystemClock,
+                        &profile,
+                        list,
+                        std::io::stdout().lock(),
+                    )
+                    .await?;
                 }
             }
             EXIT_OK

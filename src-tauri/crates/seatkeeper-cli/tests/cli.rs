@@ -129,7 +129,7 @@ async fn profiles_run_and_export_against_the_simulator() {
         assert_eq!(line, &serde_json::to_value(&stored[0]).unwrap(), "{}", job.name);
         assert_eq!(line["status"], "succeeded");
     }
-    let subs = sync::list_subscriptions(&db, profile.id).await.unwrap();
+    let subs = sync::list_subscriptions(&db, &seatkeeper_core::SystemClock, profile.id).await.unwrap();
     assert!(!subs.is_empty());
     assert_eq!(lines[0]["usersRead"].as_i64().unwrap(), subs.len() as i64);
     assert_eq!(lines[0]["subscriptionsCreated"].as_i64().unwrap(), subs.len() as i64);

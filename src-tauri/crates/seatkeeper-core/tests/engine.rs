@@ -166,7 +166,7 @@ async fn run_now_runs_the_subscriptions_job_and_records_its_result() {
     assert_eq!(finished, vec![(job.id, case.profile, result.clone())]);
 
     assert_eq!(
-        list_subscriptions(&case.db, case.profile).await.unwrap().len() as i64,
+        list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap().len() as i64,
         result.subscriptions_created
     );
     assert_eq!(case.results().await, vec![result]);
@@ -227,7 +227,7 @@ async fn cancel_stops_a_run_and_records_it_as_cancelled_with_its_counts() {
     assert_eq!(case.events.finished.lock().unwrap()[0].2, result);
     assert_eq!(case.results().await, vec![result.clone()]);
     // What was committed stays.
-    let stored = list_subscriptions(&case.db, case.profile).await.unwrap().len() as i64;
+    let stored = list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap().len() as i64;
     assert_eq!(stored, result.subscriptions_created);
 
     // Cancelling a job that is not running does nothing; the next run completes the download.
@@ -236,7 +236,7 @@ async fn cancel_stops_a_run_and_records_it_as_cancelled_with_its_counts() {
     case.engine.run_now(job.id).await.unwrap();
     let again = case.engine.wait(job.id).await.unwrap();
     assert_eq!(again.status, JobStatus::Succeeded, "{:?}", again.error_message);
-    assert_eq!(list_subscriptions(&case.db, case.profile).await.unwrap().len(), 1500);
+    assert_eq!(list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap().len(), 1500);
 }
 
 #[tokio::test]

@@ -46,7 +46,7 @@ fn domain(email: &str) -> String {
 }
 
 async fn subscriptions_of(case: &Org) -> Vec<SoftwareSubscription> {
-    list_subscriptions(&case.db, case.profile).await.unwrap()
+    list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap()
 }
 
 #[tokio::test]

@@ -200,7 +200,8 @@ async fn a_reclaim_frees_the_seat_is_audited_seen_by_the_next_refresh_and_undone
     refresh(&org).await;
     let again = candidates(&org, vec![CandidateState::Ready]).await;
     assert!(again.iter().all(|c| !chosen.iter().any(|x| x.user_id == c.user_id)));
-    let subscriptions = seatkeeper_core::sync::list_subscriptions(&org.db, org.profile).await.unwrap();
+    let subscriptions =
+        seatkeeper_core::sync::list_subscriptions(&org.db, &*org.clock, org.profile).await.unwrap();
     for c in &chosen {
         let s = subscriptions.iter().find(|s| s.user_id == c.user_id.to_string()).unwrap();
         assert_eq!(s.identifier, free_seat(c));

@@ -1,14 +1,18 @@
 //! The Software Subscriptions list read in windows, on a simulated organization after both
 //! refreshes, with exclusion rules: the windows hold every row exactly once, the total is right,
 //! and every filter and sort gives what this test computes from the whole list
-//! (`list_subscriptions`).
+//! (`list_subscriptions`). The inactive days are the removal candidates'.
 
 use std::cmp::Ordering;
 
 use seatkeeper_core::jobs::{JobKind, JobStatus};
+use seatkeeper_core::reclaim::{
+    list_rules, update_rule, CandidateFilter, CandidatePageRequest, CandidateSort, Justification,
+    LastActivitySource, RuleInput,
+};
 use seatkeeper_core::services::{
-    list_subscriptions, list_subscriptions_page, save_identifier_exclusion, save_user_exclusion,
-    subscription_facets,
+    compute_candidates, list_candidates, list_subscriptions, list_subscriptions_page,
+    save_identifier_exclusion, save_user_exclusion, subscription_facets,
 };
 use seatkeeper_core::sync::activity::ActivitySource;
 use seatkeeper_core::sync::{
@@ -41,7 +45,7 @@ async fn refreshed() -> Org {
         let result = org.run(kind).await;
         assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
     }
-    let all = list_subscriptions(&org.db, org.profile).await.unwrap();
+    let all = list_subscriptions(&org.db, &*org.clock, org.profile).await.unwrap();
     let mut domains = std::collections::BTreeMap::<&str, usize>::new();
     for s in all.iter().filter(|s| s.is_internal == Some(false)) {
         *domains.entry(s.email.rsplit('@').next().unwrap()).or_default() += 1;
@@ -78,7 +82,7 @@ async fn windows(org: &Org, mut request: SubscriptionPageRequest, limit: i64) ->
     loop {
         request.offset = rows.len() as i64;
         request.limit = limit;
-        let page = list_subscriptions_page(&org.db, &request).await.unwrap();
+        let page = list_subscriptions_page(&org.db, &*org.clock, &request).await.unwrap();
         assert_eq!(page.offset, request.offset);
         assert!(page.rows.len() as i64 <= limit);
         assert_eq!(*total.get_or_insert(page.total), page.total, "every window counts the same rows");
@@ -152,7 +156,7 @@ fn ids(rows: &[SoftwareSubscription]) -> Vec<i64> {
 #[tokio::test]
 async fn windows_hold_every_row_once_in_every_order() {
     let org = refreshed().await;
-    let all = list_subscriptions(&org.db, org.profile).await.unwrap();
+    let all = list_subscriptions(&org.db, &*org.clock, org.profile).await.unwrap();
     assert!(all.len() >= 250, "{}", all.len());
     // The data gives each sort something to do.
     assert!(all.iter().any(|s| s.excluded) && all.iter().any(|s| !s.excluded));
@@ -193,7 +197,7 @@ async fn windows_hold_every_row_once_in_every_order() {
 #[tokio::test]
 async fn each_filter_selects_what_the_full_list_says() {
     let org = refreshed().await;
-    let all = list_subscriptions(&org.db, org.profile).await.unwrap();
+    let all = list_subscriptions(&org.db, &*org.clock, org.profile).await.unwrap();
     let some_name = all.iter().find_map(|s| s.name.clone()).expect("a user with a name");
     let part_of_name = some_name.split_whitespace().last().unwrap().to_uppercase();
     let external_domain = all.iter().find(|s| s.excluded && s.identifier != "GUEST").unwrap().email.clone();
@@ -290,7 +294,7 @@ async fn the_activity_source_filter_where_activity_is_the_last_login() {
         assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.error_message);
     }
     let logins = org.profile;
-    let all = list_subscriptions(&org.db, logins).await.unwrap();
+    let all = list_subscriptions(&org.db, &*org.clock, logins).await.unwrap();
     for (source, want) in [
         (ActivitySourceFilter::LastLogin, Some(ActivitySource::LastLogin)),
         (ActivitySourceFilter::Events, Some(ActivitySource::Events)),
@@ -322,19 +326,26 @@ async fn the_activity_source_filter_where_activity_is_the_last_login() {
 #[tokio::test]
 async fn windows_are_bounded_and_facets_list_the_options() {
     let org = refreshed().await;
-    let all = list_subscriptions(&org.db, org.profile).await.unwrap();
+    let all = list_subscriptions(&org.db, &*org.clock, org.profile).await.unwrap();
     let total = all.len() as i64;
     let base = request(&org, &SubscriptionFilter::default(), SubscriptionSort::Email, false);
 
     // At most 500 rows a window, at least one; a negative offset is the start.
-    let page = list_subscriptions_page(&org.db, &SubscriptionPageRequest { limit: 100_000, ..base.clone() })
-        .await
-        .unwrap();
+    let page = list_subscriptions_page(
+        &org.db,
+        &*org.clock,
+        &SubscriptionPageRequest { limit: 100_000, ..base.clone() },
+    )
+    .await
+    .unwrap();
     assert_eq!((page.rows.len() as i64, page.total), (total.min(500), total));
-    let page =
-        list_subscriptions_page(&org.db, &SubscriptionPageRequest { limit: 0, offset: -5, ..base.clone() })
-            .await
-            .unwrap();
+    let page = list_subscriptions_page(
+        &org.db,
+        &*org.clock,
+        &SubscriptionPageRequest { limit: 0, offset: -5, ..base.clone() },
+    )
+    .await
+    .unwrap();
     assert_eq!((page.rows.len(), page.offset, page.total), (1, 0, total));
 
     // A window past the end is empty and still counts the matches.
@@ -345,7 +356,7 @@ async fn windows_are_bounded_and_facets_list_the_options() {
         limit: 50,
         ..base.clone()
     };
-    let page = list_subscriptions_page(&org.db, &past).await.unwrap();
+    let page = list_subscriptions_page(&org.db, &*org.clock, &past).await.unwrap();
     assert_eq!((page.rows.len(), page.total, page.offset), (0, members, 10_000));
 
     // The filters' options.
@@ -360,11 +371,73 @@ async fn windows_are_bounded_and_facets_list_the_options() {
     assert_eq!((facets.total, facets.identifiers, facets.statuses), (total, identifiers, statuses));
 
     // An unknown profile has no subscriptions.
-    let page =
-        list_subscriptions_page(&org.db, &SubscriptionPageRequest { profile_id: 999, limit: 50, ..base })
-            .await
-            .unwrap();
+    let page = list_subscriptions_page(
+        &org.db,
+        &*org.clock,
+        &SubscriptionPageRequest { profile_id: 999, limit: 50, ..base },
+    )
+    .await
+    .unwrap();
     assert_eq!((page.rows.len(), page.total), (0, 0));
     let facets = subscription_facets(&org.db, 999).await.unwrap();
     assert_eq!((facets.total, facets.identifiers.len(), facets.statuses.len()), (0, 0, 0));
+}
+
+/// The list's inactive days are the removal candidates' (one definition of inactivity): every open
+/// subscription has them, and those the candidates computation opened a candidate for say the
+/// candidate's number of days; a closed subscription has none.
+#[tokio::test]
+async fn inactive_days_are_the_removal_candidates_and_closed_subscriptions_have_none() {
+    let org = refreshed().await;
+    // Every paid seat inactive for a day is a candidate: most of the open ones are compared.
+    for rule in list_rules(&org.db, org.profile).await.unwrap().into_iter().filter(|r| r.paid) {
+        let input =
+            RuleInput { last_activity_threshold_days: 1, grace_period_days: 0, ..RuleInput::defaults() };
+        update_rule(&org.db, &*org.clock, rule.id, input).await.unwrap();
+    }
+    compute_candidates(&org.db, &*org.clock, org.profile).await.unwrap();
+    let mut candidates = Vec::new();
+    loop {
+        let request = CandidatePageRequest {
+            filter: CandidateFilter { profile_id: Some(org.profile), ..Default::default() },
+            sort: CandidateSort::InactiveDays,
+            descending: false,
+            offset: candidates.len() as i64,
+            limit: 500,
+        };
+        let page = list_candidates(&org.db, &*org.clock, &request).await.unwrap();
+        if page.rows.is_empty() {
+            break;
+        }
+        candidates.extend(page.rows);
+    }
+    let read =
+        windows(&org, request(&org, &SubscriptionFilter::default(), SubscriptionSort::Email, false), 97)
+            .await;
+    assert_eq!(
+        read,
+        sorted(
+            list_subscriptions(&org.db, &*org.clock, org.profile).await.unwrap(),
+            SubscriptionSort::Email,
+            false
+        )
+    );
+    let by_id: std::collections::HashMap<i64, &SoftwareSubscription> =
+        read.iter().map(|s| (s.id, s)).collect();
+    // The data gives the comparison something to do: candidates of both kinds, and closed seats.
+    assert!(candidates.len() >= 10, "{} candidates", candidates.len());
+    assert!(candidates.iter().any(|c| c.justification == Justification::NeverUsed));
+    assert!(candidates.iter().any(|c| c.activity_source == LastActivitySource::Events));
+    assert!(candidates.iter().any(|c| c.activity_source == LastActivitySource::LastLogin));
+    assert!(read.iter().any(|s| s.closed_at.is_some()), "some subscriptions are closed");
+    for c in &candidates {
+        let s = by_id[&c.subscription_id];
+        assert_eq!(s.user_id, c.user_id.to_string());
+        assert_eq!(s.inactive_days, Some(c.inactive_days), "{}", s.email);
+    }
+    for s in &read {
+        assert_eq!(s.inactive_days.is_some(), s.closed_at.is_none(), "{}: {:?}", s.email, s.inactive_days);
+    }
+    // The days of an active user are few: not every open seat is counted from when it was known.
+    assert!(read.iter().any(|s| s.inactive_days.is_some_and(|d| d < 7)));
 }

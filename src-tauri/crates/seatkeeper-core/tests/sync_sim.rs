@@ -189,7 +189,7 @@ fn expected_users(sim: &SimHandle, legacy: bool) -> BTreeMap<i64, (String, Strin
 }
 
 async fn stored_users(case: &Case) -> BTreeMap<i64, (String, String, bool)> {
-    sync::list_subscriptions(&case.db, case.profile)
+    sync::list_subscriptions(&case.db, &*case.clock, case.profile)
         .await
         .unwrap()
         .into_iter()
@@ -256,7 +256,7 @@ async fn download_matches_the_simulator(legacy: bool) {
     assert_eq!(case.count("reclamation_rules").await, models.len() as i64);
 
     // Every subscription has its model; last logins, admin flags and seat dates are kept.
-    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let subs = sync::list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap();
     assert!(subs.iter().all(|s| s.model_id.is_some() && s.model_name.is_some()));
     let plan: (Option<String>, Option<i64>) =
         sqlx::query_as("SELECT plan_model, plan_id FROM sync_state WHERE profile_id = ?")
@@ -313,7 +313,7 @@ async fn a_second_run_changes_nothing() {
     assert_eq!(case.count("software_subscriptions").await, rows);
     assert_eq!(case.count("software_models").await, models);
     assert_eq!(case.count("reclamation_rules").await, models);
-    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let subs = sync::list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap();
     assert!(subs.iter().all(|s| s.last_seen == case.clock.now() && s.first_seen < s.last_seen));
     let job = get_profile(&case.db, case.profile).await.unwrap().jobs[0].clone();
     let results = jobs::list_job_results(&case.db, job.id).await.unwrap();
@@ -357,7 +357,7 @@ async fn seat_changes_removals_and_returns_are_followed() {
         (result.subscriptions_created, result.subscriptions_updated, result.subscriptions_closed),
         (0, 1, 1)
     );
-    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let subs = sync::list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap();
     let by_id = |id: i64| subs.iter().find(|s| s.user_id == id.to_string()).unwrap().clone();
     let downgraded = by_id(member);
     assert_eq!(downgraded.identifier, "CONTRIBUTOR");
@@ -383,7 +383,7 @@ async fn seat_changes_removals_and_returns_are_followed() {
     }
     let result = case.subscriptions().await;
     assert_eq!((result.subscriptions_created, result.subscriptions_updated), (0, 1));
-    let back = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let back = sync::list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap();
     let back = back.iter().find(|s| s.user_id == removed.to_string()).unwrap();
     assert_eq!((back.closed_at, back.closed_reason), (None, None));
     assert_eq!(stored_users(&case).await, expected_users(&case.sim, false));
@@ -451,7 +451,7 @@ async fn an_unknown_identifier_is_unrecognized_until_mapped() {
     );
     let models = sync::list_models(&case.db, case.profile).await.unwrap();
     assert_eq!(models.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["Smartsheet Member"]);
-    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let subs = sync::list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap();
     let future = subs.iter().find(|s| s.user_id == "2").unwrap();
     assert_eq!((future.identifier.as_str(), future.model_id), ("ENTERPRISE_SEAT", None));
 
@@ -468,7 +468,7 @@ async fn an_unknown_identifier_is_unrecognized_until_mapped() {
     extra.store(1, Ordering::SeqCst);
     let result = case.subscriptions().await;
     assert_eq!((result.subscriptions_created, result.subscriptions_updated), (1, 0));
-    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let subs = sync::list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap();
     for id in ["2", "4"] {
         let s = subs.iter().find(|s| s.user_id == id).unwrap();
         assert_eq!((s.model_id, s.model_name.as_deref()), (Some(model), Some("Smartsheet Enterprise Seat")));
@@ -509,7 +509,7 @@ async fn a_new_model_is_made_for_an_identifier_and_mapped_in_one_step() {
     let made = models.iter().find(|m| m.id == id).unwrap();
     assert_eq!((made.name.as_str(), made.paid), ("Smartsheet Enterprise Seat", true));
     assert!(sync::list_unrecognized_identifiers(&case.db, case.profile).await.unwrap().is_empty());
-    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let subs = sync::list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap();
     let mapped = subs.iter().find(|s| s.identifier == "ENTERPRISE_SEAT").unwrap();
     assert_eq!(mapped.model_id, Some(id));
     // It comes with a reclamation rule, like the models a download makes.
@@ -602,7 +602,7 @@ async fn events_and_last_logins_dated_after_the_server_clock_are_refused() {
     let result = case.subscriptions().await;
     let text = result.warning_text.clone().unwrap_or_default();
     assert!(text.contains("1 users had a last login dated after Smartsheet's own clock"), "{text}");
-    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let subs = sync::list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap();
     let login = |id: &str| subs.iter().find(|s| s.user_id == id).unwrap().last_login;
     assert_eq!(login("1"), Some(support::at("2026-11-20T00:00:00Z")));
     assert_eq!(login("2"), None, "refused, not stored");
@@ -726,7 +726,7 @@ async fn an_unreadable_user_is_left_as_it_was_and_an_unidentifiable_one_closes_n
         text.contains("1 users could not be read and were left as they were, e.g. u2@acme.example"),
         "{text}"
     );
-    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let subs = sync::list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap();
     assert_eq!(open(&subs), ["1", "2", "3"], "the unreadable user is not closed");
     let two = subs.iter().find(|s| s.user_id == "2").unwrap();
     assert_eq!(
@@ -740,12 +740,18 @@ async fn an_unreadable_user_is_left_as_it_was_and_an_unidentifiable_one_closes_n
     let text = unidentified.warning_text.clone().unwrap_or_default();
     assert!(text.contains("not even their id"), "{text}");
     assert_eq!(unidentified.subscriptions_closed, 0);
-    assert_eq!(open(&sync::list_subscriptions(&case.db, case.profile).await.unwrap()), ["1", "2", "3"]);
+    assert_eq!(
+        open(&sync::list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap()),
+        ["1", "2", "3"]
+    );
 
     round.store(3, Ordering::SeqCst);
     let clean = case.subscriptions().await;
     assert_eq!((clean.subscriptions_closed, clean.warnings), (1, 0), "{:?}", clean.warning_text);
-    assert_eq!(open(&sync::list_subscriptions(&case.db, case.profile).await.unwrap()), ["1", "2"]);
+    assert_eq!(
+        open(&sync::list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap()),
+        ["1", "2"]
+    );
 }
 
 #[tokio::test]
@@ -794,7 +800,7 @@ async fn activity_follows_the_event_stream_incrementally() {
     assert!(settings.has_stream_position);
     assert_eq!(settings.events_from, Some(case.analyze_from().await));
     // The subscriptions list shows the activity.
-    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let subs = sync::list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap();
     let with_activity = subs.iter().filter(|s| s.last_activity_at.is_some()).count();
     assert!(with_activity > 0);
     for s in &subs {
@@ -1007,7 +1013,7 @@ async fn without_event_reporting_last_login_is_the_activity() {
     case.sim.sim().advance(chrono::Duration::days(2));
     case.clock.set(case.sim.sim().now());
     case.subscriptions().await;
-    let subs = sync::list_subscriptions(&case.db, case.profile).await.unwrap();
+    let subs = sync::list_subscriptions(&case.db, &*case.clock, case.profile).await.unwrap();
     assert!(subs.iter().any(|s| s.last_login.is_some()));
     for s in subs {
         assert_eq!(s.last_activity_at, s.last_login, "{}", s.email);

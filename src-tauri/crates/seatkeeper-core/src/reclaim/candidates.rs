@@ -28,6 +28,7 @@ use crate::clock::Clock;
 use crate::db::{db_time, Db};
 use crate::error::{Error, Result};
 use crate::server_text::{cap, MAX_MESSAGE};
+use crate::sync::activity::ActivitySource;
 
 /// Why a seat is a candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, sqlx::Type)]
@@ -94,6 +95,12 @@ pub struct Facts {
     pub grace_days: i64,
 }
 
+impl Facts {
+    fn activity(&self) -> Activity {
+        Activity { last_event: self.last_event, last_login: self.last_login, known_since: self.known_since }
+    }
+}
+
 /// How long a candidate has been inactive, and why it is one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inactivity {
@@ -152,6 +159,64 @@ fn days_between(since: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     (now - since).num_days().max(0)
 }
 
+/// What is known of a subscription's activity: the one definition of how long it has been
+/// inactive, shared by the removal candidates ([`facts_of`], [`judge`]) and the Software
+/// Subscriptions list's inactive days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Activity {
+    /// The last counted event (Event Reporting).
+    pub last_event: Option<DateTime<Utc>>,
+    /// The last login: the later of the subscription's own and a last-login activity row.
+    pub last_login: Option<DateTime<Utc>>,
+    /// The earliest evidence that the account exists (see the module docs).
+    pub known_since: DateTime<Utc>,
+}
+
+impl Activity {
+    /// From what is stored: the subscription's first sight, seat change and last login, and its
+    /// user's row of `user_activity` (the last activity and its source), if any.
+    pub(crate) fn of(
+        first_seen: DateTime<Utc>,
+        seat_changed_at: Option<DateTime<Utc>>,
+        last_login: Option<DateTime<Utc>>,
+        stored: Option<(DateTime<Utc>, ActivitySource)>,
+    ) -> Self {
+        let last_event = stored.filter(|(_, s)| *s == ActivitySource::Events).map(|(at, _)| at);
+        // Last-login activity is the subscription's own last login (kept fresher by each download).
+        let stored_login = stored.filter(|(_, s)| *s == ActivitySource::LastLogin).map(|(at, _)| at);
+        let last_login = match (last_login, stored_login) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        let known_since = [Some(first_seen), seat_changed_at, last_login, last_event]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(first_seen);
+        Self { last_event, last_login, known_since }
+    }
+
+    /// The later of the last counted event and the last login, and where it comes from.
+    pub(crate) fn last(&self) -> Option<(DateTime<Utc>, LastActivitySource)> {
+        match (self.last_event, self.last_login) {
+            (Some(e), Some(l)) if l > e => Some((l, LastActivitySource::LastLogin)),
+            (Some(e), _) => Some((e, LastActivitySource::Events)),
+            (None, Some(l)) => Some((l, LastActivitySource::LastLogin)),
+            (None, None) => None,
+        }
+    }
+
+    /// Inactive since the last activity, or, without any, since the account is known to exist.
+    pub(crate) fn inactive_since(&self) -> DateTime<Utc> {
+        self.last().map_or(self.known_since, |(at, _)| at)
+    }
+
+    /// Whole days inactive at `now`.
+    pub(crate) fn inactive_days(&self, now: DateTime<Utc>) -> i64 {
+        days_between(self.inactive_since(), now)
+    }
+}
+
 /// The one definition of "removal candidate".
 pub fn judge(facts: &Facts, now: DateTime<Utc>) -> std::result::Result<Inactivity, NotCandidate> {
     if !facts.open || !facts.paid {
@@ -172,21 +237,17 @@ pub fn judge(facts: &Facts, now: DateTime<Utc>) -> std::result::Result<Inactivit
     if !facts.rule_active {
         return Err(NotCandidate::RuleInactive);
     }
-    let last = match (facts.last_event, facts.last_login) {
-        (Some(e), Some(l)) if l > e => Some((l, LastActivitySource::LastLogin)),
-        (Some(e), _) => Some((e, LastActivitySource::Events)),
-        (None, Some(l)) => Some((l, LastActivitySource::LastLogin)),
-        (None, None) => None,
-    };
+    let activity = facts.activity();
+    let last = activity.last();
     let known_since = last.map_or(facts.known_since, |(at, _)| at.min(facts.known_since));
     if days_between(known_since, now) < facts.grace_days {
         return Err(NotCandidate::InGracePeriod);
     }
-    let (inactive_since, justification, source) = match last {
-        Some((at, source)) => (at, Justification::LowUsage, source),
-        None => (known_since, Justification::NeverUsed, LastActivitySource::None),
+    let (justification, source) = match last {
+        Some((_, source)) => (Justification::LowUsage, source),
+        None => (Justification::NeverUsed, LastActivitySource::None),
     };
-    let inactive_days = days_between(inactive_since, now);
+    let (inactive_since, inactive_days) = (activity.inactive_since(), activity.inactive_days(now));
     if let Some((at, source)) = last {
         if inactive_days < facts.threshold_days {
             return Err(NotCandidate::Active { at, source });
@@ -238,7 +299,7 @@ struct Judged {
     seat_changed_at: Option<DateTime<Utc>>,
     last_login: Option<DateTime<Utc>>,
     last_activity_at: Option<DateTime<Utc>>,
-    source: Option<String>,
+    source: Option<ActivitySource>,
     candidate_id: Option<i64>,
     state: Option<String>,
     inactive_since: Option<DateTime<Utc>>,
@@ -491,18 +552,8 @@ fn facts_of(
     owner_id: Option<i64>,
     owner_email: Option<&str>,
 ) -> Facts {
-    let last_event = r.last_activity_at.filter(|_| r.source.as_deref() == Some("events"));
-    // Last-login activity is the subscription's own last login (kept fresher by each download).
-    let last_login =
-        match (r.last_login, r.last_activity_at.filter(|_| r.source.as_deref() == Some("last_login"))) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
-    let known_since = [Some(r.first_seen), r.seat_changed_at, last_login, last_event]
-        .into_iter()
-        .flatten()
-        .min()
-        .unwrap_or(r.first_seen);
+    let Activity { last_event, last_login, known_since } =
+        Activity::of(r.first_seen, r.seat_changed_at, r.last_login, r.last_activity_at.zip(r.source));
     let email_lower = r.email.to_lowercase();
     Facts {
         open: r.open,

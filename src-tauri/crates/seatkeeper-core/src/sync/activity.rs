@@ -34,7 +34,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::future::BoxFuture;
 use futures::StreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
@@ -49,7 +49,7 @@ use crate::jobs::RunContext;
 use crate::smartsheet::{ActivityEvent, EventPage, EventsStart, SmartsheetError};
 
 /// Where a user's last activity comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, sqlx::Type)]
 #[sqlx(type_name = "TEXT", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 #[ts(export, export_to = "sync.ts")]

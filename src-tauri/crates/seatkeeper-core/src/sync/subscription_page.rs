@@ -15,6 +15,7 @@ use ts_rs::TS;
 
 use super::activity::ActivitySource;
 use super::subscriptions::{ClosedReason, SoftwareSubscription};
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::Result;
 use crate::reclaim::candidates::contains_pattern;
@@ -61,7 +62,8 @@ pub struct SubscriptionFilter {
     pub excluded: Option<bool>,
 }
 
-/// The columns the list sorts by. Empty values (no name, no model, never logged in, open) come
+/// The columns the list sorts by (not the inactive days, which are computed from each row as it is
+/// read, not stored). Empty values (no name, no model, never logged in, open) come
 /// last in either direction; ties are in e-mail order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -151,8 +153,13 @@ pub struct SubscriptionFacets {
 
 /// A window of the profile's subscriptions that match the filter, in the order asked for, read
 /// from SQLite (never the whole list). An unknown profile has none.
-pub async fn list_subscriptions_page(db: &Db, request: &SubscriptionPageRequest) -> Result<SubscriptionPage> {
-    let f = &request.filter;
+/// Each row comes with its inactive days at the clock's now.
+pub async fn list_subscriptions_page(
+    db: &Db,
+    clock: &dyn Clock,
+    request: &SubscriptionPageRequest,
+) -> Result<SubscriptionPage> {
+    let (f, now) = (&request.filter, clock.now());
     let search = contains_pattern(&f.search);
     let source = f.activity_source.map(ActivitySourceFilter::as_str);
     let sort = request.sort.as_str();
@@ -234,29 +241,33 @@ pub async fn list_subscriptions_page(db: &Db, request: &SubscriptionPageRequest)
     };
     let rows = rows
         .into_iter()
-        .map(|r| SoftwareSubscription {
-            id: r.id,
-            profile_id: r.profile_id,
-            user_id: r.user_id,
-            email: r.email,
-            name: r.name,
-            identifier: r.identifier,
-            model_id: r.model_id,
-            model_name: r.model_name,
-            status: r.status,
-            is_internal: r.is_internal,
-            is_admin: r.is_admin,
-            seat_changed_at: r.seat_changed_at,
-            provisional_expires_at: r.provisional_expires_at,
-            last_login: r.last_login,
-            last_activity_at: r.last_activity_at,
-            activity_source: r.activity_source,
-            first_seen: r.first_seen,
-            last_seen: r.last_seen,
-            closed_at: r.closed_at,
-            closed_reason: r.closed_reason,
-            excluded: r.excluded_by.is_some(),
-            excluded_by: r.excluded_by,
+        .map(|r| {
+            SoftwareSubscription {
+                id: r.id,
+                profile_id: r.profile_id,
+                user_id: r.user_id,
+                email: r.email,
+                name: r.name,
+                identifier: r.identifier,
+                model_id: r.model_id,
+                model_name: r.model_name,
+                status: r.status,
+                is_internal: r.is_internal,
+                is_admin: r.is_admin,
+                seat_changed_at: r.seat_changed_at,
+                provisional_expires_at: r.provisional_expires_at,
+                last_login: r.last_login,
+                last_activity_at: r.last_activity_at,
+                activity_source: r.activity_source,
+                first_seen: r.first_seen,
+                last_seen: r.last_seen,
+                closed_at: r.closed_at,
+                closed_reason: r.closed_reason,
+                excluded: r.excluded_by.is_some(),
+                excluded_by: r.excluded_by,
+                inactive_days: None,
+            }
+            .with_inactive_days(now)
         })
         .collect();
     Ok(SubscriptionPage { rows, total, offset })

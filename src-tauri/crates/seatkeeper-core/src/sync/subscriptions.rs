@@ -30,10 +30,12 @@ use ts_rs::TS;
 use super::exclusions::MAX_IDENTIFIER;
 use super::models::{Identifiers, LEGACY_LICENSED, LEGACY_UNLICENSED};
 use super::{activity, SyncPhase, SyncProgress};
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::jobs::results::{Counts, Recorder};
 use crate::jobs::RunContext;
+use crate::reclaim::candidates::Activity;
 use crate::server_text::{cap_opt, MAX_NAME};
 use crate::smartsheet::{
     ListUsersQuery, SeatType, SkippedItem, SmartsheetClient, SmartsheetError, User, UserPlansQuery,
@@ -88,11 +90,38 @@ pub struct SoftwareSubscription {
     /// The rule that excludes it, as the admin reads it: `identifier GUEST`,
     /// `user @contractors.example`, `user ann@example.com`.
     pub excluded_by: Option<String>,
+    /// Whole days since the last activity (the later of the last counted event and the last
+    /// login), or, without any, since the account is known to exist — as the removal candidates
+    /// count them. None for a closed subscription. Computed from the row when it is read, so the
+    /// list cannot be sorted or filtered by it.
+    pub inactive_days: Option<i64>,
 }
 
-/// The subscriptions of a profile, open and closed, by email.
-pub async fn list_subscriptions(db: &Db, profile_id: i64) -> Result<Vec<SoftwareSubscription>> {
-    Ok(sqlx::query_as!(
+impl SoftwareSubscription {
+    /// Fills in [`Self::inactive_days`] at `now`, from the row's own values.
+    pub(crate) fn with_inactive_days(mut self, now: DateTime<Utc>) -> Self {
+        self.inactive_days = self.closed_at.is_none().then(|| {
+            Activity::of(
+                self.first_seen,
+                self.seat_changed_at,
+                self.last_login,
+                self.last_activity_at.zip(self.activity_source),
+            )
+            .inactive_days(now)
+        });
+        self
+    }
+}
+
+/// The subscriptions of a profile, open and closed, by email, with their inactive days at the
+/// clock's now.
+pub async fn list_subscriptions(
+    db: &Db,
+    clock: &dyn Clock,
+    profile_id: i64,
+) -> Result<Vec<SoftwareSubscription>> {
+    let now = clock.now();
+    let rows = sqlx::query_as!(
         SoftwareSubscription,
         r#"SELECT s.id AS "id!", s.profile_id, CAST(s.user_id AS TEXT) AS "user_id!: String", s.email, s.name, s.identifier,
                s.model_id, m.name AS "model_name?", s.status, s.is_internal AS "is_internal: bool",
@@ -102,7 +131,8 @@ pub async fn list_subscriptions(db: &Db, profile_id: i64) -> Result<Vec<Software
                a.source AS "activity_source?: super::activity::ActivitySource",
                s.first_seen AS "first_seen: DateTime<Utc>", s.last_seen AS "last_seen: DateTime<Utc>",
                s.closed_at AS "closed_at: DateTime<Utc>", s.closed_reason AS "closed_reason: ClosedReason",
-               e.excluded_by IS NOT NULL AS "excluded!: bool", e.excluded_by AS "excluded_by?: String"
+               e.excluded_by IS NOT NULL AS "excluded!: bool", e.excluded_by AS "excluded_by?: String",
+               NULL AS "inactive_days?: i64"
            FROM software_subscriptions s
            LEFT JOIN software_models m ON m.id = s.model_id
            LEFT JOIN subscription_exclusions e ON e.subscription_id = s.id
@@ -111,7 +141,8 @@ pub async fn list_subscriptions(db: &Db, profile_id: i64) -> Result<Vec<Software
         profile_id
     )
     .fetch_all(db.pool())
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(|s| s.with_inactive_days(now)).collect())
 }
 
 /// The fields a download writes and compares.
