@@ -22,6 +22,7 @@ app_commands! {
     demo::start_demo() -> Profile;
     sync::list_subscriptions_page(request: SubscriptionPageRequest) -> SubscriptionPage;
     sync::subscription_facets(profile_id: i64) -> SubscriptionFacets;
+    sync::user_activity_detail(profile_id: i64, subscription_id: i64) -> UserActivityDetail;
     sync::list_models(profile_id: i64) -> Vec<SoftwareModel>;
     sync::list_unrecognized_identifiers(profile_id: i64) -> Vec<UnrecognizedIdentifier>;
     sync::map_identifier(profile_id: i64, identifier: String, model_id: i64) -> ();

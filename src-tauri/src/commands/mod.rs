@@ -25,7 +25,7 @@ use seatkeeper_core::sync::activity::ActivitySettings;
 use seatkeeper_core::sync::{
     ExclusionKind, ExclusionRules, IdentifierExclusionInput, IdentifierExclusionRule, SoftwareModel,
     SubscriptionFacets, SubscriptionPage, SubscriptionPageRequest, UnrecognizedIdentifier,
-    UserExclusionInput, UserExclusionRule,
+    UserActivityDetail, UserExclusionInput, UserExclusionRule,
 };
 use seatkeeper_core::validation::{RegionSearch, ValidationResult};
 use seatkeeper_core::{AppError, Error};

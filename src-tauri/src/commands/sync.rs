@@ -1,4 +1,5 @@
-//! The profile's sync lists (subscriptions in windows with their filters' options, models,
+//! The profile's sync lists (subscriptions in windows with their filters' options, a user's
+//! activity, models,
 //! unrecognized identifiers, job results), its activity settings (which event types count as
 //! activity), the time of day of each job's daily run, and the job engine's Run now / Cancel.
 //! Progress and results of runs arrive as the `job-progress` and `job-finished` events.
@@ -8,6 +9,7 @@ use seatkeeper_core::services;
 use seatkeeper_core::sync::activity::ActivitySettings;
 use seatkeeper_core::sync::{
     SoftwareModel, SubscriptionFacets, SubscriptionPage, SubscriptionPageRequest, UnrecognizedIdentifier,
+    UserActivityDetail,
 };
 
 use super::{ipc_error, CommandResult};
@@ -25,6 +27,17 @@ pub async fn list_subscriptions_page(
 /// The Software Subscriptions filters' options and the profile's number of subscriptions.
 pub async fn subscription_facets(state: &AppState, profile_id: i64) -> CommandResult<SubscriptionFacets> {
     services::subscription_facets(&state.db, profile_id).await.map_err(ipc_error)
+}
+
+/// The recent activity of one subscription's user, for the list's side panel.
+pub async fn user_activity_detail(
+    state: &AppState,
+    profile_id: i64,
+    subscription_id: i64,
+) -> CommandResult<UserActivityDetail> {
+    services::user_activity_detail(&state.db, &state.clock, profile_id, subscription_id)
+        .await
+        .map_err(ipc_error)
 }
 
 pub async fn list_models(state: &AppState, profile_id: i64) -> CommandResult<Vec<SoftwareModel>> {

@@ -5,7 +5,7 @@ import type { ScheduledJob } from "./jobs";
 import type { Connection, ConnectionChoice, ConnectionPreset, ConnectionUpdate, Profile, ProfileInput, RegionSearch, ValidationResult } from "./profiles";
 import type { AuditFilter, AuditPage, AuditRecord, CandidateFilter, CandidatePage, CandidatePageRequest, ComputeSummary, ProtectedUser, ProtectedUserInput, ReclaimConfirmation, ReclaimPreview, ReclamationRule, ReviewMove, RuleInput, SavingsSummary } from "./reclaim";
 import type { Entitlement, EntitlementInput, LicenseUsage, Reconciliation } from "./reconcile";
-import type { ActivitySettings, JobResult, SoftwareModel, SubscriptionFacets, SubscriptionPage, SubscriptionPageRequest, UnrecognizedIdentifier } from "./sync";
+import type { ActivitySettings, JobResult, SoftwareModel, SubscriptionFacets, SubscriptionPage, SubscriptionPageRequest, UnrecognizedIdentifier, UserActivityDetail } from "./sync";
 
 /** The backend's commands: their argument objects (camelCase, as Tauri expects) and results. */
 export interface Commands {
@@ -26,6 +26,7 @@ export interface Commands {
   start_demo: { args: Record<string, never>; result: Profile };
   list_subscriptions_page: { args: { request: SubscriptionPageRequest }; result: SubscriptionPage };
   subscription_facets: { args: { profileId: number }; result: SubscriptionFacets };
+  user_activity_detail: { args: { profileId: number; subscriptionId: number }; result: UserActivityDetail };
   list_models: { args: { profileId: number }; result: Array<SoftwareModel> };
   list_unrecognized_identifiers: { args: { profileId: number }; result: Array<UnrecognizedIdentifier> };
   map_identifier: { args: { profileId: number; identifier: string; modelId: number }; result: null };

@@ -39,6 +39,15 @@ export type ActivitySourceFilter = "events" | "last_login" | "none";
 export type ClosedReason = "removed" | "deactivated";
 
 /**
+ * How many events of a user were counted on one UTC day.
+ */
+export type DailyCount = { 
+/**
+ * `YYYY-MM-DD` (UTC).
+ */
+day: string, count: number, };
+
+/**
  * The payload of the `job-finished` event.
  */
 export type JobFinishedEvent = { jobId: number, profileId: number, result: JobResult, };
@@ -79,6 +88,23 @@ warnings: number,
 warningText: string | null, errorMessage: string | null, };
 
 export type JobStatus = "running" | "succeeded" | "failed" | "cancelled";
+
+/**
+ * A user's counted events of one kind.
+ */
+export type KindActivity = { 
+/**
+ * Smartsheet's object type (`SHEET`), as the server sent it.
+ */
+objectType: string, 
+/**
+ * Smartsheet's action (`LOAD`), as the server sent it.
+ */
+action: string, 
+/**
+ * The latest counted event of this kind.
+ */
+lastAt: string, count: number, };
 
 /**
  * A software model with its reclamation rule and how many open subscriptions use it.
@@ -235,3 +261,30 @@ export type UserActivity = {
  * Smartsheet's user id, as a string (ids may exceed what a JavaScript number holds exactly).
  */
 userId: string, lastActivityAt: string, source: ActivitySource, };
+
+/**
+ * One user's recent activity.
+ */
+export type UserActivityDetail = { 
+/**
+ * As the Software Subscriptions list shows it, with its inactive days.
+ */
+subscription: SoftwareSubscription, 
+/**
+ * The profile's "Analyze user activity from": events are counted from then on.
+ */
+since: string, 
+/**
+ * Where the profile's activity came from in its last Events refresh (none before the first):
+ * without Event Reporting, no events are counted and last activity is the last login.
+ */
+activitySource: ActivitySource | null, 
+/**
+ * The days with counted events, oldest first (days without any are left out).
+ */
+daily: Array<DailyCount>, 
+/**
+ * The user's counted events by kind, the latest first. Empty for activity counted before
+ * Seatkeeper kept the kinds: they are kept from the next Events refresh on.
+ */
+kinds: Array<KindActivity>, };

@@ -30,6 +30,6 @@ pub use crate::sync::activity::{activity_settings, set_excluded_event_kinds};
 pub use crate::sync::{
     create_model_for_identifier, delete_exclusion_rule, list_exclusion_rules, list_models,
     list_subscriptions, list_subscriptions_page, list_unrecognized_identifiers, map_identifier,
-    save_identifier_exclusion, save_user_exclusion, subscription_facets,
+    save_identifier_exclusion, save_user_exclusion, subscription_facets, user_activity_detail,
 };
 pub use crate::validation::{find_key_region, validate_connection};

@@ -222,7 +222,7 @@ pub async fn run_job(
 
 /// Every event since the profile's "Analyze user activity from", read through the organization's
 /// client as Smartsheet's Event Reporting tells it.
-async fn events_since_analysis_start(org: &Org) -> Vec<seatkeeper_core::smartsheet::Event> {
+pub async fn events_since_analysis_start(org: &Org) -> Vec<seatkeeper_core::smartsheet::Event> {
     let from =
         seatkeeper_core::services::get_profile(&org.db, org.profile).await.unwrap().analyze_activity_from;
     let pages: Vec<_> = org

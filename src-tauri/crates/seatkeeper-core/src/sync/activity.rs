@@ -3,7 +3,8 @@
 //! With Event Reporting (the profile's last validation said so, or it was not checked and
 //! `GET /events` does not answer 403), the stream is read from the profile's "Analyze user
 //! activity from" the first time and from the stored stream position afterwards. Each page is
-//! folded (last activity = latest event per user; counts per user and UTC day) and committed in
+//! folded (last activity = latest event per user; counts per user and UTC day; per user and kind
+//! of event — object type and action — the latest event and how many) and committed in
 //! ONE transaction with the page's `nextStreamPosition` and the job result's `events_read`, so a
 //! failed or killed run leaves whole pages and resumes after the last committed one: nothing is
 //! read twice and nothing counted twice. Only aggregates are stored, never the raw events.
@@ -46,6 +47,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::jobs::results::{Counts, Recorder};
 use crate::jobs::RunContext;
+use crate::server_text::cap;
 use crate::smartsheet::{ActivityEvent, EventPage, EventsStart, SmartsheetError};
 
 /// Where a user's last activity comes from.
@@ -436,13 +438,16 @@ struct Batch {
     last: HashMap<i64, DateTime<Utc>>,
     /// Per (UTC day, user), how many counted events.
     daily: HashMap<(NaiveDate, i64), i64>,
+    /// Per (user, object type, action), the latest counted event and how many.
+    kinds: HashMap<(i64, String, String), (DateTime<Utc>, i64)>,
     /// Events read (counted or not).
     events: usize,
     /// The stream position after the last page that had one.
     position: Option<String>,
 }
 
-/// Rows per multi-row upsert in [`Batch::write`] (4 parameters each, far below SQLite's limit).
+/// Rows per multi-row upsert in [`Batch::write`] (at most 6 parameters each, far below SQLite's
+/// limit).
 /// Plain `?` parameters: sqlx looks each numbered one (`?NNN`) up by a linear scan, which made a
 /// statement of 500 rows quadratic.
 const ROWS_PER_INSERT: usize = 500;
@@ -466,6 +471,9 @@ impl Batch {
             }
             self.last.entry(event.user_id).and_modify(|t| *t = (*t).max(at)).or_insert(at);
             *self.daily.entry((at.date_naive(), event.user_id)).or_default() += 1;
+            let kind = self.kinds.entry(kind_key(event)).or_insert((at, 0));
+            kind.0 = kind.0.max(at);
+            kind.1 += 1;
         }
         self.events += page.data.len();
         if page.next_stream_position.is_some() {
@@ -518,6 +526,22 @@ impl Batch {
             }
             query.execute(&mut *tx).await?;
         }
+        let mut kinds: Vec<_> = self.kinds.into_iter().collect();
+        kinds.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        for chunk in kinds.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO user_activity_kinds (profile_id, user_id, object_type, action, last_at, count) \
+                 VALUES {} ON CONFLICT (profile_id, user_id, object_type, action) DO UPDATE SET \
+                 last_at = max(last_at, excluded.last_at), count = count + excluded.count",
+                vec!["(?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for ((user_id, object_type, action), (at, count)) in chunk {
+                query =
+                    query.bind(profile_id).bind(user_id).bind(object_type).bind(action).bind(at).bind(count);
+            }
+            query.execute(&mut *tx).await?;
+        }
         // Recount the users of the days this batch added to (`daily` is in day order).
         let mut days: Vec<String> = daily.iter().map(|((day, _), _)| day.to_string()).collect();
         days.dedup();
@@ -552,6 +576,15 @@ impl Batch {
     }
 }
 
+/// The longest object type or action kept: they are the server's text, and an unknown one is
+/// stored as it came.
+const MAX_KIND: usize = 64;
+
+/// An event's user and kind, as `user_activity_kinds` keys them.
+fn kind_key(event: &ActivityEvent) -> (i64, String, String) {
+    (event.user_id, cap(event.object_type.as_str(), MAX_KIND), cap(event.action.as_str(), MAX_KIND))
+}
+
 /// How many pages of events one run may read: what an organization of `users` users could
 /// produce since `since` at [`EVENTS_PER_USER_DAY`] (a generous average), at least
 /// [`MIN_EVENT_PAGES`].
@@ -575,6 +608,9 @@ async fn clear_events(conn: &mut SqliteConnection, profile_id: i64) -> Result<()
         .execute(&mut *conn)
         .await?;
     sqlx::query!("DELETE FROM user_activity_days WHERE profile_id = ?", profile_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!("DELETE FROM user_activity_kinds WHERE profile_id = ?", profile_id)
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -683,6 +719,84 @@ mod tests {
             set_excluded_event_kinds(&db, 7, &kinds(&["SHEET:LOAD"])).await,
             Err(Error::NotFound(_))
         ));
+    }
+
+    /// A page of events `(user, OBJECT_TYPE, ACTION, time)`, as Smartsheet sends them.
+    fn page(events: &[(i64, &str, &str, &str)]) -> EventPage<ActivityEvent> {
+        let data: Vec<_> = events
+            .iter()
+            .map(|(user, object, action, at)| {
+                serde_json::json!({"objectType": object, "action": action, "eventTimestamp": at, "userId": user})
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({ "data": data })).unwrap()
+    }
+
+    /// Per-kind activity adds up across batches (counts) and keeps the latest event even when a
+    /// later batch brings an older one; system users and excluded kinds are not counted, and an
+    /// unknown kind the server sends is kept at a readable length.
+    #[tokio::test]
+    async fn kinds_add_up_and_keep_the_latest_event_across_batches() {
+        let db = Db::open_in_memory().await.unwrap();
+        let now = "2026-11-29T00:00:00Z";
+        for sql in [
+            "INSERT INTO connections (id, name, name_key, url, key_id, created_at, updated_at) \
+             VALUES (1, 'c', 'c', 'https://example.test', 'k', ?1, ?1)",
+            "INSERT INTO profiles (id, display_name, display_name_key, status, connection_id, download_activity, \
+             analyze_activity_from, reclaim_subscriptions, created_at, updated_at) \
+             VALUES (3, 'Acme', 'acme', 'draft', 1, 1, ?1, 1, ?1, ?1)",
+        ] {
+            sqlx::query(sql).bind(now).execute(db.pool()).await.unwrap();
+        }
+        let filter = Filter::new(&kinds(&["USER:LOGIN"]));
+        let until: DateTime<Utc> = "2026-11-29T00:00:00Z".parse().unwrap();
+        let long = "X".repeat(200);
+        let batches = [
+            page(&[
+                (7, "SHEET", "LOAD", "2026-11-20T10:00:00Z"),
+                (7, "SHEET", "LOAD", "2026-11-21T10:00:00Z"),
+                (7, "USER", "LOGIN", "2026-11-21T11:00:00Z"),
+                (super::super::SYSTEM_USER_IDS[0], "SHEET", "LOAD", "2026-11-21T12:00:00Z"),
+                (8, "REPORT", "LOAD", "2026-11-19T09:00:00Z"),
+            ]),
+            // Older than what is stored for user 7's sheet loads; newer for user 8's report.
+            page(&[
+                (7, "SHEET", "LOAD", "2026-11-18T10:00:00Z"),
+                (8, "REPORT", "LOAD", "2026-11-22T09:00:00Z"),
+                (8, &long, "LOAD", "2026-11-22T09:30:00Z"),
+            ]),
+        ];
+        for events in &batches {
+            let mut batch = Batch::default();
+            assert_eq!(batch.fold(&filter, events, until), None);
+            let mut conn = db.pool().acquire().await.unwrap();
+            batch.write(&mut conn, 3, 0, until).await.unwrap();
+        }
+        let stored: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+            "SELECT user_id, object_type, action, last_at, count FROM user_activity_kinds WHERE profile_id = 3 \
+             ORDER BY user_id, object_type, action",
+        )
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+        let at = |s: &str| crate::db::db_time(s.parse().unwrap());
+        let capped = cap(&long, MAX_KIND);
+        assert!(capped.chars().count() < 100, "{capped}");
+        assert_eq!(
+            stored,
+            [
+                (7, "SHEET".into(), "LOAD".into(), at("2026-11-21T10:00:00Z"), 3),
+                (8, "REPORT".into(), "LOAD".into(), at("2026-11-22T09:00:00Z"), 2),
+                (8, capped, "LOAD".into(), at("2026-11-22T09:30:00Z"), 1),
+            ]
+        );
+        // Cleared with the other aggregates.
+        clear_events(&mut db.pool().acquire().await.unwrap(), 3).await.unwrap();
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM user_activity_kinds")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
     }
 
     #[tokio::test]

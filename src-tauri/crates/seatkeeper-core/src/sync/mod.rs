@@ -16,7 +16,8 @@
 //! in the same transactions as the data.
 //!
 //! Read side for the UI and the CLI: [`list_subscriptions_page`] (a window of the Software
-//! Subscriptions list) and [`subscription_facets`], [`list_subscriptions`] (every row), [`list_models`],
+//! Subscriptions list) and [`subscription_facets`], [`list_subscriptions`] (every row),
+//! [`user_activity_detail`] (one user's activity, for the list's side panel), [`list_models`],
 //! [`list_unrecognized_identifiers`], [`activity::activity_settings`], [`list_exclusion_rules`].
 
 pub mod activity;
@@ -24,6 +25,7 @@ pub mod exclusions;
 pub mod models;
 pub mod subscription_page;
 pub mod subscriptions;
+pub mod user_detail;
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -42,6 +44,7 @@ pub use subscription_page::{
     SubscriptionFilter, SubscriptionPage, SubscriptionPageRequest, SubscriptionSort,
 };
 pub use subscriptions::{list_subscriptions, ClosedReason, SoftwareSubscription};
+pub use user_detail::{user_activity_detail, DailyCount, KindActivity, UserActivityDetail};
 
 /// Smartsheet's system user ids that appear as an event's `userId` (automation, notifications,
 /// forms, cell links, published items, imports). They are never counted as a person's activity.
