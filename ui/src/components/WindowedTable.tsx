@@ -13,6 +13,8 @@ export interface WindowedColumn<T, S extends string> {
   header: string;
   width: number;
   sort?: S;
+  /** Numbers are right-aligned. */
+  align?: "right";
   cell: (row: T) => ReactNode;
 }
 
@@ -140,7 +142,7 @@ export function WindowedTable<T, S extends string>({
                 return (
                   <Table.Th
                     key={column.id}
-                    style={{ width: column.width }}
+                    style={{ width: column.width, textAlign: column.align }}
                     aria-sort={active ? (descending ? "descending" : "ascending") : undefined}
                   >
                     {column.sort ? (
@@ -228,7 +230,7 @@ function WindowedRowContent<T, S extends string>({
   return (
     <Table.Tr aria-rowindex={index + 2} aria-selected={selected} style={{ height }} {...navigation}>
       {columns.map((column) => (
-        <Table.Td key={column.id} style={CELL_STYLE}>
+        <Table.Td key={column.id} style={column.align ? { ...CELL_STYLE, textAlign: column.align } : CELL_STYLE}>
           {column.cell(row)}
         </Table.Td>
       ))}

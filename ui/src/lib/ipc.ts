@@ -93,6 +93,9 @@ export const startDemo = () => call("start_demo", {});
 export const listSubscriptionsPage = (request: SubscriptionPageRequest) => call("list_subscriptions_page", { request });
 /** The Software Subscriptions filters' options, and how many subscriptions the profile has. */
 export const subscriptionFacets = (profileId: number) => call("subscription_facets", { profileId });
+/** One subscription's user: per-day counts and last events by type (NotFound when not the profile's). */
+export const userActivityDetail = (profileId: number, subscriptionId: number) =>
+  call("user_activity_detail", { profileId, subscriptionId });
 export const listModels = (profileId: number) => call("list_models", { profileId });
 export const listUnrecognizedIdentifiers = (profileId: number) => call("list_unrecognized_identifiers", { profileId });
 export const mapIdentifier = (profileId: number, identifier: string, modelId: number) =>

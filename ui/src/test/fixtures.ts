@@ -1,6 +1,13 @@
 import type { ScheduledJob } from "../bindings/jobs";
 import type { Connection, Profile, ValidationResult } from "../bindings/profiles";
-import type { ActivitySettings, JobResult, SoftwareModel, SoftwareSubscription, UnrecognizedIdentifier } from "../bindings/sync";
+import type {
+  ActivitySettings,
+  JobResult,
+  SoftwareModel,
+  SoftwareSubscription,
+  UnrecognizedIdentifier,
+  UserActivityDetail,
+} from "../bindings/sync";
 import type { UserExclusionRule } from "../bindings/exclusions";
 import type { AuditRecord, Money, ProtectedUser, ReclamationRule, RemovalCandidate } from "../bindings/reclaim";
 import type { Entitlement, LicenseUsage, ModelReconciliation, Reconciliation } from "../bindings/reconcile";
@@ -104,6 +111,25 @@ export function subscription(
     excluded: false,
     excludedBy: null,
     inactiveDays: 4,
+    ...overrides,
+  };
+}
+
+/** The activity of `subscription()`'s user: three days of events, two kinds. */
+export function userActivityDetail(overrides: Partial<UserActivityDetail> = {}): UserActivityDetail {
+  return {
+    subscription: subscription(),
+    since: "2026-09-30T00:00:00Z",
+    activitySource: "events",
+    daily: [
+      { day: "2026-11-20", count: 3 },
+      { day: "2026-11-24", count: 12 },
+      { day: "2026-11-25", count: 1_250 },
+    ],
+    kinds: [
+      { objectType: "SHEET", action: "LOAD", lastAt: "2026-11-25T10:00:00Z", count: 1_200 },
+      { objectType: "UPDATE_REQUEST", action: "CREATE", lastAt: "2026-11-24T09:30:00Z", count: 65 },
+    ],
     ...overrides,
   };
 }

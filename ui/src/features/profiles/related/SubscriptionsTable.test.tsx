@@ -2,10 +2,11 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import Papa from "papaparse";
 import { describe, expect, it, vi } from "vitest";
 
-import type { SoftwareSubscription, SubscriptionPageRequest } from "../../../bindings/sync";
+import type { SoftwareSubscription, SubscriptionPageRequest, UserActivityDetail } from "../../../bindings/sync";
+import type { BackendHandlers } from "../../../lib/mockBackend";
 import { ROW_HEIGHT } from "../../../components/DataTable";
 import { backendError, mockBackend, subscriptionStore } from "../../../lib/mockBackend";
-import { profile, subscription } from "../../../test/fixtures";
+import { profile, subscription, userActivityDetail } from "../../../test/fixtures";
 import { renderWithProviders } from "../../../test/render";
 import { SubscriptionsTable } from "./SubscriptionsTable";
 
@@ -33,13 +34,15 @@ function many(count: number): SoftwareSubscription[] {
       excludedBy: i % 11 === 0 ? "identifier GUEST" : null,
       isAdmin: i % 13 === 0,
       seatChangedAt: i % 4 === 0 ? "2026-11-20T08:00:00Z" : null,
+      closedAt: i % 6 === 0 ? "2026-11-27T02:00:00Z" : null,
+      inactiveDays: i % 6 === 0 ? null : i % 400,
       provisionalExpiresAt: i % 9 === 0 ? "2026-12-24T00:00:00Z" : null,
     }),
   );
 }
 
-function renderTable(rows: readonly SoftwareSubscription[]) {
-  const backend = mockBackend(subscriptionStore(rows));
+function renderTable(rows: readonly SoftwareSubscription[], more: BackendHandlers = {}) {
+  const backend = mockBackend({ ...subscriptionStore(rows), ...more });
   const requests = () => backend.callsTo("list_subscriptions_page").map((a) => a.request as SubscriptionPageRequest);
   return { ...renderWithProviders(<SubscriptionsTable profile={PUBLISHED} />), backend, requests };
 }
@@ -198,6 +201,7 @@ describe("Software Subscriptions", () => {
       "Last login",
       "Last activity",
       "Activity source",
+      "Inactive days",
       "First seen",
       "Last seen",
       "Closed",
@@ -219,13 +223,113 @@ describe("Software Subscriptions", () => {
       want[0]!.lastLogin,
       want[0]!.lastActivityAt ?? "",
       want[0]!.activitySource ? "Events" : "",
+      String(want[0]!.inactiveDays),
       want[0]!.firstSeen,
       want[0]!.lastSeen,
       "",
       "No",
     ]);
+    // A closed subscription has no inactive days.
+    const inactive = parsed[0]!.indexOf("Inactive days");
+    expect(parsed.find((r) => r[1] === "user00006@example.com")![inactive]).toBe("");
+    expect(parsed.find((r) => r[1] === "user00007@example.com")![inactive]).toBe("7");
     // A name that would run as a formula is text.
     expect(parsed.find((r) => r[1] === "user00004@example.com")![0]).toBe("'=HYPERLINK(\"x\")");
+  });
+
+  it("shows each user's inactive days, a dash when closed, and does not sort by them", async () => {
+    renderTable([
+      subscription({ id: 1, email: "ann@example.com", inactiveDays: 42 }),
+      subscription({ id: 2, email: "bob@example.com", name: "Bob", inactiveDays: null, closedAt: "2026-11-27T02:00:00Z" }),
+    ]);
+    await screen.findByText("ann@example.com");
+    const header = within(table()).getByRole("columnheader", { name: "Inactive days" });
+    expect(within(header).queryByRole("button")).not.toBeInTheDocument();
+    const column = within(table()).getAllByRole("columnheader").indexOf(header);
+    const cells = bodyRows().map((row) => within(row).getAllByRole("cell")[column]!);
+    expect(cells.map((c) => c.textContent)).toEqual(["42", "—"]);
+    expect(cells[0]).toHaveStyle({ textAlign: "right" });
+  });
+
+  it("opens a user's activity from their name: per-day counts and last events by type", async () => {
+    const rows = [subscription({ id: 7, name: "Ann Example" }), subscription({ id: 8, email: "bob@example.com", name: "Bob" })];
+    const detail = userActivityDetail({ subscription: { ...rows[0]!, inactiveDays: 4 } });
+    const { user, backend } = renderTable(rows, { user_activity_detail: () => detail });
+    await user.click(await screen.findByRole("button", { name: "Activity of Ann Example" }));
+
+    const drawer = await screen.findByRole("dialog", { name: "Ann Example" });
+    await within(drawer).findByTestId("user-activity");
+    expect(backend.callsTo("user_activity_detail")).toEqual([{ profileId: 1, subscriptionId: 7 }]);
+    const facts = within(drawer).getByTestId("user-facts");
+    expect(within(facts).getByRole("row", { name: /Email/ })).toHaveTextContent("ann@example.com");
+    expect(within(facts).getByRole("row", { name: /Seat/ })).toHaveTextContent("MEMBER · Smartsheet Member");
+    expect(within(facts).getByRole("row", { name: /Last activity/ })).toHaveTextContent("(Events)");
+    expect(within(facts).getByRole("row", { name: /Inactive days/ })).toHaveTextContent("4");
+    // The counts per day, newest first, also as a table (the chart is an image for screen readers).
+    expect(within(drawer).getByRole("img", { name: "1,265 events on 3 days since 2026-09-30" })).toBeInTheDocument();
+    const daily = within(drawer).getByRole("table", { name: "Events per day" });
+    expect(within(daily).getAllByRole("row").slice(1).map((r) => r.textContent)).toEqual([
+      "2026-11-251,250",
+      "2026-11-2412",
+      "2026-11-203",
+    ]);
+    const kinds = within(drawer).getByRole("table", { name: "Last events by type" });
+    const kindRows = within(kinds).getAllByRole("row").map((r) => within(r).queryAllByRole("cell").map((c) => c.textContent));
+    expect(kindRows.slice(1)).toEqual([
+      ["Sheet", "Load", expect.stringMatching(/^2026-11-2\d \d\d:00$/), "1,200"],
+      ["Update request", "Create", expect.stringMatching(/^2026-11-2\d \d\d:30$/), "65"],
+    ]);
+  });
+
+  it("opens the activity with Enter on the focused name", async () => {
+    const { user, backend } = renderTable([subscription({ id: 9, name: "Ann Example" })], {
+      user_activity_detail: () => userActivityDetail(),
+    });
+    const name = await screen.findByRole("button", { name: "Activity of Ann Example" });
+    name.focus();
+    expect(name).toHaveFocus();
+    await user.keyboard("{Enter}");
+    expect(await screen.findByRole("dialog", { name: "Ann Example" })).toBeInTheDocument();
+    await waitFor(() => expect(backend.callsTo("user_activity_detail")).toEqual([{ profileId: 1, subscriptionId: 9 }]));
+  });
+
+  it("shows the core's NotFound in the panel, with a retry", async () => {
+    const message = "Subscription 9 is not one of this profile's (any more). Refresh the list of subscriptions.";
+    const { user, backend } = renderTable([subscription({ id: 9 })], {
+      user_activity_detail: () => {
+        throw backendError("NotFound", message);
+      },
+    });
+    await user.click(await screen.findByRole("button", { name: "Activity of Ann Example" }));
+    const drawer = await screen.findByRole("dialog", { name: "Ann Example" });
+    const alert = await within(drawer).findByRole("alert");
+    expect(alert).toHaveTextContent(message);
+    await user.click(within(alert).getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(backend.callsTo("user_activity_detail")).toHaveLength(2));
+  });
+
+  it("says when no events were counted, and when the kinds come with the next refresh", async () => {
+    let detail: UserActivityDetail = userActivityDetail({ daily: [], kinds: [] });
+    const { user } = renderTable([subscription({ id: 3 }), subscription({ id: 4, email: "bob@example.com", name: "Bob" })], {
+      user_activity_detail: () => detail,
+    });
+    await user.click(await screen.findByRole("button", { name: "Activity of Ann Example" }));
+    let drawer = await screen.findByRole("dialog", { name: "Ann Example" });
+    expect(await within(drawer).findByTestId("no-daily")).toHaveTextContent(
+      "No events counted for this user since 2026-09-30.",
+    );
+    expect(within(drawer).queryByTestId("kinds-later")).not.toBeInTheDocument();
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+
+    // Daily counts from before the kinds were kept.
+    detail = userActivityDetail({ kinds: [] });
+    await user.click(screen.getByRole("button", { name: "Activity of Bob" }));
+    drawer = await screen.findByRole("dialog", { name: "Bob" });
+    expect(await within(drawer).findByTestId("kinds-later")).toHaveTextContent(
+      "Last events by type are kept from the next Events refresh on.",
+    );
+    expect(within(drawer).getByRole("table", { name: "Events per day" })).toBeInTheDocument();
   });
 
   it("says when nothing was downloaded yet", async () => {

@@ -1,4 +1,4 @@
-import { Badge, Button, CloseButton, Group, Select, Stack, Text, TextInput, Tooltip } from "@mantine/core";
+import { Anchor, Badge, Button, CloseButton, Drawer, Group, Select, Stack, Text, TextInput, Tooltip } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconDownload, IconSearch } from "@tabler/icons-react";
 import { type ReactNode, useMemo, useState } from "react";
@@ -19,8 +19,9 @@ import { readAll } from "../../../components/useWindows";
 import { type WindowedColumn, WindowedTable } from "../../../components/WindowedTable";
 import { csvText } from "../../../lib/csvCell";
 import { downloadTextFile } from "../../../lib/download";
-import { DateCell, exportName, NotSyncedYet } from "./cells";
+import { Count, DateCell, exportName, NotSyncedYet } from "./cells";
 import { readSubscriptions, SUBSCRIPTION_WINDOW, useSubscriptionFacets, useSubscriptionWindows } from "./queries";
+import { UserActivityPanel } from "./UserActivityPanel";
 
 type Subscription = SoftwareSubscription;
 
@@ -35,8 +36,31 @@ interface Column extends WindowedColumn<Subscription, SubscriptionSort> {
   text: (s: Subscription) => string;
 }
 
-const COLUMNS: Column[] = [
-  { id: "name", header: "User", width: 180, sort: "user", cell: (s) => s.name, text: (s) => s.name ?? "" },
+/** The list's columns; the user's name opens their activity with `open`. */
+const columns = (open: (s: Subscription) => void): Column[] => [
+  {
+    id: "name",
+    header: "User",
+    width: 180,
+    sort: "user",
+    cell: (s) => (
+      <Anchor
+        component="button"
+        type="button"
+        size="sm"
+        c={s.name ? undefined : "dimmed"}
+        fs={s.name ? undefined : "italic"}
+        maw="100%"
+        truncate
+        onClick={() => open(s)}
+        aria-label={`Activity of ${s.name ?? s.email}`}
+        data-testid="open-user"
+      >
+        {s.name ?? "No name"}
+      </Anchor>
+    ),
+    text: (s) => s.name ?? "",
+  },
   { id: "email", header: "Email", width: 240, sort: "email", cell: (s) => s.email, text: (s) => s.email },
   {
     id: "identifier",
@@ -105,6 +129,15 @@ const COLUMNS: Column[] = [
     sort: "activitySource",
     cell: (s) => (s.activitySource ? SOURCE_LABELS[s.activitySource] : "—"),
     text: (s) => (s.activitySource ? SOURCE_LABELS[s.activitySource] : ""),
+  },
+  {
+    id: "inactiveDays",
+    header: "Inactive days",
+    width: 120,
+    align: "right",
+    // Computed by the core from each row as it is read (the removal candidates' definition): not sortable.
+    cell: (s) => <Count value={s.inactiveDays} />,
+    text: (s) => (s.inactiveDays === null ? "" : String(s.inactiveDays)),
   },
   {
     id: "firstSeen",
@@ -183,7 +216,8 @@ const NO_FILTERS: Filters = { identifier: null, status: null, internal: null, ac
 /**
  * The profile's Software Subscriptions, read from the core in windows as the list scrolls: search,
  * filters and sort are the core's, the filters' options come from `subscription_facets`, and Export
- * CSV reads every window of the list as filtered and sorted.
+ * CSV reads every window of the list as filtered and sorted. A user's name opens a side panel with
+ * their activity.
  */
 export function SubscriptionsTable({ profile }: { profile: Profile }) {
   const [searchText, setSearchText] = useState("");
@@ -192,6 +226,9 @@ export function SubscriptionsTable({ profile }: { profile: Profile }) {
   const [sort, setSort] = useState<SubscriptionSort>("email");
   const [descending, setDescending] = useState(false);
   const [exporting, setExporting] = useState(false);
+  // The user whose activity the side panel shows.
+  const [opened, setOpened] = useState<Subscription | null>(null);
+  const COLUMNS = useMemo(() => columns(setOpened), []);
 
   const filter: SubscriptionFilter = useMemo(() => ({ ...filters, search }), [filters, search]);
   const filtered = search !== "" || Object.values(filters).some((v) => v !== null);
@@ -300,6 +337,20 @@ export function SubscriptionsTable({ profile }: { profile: Profile }) {
           Export CSV
         </Button>
       </Group>
+      <Drawer
+        opened={opened !== null}
+        onClose={() => setOpened(null)}
+        position="right"
+        size="lg"
+        title={
+          <Text fw={600} truncate>
+            {opened?.name ?? opened?.email}
+          </Text>
+        }
+        data-testid="user-activity-drawer"
+      >
+        {opened && <UserActivityPanel profileId={profile.id} subscriptionId={opened.id} />}
+      </Drawer>
       <WindowedTable<Subscription, SubscriptionSort>
         label="Software Subscriptions"
         windows={windows}

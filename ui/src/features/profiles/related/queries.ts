@@ -23,6 +23,9 @@ export const relatedKeys = {
   subscriptionWindow: (profileId: number, filter: SubscriptionFilter, sort: SubscriptionSort, descending: boolean) =>
     ["related", profileId, "subscriptions", "window", filter, sort, descending] as const,
   subscriptionFacets: (profileId: number) => ["related", profileId, "subscriptions", "facets"] as const,
+  /** One subscription's user's activity (the list's side panel). */
+  userActivity: (profileId: number, subscriptionId: number) =>
+    ["related", profileId, "subscriptions", "activity", subscriptionId] as const,
   models: (profileId: number) => ["related", profileId, "models"] as const,
   unrecognized: (profileId: number) => ["related", profileId, "unrecognized"] as const,
   jobResults: (profileId: number) => ["related", profileId, "jobResults"] as const,
@@ -69,6 +72,14 @@ export function useSubscriptionFacets(profileId: number, enabled = true) {
     queryKey: relatedKeys.subscriptionFacets(profileId),
     queryFn: () => ipc.subscriptionFacets(profileId),
     enabled,
+  });
+}
+
+/** The activity of a subscription's user: its per-day counts and last events by type. */
+export function useUserActivityDetail(profileId: number, subscriptionId: number) {
+  return useQuery({
+    queryKey: relatedKeys.userActivity(profileId, subscriptionId),
+    queryFn: () => ipc.userActivityDetail(profileId, subscriptionId),
   });
 }
 
