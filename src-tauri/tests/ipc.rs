@@ -176,6 +176,10 @@ fn sync_and_exclusion_commands_answer_with_json() {
     let facets =
         call("subscription_facets", json!({ "profileId": 7 })).unwrap().deserialize::<Value>().unwrap();
     assert_eq!(facets, json!({ "total": 0, "identifiers": [], "statuses": [] }));
+    // A user's activity (the list's side panel): a subscription that is not the profile's.
+    let err = call("user_activity_detail", json!({ "profileId": 7, "subscriptionId": 12 })).unwrap_err();
+    assert_eq!(err["code"], "NotFound", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("Subscription 12"), "{err}");
     let err = call("run_job", json!({ "jobId": 3 })).unwrap_err();
     assert_eq!(err["code"], "NotFound", "{err}");
     let err = call("cancel_job", json!({ "jobId": 3 })).unwrap_err();
