@@ -342,11 +342,7 @@ export function SubscriptionsTable({ profile }: { profile: Profile }) {
         onClose={() => setOpened(null)}
         position="right"
         size="lg"
-        title={
-          <Text fw={600} truncate>
-            {opened?.name ?? opened?.email}
-          </Text>
-        }
+        title={opened?.name ?? opened?.email}
         data-testid="user-activity-drawer"
       >
         {opened && <UserActivityPanel profileId={profile.id} subscriptionId={opened.id} />}
