@@ -120,7 +120,17 @@ pub async fn list_subscriptions(
     clock: &dyn Clock,
     profile_id: i64,
 ) -> Result<Vec<SoftwareSubscription>> {
-    let now = clock.now();
+    read(&mut *db.pool().acquire().await?, profile_id, None, clock.now()).await
+}
+
+/// The profile's subscriptions (or only subscription `only`) as the list shows them, by email, with
+/// their inactive days at `now`.
+pub(crate) async fn read(
+    conn: &mut SqliteConnection,
+    profile_id: i64,
+    only: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Vec<SoftwareSubscription>> {
     let rows = sqlx::query_as!(
         SoftwareSubscription,
         r#"SELECT s.id AS "id!", s.profile_id, CAST(s.user_id AS TEXT) AS "user_id!: String", s.email, s.name, s.identifier,
@@ -137,10 +147,11 @@ pub async fn list_subscriptions(
            LEFT JOIN software_models m ON m.id = s.model_id
            LEFT JOIN subscription_exclusions e ON e.subscription_id = s.id
            LEFT JOIN user_activity a ON a.profile_id = s.profile_id AND a.user_id = s.user_id
-           WHERE s.profile_id = ? ORDER BY s.email, s.user_id"#,
-        profile_id
+           WHERE s.profile_id = ?1 AND (?2 IS NULL OR s.id = ?2) ORDER BY s.email, s.user_id"#,
+        profile_id,
+        only
     )
-    .fetch_all(db.pool())
+    .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(|s| s.with_inactive_days(now)).collect())
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::activity::ActivitySource;
-use super::subscriptions::{ClosedReason, SoftwareSubscription};
+use super::subscriptions::SoftwareSubscription;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -71,30 +71,10 @@ pub async fn user_activity_detail(
     let now = clock.now();
     // One read transaction: the parts are of the same moment.
     let mut tx = db.pool().begin().await?;
-    let subscription = sqlx::query_as!(
-        SoftwareSubscription,
-        r#"SELECT s.id AS "id!", s.profile_id, CAST(s.user_id AS TEXT) AS "user_id!: String", s.email, s.name, s.identifier,
-               s.model_id, m.name AS "model_name?", s.status, s.is_internal AS "is_internal: bool",
-               s.is_admin AS "is_admin: bool", s.seat_changed_at AS "seat_changed_at: DateTime<Utc>",
-               s.provisional_expires_at AS "provisional_expires_at: DateTime<Utc>",
-               s.last_login AS "last_login: DateTime<Utc>", a.last_activity_at AS "last_activity_at?: DateTime<Utc>",
-               a.source AS "activity_source?: ActivitySource",
-               s.first_seen AS "first_seen: DateTime<Utc>", s.last_seen AS "last_seen: DateTime<Utc>",
-               s.closed_at AS "closed_at: DateTime<Utc>", s.closed_reason AS "closed_reason: ClosedReason",
-               e.excluded_by IS NOT NULL AS "excluded!: bool", e.excluded_by AS "excluded_by?: String",
-               NULL AS "inactive_days?: i64"
-           FROM software_subscriptions s
-           LEFT JOIN software_models m ON m.id = s.model_id
-           LEFT JOIN subscription_exclusions e ON e.subscription_id = s.id
-           LEFT JOIN user_activity a ON a.profile_id = s.profile_id AND a.user_id = s.user_id
-           WHERE s.id = ? AND s.profile_id = ?"#,
-        subscription_id,
-        profile_id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| not_found(subscription_id))?
-    .with_inactive_days(now);
+    let subscription = super::subscriptions::read(&mut tx, profile_id, Some(subscription_id), now)
+        .await?
+        .pop()
+        .ok_or_else(|| not_found(subscription_id))?;
     let user_id: i64 = subscription
         .user_id
         .parse()
