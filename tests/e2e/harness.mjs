@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { Builder, By } from "selenium-webdriver";
 
@@ -258,24 +259,48 @@ export async function validateAndPublish() {
   await waitForText("profile-status", "Published");
 }
 
+/** Whether nothing listens on `port` of 127.0.0.1 (a listener bound there for a moment succeeds). */
+function portIsFree(port) {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
 /**
- * tauri-driver's port, and WebKitWebDriver's just above it. TAURI_DRIVER_PORT lets two runs share
- * a machine (a benchmark beside the tests); 4444 otherwise.
+ * tauri-driver's port, and WebKitWebDriver's just above it: TAURI_DRIVER_PORT when set, else the
+ * first pair from 4444 on that nothing listens on. A tauri-driver left over by an earlier run
+ * would otherwise answer on 4444 instead of the one started here (seen once: the installed
+ * package's test was cancelled at once).
  */
-const DRIVER_PORT = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
+async function driverPorts() {
+  if (process.env.TAURI_DRIVER_PORT) {
+    const port = Number(process.env.TAURI_DRIVER_PORT);
+    for (const p of [port, port + 1]) {
+      if (!(await portIsFree(p))) throw new Error(`e2e: port ${p} (TAURI_DRIVER_PORT) is in use by another process`);
+    }
+    return port;
+  }
+  for (let port = 4444; port < 4544; port += 2) {
+    if ((await portIsFree(port)) && (await portIsFree(port + 1))) return port;
+  }
+  throw new Error("e2e: no free pair of ports between 4444 and 4543 for tauri-driver");
+}
 
 /** Starts tauri-driver and, through it, the app in a window. */
 export async function startApp() {
-  const native = DRIVER_PORT + 1;
+  const port = await driverPorts();
+  const native = port + 1;
   // A process group of its own: teardown stops tauri-driver, the WebKitWebDriver it starts and the
   // app together, so that none outlives the tests holding the output's pipe open.
-  driverProc = spawn("tauri-driver", ["--port", String(DRIVER_PORT), "--native-port", String(native)], {
+  driverProc = spawn("tauri-driver", ["--port", String(port), "--native-port", String(native)], {
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
   });
   await waitForHttp(`http://127.0.0.1:${native}/status`);
   driver = await new Builder()
-    .usingServer(`http://127.0.0.1:${DRIVER_PORT}/`)
+    .usingServer(`http://127.0.0.1:${port}/`)
     .withCapabilities({ browserName: "wry", "tauri:options": { application: APP_BIN } })
     .build();
 }
