@@ -1,7 +1,6 @@
 import { Alert, Button, Group, Table, Text } from "@mantine/core";
 import { modals } from "@mantine/modals";
 import { IconCircleCheck, IconCircleX, IconInfoCircle, IconWorldSearch } from "@tabler/icons-react";
-import { useMutation } from "@tanstack/react-query";
 
 import type {
   ConnectionPreset,
@@ -12,8 +11,8 @@ import type {
 } from "../../bindings/profiles";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime } from "../../lib/dates";
-import * as ipc from "../../lib/ipc";
 import { usePresets } from "../connections/queries";
+import { useFindKeyRegion } from "./queries";
 
 const FAILURE_TITLES: Record<ValidationFailure, string> = {
   InvalidUrl: "The Connection URL can't be used",
@@ -135,7 +134,7 @@ function otherHosts(presets: readonly ConnectionPreset[], own: string | undefine
  */
 function KeyRegionSearch({ profile, onEditConnection }: { profile: Profile; onEditConnection?: () => void }) {
   const presets = usePresets();
-  const search = useMutation({ mutationFn: () => ipc.findKeyRegion(profile.id) });
+  const search = useFindKeyRegion(profile.id);
   const onFind = () =>
     modals.openConfirmModal({
       title: "Find the key's region",

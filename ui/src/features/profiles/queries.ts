@@ -77,6 +77,11 @@ export function useValidateConnection(id: number) {
   });
 }
 
+/** Find the key's region: asks Smartsheet's other regions about the profile's refused key. */
+export function useFindKeyRegion(id: number) {
+  return useMutation({ mutationFn: () => ipc.findKeyRegion(id) });
+}
+
 export function useDeleteProfile(id: number) {
   const queryClient = useQueryClient();
   return useMutation({
