@@ -268,3 +268,145 @@ async fn an_admins_write_is_not_the_target_users_activity() {
     let admin_last = activity_of(&after, admin_id).expect("the admin's own activity");
     assert!(org.sim.sim().now() - admin_last < chrono::TimeDelta::minutes(1), "{admin_last}");
 }
+
+/// Every candidate read window after window in `sort`, `descending` (windows of 7).
+async fn walk(
+    org: &Org,
+    filter: &CandidateFilter,
+    sort: CandidateSort,
+    descending: bool,
+) -> Vec<RemovalCandidate> {
+    let mut rows = Vec::new();
+    loop {
+        let request = CandidatePageRequest {
+            filter: filter.clone(),
+            sort,
+            descending,
+            offset: rows.len() as i64,
+            limit: 7,
+        };
+        let page = reclaim::list_candidates(&org.db, &*org.clock, &request).await.unwrap();
+        if page.rows.is_empty() {
+            assert_eq!(
+                page.total,
+                rows.len() as i64,
+                "{sort:?} {descending}: the total counts what the windows hold"
+            );
+            return rows;
+        }
+        assert!(page.rows.len() <= 7);
+        rows.extend(page.rows);
+    }
+}
+
+#[tokio::test]
+async fn windows_hold_every_candidate_once_in_every_order_and_filter() {
+    let org = refreshed(43).await;
+    let open = all(&org, open_for(org.profile)).await;
+    assert!(open.len() >= 20, "enough candidates to sort: {}", open.len());
+    // Some candidates in other states: two skipped (closed), two notified (Awaiting User).
+    reclaim::skip(&org.db, &*org.clock, &[open[1].id, open[5].id], "kept").await.unwrap();
+    reclaim::move_candidates(&org.db, &*org.clock, &[open[2].id, open[8].id], ReviewMove::Notified)
+        .await
+        .unwrap();
+    let every_state = CandidateFilter {
+        states: vec![
+            CandidateState::Ready,
+            CandidateState::AwaitingUser,
+            CandidateState::AwaitingApproval,
+            CandidateState::AwaitingRevocation,
+            CandidateState::AttentionRequired,
+            CandidateState::ClosedComplete,
+            CandidateState::ClosedSkipped,
+            CandidateState::ClosedCanceled,
+        ],
+        ..open_for(org.profile)
+    };
+    let reference = walk(&org, &every_state, CandidateSort::Opened, false).await;
+    let ids: BTreeSet<i64> = reference.iter().map(|c| c.id).collect();
+    assert_eq!(ids.len(), reference.len(), "no candidate twice");
+    assert!(open.iter().all(|c| ids.contains(&c.id)), "the open ones among them");
+
+    // Each order, both ways: every candidate once, in the order's key (then id), as the test reads it.
+    let state_key =
+        |c: &RemovalCandidate| serde_json::to_value(c.state).unwrap().as_str().unwrap().to_owned();
+    for sort in [
+        CandidateSort::InactiveDays,
+        CandidateSort::User,
+        CandidateSort::Model,
+        CandidateSort::State,
+        CandidateSort::Opened,
+    ] {
+        for descending in [false, true] {
+            let rows = walk(&org, &every_state, sort, descending).await;
+            let got: Vec<i64> = rows.iter().map(|c| c.id).collect();
+            assert_eq!(
+                got.iter().copied().collect::<BTreeSet<_>>(),
+                ids,
+                "{sort:?} {descending}: every candidate"
+            );
+            assert_eq!(got.len(), ids.len(), "{sort:?} {descending}: each once");
+            let ordered = rows.windows(2).all(|w| {
+                let (a, b) = (&w[0], &w[1]);
+                let keys = match sort {
+                    // Sorted on the exact time since inactive: whole days are only ever in order.
+                    CandidateSort::InactiveDays => {
+                        return if descending {
+                            a.inactive_days >= b.inactive_days
+                        } else {
+                            a.inactive_days <= b.inactive_days
+                        };
+                    }
+                    CandidateSort::User => a.email.to_lowercase().cmp(&b.email.to_lowercase()),
+                    // No model (none here) would come first in ascending order.
+                    CandidateSort::Model => a.model_name.cmp(&b.model_name),
+                    CandidateSort::State => state_key(a).cmp(&state_key(b)),
+                    CandidateSort::Opened => a.opened_at.cmp(&b.opened_at),
+                };
+                let keys = if descending { keys.reverse() } else { keys };
+                keys.then(a.id.cmp(&b.id)).is_lt()
+            });
+            assert!(ordered, "{sort:?} {descending}: {got:?}");
+        }
+    }
+
+    // Each filter: what the windows hold is what the test picks from the whole list.
+    let model = reference.iter().find_map(|c| c.model_id).unwrap();
+    let search = "an";
+    type Keep = Box<dyn Fn(&RemovalCandidate) -> bool>;
+    let cases: Vec<(CandidateFilter, Keep)> = vec![
+        (open_for(org.profile), Box::new(|c| !c.state.is_closed())),
+        (
+            CandidateFilter { states: vec![CandidateState::ClosedSkipped], ..open_for(org.profile) },
+            Box::new(|c| c.state == CandidateState::ClosedSkipped),
+        ),
+        (
+            CandidateFilter { model_id: Some(model), ..every_state.clone() },
+            Box::new(move |c| c.model_id == Some(model)),
+        ),
+        (
+            CandidateFilter { justification: Some(Justification::LowUsage), ..every_state.clone() },
+            Box::new(|c| c.justification == Justification::LowUsage),
+        ),
+        (
+            CandidateFilter { min_inactive_days: Some(100), ..every_state.clone() },
+            Box::new(|c| c.inactive_days >= 100),
+        ),
+        (
+            CandidateFilter { search: search.to_uppercase(), ..every_state.clone() },
+            Box::new(move |c| {
+                c.email.to_lowercase().contains(search)
+                    || c.name.as_deref().unwrap_or("").to_lowercase().contains(search)
+            }),
+        ),
+        (CandidateFilter { profile_id: Some(org.profile + 1), ..every_state.clone() }, Box::new(|_| false)),
+    ];
+    for (filter, keep) in cases {
+        let want: BTreeSet<i64> = reference.iter().filter(|c| keep(c)).map(|c| c.id).collect();
+        for sort in [CandidateSort::InactiveDays, CandidateSort::User] {
+            let got: Vec<i64> = walk(&org, &filter, sort, true).await.iter().map(|c| c.id).collect();
+            assert_eq!(got.len(), want.len(), "{filter:?}: each once");
+            assert_eq!(got.into_iter().collect::<BTreeSet<_>>(), want, "{filter:?} by {sort:?}");
+        }
+    }
+}

@@ -856,8 +856,29 @@ pub async fn list_candidates(
         CandidateSort::State => "state",
         CandidateSort::Opened => "opened",
     };
+    // `page` is the window: the matching candidates' ids with their sort key and the total, sorted
+    // narrow (a sort of whole rows took four times as long at 7,000 candidates); the SELECT then
+    // reads the window's rows whole, in the window's order.
     let rows = sqlx::query!(
-        r#"SELECT c.id AS "id!", c.profile_id, p.display_name AS profile_name, c.subscription_id, c.model_id,
+        r#"WITH page AS (
+             SELECT c.id,
+                    CASE ?9 WHEN 'inactive' THEN julianday(?1) - julianday(c.inactive_since)
+                         WHEN 'user' THEN lower(c.email)
+                         WHEN 'model' THEN (SELECT m.name FROM software_models m WHERE m.id = c.model_id)
+                         WHEN 'state' THEN c.state
+                         ELSE c.opened_at END AS sort_key,
+                    count(*) OVER () AS total
+             FROM removal_candidates c
+             WHERE (?2 IS NULL OR c.profile_id = ?2) AND (?3 IS NULL OR c.model_id = ?3)
+               AND c.state IN (SELECT value FROM json_each(?4))
+               AND (?5 IS NULL OR c.justification = ?5)
+               AND (?6 IS NULL OR julianday(coalesce(c.closed_at, ?1)) - julianday(c.inactive_since) >= ?6)
+               AND (?7 IS NULL OR lower(c.email) LIKE ?7 ESCAPE '\' OR lower(coalesce(c.name, '')) LIKE ?7 ESCAPE '\')
+               AND (?12 IS NULL OR c.id IN (SELECT value FROM json_each(?12)))
+             ORDER BY CASE WHEN ?8 = 0 THEN sort_key END ASC, CASE WHEN ?8 = 1 THEN sort_key END DESC, c.id
+             LIMIT ?10 OFFSET ?11
+           )
+           SELECT c.id AS "id!", c.profile_id, p.display_name AS profile_name, c.subscription_id, c.model_id,
                m.name AS "model_name?", c.user_id, c.email, c.name, c.identifier, c.is_internal AS "is_internal: bool",
                c.justification AS "justification: Justification",
                c.last_activity_at AS "last_activity_at: DateTime<Utc>",
@@ -869,26 +890,13 @@ pub async fn list_candidates(
                c.approved_at AS "approved_at: DateTime<Utc>", c.approved_by, c.note,
                coalesce(r.notify_user, 0) AS "notify_user!: bool", m.unit_monthly_minor AS "monthly_cost_minor?: i64",
                m.unit_currency AS "currency?: String",
-               count(*) OVER () AS "total!: i64"
-           FROM removal_candidates c
+               page.total AS "total!: i64"
+           FROM page
+           JOIN removal_candidates c ON c.id = page.id
            JOIN profiles p ON p.id = c.profile_id
            LEFT JOIN software_models m ON m.id = c.model_id
            LEFT JOIN reclamation_rules r ON r.model_id = c.model_id
-           WHERE (?2 IS NULL OR c.profile_id = ?2) AND (?3 IS NULL OR c.model_id = ?3)
-             AND c.state IN (SELECT value FROM json_each(?4))
-             AND (?5 IS NULL OR c.justification = ?5)
-             AND (?6 IS NULL OR julianday(coalesce(c.closed_at, ?1)) - julianday(c.inactive_since) >= ?6)
-             AND (?7 IS NULL OR lower(c.email) LIKE ?7 ESCAPE '\' OR lower(coalesce(c.name, '')) LIKE ?7 ESCAPE '\')
-             AND (?12 IS NULL OR c.id IN (SELECT value FROM json_each(?12)))
-           ORDER BY
-             CASE WHEN ?8 = 0 THEN CASE ?9 WHEN 'inactive' THEN julianday(?1) - julianday(c.inactive_since)
-                  WHEN 'user' THEN lower(c.email) WHEN 'model' THEN m.name WHEN 'state' THEN c.state
-                  ELSE c.opened_at END END ASC,
-             CASE WHEN ?8 = 1 THEN CASE ?9 WHEN 'inactive' THEN julianday(?1) - julianday(c.inactive_since)
-                  WHEN 'user' THEN lower(c.email) WHEN 'model' THEN m.name WHEN 'state' THEN c.state
-                  ELSE c.opened_at END END DESC,
-             c.id
-           LIMIT ?10 OFFSET ?11"#,
+           ORDER BY CASE WHEN ?8 = 0 THEN page.sort_key END ASC, CASE WHEN ?8 = 1 THEN page.sort_key END DESC, page.id"#,
         now,
         f.profile_id,
         f.model_id,
