@@ -1,7 +1,7 @@
-import { Box, Group, Paper, Skeleton, Table, UnstyledButton } from "@mantine/core";
+import { Box, Checkbox, Group, Paper, Skeleton, Table, UnstyledButton, VisuallyHidden } from "@mantine/core";
 import { IconArrowsSort, IconSortAscending, IconSortDescending } from "@tabler/icons-react";
 import { observeElementRect, useVirtualizer } from "@tanstack/react-virtual";
-import { memo, type ReactNode, useEffect, useRef, useState } from "react";
+import { memo, type ReactNode, useCallback, useEffect, useRef, useState } from "react";
 
 import { ROW_HEIGHT, useHeaderHeight, useScrollbarHeight } from "./DataTable";
 import { type RowNavigationProps, useRowNavigation } from "./useRowNavigation";
@@ -21,14 +21,16 @@ export interface WindowedColumn<T, S extends string> {
 export interface WindowedTableProps<T, S extends string> {
   /** The list's accessible name. */
   label: string;
-  windows: Windows<T>;
+  /** The list's windows (`useWindows`, or a list's own of the same shape). */
+  windows: Pick<Windows<T>, "rowAt" | "showRange" | "isStale">;
   /** How many rows match (the windows' total). */
   total: number;
   columns: readonly WindowedColumn<T, S>[];
   getRowId: (row: T) => string | number;
-  sort: S;
-  descending: boolean;
-  onSort: (sort: S) => void;
+  /** The core's order, where the list sorts other ways than one (columns with a `sort`). */
+  sort?: S;
+  descending?: boolean;
+  onSort?: (sort: S) => void;
   /** Changes with the filter and sort: the list goes back to its top. */
   resetKey: string;
   /** Shown in the table's body when no row matches. */
@@ -37,15 +39,24 @@ export interface WindowedTableProps<T, S extends string> {
   maxHeight?: number;
   /** Enter on a row (see useRowNavigation): the row's primary action, such as opening it. */
   onRowActivate?: (row: T) => void;
-  /** Space on a row: selects or clears it, where the list's rows are selectable. */
+  /** Space on a row (and its checkbox, with `checkboxLabel`): selects or clears it, where the list's rows are selectable. */
   onRowToggle?: (row: T) => void;
   /** Whether a row is selected (aria-selected), where the list's rows are selectable. */
   isRowSelected?: (row: T) => boolean;
+  /**
+   * Selectable rows get a checkbox of their own in a first column, named by this ("Select Ada
+   * Lovelace"), and a selected row is tinted.
+   */
+  checkboxLabel?: (row: T) => string;
+  /** The viewport's test id. */
   "data-testid"?: string;
+  /** Each row's test id. */
+  rowTestId?: string;
 }
 
 const HEADER_HEIGHT = 42;
 const DEFAULT_MAX_HEIGHT = 520;
+const CHECKBOX_WIDTH = 40;
 const CELL_STYLE = { whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" } as const;
 
 /**
@@ -70,7 +81,9 @@ export function WindowedTable<T, S extends string>({
   onRowActivate,
   onRowToggle,
   isRowSelected,
+  checkboxLabel,
   "data-testid": testId = "table-viewport",
+  rowTestId,
 }: WindowedTableProps<T, S>) {
   const [scrollElement, setScrollElement] = useState<HTMLDivElement | null>(null);
   const [headerHeight, headerRef] = useHeaderHeight();
@@ -82,12 +95,24 @@ export function WindowedTable<T, S extends string>({
     count: total,
     getScrollElement: () => scrollElement,
     estimateSize: () => rowHeight,
-    overscan: 10,
+    // Rows rendered beyond the viewport's edges: enough for a wheel's step, few enough that the
+    // list's first render stays small (every row is a dozen cells to style and lay out).
+    overscan: 6,
     initialRect: { width: 0, height: viewportHeight },
     // Where layout is not measured (tests), the viewport is as high as the table sets it.
     observeElementRect: (instance, cb) =>
       observeElementRect(instance, (rect) => cb(rect.height > 0 ? rect : { width: rect.width, height: viewportRef.current })),
   });
+  // The header keeps one sort callback: the latest `onSort`, called through a ref.
+  const latestOnSort = useRef(onSort);
+  latestOnSort.current = onSort;
+  const sortBy = useCallback((next: S) => latestOnSort.current?.(next), []);
+  // The rows' checkboxes likewise: one toggle and one label function for every memoized row.
+  const latestToggle = useRef({ onRowToggle, checkboxLabel });
+  latestToggle.current = { onRowToggle, checkboxLabel };
+  const toggleRow = useCallback((row: T) => latestToggle.current.onRowToggle?.(row), []);
+  const labelRow = useCallback((row: T) => latestToggle.current.checkboxLabel?.(row) ?? "", []);
+  const checkboxes = checkboxLabel !== undefined && onRowToggle !== undefined;
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
@@ -116,7 +141,8 @@ export function WindowedTable<T, S extends string>({
 
   const paddingTop = items[0]?.start ?? 0;
   const paddingBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
-  const width = columns.reduce((sum, c) => sum + c.width, 0);
+  const width = columns.reduce((sum, c) => sum + c.width, checkboxes ? CHECKBOX_WIDTH : 0);
+  const cellCount = columns.length + (checkboxes ? 1 : 0);
 
   return (
     <Paper withBorder radius="sm" style={{ overflow: "hidden", opacity: windows.isStale ? 0.6 : 1 }} aria-busy={windows.isStale}>
@@ -135,40 +161,23 @@ export function WindowedTable<T, S extends string>({
           style={{ tableLayout: "fixed", width: "100%", minWidth: width }}
         >
           <Table.Thead ref={headerRef}>
-            <Table.Tr aria-rowindex={1} style={{ height: HEADER_HEIGHT }}>
-              {columns.map((column) => {
-                const active = column.sort !== undefined && column.sort === sort;
-                const SortIcon = !active ? IconArrowsSort : descending ? IconSortDescending : IconSortAscending;
-                return (
-                  <Table.Th
-                    key={column.id}
-                    style={{ width: column.width, textAlign: column.align }}
-                    aria-sort={active ? (descending ? "descending" : "ascending") : undefined}
-                  >
-                    {column.sort ? (
-                      <UnstyledButton onClick={() => onSort(column.sort!)} fw={600} fz="sm" title={`Sort by ${column.header}`}>
-                        <Group gap={4} wrap="nowrap">
-                          {column.header}
-                          <SortIcon size={14} aria-hidden />
-                        </Group>
-                      </UnstyledButton>
-                    ) : (
-                      column.header
-                    )}
-                  </Table.Th>
-                );
-              })}
-            </Table.Tr>
+            <HeaderRow<T, S>
+              columns={columns}
+              sort={sort}
+              descending={descending ?? false}
+              onSort={sortBy}
+              checkboxes={checkboxes}
+            />
           </Table.Thead>
           <Table.Tbody>
             {total === 0 && noMatch && (
               <Table.Tr>
-                <Table.Td colSpan={columns.length}>{noMatch}</Table.Td>
+                <Table.Td colSpan={cellCount}>{noMatch}</Table.Td>
               </Table.Tr>
             )}
             {paddingTop > 0 && (
               <tr aria-hidden style={{ height: paddingTop }}>
-                <td colSpan={columns.length} style={{ padding: 0, border: 0 }} />
+                <td colSpan={cellCount} style={{ padding: 0, border: 0 }} />
               </tr>
             )}
             {items.map((item) => {
@@ -182,7 +191,7 @@ export function WindowedTable<T, S extends string>({
                   data-testid="row-loading"
                   {...navigation(item.index)}
                 >
-                  <Table.Td colSpan={columns.length}>
+                  <Table.Td colSpan={cellCount}>
                     <Skeleton h={Math.max(rowHeight - 16, 8)} />
                   </Table.Td>
                 </Table.Tr>
@@ -194,13 +203,16 @@ export function WindowedTable<T, S extends string>({
                   columns={columns}
                   height={rowHeight}
                   selected={isRowSelected?.(row)}
+                  toggle={checkboxes ? toggleRow : undefined}
+                  checkboxLabel={labelRow}
+                  testId={rowTestId}
                   {...navigation(item.index)}
                 />
               );
             })}
             {paddingBottom > 0 && (
               <tr aria-hidden style={{ height: paddingBottom }}>
-                <td colSpan={columns.length} style={{ padding: 0, border: 0 }} />
+                <td colSpan={cellCount} style={{ padding: 0, border: 0 }} />
               </tr>
             )}
           </Table.Tbody>
@@ -210,31 +222,109 @@ export function WindowedTable<T, S extends string>({
   );
 }
 
+interface HeaderRowProps<T, S extends string> {
+  columns: readonly WindowedColumn<T, S>[];
+  sort: S | undefined;
+  descending: boolean;
+  onSort: (sort: S) => void;
+  checkboxes: boolean;
+}
+
+/** The header row: rendered again only when the sort changes, not with every window of rows. */
+function HeaderRowContent<T, S extends string>({ columns, sort, descending, onSort, checkboxes }: HeaderRowProps<T, S>) {
+  return (
+    <Table.Tr aria-rowindex={1} style={{ height: HEADER_HEIGHT }}>
+      {checkboxes && (
+        <Table.Th style={{ width: CHECKBOX_WIDTH }}>
+          <VisuallyHidden>Selected</VisuallyHidden>
+        </Table.Th>
+      )}
+      {columns.map((column) => {
+        const active = column.sort !== undefined && column.sort === sort;
+        const SortIcon = !active ? IconArrowsSort : descending ? IconSortDescending : IconSortAscending;
+        return (
+          <Table.Th
+            key={column.id}
+            style={{ width: column.width, textAlign: column.align }}
+            aria-sort={active ? (descending ? "descending" : "ascending") : undefined}
+          >
+            {column.sort ? (
+              <UnstyledButton onClick={() => onSort(column.sort!)} fw={600} fz="sm" title={`Sort by ${column.header}`}>
+                <Group gap={4} wrap="nowrap">
+                  {column.header}
+                  <SortIcon size={14} aria-hidden />
+                </Group>
+              </UnstyledButton>
+            ) : (
+              column.header
+            )}
+          </Table.Th>
+        );
+      })}
+    </Table.Tr>
+  );
+}
+
+// memo() drops the type parameters; the cast puts them back.
+const HeaderRow = memo(HeaderRowContent) as typeof HeaderRowContent;
+
 interface RowProps<T, S extends string> extends RowNavigationProps {
   row: T;
   index: number;
   columns: readonly WindowedColumn<T, S>[];
   height: number;
   selected: boolean | undefined;
+  /** With a checkbox: selects or clears the row. */
+  toggle: ((row: T) => void) | undefined;
+  checkboxLabel: (row: T) => string;
+  testId: string | undefined;
 }
 
-/** One row; a row that stays in view while the list scrolls is not rendered again. */
+/**
+ * One row; a row that stays in view while the list scrolls is not rendered again. Its `<tr>` and
+ * `<td>`s are plain elements with the classes and attributes Mantine's `Table.Tr` and `Table.Td`
+ * would give them here (row borders, hover): a window of rows is hundreds of cells, and each
+ * Mantine cell is a component with its own props and styles to resolve, which made a list's first
+ * rows take several hundred milliseconds to render in WebKitGTK.
+ */
 function WindowedRowContent<T, S extends string>({
   row,
   index,
   columns,
   height,
   selected,
+  toggle,
+  checkboxLabel,
+  testId,
+  className,
   ...navigation
 }: RowProps<T, S>) {
   return (
-    <Table.Tr aria-rowindex={index + 2} aria-selected={selected} style={{ height }} {...navigation}>
+    <tr
+      className={`${Table.classes.tr} ${className}`}
+      data-with-row-border
+      data-hover
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      style={toggle && selected ? { height, backgroundColor: "var(--mantine-primary-color-light)" } : { height }}
+      data-testid={testId}
+      {...navigation}
+    >
+      {toggle && (
+        <td className={Table.classes.td}>
+          <Checkbox checked={selected ?? false} onChange={() => toggle(row)} aria-label={checkboxLabel(row)} />
+        </td>
+      )}
       {columns.map((column) => (
-        <Table.Td key={column.id} style={column.align ? { ...CELL_STYLE, textAlign: column.align } : CELL_STYLE}>
+        <td
+          key={column.id}
+          className={Table.classes.td}
+          style={column.align ? { ...CELL_STYLE, textAlign: column.align } : CELL_STYLE}
+        >
           {column.cell(row)}
-        </Table.Td>
+        </td>
       ))}
-    </Table.Tr>
+    </tr>
   );
 }
 

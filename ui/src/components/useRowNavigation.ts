@@ -79,8 +79,14 @@ export function useRowNavigation({
   const activeRef = useRef(0);
   const latest = useRef({ count, scrollToIndex, pageSize, onActivate, onToggle });
   latest.current = { count, scrollToIndex, pageSize, onActivate, onToggle };
+  // The handlers every row gets read the container through a ref: they stay the same functions
+  // when it is set after the first render, so that the list's memoized rows are not all rendered
+  // again for it.
+  const containerRef = useRef(container);
+  containerRef.current = container;
 
   const focusPending = useCallback(() => {
+    const container = containerRef.current;
     if (!container) return;
     const focused = document.activeElement;
     if (focused && focused !== document.body && !container.contains(focused)) {
@@ -99,7 +105,7 @@ export function useRowNavigation({
       row.focus(pending.current === null ? { preventScroll: true } : undefined);
       pending.current = null;
     }
-  }, [container]);
+  }, []);
   // After every render: the row asked for may just have come into the window, and the tab stop
   // may have moved.
   useEffect(() => {
@@ -155,13 +161,10 @@ export function useRowNavigation({
     setActive(index);
   }, []);
   // A blur to elsewhere (Tab out, a click outside, another window) ends it; a removed row has none.
-  const onBlur = useCallback(
-    (event: FocusEvent<HTMLElement>) => {
-      const to = event.relatedTarget;
-      if (!(to instanceof Node && container?.contains(to))) focusWithin.current = false;
-    },
-    [container],
-  );
+  const onBlur = useCallback((event: FocusEvent<HTMLElement>) => {
+    const to = event.relatedTarget;
+    if (!(to instanceof Node && containerRef.current?.contains(to))) focusWithin.current = false;
+  }, []);
 
   const current = Math.max(0, Math.min(active, count - 1));
   const tabStop = current >= firstRendered && current <= lastRendered ? current : firstRendered;

@@ -1,7 +1,7 @@
 import { Anchor, Badge, Button, CloseButton, Drawer, Group, Select, Stack, Text, TextInput, Tooltip } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconDownload, IconSearch } from "@tabler/icons-react";
-import { type ReactNode, useMemo, useState } from "react";
+import { memo, type ReactNode, useCallback, useMemo, useRef, useState } from "react";
 
 import type { Profile } from "../../../bindings/profiles";
 import type {
@@ -9,6 +9,7 @@ import type {
   ActivitySourceFilter,
   ClosedReason,
   SoftwareSubscription,
+  SubscriptionFacets,
   SubscriptionFilter,
   SubscriptionSort,
 } from "../../../bindings/sync";
@@ -235,6 +236,14 @@ export function SubscriptionsTable({ profile }: { profile: Profile }) {
   const windows = useSubscriptionWindows(profile.id, filter, sort, descending);
   // The filters' options wait for the first rows: the first window's query has the database first.
   const facets = useSubscriptionFacets(profile.id, windows.total !== undefined);
+  // The toolbar is rendered again only when what it shows changes, not with each window of rows
+  // read as the list scrolls: its callbacks stay the same functions.
+  const setFilter = useCallback(
+    <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((f) => ({ ...f, [key]: value })),
+    [],
+  );
+  const exportRef = useRef<() => Promise<void>>(async () => {});
+  const exportLatest = useCallback(() => void exportRef.current(), []);
 
   if (windows.isPending) return <TableSkeleton label="Software Subscriptions" />;
   if (windows.total === undefined) {
@@ -255,13 +264,12 @@ export function SubscriptionsTable({ profile }: { profile: Profile }) {
       setDescending(false);
     }
   };
-  const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((f) => ({ ...f, [key]: value }));
   const clearAll = () => {
     setSearchText("");
     setFilters(NO_FILTERS);
   };
 
-  const exportCsv = async () => {
+  exportRef.current = async () => {
     setExporting(true);
     try {
       const rows = await readAll(
@@ -282,61 +290,19 @@ export function SubscriptionsTable({ profile }: { profile: Profile }) {
     }
   };
 
-  const select = (label: string, data: { value: string; label: string }[] | string[], value: string | null, onChange: (v: string | null) => void): ReactNode => (
-    <Select
-      key={label}
-      aria-label={label}
-      placeholder={`${label}: all`}
-      data={data}
-      value={value}
-      onChange={onChange}
-      clearable
-      searchable
-      w={180}
-    />
-  );
-
   return (
     <Stack gap="xs" data-testid="subscriptions-table">
-      <Group gap="xs" align="flex-end" wrap="wrap">
-        <TextInput
-          aria-label="Search"
-          placeholder="Search name or email"
-          leftSection={<IconSearch size={16} aria-hidden />}
-          rightSection={
-            searchText !== "" ? <CloseButton size="sm" aria-label="Clear search" onClick={() => setSearchText("")} /> : null
-          }
-          value={searchText}
-          onChange={(event) => setSearchText(event.currentTarget.value)}
-          w={260}
-        />
-        {select("Identifier", facets.data?.identifiers ?? [], filters.identifier, (v) => set("identifier", v))}
-        {select(
-          "Status",
-          (facets.data?.statuses ?? []).map((s) => ({ value: s, label: title(s) })),
-          filters.status,
-          (v) => set("status", v),
-        )}
-        {select("Internal/External", INTERNAL_OPTIONS, boolValue(filters.internal), (v) => set("internal", bool(v)))}
-        {select("Activity source", SOURCE_OPTIONS, filters.activitySource, (v) =>
-          set("activitySource", v as ActivitySourceFilter | null),
-        )}
-        {select("Excluded", YES_NO, boolValue(filters.excluded), (v) => set("excluded", bool(v)))}
-        <Text size="sm" c="dimmed" ml="auto" aria-live="polite" data-testid="row-count">
-          {filtered && facets.data
-            ? `${countFormat.format(total)} of ${rowsText(facets.data.total)}`
-            : rowsText(total)}
-        </Text>
-        <Button
-          variant="default"
-          leftSection={<IconDownload size={16} aria-hidden />}
-          onClick={() => void exportCsv()}
-          loading={exporting}
-          disabled={total === 0}
-        >
-          Export CSV
-        </Button>
-      </Group>
+      <Toolbar
+        searchText={searchText}
+        onSearchText={setSearchText}
+        filters={filters}
+        onFilter={setFilter}
+        facets={facets.data}
+        total={total}
+        filtered={filtered}
+        exporting={exporting}
+        onExport={exportLatest}
+      />
       <Drawer
         opened={opened !== null}
         onClose={() => setOpened(null)}
@@ -371,3 +337,85 @@ export function SubscriptionsTable({ profile }: { profile: Profile }) {
     </Stack>
   );
 }
+
+interface ToolbarProps {
+  searchText: string;
+  onSearchText: (text: string) => void;
+  filters: Filters;
+  onFilter: <K extends keyof Filters>(key: K, value: Filters[K]) => void;
+  facets: SubscriptionFacets | undefined;
+  /** How many rows match. */
+  total: number;
+  filtered: boolean;
+  exporting: boolean;
+  onExport: () => void;
+}
+
+/** Search, the filters, the row count and Export CSV. */
+const Toolbar = memo(function Toolbar({
+  searchText,
+  onSearchText,
+  filters,
+  onFilter,
+  facets,
+  total,
+  filtered,
+  exporting,
+  onExport,
+}: ToolbarProps) {
+  const select = (label: string, data: { value: string; label: string }[] | string[], value: string | null, onChange: (v: string | null) => void): ReactNode => (
+    <Select
+      key={label}
+      aria-label={label}
+      placeholder={`${label}: all`}
+      data={data}
+      value={value}
+      onChange={onChange}
+      clearable
+      searchable
+      w={180}
+    />
+  );
+
+  return (
+    <Group gap="xs" align="flex-end" wrap="wrap">
+      <TextInput
+        aria-label="Search"
+        placeholder="Search name or email"
+        leftSection={<IconSearch size={16} aria-hidden />}
+        rightSection={
+          searchText !== "" ? <CloseButton size="sm" aria-label="Clear search" onClick={() => onSearchText("")} /> : null
+        }
+        value={searchText}
+        onChange={(event) => onSearchText(event.currentTarget.value)}
+        w={260}
+      />
+      {select("Identifier", facets?.identifiers ?? [], filters.identifier, (v) => onFilter("identifier", v))}
+      {select(
+        "Status",
+        (facets?.statuses ?? []).map((s) => ({ value: s, label: title(s) })),
+        filters.status,
+        (v) => onFilter("status", v),
+      )}
+      {select("Internal/External", INTERNAL_OPTIONS, boolValue(filters.internal), (v) => onFilter("internal", bool(v)))}
+      {select("Activity source", SOURCE_OPTIONS, filters.activitySource, (v) =>
+        onFilter("activitySource", v as ActivitySourceFilter | null),
+      )}
+      {select("Excluded", YES_NO, boolValue(filters.excluded), (v) => onFilter("excluded", bool(v)))}
+      <Text size="sm" c="dimmed" ml="auto" aria-live="polite" data-testid="row-count">
+        {filtered && facets
+          ? `${countFormat.format(total)} of ${rowsText(facets.total)}`
+          : rowsText(total)}
+      </Text>
+      <Button
+        variant="default"
+        leftSection={<IconDownload size={16} aria-hidden />}
+        onClick={onExport}
+        loading={exporting}
+        disabled={total === 0}
+      >
+        Export CSV
+      </Button>
+    </Group>
+  );
+});

@@ -1,17 +1,23 @@
-import { Badge, Text } from "@mantine/core";
+import { Badge } from "@mantine/core";
 import { IconDatabaseOff } from "@tabler/icons-react";
 
 import type { Profile } from "../../../bindings/profiles";
 import { EmptyState } from "../../../components/EmptyState";
 import { formatDateTime } from "../../../lib/dates";
+import { Dimmed } from "../../../components/TwoLines";
 
 /** A date and time from the backend, or a dash. */
+/** An empty cell's dash, dimmed. */
+export function NoValue() {
+  return <Dimmed>—</Dimmed>;
+}
+
 export function DateCell({ value }: { value: string | null | undefined }) {
-  return value ? <>{formatDateTime(value)}</> : <Text span c="dimmed" size="sm">—</Text>;
+  return value ? <>{formatDateTime(value)}</> : <NoValue />;
 }
 
 export function YesNoBadge({ value, yes = "teal" }: { value: boolean | null | undefined; yes?: string }) {
-  if (value === null || value === undefined) return <Text span c="dimmed" size="sm">—</Text>;
+  if (value === null || value === undefined) return <NoValue />;
   return (
     <Badge variant="light" color={value ? yes : "gray"}>
       {value ? "Yes" : "No"}
@@ -19,9 +25,11 @@ export function YesNoBadge({ value, yes = "teal" }: { value: boolean | null | un
   );
 }
 
+const COUNT = new Intl.NumberFormat("en-US");
+
 /** A number, right-aligned with its neighbours. */
 export function Count({ value }: { value: number | null | undefined }) {
-  return value === null || value === undefined ? <Text span c="dimmed" size="sm">—</Text> : <>{value.toLocaleString("en-US")}</>;
+  return value === null || value === undefined ? <NoValue /> : <>{COUNT.format(value)}</>;
 }
 
 /** The file name (without .csv) of a related list's export. */

@@ -1,12 +1,11 @@
-import { Badge, Box, Button, Group, Paper, Skeleton, Stack, Table, Text, Tooltip } from "@mantine/core";
+import { Badge, Button, Group, Skeleton, Stack, Text, Tooltip } from "@mantine/core";
 import { IconArrowBackUp } from "@tabler/icons-react";
-import { observeElementRect, useVirtualizer } from "@tanstack/react-virtual";
-import { type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { type ReactNode, useId, useMemo, useRef } from "react";
 
 import type { AuditRecord } from "../../../bindings/reclaim";
-import { useHeaderHeight, useScrollbarHeight } from "../../../components/DataTable";
 import { ErrorAlert } from "../../../components/ErrorAlert";
-import { useRowNavigation } from "../../../components/useRowNavigation";
+import { Dimmed, TwoLines } from "../../../components/TwoLines";
+import { type WindowedColumn, WindowedTable } from "../../../components/WindowedTable";
 import { formatDateTime } from "../../../lib/dates";
 import { NOT_KNOWN_YET, OUTCOME_COLORS, outcomeDetails, outcomeLabel, SEAT_ACTION_LABELS, seatChange } from "../format";
 import type { AuditWindows } from "./useAuditWindows";
@@ -15,22 +14,6 @@ import type { AuditWindows } from "./useAuditWindows";
 export const AUDIT_ROW_HEIGHT = 48;
 const ROW_HEIGHT = AUDIT_ROW_HEIGHT;
 const MAX_HEIGHT = 560;
-
-/** A value over a dimmed second line, both cut to the column's width (the whole text on hover). */
-function TwoLines({ first, second, title }: { first: ReactNode; second?: ReactNode; title?: string }) {
-  return (
-    <Stack gap={0} style={{ overflow: "hidden" }} title={title}>
-      <Text size="sm" lh={1.2} truncate="end" component="div">
-        {first}
-      </Text>
-      {second !== undefined && (
-        <Text size="xs" lh={1.2} c="dimmed" truncate="end" component="div">
-          {second}
-        </Text>
-      )}
-    </Stack>
-  );
-}
 
 export function OutcomeBadge({ record }: { record: Pick<AuditRecord, "outcome"> }) {
   return (
@@ -74,14 +57,11 @@ function UndoCell({ record, onUndo }: { record: AuditRecord; onUndo: (record: Au
   );
 }
 
-interface Column {
-  id: string;
-  header: string;
-  width: number;
-  cell: (row: AuditRecord, onUndo: (record: AuditRecord) => void) => ReactNode;
-}
+type Column = WindowedColumn<AuditRecord, never>;
 
-const COLUMNS: Column[] = [
+/** The log's columns; Undo calls `onUndo`. */
+// The log is newest first and sorts no other way: no column has a sort.
+const auditColumns = (onUndo: (record: AuditRecord) => void): Column[] => [
   {
     id: "when",
     header: "When",
@@ -154,9 +134,9 @@ const COLUMNS: Column[] = [
     id: "candidate",
     header: "Candidate",
     width: 85,
-    cell: (row) => (row.candidateId === null ? <Text span size="sm" c="dimmed">—</Text> : row.candidateId),
+    cell: (row) => (row.candidateId === null ? <Dimmed>—</Dimmed> : row.candidateId),
   },
-  { id: "undo", header: "Undo", width: 220, cell: (row, onUndo) => <UndoCell record={row} onUndo={onUndo} /> },
+  { id: "undo", header: "Undo", width: 220, cell: (row) => <UndoCell record={row} onUndo={onUndo} /> },
 ];
 
 interface AuditTableProps {
@@ -192,118 +172,26 @@ export function AuditTable(props: AuditTableProps) {
 }
 
 function LoadedAuditTable({ windows, total, showProfile, onUndo, resetKey }: AuditTableProps & { total: number }) {
-  const columns = showProfile ? COLUMNS : COLUMNS.filter((c) => c.id !== "profile");
-  const [scrollElement, setScrollElement] = useState<HTMLDivElement | null>(null);
-  const [headerHeight, headerRef] = useHeaderHeight();
-  const scrollbarHeight = useScrollbarHeight(scrollElement);
-  const viewportHeight = Math.min(MAX_HEIGHT, headerHeight + total * ROW_HEIGHT + scrollbarHeight + 2);
-  const viewportRef = useRef(viewportHeight);
-  viewportRef.current = viewportHeight;
-  const virtualizer = useVirtualizer({
-    count: total,
-    getScrollElement: () => scrollElement,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
-    initialRect: { width: 0, height: viewportHeight },
-    // Where layout is not measured (tests), the viewport is as high as the table sets it.
-    observeElementRect: (instance, cb) =>
-      observeElementRect(instance, (rect) =>
-        cb(rect.height > 0 ? rect : { width: rect.width, height: viewportRef.current }),
-      ),
-  });
-  const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? 0;
-  const { showRange } = windows;
-  useEffect(() => showRange(first, last), [showRange, first, last]);
-  const navigation = useRowNavigation({
-    count: total,
-    container: scrollElement,
-    scrollToIndex: (index) => virtualizer.scrollToIndex(index),
-    firstRendered: first,
-    lastRendered: last,
-    pageSize: Math.max(1, Math.floor(viewportHeight / ROW_HEIGHT) - 1),
-  });
-  useEffect(() => {
-    if (scrollElement) scrollElement.scrollTop = 0;
-  }, [scrollElement, resetKey]);
-
-  const paddingTop = items[0]?.start ?? 0;
-  const paddingBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
-  const width = columns.reduce((sum, c) => sum + c.width, 0);
-
+  // The rows are rendered again only when the columns change: Undo goes through a ref to the
+  // latest `onUndo`.
+  const latestOnUndo = useRef(onUndo);
+  latestOnUndo.current = onUndo;
+  const columns = useMemo(() => {
+    const all = auditColumns((record) => latestOnUndo.current(record));
+    return showProfile ? all : all.filter((c) => c.id !== "profile");
+  }, [showProfile]);
   return (
-    <Paper withBorder radius="sm" style={{ overflow: "hidden", opacity: windows.isStale ? 0.6 : 1 }} aria-busy={windows.isStale}>
-      <Box
-        ref={setScrollElement}
-        // A row scrolled into view by focus stops below the sticky header, not under it.
-        style={{ height: viewportHeight, overflow: "auto", scrollPaddingTop: headerHeight }}
-        data-testid="audit-viewport"
-      >
-        <Table
-          stickyHeader
-          highlightOnHover
-          verticalSpacing={4}
-          aria-label="Audit Log"
-          aria-rowcount={total + 1}
-          style={{ tableLayout: "fixed", width: "100%", minWidth: width }}
-        >
-          <Table.Thead ref={headerRef}>
-            <Table.Tr aria-rowindex={1} style={{ height: 42 }}>
-              {columns.map((column) => (
-                <Table.Th key={column.id} style={{ width: column.width }}>
-                  {column.header}
-                </Table.Th>
-              ))}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {paddingTop > 0 && (
-              <tr aria-hidden style={{ height: paddingTop }}>
-                <td colSpan={columns.length} style={{ padding: 0, border: 0 }} />
-              </tr>
-            )}
-            {items.map((item) => {
-              const row = windows.rowAt(item.index);
-              if (!row) {
-                return (
-                  <Table.Tr
-                    key={`loading-${item.index}`}
-                    aria-rowindex={item.index + 2}
-                    style={{ height: ROW_HEIGHT }}
-                    data-testid="row-loading"
-                    {...navigation(item.index)}
-                  >
-                    <Table.Td colSpan={columns.length}>
-                      <Skeleton h={ROW_HEIGHT - 16} />
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              }
-              return (
-                <Table.Tr
-                  key={row.id}
-                  aria-rowindex={item.index + 2}
-                  style={{ height: ROW_HEIGHT }}
-                  data-testid="audit-row"
-                  {...navigation(item.index)}
-                >
-                  {columns.map((column) => (
-                    <Table.Td key={column.id} style={{ whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" }}>
-                      {column.cell(row, onUndo)}
-                    </Table.Td>
-                  ))}
-                </Table.Tr>
-              );
-            })}
-            {paddingBottom > 0 && (
-              <tr aria-hidden style={{ height: paddingBottom }}>
-                <td colSpan={columns.length} style={{ padding: 0, border: 0 }} />
-              </tr>
-            )}
-          </Table.Tbody>
-        </Table>
-      </Box>
-    </Paper>
+    <WindowedTable<AuditRecord, never>
+      label="Audit Log"
+      windows={windows}
+      total={total}
+      columns={columns}
+      getRowId={(row) => row.id}
+      resetKey={resetKey}
+      rowHeight={ROW_HEIGHT}
+      maxHeight={MAX_HEIGHT}
+      data-testid="audit-viewport"
+      rowTestId="audit-row"
+    />
   );
 }

@@ -60,7 +60,9 @@ const THREE = [
 
 const table = () => screen.getByRole("table", { name: "Removal Candidates" });
 const bodyRows = () => within(table()).getAllByRole("row").slice(1).filter((row) => !row.getAttribute("aria-hidden"));
-const userNames = () => bodyRows().map((row) => within(row).getAllByRole("cell")[1]!.querySelector("p")?.textContent);
+// The User cell's first line (TwoLines: the name over the e-mail).
+const userNames = () =>
+  bodyRows().map((row) => within(row).getAllByRole("cell")[1]!.querySelector(".sk-two-lines > div")?.textContent);
 const rowOf = (name: string) => bodyRows().find((row) => row.textContent?.includes(name))!;
 const stateOf = (name: string) => within(rowOf(name)).getByTestId("state-badge").textContent;
 const requests = (backend: ReturnType<typeof setup>["backend"]) =>
