@@ -8,14 +8,18 @@ import {
   IconRulerMeasure,
   type TablerIcon,
 } from "@tabler/icons-react";
+import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { Link, useLocation } from "wouter";
 
 import { ProfileNav } from "../features/profiles/ProfileNav";
+import { prefetchCandidates } from "../features/reclaim/queries";
 
 interface Screen {
   href: string;
   label: string;
   Icon: TablerIcon;
+  /** Starts reading what the screen shows first, when the pointer comes to its link or it is clicked. */
+  prefetch?: (queryClient: QueryClient) => void;
 }
 
 /**
@@ -36,7 +40,12 @@ const GROUPS: readonly { id: string; title: string; screens: readonly Screen[] }
     id: "reclaim-nav-title",
     title: "Reclamation",
     screens: [
-      { href: "/candidates", label: "Removal Candidates", Icon: IconListCheck },
+      {
+        href: "/candidates",
+        label: "Removal Candidates",
+        Icon: IconListCheck,
+        prefetch: (queryClient) => prefetchCandidates(queryClient, null),
+      },
       { href: "/reclamation-rules", label: "Reclamation Rules", Icon: IconRulerMeasure },
       { href: "/audit", label: "Audit Log", Icon: IconHistory },
     ],
@@ -45,6 +54,7 @@ const GROUPS: readonly { id: string; title: string; screens: readonly Screen[] }
 
 export function AppNav() {
   const [location] = useLocation();
+  const queryClient = useQueryClient();
   return (
     <Stack h="100%" gap={0}>
       {GROUPS.map(({ id, title, screens }) => (
@@ -53,9 +63,10 @@ export function AppNav() {
             {title}
           </Text>
           <nav aria-labelledby={id}>
-            {screens.map(({ href, label, Icon }) => (
-              <Link key={href} href={href} asChild>
+            {screens.map(({ href, label, Icon, prefetch }) => (
+              <Link key={href} href={href} asChild onClick={() => prefetch?.(queryClient)}>
                 <NavLink
+                  onPointerEnter={() => prefetch?.(queryClient)}
                   component="a"
                   label={label}
                   leftSection={<Icon size={18} aria-hidden />}

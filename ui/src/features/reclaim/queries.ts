@@ -13,6 +13,7 @@ import type {
 import { onJobFinished } from "../../lib/events";
 import * as ipc from "../../lib/ipc";
 import { relatedKeys } from "../profiles/related/queries";
+import { ALL_STATES, OPEN_STATES } from "./format";
 
 /** Rows per window of the candidate list: read as the list scrolls to them, never all at once. */
 export const PAGE_SIZE = 200;
@@ -31,6 +32,42 @@ export const reclaimKeys = {
   audit: ["reclaim", "audit"] as const,
   auditPage: (filter: AuditFilter, index: number) => ["reclaim", "audit", "page", filter, index] as const,
 };
+
+/** The candidate list's order as it opens: the longest inactive first. */
+export const DEFAULT_CANDIDATE_SORT: { sort: CandidateSort; descending: boolean } = {
+  sort: "inactiveDays",
+  descending: true,
+};
+
+/** The query of one window of the candidate list: what the list reads as it scrolls. */
+export function candidateWindowQuery(filter: CandidateFilter, sort: CandidateSort, descending: boolean, index: number) {
+  return {
+    queryKey: reclaimKeys.page(filter, sort, descending, index),
+    queryFn: () => ipc.listCandidates({ filter, sort, descending, offset: index * PAGE_SIZE, limit: PAGE_SIZE }),
+    gcTime: 60_000,
+  };
+}
+
+/** The candidate filter the review builds; with no narrowing given, the open candidates of `profileId` (or of every profile). */
+export function candidateFilter({
+  profileId,
+  modelId = null,
+  states = OPEN_STATES,
+  justification = null,
+  minInactiveDays = null,
+  search = "",
+}: Partial<CandidateFilter> & { profileId: number | null }): CandidateFilter {
+  return { profileId, modelId, states: ALL_STATES.filter((s) => states.includes(s)), justification, minInactiveDays, search };
+}
+
+/**
+ * Starts reading the first window of a candidate list about to open (the pointer on its link, or
+ * the click), so that its rows arrive with the screen instead of after it has rendered.
+ */
+export function prefetchCandidates(queryClient: QueryClient, profileId: number | null) {
+  const { sort, descending } = DEFAULT_CANDIDATE_SORT;
+  void queryClient.prefetchQuery(candidateWindowQuery(candidateFilter({ profileId }), sort, descending, 0));
+}
 
 export function useReclamationRules(profileId: number) {
   return useQuery({ queryKey: reclaimKeys.rules(profileId), queryFn: () => ipc.listReclamationRules(profileId) });

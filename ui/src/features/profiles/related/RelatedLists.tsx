@@ -1,4 +1,5 @@
 import { ScrollArea, Stack, Tabs, Title } from "@mantine/core";
+import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import type { ComponentType } from "react";
 
 import type { Profile } from "../../../bindings/profiles";
@@ -6,6 +7,7 @@ import { EntitlementsTable } from "../../entitlements/EntitlementsTable";
 import { AuditLog } from "../../reclaim/audit/AuditLog";
 import { ReclaimableCandidates } from "../../reclaim/confirm/ReclaimableCandidates";
 import { ProtectedUsers } from "../../reclaim/ProtectedUsers";
+import { prefetchCandidates } from "../../reclaim/queries";
 import { ReclamationRulesTable } from "../../reclaim/ReclamationRulesTable";
 import { IdentifierExclusionRules, UserExclusionRules } from "./ExclusionRules";
 import { JobResultsTable } from "./JobResultsTable";
@@ -33,6 +35,11 @@ const RELATED_LISTS = [
 
 type RelatedList = (typeof RELATED_LISTS)[number][0];
 
+/** Lists that start reading their first rows when the pointer comes to their tab or it is clicked. */
+const PREFETCH: Partial<Record<RelatedList, (queryClient: QueryClient, profile: Profile) => void>> = {
+  "Removal Candidates": (queryClient, profile) => prefetchCandidates(queryClient, profile.id),
+};
+
 /**
  * The tab's value: Mantine builds the tab's and panel's ids from it, and aria-controls and
  * aria-labelledby are lists of ids split at spaces, so it has none ("scheduled-jobs").
@@ -44,6 +51,7 @@ function tabValue(list: RelatedList): string {
 export function RelatedLists({ profile }: { profile: Profile }) {
   // Job progress and ends, for whichever list is shown.
   useJobEvents(profile.id);
+  const queryClient = useQueryClient();
   return (
     <Stack gap="sm" component="section" aria-labelledby="related-lists-title">
       <Title order={3} size="h4" id="related-lists-title">
@@ -57,7 +65,13 @@ export function RelatedLists({ profile }: { profile: Profile }) {
         <ScrollArea type="auto" scrollbarSize={6} offsetScrollbars="x" data-testid="related-tabs">
           <Tabs.List style={{ flexWrap: "nowrap" }}>
             {RELATED_LISTS.map(([list]) => (
-              <Tabs.Tab key={list} value={tabValue(list)} style={{ whiteSpace: "nowrap" }}>
+              <Tabs.Tab
+                key={list}
+                value={tabValue(list)}
+                style={{ whiteSpace: "nowrap" }}
+                onPointerEnter={() => PREFETCH[list]?.(queryClient, profile)}
+                onClick={() => PREFETCH[list]?.(queryClient, profile)}
+              >
                 {list}
               </Tabs.Tab>
             ))}

@@ -35,9 +35,19 @@ interface Setup {
   /** Render the profile's related list instead of the screen across profiles. */
   related?: Profile;
   onReclaim?: (ids: number[], selection: ReclaimSelection) => void;
+  /** The screen the app opens on (the Removal Candidates). */
+  path?: string;
 }
 
-function setup({ profiles = [ACME], rules = [MEMBER, LEGACY], candidates = [], handlers = {}, related, onReclaim }: Setup) {
+function setup({
+  profiles = [ACME],
+  rules = [MEMBER, LEGACY],
+  candidates = [],
+  handlers = {},
+  related,
+  onReclaim,
+  path = "/candidates",
+}: Setup) {
   const store = reclaimStore({ profiles, rules, candidates, compute: { opened: 3, updated: 1, canceled: 2, skipped: 0, noAnswer: 1 } });
   const backend = mockBackend({
     list_profiles: () => profiles,
@@ -47,7 +57,7 @@ function setup({ profiles = [ACME], rules = [MEMBER, LEGACY], candidates = [], h
   });
   const view = related
     ? renderWithProviders(<CandidateReview profile={related} onReclaim={onReclaim} />)
-    : renderWithProviders(<App />, { path: "/candidates" });
+    : renderWithProviders(<App />, { path });
   return { ...view, backend, store };
 }
 
@@ -104,6 +114,25 @@ describe("Removal Candidates", () => {
     const rowsAskedFor = requests(backend).reduce((sum, r) => sum + r.limit, 0);
     expect(rowsAskedFor).toBeLessThanOrEqual(800);
     expect(backend.callsTo("candidate_ids")).toEqual([]);
+  });
+
+  it("starts reading its first rows when the pointer comes to its link, and the screen uses that read", async () => {
+    const { backend, user } = setup({ candidates: THREE, path: "/reclamation-rules" });
+    await screen.findByRole("heading", { name: "Reclamation Rules" });
+    expect(requests(backend)).toEqual([]);
+    const link = screen.getByRole("link", { name: "Removal Candidates" });
+    fireEvent.pointerEnter(link);
+    await waitFor(() => expect(requests(backend)).toHaveLength(1));
+    expect(requests(backend)[0]).toMatchObject({
+      filter: { profileId: null, states: ["ready", "awaitingUser", "awaitingApproval", "awaitingRevocation", "attentionRequired"] },
+      sort: "inactiveDays",
+      descending: true,
+      offset: 0,
+    });
+    await user.click(link);
+    await waitFor(() => expect(userNames()).toEqual(["Ann Example", "Bob Builder", "Dan Dormant"]));
+    // The screen's first window is the one already read: its query is the same.
+    expect(requests(backend).filter((r) => r.offset === 0)).toHaveLength(1);
   });
 
   it("sends every filter and the sort to the core", async () => {

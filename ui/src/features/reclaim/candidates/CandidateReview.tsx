@@ -28,7 +28,6 @@ import { type ComponentType, useId, useMemo, useState } from "react";
 import type { Profile } from "../../../bindings/profiles";
 import type {
   CandidateFilter,
-  CandidateSort,
   CandidateState,
   ComputeSummary,
   Justification,
@@ -41,7 +40,7 @@ import { formatDateTime } from "../../../lib/dates";
 import * as ipc from "../../../lib/ipc";
 import { useProfiles } from "../../profiles/queries";
 import { ALL_STATES, countFormat, JUSTIFICATION_LABELS, OPEN_STATES, STATE_LABELS } from "../format";
-import { useComputeCandidates, useRulesOf, useSavings } from "../queries";
+import { candidateFilter, DEFAULT_CANDIDATE_SORT, useComputeCandidates, useRulesOf, useSavings } from "../queries";
 import { CandidateTable } from "./CandidateTable";
 import { DryRunSummary } from "./DryRunSummary";
 import {
@@ -151,7 +150,6 @@ interface Selection {
   rows: ReadonlyMap<number, RemovalCandidate>;
 }
 
-const DEFAULT_SORT: { sort: CandidateSort; descending: boolean } = { sort: "inactiveDays", descending: true };
 const RESOLVE_PAGE = 500;
 
 /**
@@ -172,18 +170,19 @@ export function CandidateReview({ profile, onReclaim, initialFilter }: Candidate
   const [searchText, setSearchText] = useState("");
   const [search] = useDebouncedValue(searchText.trim(), 300);
   const [minInactiveDays] = useDebouncedValue(minDays, 300);
-  const [{ sort, descending }, setSort] = useState(DEFAULT_SORT);
+  const [{ sort, descending }, setSort] = useState(DEFAULT_CANDIDATE_SORT);
 
   const profileId = profile?.id ?? profileFilter;
   const filter: CandidateFilter = useMemo(
-    () => ({
-      profileId,
-      modelId,
-      states: ALL_STATES.filter((s) => states.includes(s)),
-      justification,
-      minInactiveDays: minInactiveDays === "" ? null : minInactiveDays,
-      search,
-    }),
+    () =>
+      candidateFilter({
+        profileId,
+        modelId,
+        states,
+        justification,
+        minInactiveDays: minInactiveDays === "" ? null : minInactiveDays,
+        search,
+      }),
     [profileId, modelId, states, justification, minInactiveDays, search],
   );
   const filterKey = JSON.stringify(filter);

@@ -2,8 +2,7 @@ import { keepPreviousData, useQueries } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
 
 import type { CandidateFilter, CandidateSort, RemovalCandidate } from "../../../bindings/reclaim";
-import * as ipc from "../../../lib/ipc";
-import { PAGE_SIZE, reclaimKeys } from "../queries";
+import { candidateWindowQuery, PAGE_SIZE } from "../queries";
 
 export interface CandidateWindows {
   /** How many candidates match; undefined until the first window has arrived. */
@@ -40,9 +39,7 @@ export function useCandidateWindows(
   const indexes = useMemo(() => [...new Set([0, ...pages])].sort((a, b) => a - b), [pages]);
   const results = useQueries({
     queries: indexes.map((index) => ({
-      queryKey: reclaimKeys.page(filter, sort, descending, index),
-      queryFn: () => ipc.listCandidates({ filter, sort, descending, offset: index * PAGE_SIZE, limit: PAGE_SIZE }),
-      gcTime: 60_000,
+      ...candidateWindowQuery(filter, sort, descending, index),
       // Another filter or sort shows the rows it replaces until its own arrive (no blank list).
       placeholderData: index === 0 ? keepPreviousData : undefined,
     })),
