@@ -182,6 +182,12 @@ async fn a_reclaim_frees_the_seat_is_audited_seen_by_the_next_refresh_and_undone
     for user_id in untouched {
         assert_eq!(sim_user(&org, user_id).seat, Seat::Member, "an unconfirmed candidate was not touched");
     }
+    // Until the next refresh reads the new seats, the subscriptions still show the old ones: a
+    // computation meanwhile opens no candidate for them.
+    let summary = reclaim::compute(&org.db, &*org.clock, org.profile).await.unwrap();
+    assert_eq!(summary.opened, 0);
+    let reopened = ready(&org).await;
+    assert!(chosen.iter().all(|c| reopened.iter().all(|r| r.subscription_id != c.subscription_id)));
 
     let records = audit(&org).await;
     assert_eq!(records.len(), 4);
