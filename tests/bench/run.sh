@@ -6,6 +6,8 @@
 #
 #   bash tests/bench/run.sh            full: 50,000 users / 2,000,000 events; 5,000 / 200,000 rate
 #                                      limited; a 50,000-row list
+#   bash tests/bench/run.sh --ui-only  only the UI part of the full run (release builds): its section 4
+#                                      replaces that of docs/benchmarks.md, which says so
 #   bash tests/bench/run.sh --small    2,000 users / 40,000 events; debug builds; report in
 #                                      tests/artifacts/bench/small.md; fails only on failed or
 #                                      inconsistent syncs or a list that does not show its rows, never
@@ -19,10 +21,12 @@ repo="$(cd "$here/../.." && pwd)"
 cd "$repo"
 
 config=full
+ui_only=false
 case "${1:-}" in
   "") ;;
   --small) config=small ;;
-  *) echo "usage: $0 [--small]" >&2; exit 2 ;;
+  --ui-only) ui_only=true ;;
+  *) echo "usage: $0 [--small | --ui-only]" >&2; exit 2 ;;
 esac
 
 target="${CARGO_TARGET_DIR:-$repo/target}"
@@ -57,6 +61,10 @@ SHOTS="$artifacts/shots-$config" BENCH_USERS=$ui_users BENCH_EVENTS=$ui_events B
   APP_BIN="$target/$profile/seatkeeper-app" SMARTSHEET_SIM_BIN="$target/$profile/smartsheet-sim" \
   bash tests/e2e/run.sh node scroll.bench.mjs > "$artifacts/ui-$config.log" 2>&1 \
   || { tail -40 "$artifacts/ui-$config.log" >&2; echo "bench: the UI benchmark failed" >&2; exit 1; }
+
+if $ui_only; then
+  exec python3 "$here/bench.py" --splice-ui --report "$report" --ui "$ui_json"
+fi
 
 # The official SDK, in the venv of tests/sdk-conformance.
 venv="$(ensure_sdk_venv "$repo")"
