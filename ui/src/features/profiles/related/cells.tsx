@@ -3,15 +3,15 @@ import { IconDatabaseOff } from "@tabler/icons-react";
 
 import type { Profile } from "../../../bindings/profiles";
 import { EmptyState } from "../../../components/EmptyState";
-import { formatDateTime } from "../../../lib/dates";
 import { Dimmed } from "../../../components/TwoLines";
+import { formatDateTime } from "../../../lib/dates";
 
-/** A date and time from the backend, or a dash. */
 /** An empty cell's dash, dimmed. */
 export function NoValue() {
   return <Dimmed>—</Dimmed>;
 }
 
+/** A date and time from the backend, or a dash. */
 export function DateCell({ value }: { value: string | null | undefined }) {
   return value ? <>{formatDateTime(value)}</> : <NoValue />;
 }

@@ -59,8 +59,7 @@ function UndoCell({ record, onUndo }: { record: AuditRecord; onUndo: (record: Au
 
 type Column = WindowedColumn<AuditRecord, never>;
 
-/** The log's columns; Undo calls `onUndo`. */
-// The log is newest first and sorts no other way: no column has a sort.
+/** The log's columns; Undo calls `onUndo`. The log is newest first and sorts no other way: no column has a sort. */
 const auditColumns = (onUndo: (record: AuditRecord) => void): Column[] => [
   {
     id: "when",
