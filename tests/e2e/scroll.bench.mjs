@@ -267,6 +267,21 @@ async function openCandidates(target, what, { mayBeEmpty = false } = {}) {
   return { candidates: Number(result.text.replace(/[^\d]/g, "")), firstRowsMs: Math.round(result.rowsMs), panelMs, rowsInDocumentMs };
 }
 
+/** Clicks the Software Subscriptions tab and times its first rows (FIRST_ROWS); `what` names the opening in failures. */
+async function openSubscriptions(what) {
+  const result = await driver.executeAsyncScript(FIRST_ROWS, {
+    target: `//button[@role='tab'][${xpathText("Software Subscriptions")}]`,
+    rows: '[data-testid="subscriptions-table"] tbody tr[aria-rowindex="2"]:not([data-loading])',
+    count: '[data-testid="subscriptions-table"] [data-testid="row-count"]',
+    pattern: `^${rowsText}$`,
+    empty: null,
+    panel: '[data-testid="table-loading"], [data-testid="subscriptions-table"]',
+  });
+  assert.ok(!result.error, result.error);
+  assert.notEqual(result.rowsMs, null, `${what} never showed (the count said "${result.text}")`);
+  return result;
+}
+
 /** Sets the number field labelled `label` to `value` (empties it, then types). */
 async function setNumber(label, value) {
   await retrying(`set "${label}" to ${value}`, async () => {
@@ -296,16 +311,7 @@ try {
   await succeededRuns(3, 5 * 60_000);
 
   await driver.manage().setTimeouts({ script: 120_000 });
-  const open = await driver.executeAsyncScript(FIRST_ROWS, {
-    target: `//button[@role='tab'][${xpathText("Software Subscriptions")}]`,
-    rows: '[data-testid="subscriptions-table"] tbody tr[aria-rowindex="2"]:not([data-loading])',
-    count: '[data-testid="subscriptions-table"] [data-testid="row-count"]',
-    pattern: `^${rowsText}$`,
-    empty: null,
-    panel: '[data-testid="table-loading"], [data-testid="subscriptions-table"]',
-  });
-  assert.ok(!open.error, open.error);
-  assert.notEqual(open.rowsMs, null, `the subscriptions never showed (the count said "${open.text}")`);
+  const open = await openSubscriptions("the subscriptions");
   await waitForText("subscriptions-table", rowsText);
   await driver.executeScript(`document.querySelector('[data-testid="subscriptions-table"]').scrollIntoView()`);
   await shot("bench-subscriptions");
@@ -376,16 +382,7 @@ try {
     (await driver.findElements(By.css('[data-testid="usage-charts"] svg.recharts-surface'))).length >= 3,
   60_000);
   await delay(SETTLE_MS);
-  const settled = await driver.executeAsyncScript(FIRST_ROWS, {
-    target: `//button[@role='tab'][${xpathText("Software Subscriptions")}]`,
-    rows: '[data-testid="subscriptions-table"] tbody tr[aria-rowindex="2"]:not([data-loading])',
-    count: '[data-testid="subscriptions-table"] [data-testid="row-count"]',
-    pattern: `^${rowsText}$`,
-    empty: null,
-    panel: '[data-testid="table-loading"], [data-testid="subscriptions-table"]',
-  });
-  assert.ok(!settled.error, settled.error);
-  assert.notEqual(settled.rowsMs, null, `the subscriptions never showed on the settled page (the count said "${settled.text}")`);
+  const settled = await openSubscriptions("the subscriptions on the settled page");
   await shot("bench-subscriptions-settled");
 
   const sorted = [...scroll.intervals].sort((a, b) => a - b);
