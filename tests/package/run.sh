@@ -27,7 +27,10 @@ for dep in libwebkit2gtk-4.1-0 libgtk-3-0 libdbus-1-3 "gnome-keyring | org.freed
   n="$(field Depends | tr ',' '\n' | sed 's/^ *//' | grep -cxF "$dep" || true)"
   [ "$n" = 1 ] || fail "Depends names $dep $n times: $(field Depends)"
 done
-field Description | grep -q "Smartsheet seats" || fail "no description: $(field Description)"
+# Read whole before matching: under pipefail, `field … | grep -q` fails when grep stops at the first
+# line's match and dpkg-deb, still writing the long description, dies of SIGPIPE.
+description="$(field Description)"
+grep -qF "Smartsheet seats" <<<"$description" || fail "no description: $description"
 
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
