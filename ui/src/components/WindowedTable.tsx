@@ -1,7 +1,7 @@
 import { Box, Checkbox, Group, Paper, Skeleton, Table, UnstyledButton, VisuallyHidden } from "@mantine/core";
 import { IconArrowsSort, IconSortAscending, IconSortDescending } from "@tabler/icons-react";
-import { observeElementRect, useVirtualizer } from "@tanstack/react-virtual";
-import { memo, type ReactNode, useCallback, useEffect, useRef, useState } from "react";
+import { defaultRangeExtractor, observeElementRect, type Range, useVirtualizer } from "@tanstack/react-virtual";
+import { memo, type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { ROW_HEIGHT, useHeaderHeight, useScrollbarHeight } from "./DataTable";
 import { type RowNavigationProps, useRowNavigation } from "./useRowNavigation";
@@ -15,6 +15,12 @@ export interface WindowedColumn<T, S extends string> {
   sort?: S;
   /** Numbers are right-aligned. */
   align?: "right";
+  /**
+   * Rendered even when scrolled out of view sideways: a column whose cells hold something to tab
+   * to (a button, a badge with a tooltip), so that the keyboard reaches it wherever the list is
+   * scrolled.
+   */
+  focusable?: boolean;
   cell: (row: T) => ReactNode;
 }
 
@@ -58,6 +64,78 @@ const HEADER_HEIGHT = 42;
 const DEFAULT_MAX_HEIGHT = 520;
 const CHECKBOX_WIDTH = 40;
 const CELL_STYLE = { whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" } as const;
+const SPACER_STYLE = { padding: 0 } as const;
+/** Columns rendered beyond those the view needs, at most, before they are dropped. */
+const SPARE_COLUMNS = 3;
+
+/**
+ * The columns a row renders, left to right: a column, or a spacer cell as wide as the columns out
+ * of view sideways that it stands for.
+ */
+type Slot<T, S extends string> =
+  | { column: WindowedColumn<T, S>; index: number }
+  | { spacer: string; width: number };
+
+/**
+ * The columns in view sideways (with one more on each side), the focusable ones, and spacers for
+ * the others: a wide list (Software Subscriptions has 17 columns, about 2,500 px) renders about
+ * half of its cells, each of which WebKitGTK styles and lays out when the rows appear.
+ */
+function useColumnSlots<T, S extends string>(
+  columns: readonly WindowedColumn<T, S>[],
+  scrollElement: HTMLElement | null,
+  leading: number,
+): Slot<T, S>[] {
+  const total = columns.reduce((sum, c) => sum + c.width, 0);
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const focusable = columns.flatMap((c, i) => (c.focusable ? [i] : []));
+      return [...new Set([...defaultRangeExtractor(range), ...focusable])].sort((a, b) => a - b);
+    },
+    [columns],
+  );
+  const virtualizer = useVirtualizer({
+    horizontal: true,
+    count: columns.length,
+    getScrollElement: () => scrollElement,
+    estimateSize: (i) => columns[i]!.width,
+    paddingStart: leading,
+    overscan: 1,
+    rangeExtractor,
+    // Until the viewport is measured, the window's width bounds what can be in view.
+    initialRect: { width: window.innerWidth, height: 0 },
+    // Where layout is not measured (tests), every column is in view.
+    observeElementRect: (instance, cb) =>
+      observeElementRect(instance, (rect) => cb(rect.width > 0 ? rect : { width: leading + total, height: rect.height })),
+  });
+  // The columns rendered stay while the view needs no other: the first render's guess (the
+  // window's width) is wider than the viewport, and dropping its extra columns once the viewport
+  // is measured would render every row again for nothing.
+  const rendered = useRef<number[]>([]);
+  const inView = virtualizer.getVirtualItems().map((item) => item.index);
+  const kept = rendered.current;
+  if (!(inView.every((i) => kept.includes(i)) && kept.length - inView.length <= SPARE_COLUMNS)) {
+    rendered.current = inView;
+  }
+  const key = rendered.current.join(",");
+  // The same slots while the same columns are rendered: rows are memoized on them.
+  return useMemo(() => {
+    const shown = new Set(key.split(",").map(Number));
+    const slots: Slot<T, S>[] = [];
+    let gap = 0;
+    columns.forEach((column, index) => {
+      if (!shown.has(index)) {
+        gap += column.width;
+        return;
+      }
+      if (gap > 0) slots.push({ spacer: `before-${column.id}`, width: gap });
+      gap = 0;
+      slots.push({ column, index });
+    });
+    if (gap > 0) slots.push({ spacer: "after", width: gap });
+    return slots;
+  }, [columns, key]);
+}
 
 /**
  * A list read from the core in windows (`useWindows`), virtualized over its whole count: only the
@@ -113,6 +191,7 @@ export function WindowedTable<T, S extends string>({
   const toggleRow = useCallback((row: T) => latestToggle.current.onRowToggle?.(row), []);
   const labelRow = useCallback((row: T) => latestToggle.current.checkboxLabel?.(row) ?? "", []);
   const checkboxes = checkboxLabel !== undefined && onRowToggle !== undefined;
+  const slots = useColumnSlots(columns, scrollElement, checkboxes ? CHECKBOX_WIDTH : 0);
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
@@ -142,7 +221,7 @@ export function WindowedTable<T, S extends string>({
   const paddingTop = items[0]?.start ?? 0;
   const paddingBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
   const width = columns.reduce((sum, c) => sum + c.width, checkboxes ? CHECKBOX_WIDTH : 0);
-  const cellCount = columns.length + (checkboxes ? 1 : 0);
+  const cellCount = slots.length + (checkboxes ? 1 : 0);
 
   return (
     <Paper withBorder radius="sm" style={{ overflow: "hidden", opacity: windows.isStale ? 0.6 : 1 }} aria-busy={windows.isStale}>
@@ -158,11 +237,12 @@ export function WindowedTable<T, S extends string>({
           verticalSpacing={4}
           aria-label={label}
           aria-rowcount={total + 1}
+          aria-colcount={columns.length + (checkboxes ? 1 : 0)}
           style={{ tableLayout: "fixed", width: "100%", minWidth: width }}
         >
           <Table.Thead ref={headerRef}>
             <HeaderRow<T, S>
-              columns={columns}
+              slots={slots}
               sort={sort}
               descending={descending ?? false}
               onSort={sortBy}
@@ -200,7 +280,7 @@ export function WindowedTable<T, S extends string>({
                   key={getRowId(row)}
                   row={row}
                   index={item.index}
-                  columns={columns}
+                  slots={slots}
                   height={rowHeight}
                   selected={isRowSelected?.(row)}
                   toggle={checkboxes ? toggleRow : undefined}
@@ -223,7 +303,7 @@ export function WindowedTable<T, S extends string>({
 }
 
 interface HeaderRowProps<T, S extends string> {
-  columns: readonly WindowedColumn<T, S>[];
+  slots: Slot<T, S>[];
   sort: S | undefined;
   descending: boolean;
   onSort: (sort: S) => void;
@@ -231,21 +311,25 @@ interface HeaderRowProps<T, S extends string> {
 }
 
 /** The header row: rendered again only when the sort changes, not with every window of rows. */
-function HeaderRowContent<T, S extends string>({ columns, sort, descending, onSort, checkboxes }: HeaderRowProps<T, S>) {
+function HeaderRowContent<T, S extends string>({ slots, sort, descending, onSort, checkboxes }: HeaderRowProps<T, S>) {
+  const first = checkboxes ? 2 : 1;
   return (
     <Table.Tr aria-rowindex={1} style={{ height: HEADER_HEIGHT }}>
       {checkboxes && (
-        <Table.Th style={{ width: CHECKBOX_WIDTH }}>
+        <Table.Th style={{ width: CHECKBOX_WIDTH }} aria-colindex={1}>
           <VisuallyHidden>Selected</VisuallyHidden>
         </Table.Th>
       )}
-      {columns.map((column) => {
+      {slots.map((slot) => {
+        if ("spacer" in slot) return <th key={slot.spacer} aria-hidden style={{ ...SPACER_STYLE, width: slot.width }} />;
+        const { column, index } = slot;
         const active = column.sort !== undefined && column.sort === sort;
         const SortIcon = !active ? IconArrowsSort : descending ? IconSortDescending : IconSortAscending;
         return (
           <Table.Th
             key={column.id}
             style={{ width: column.width, textAlign: column.align }}
+            aria-colindex={first + index}
             aria-sort={active ? (descending ? "descending" : "ascending") : undefined}
           >
             {column.sort ? (
@@ -271,7 +355,7 @@ const HeaderRow = memo(HeaderRowContent) as typeof HeaderRowContent;
 interface RowProps<T, S extends string> extends RowNavigationProps {
   row: T;
   index: number;
-  columns: readonly WindowedColumn<T, S>[];
+  slots: Slot<T, S>[];
   height: number;
   selected: boolean | undefined;
   /** With a checkbox: selects or clears the row. */
@@ -290,7 +374,7 @@ interface RowProps<T, S extends string> extends RowNavigationProps {
 function WindowedRowContent<T, S extends string>({
   row,
   index,
-  columns,
+  slots,
   height,
   selected,
   toggle,
@@ -311,19 +395,24 @@ function WindowedRowContent<T, S extends string>({
       {...navigation}
     >
       {toggle && (
-        <td className={Table.classes.td}>
+        <td className={Table.classes.td} aria-colindex={1}>
           <Checkbox checked={selected ?? false} onChange={() => toggle(row)} aria-label={checkboxLabel(row)} />
         </td>
       )}
-      {columns.map((column) => (
-        <td
-          key={column.id}
-          className={Table.classes.td}
-          style={column.align ? { ...CELL_STYLE, textAlign: column.align } : CELL_STYLE}
-        >
-          {column.cell(row)}
-        </td>
-      ))}
+      {slots.map((slot) =>
+        "spacer" in slot ? (
+          <td key={slot.spacer} aria-hidden className={Table.classes.td} style={SPACER_STYLE} />
+        ) : (
+          <td
+            key={slot.column.id}
+            className={Table.classes.td}
+            aria-colindex={(toggle ? 2 : 1) + slot.index}
+            style={slot.column.align ? { ...CELL_STYLE, textAlign: slot.column.align } : CELL_STYLE}
+          >
+            {slot.column.cell(row)}
+          </td>
+        ),
+      )}
     </tr>
   );
 }

@@ -135,7 +135,7 @@ const auditColumns = (onUndo: (record: AuditRecord) => void): Column[] => [
     width: 85,
     cell: (row) => (row.candidateId === null ? <Dimmed>—</Dimmed> : row.candidateId),
   },
-  { id: "undo", header: "Undo", width: 220, cell: (row) => <UndoCell record={row} onUndo={onUndo} /> },
+  { id: "undo", header: "Undo", width: 220, focusable: true, cell: (row) => <UndoCell record={row} onUndo={onUndo} /> },
 ];
 
 interface AuditTableProps {
