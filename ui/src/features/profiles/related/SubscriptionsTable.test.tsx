@@ -115,7 +115,8 @@ describe("Software Subscriptions", () => {
     const { user, requests } = renderTable(many(5_000));
     expect(await screen.findByTestId("row-count")).toHaveTextContent(/^5,000 rows$/);
 
-    await user.click(screen.getByRole("textbox", { name: "Identifier" }));
+    // The filters' selects come in the frame after the first rows.
+    await user.click(await screen.findByRole("textbox", { name: "Identifier" }));
     // The options are the profile's identifiers (subscription_facets), not read from rows.
     expect((await screen.findAllByRole("option")).map((o) => o.textContent)).toEqual(["CONTRIBUTOR", "GUEST", "MEMBER"]);
     await user.click(screen.getByRole("option", { name: "GUEST" }));
@@ -169,7 +170,7 @@ describe("Software Subscriptions", () => {
     rows[4] = { ...rows[4]!, name: '=HYPERLINK("x")' };
     const { user, requests } = renderTable(rows);
     await screen.findByText("user00000@example.com");
-    await user.click(screen.getByRole("textbox", { name: "Excluded" }));
+    await user.click(await screen.findByRole("textbox", { name: "Excluded" }));
     await user.click(await screen.findByRole("option", { name: "No" }));
     const email = within(table()).getByRole("columnheader", { name: "Email" });
     await user.click(within(email).getByRole("button", { name: "Email" }));

@@ -1,4 +1,17 @@
-import { Anchor, Badge, Button, CloseButton, Drawer, Group, Select, Stack, Text, TextInput, Tooltip } from "@mantine/core";
+import {
+  Anchor,
+  Badge,
+  Button,
+  CloseButton,
+  Drawer,
+  Group,
+  Select,
+  Skeleton,
+  Stack,
+  Text,
+  TextInput,
+  Tooltip,
+} from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconDownload, IconSearch } from "@tabler/icons-react";
 import { memo, type ReactNode, useCallback, useMemo, useRef, useState } from "react";
@@ -16,6 +29,7 @@ import type {
 import { TableSkeleton } from "../../../components/DataTable";
 import { ErrorAlert } from "../../../components/ErrorAlert";
 import { notifyError } from "../../../components/notify";
+import { useAfterPaint } from "../../../components/useAfterPaint";
 import { readAll } from "../../../components/useWindows";
 import { type WindowedColumn, WindowedTable } from "../../../components/WindowedTable";
 import { csvText } from "../../../lib/csvCell";
@@ -44,6 +58,7 @@ const columns = (open: (s: Subscription) => void): Column[] => [
     header: "User",
     width: 180,
     sort: "user",
+    focusable: true,
     cell: (s) => (
       <Anchor
         component="button"
@@ -179,6 +194,8 @@ const columns = (open: (s: Subscription) => void): Column[] => [
     header: "Excluded",
     width: 110,
     sort: "excluded",
+    // Its badge takes the focus, for the rule's name.
+    focusable: true,
     cell: (s) =>
       s.excluded ? (
         <Tooltip label={s.excludedBy ?? "An exclusion rule"} withArrow>
@@ -363,19 +380,25 @@ const Toolbar = memo(function Toolbar({
   exporting,
   onExport,
 }: ToolbarProps) {
-  const select = (label: string, data: { value: string; label: string }[] | string[], value: string | null, onChange: (v: string | null) => void): ReactNode => (
-    <Select
-      key={label}
-      aria-label={label}
-      placeholder={`${label}: all`}
-      data={data}
-      value={value}
-      onChange={onChange}
-      clearable
-      searchable
-      w={180}
-    />
-  );
+  // The filters' selects, the toolbar's heaviest part, come in the frame after the list's first
+  // rows; until then a placeholder of their size holds each one's place.
+  const selects = useAfterPaint();
+  const select = (label: string, data: { value: string; label: string }[] | string[], value: string | null, onChange: (v: string | null) => void): ReactNode =>
+    !selects ? (
+      <Skeleton key={label} h={36} w={180} radius="sm" animate={false} data-testid="filter-loading" />
+    ) : (
+      <Select
+        key={label}
+        aria-label={label}
+        placeholder={`${label}: all`}
+        data={data}
+        value={value}
+        onChange={onChange}
+        clearable
+        searchable
+        w={180}
+      />
+    );
 
   return (
     <Group gap="xs" align="flex-end" wrap="wrap">
