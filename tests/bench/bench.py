@@ -377,8 +377,10 @@ def ui_section(path):
 
     settled = u.get("settled")
     first_ok = u["firstRowsMs"] < 300
-    settled_ok = settled is not None and settled["firstRowsMs"] < 300
+    ss, sc = (settled["subscriptions"], settled["candidates"]) if settled else (None, None)
+    settled_ok = settled is not None and ss["firstRowsMs"] < 300
     related_ok = related["firstRowsMs"] is not None and related["firstRowsMs"] < 300
+    related_settled_ok = settled is not None and sc["firstRowsMs"] < 300
     lu = u["licenseUsage"]
     # The page may show data its query read earlier (the profile page shows the same view), so the
     # view is judged on its data's own time through IPC too.
@@ -405,9 +407,11 @@ def ui_section(path):
         f"{u['rowsInDocumentMs']} ms |",
         f"| open the list: click on the tab → its first paint (the loading skeleton, or the list) | {u['panelMs']} ms |",
     ] + ([
-        f"| the list opened again on a settled page (the profile page reloaded, its License Usage view drawn, then "
-        f"{settled['settleMs'] / 1000:g} s left alone): click on the tab → first rows (→ put in the document; → the "
-        f"tab's first paint) | {settled['firstRowsMs']} ms ({settled['rowsInDocumentMs']} ms; {settled['panelMs']} ms) |",
+        f"| the list opened again on a settled page (the profile page reloaded, its License Usage view drawn, the "
+        f"page scrolled to the related lists' tabs, then {settled['settleMs'] / 1000:g} s left alone), median of "
+        f"{settled['samples']}: click on the tab → first rows (→ put in the document; → the tab's first paint); each "
+        f"opening's first rows | {ss['firstRowsMs']} ms ({ss['rowsInDocumentMs']} ms; {ss['panelMs']} ms); "
+        f"{' / '.join(str(v) for v in ss['allFirstRowsMs'])} ms |",
     ] if settled else []) + [
 
         f"| scroll, {u['stepPx']} px per animation frame, {u['frames']} frames: frame time median / 95th pct / worst | "
@@ -431,6 +435,11 @@ def ui_section(path):
         f"| the profile's Removal Candidates, the paid rule's threshold lowered to {c['thresholdDays']} day(s) and no "
         f"grace period: {related['candidates']:,} candidates; click on the tab → first rows (→ the tab's first paint) | "
         f"{ms(related['firstRowsMs'])} ({ms(related['panelMs'])}) |",
+    ] + ([
+        f"| the same, on a settled page as above, median of {settled['samples']}: click on the tab → first rows (→ "
+        f"put in the document; → the tab's first paint); each opening's first rows | {sc['firstRowsMs']} ms "
+        f"({sc['rowsInDocumentMs']} ms; {sc['panelMs']} ms); {' / '.join(str(v) for v in sc['allFirstRowsMs'])} ms |",
+    ] if settled else []) + [
         f"| the License Usage view, first opened from the navigation: click → headline figures / the table per model "
         f"/ everything shown ({lu['charts']} charts drawn) | {ms(lu['figuresMs'])} / {ms(lu['tableMs'])} / "
         f"{ms(lu['allMs'])} |",
@@ -439,8 +448,9 @@ def ui_section(path):
         "",
         "Time to the first rows under 300 ms: the Software Subscriptions list "
         + (f"right after the refreshes {met(first_ok)}, on a settled page {met(settled_ok)}" if settled else met(first_ok))
-        + f"; the Removal "
-        f"Candidates ({related['candidates']:,}) {met(related_ok)}. The License Usage view shown whole, and its "
+        + f"; the profile's Removal Candidates ({related['candidates']:,}) "
+        + (f"after another screen {met(related_ok)}, on a settled page {met(related_settled_ok)}" if settled else met(related_ok))
+        + ". The License Usage view shown whole, and its "
         f"data read, under 500 ms: {met(usage_ok)}.",
         "",
         f"Virtualization keeps the DOM to the rows in view whatever the list's length "

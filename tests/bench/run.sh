@@ -35,12 +35,12 @@ if [[ $config == full ]]; then
   profile=release
   cargo_flags=(--release)
   report="$repo/docs/benchmarks.md"
-  ui_users=50000 ui_frames=300 ui_events=2000000
+  ui_users=50000 ui_frames=300 ui_events=2000000 ui_samples=5
 else
   profile=debug
   cargo_flags=()
   report="$artifacts/small.md"
-  ui_users=2000 ui_frames=120 ui_events=40000
+  ui_users=2000 ui_frames=120 ui_events=40000 ui_samples=2
 fi
 mkdir -p "$artifacts"
 echo "bench: building smartsheet-sim and the bench driver ($profile)"
@@ -57,7 +57,7 @@ npm --prefix ui run --silent build >/dev/null
 cargo build --quiet "${cargo_flags[@]}" -p seatkeeper-app --features tauri/custom-protocol
 ui_json="$artifacts/ui-$config.json"
 echo "bench: the Software Subscriptions list with $ui_users rows, the Removal Candidates and the License Usage view ($ui_events events), in the app's window"
-SHOTS="$artifacts/shots-$config" BENCH_USERS=$ui_users BENCH_EVENTS=$ui_events BENCH_FRAMES=$ui_frames BENCH_STEP=40 BENCH_OUT="$ui_json" \
+SHOTS="$artifacts/shots-$config" BENCH_USERS=$ui_users BENCH_EVENTS=$ui_events BENCH_FRAMES=$ui_frames BENCH_SAMPLES=$ui_samples BENCH_STEP=40 BENCH_OUT="$ui_json" \
   APP_BIN="$target/$profile/seatkeeper-app" SMARTSHEET_SIM_BIN="$target/$profile/smartsheet-sim" \
   bash tests/e2e/run.sh node scroll.bench.mjs > "$artifacts/ui-$config.log" 2>&1 \
   || { tail -40 "$artifacts/ui-$config.log" >&2; echo "bench: the UI benchmark failed" >&2; exit 1; }
