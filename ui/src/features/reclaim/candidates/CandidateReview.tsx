@@ -23,7 +23,7 @@ import {
   IconUserOff,
 } from "@tabler/icons-react";
 import { useMutation } from "@tanstack/react-query";
-import { type ComponentType, useId, useMemo, useState } from "react";
+import { type ComponentType, memo, useCallback, useId, useMemo, useRef, useState } from "react";
 
 import type { Profile } from "../../../bindings/profiles";
 import type {
@@ -157,7 +157,7 @@ const RESOLVE_PAGE = 500;
  * selection and of the filter that is always in view, and the review's actions on the selection.
  */
 export function CandidateReview({ profile, onReclaim, initialFilter }: CandidateReviewProps) {
-  const domIds = { reason: useId(), justification: useId(), states: useId() };
+  const domIds = { reason: useId() };
   const profiles = useProfiles();
   const allProfiles = profiles.data ?? (profile ? [profile] : []);
   const profileById = (id: number) => (profile?.id === id ? profile : allProfiles.find((p) => p.id === id));
@@ -193,13 +193,15 @@ export function CandidateReview({ profile, onReclaim, initialFilter }: Candidate
     search !== "" ||
     states.length !== OPEN_STATES.length ||
     !OPEN_STATES.every((s) => states.includes(s));
-  const resetFilters = () => {
+  // The filters and the states are rendered again only when they change, not each time a window of
+  // rows, a count or a dry run arrives: their callbacks stay the same functions.
+  const resetFilters = useCallback(() => {
     setModelId(null);
     setStates(OPEN_STATES);
     setJustification(null);
     setMinDays("");
     setSearchText("");
-  };
+  }, []);
 
   // The profiles whose rules give the model filter, and explain an empty list.
   const published = allProfiles.filter((p) => p.status === "Published");
@@ -303,7 +305,16 @@ export function CandidateReview({ profile, onReclaim, initialFilter }: Candidate
 
   const stale = staleActivity(scopeIds.flatMap((id) => profileById(id) ?? []));
 
-  const modelOptions = modelOptionsOf(scopeRules, scopeIds.length > 1 ? profileById : null);
+  const modelOptions = useSameValue(modelOptionsOf(scopeRules, scopeIds.length > 1 ? profileById : null));
+  const chooseProfile = useCallback((value: number | null) => {
+    setProfileFilter(value);
+    setModelId(null);
+  }, []);
+  const profileOptions = useSameValue(allProfiles.map((p) => ({ value: String(p.id), label: p.displayName })));
+  const profileSelect = useMemo(
+    () => (profile === undefined ? { options: profileOptions, value: profileFilter, onChange: chooseProfile } : null),
+    [profile, profileOptions, profileFilter, chooseProfile],
+  );
   const nothingSelected = selectedIds.length === 0;
   const action = (kind: StateAction | RowsAction, label: string, color?: string) => (
     <Button
@@ -341,87 +352,21 @@ export function CandidateReview({ profile, onReclaim, initialFilter }: Candidate
   return (
     <Stack gap="sm" data-testid="candidate-review">
 
-      <Group gap="xs" align="flex-end" wrap="wrap" data-testid="candidate-filters">
-        {profile === undefined && (
-          <Select
-            label="Profile"
-            placeholder="All profiles"
-            data={allProfiles.map((p) => ({ value: String(p.id), label: p.displayName }))}
-            value={profileFilter === null ? null : String(profileFilter)}
-            onChange={(value) => {
-              setProfileFilter(value === null ? null : Number(value));
-              setModelId(null);
-            }}
-            clearable
-            w={180}
-          />
-        )}
-        <Select
-          label="Software model"
-          placeholder="All models"
-          data={modelOptions}
-          value={modelId === null ? null : String(modelId)}
-          onChange={(value) => setModelId(value === null ? null : Number(value))}
-          clearable
-          w={220}
-        />
-        <Stack gap={2}>
-          <Text size="sm" fw={500} id={domIds.justification}>
-            Justification
-          </Text>
-          <SegmentedControl
-            aria-labelledby={domIds.justification}
-            size="xs"
-            value={justification ?? "any"}
-            onChange={(value) => setJustification(value === "any" ? null : (value as Justification))}
-            data={[
-              { value: "any", label: "Any" },
-              { value: "lowUsage", label: JUSTIFICATION_LABELS.lowUsage },
-              { value: "neverUsed", label: JUSTIFICATION_LABELS.neverUsed },
-            ]}
-          />
-        </Stack>
-        <NumberInput
-          label="Minimum inactive days"
-          placeholder="Any"
-          min={0}
-          allowDecimal={false}
-          allowNegative={false}
-          value={minDays}
-          onChange={(value) => setMinDays(typeof value === "number" ? value : value === "" ? "" : Number(value))}
-          w={170}
-        />
-        <TextInput
-          label="Search user"
-          placeholder="Name or e-mail"
-          leftSection={<IconSearch size={16} aria-hidden />}
-          rightSection={
-            searchText !== "" ? <CloseButton size="sm" aria-label="Clear search" onClick={() => setSearchText("")} /> : null
-          }
-          value={searchText}
-          onChange={(event) => setSearchText(event.currentTarget.value)}
-          w={220}
-        />
-        {narrowed && (
-          <Button variant="subtle" size="xs" onClick={resetFilters} leftSection={<IconFilterOff size={14} aria-hidden />}>
-            Reset filters
-          </Button>
-        )}
-      </Group>
-      <Stack gap={2}>
-        <Text size="sm" fw={500} id={domIds.states}>
-          State
-        </Text>
-        <Chip.Group multiple value={states} onChange={(value) => setStates(value as CandidateState[])}>
-          <Group gap={6} role="group" aria-labelledby={domIds.states}>
-            {ALL_STATES.map((state) => (
-              <Chip key={state} value={state} size="xs">
-                {STATE_LABELS[state]}
-              </Chip>
-            ))}
-          </Group>
-        </Chip.Group>
-      </Stack>
+      <CandidateFilters
+        profileSelect={profileSelect}
+        modelOptions={modelOptions}
+        modelId={modelId}
+        onModel={setModelId}
+        justification={justification}
+        onJustification={setJustification}
+        minDays={minDays}
+        onMinDays={setMinDays}
+        searchText={searchText}
+        onSearchText={setSearchText}
+        narrowed={narrowed}
+        onReset={resetFilters}
+      />
+      <StateChips states={states} onChange={setStates} />
 
       <DryRunSummary
         selection={{
@@ -569,6 +514,140 @@ function renderDialog(dialog: OpenDialog, onClose: () => void, onDone: () => voi
   const { Component } = STATE_DIALOGS[dialog.kind];
   return <Component selection={dialog.selection} onClose={onClose} onDone={onDone} />;
 }
+
+/** `value`, or the value of the previous render where it is the same (JSON): a stable prop for memo. */
+function useSameValue<T>(value: T): T {
+  const kept = useRef<{ json: string; value: T } | null>(null);
+  const json = JSON.stringify(value);
+  if (kept.current === null || kept.current.json !== json) kept.current = { json, value };
+  return kept.current.value;
+}
+
+interface CandidateFiltersProps {
+  /** The Profile filter, on the screen across profiles (not on a profile's own list). */
+  profileSelect: { options: { value: string; label: string }[]; value: number | null; onChange: (id: number | null) => void } | null;
+  modelOptions: { value: string; label: string }[];
+  modelId: number | null;
+  onModel: (id: number | null) => void;
+  justification: Justification | null;
+  onJustification: (justification: Justification | null) => void;
+  minDays: number | "";
+  onMinDays: (days: number | "") => void;
+  searchText: string;
+  onSearchText: (text: string) => void;
+  narrowed: boolean;
+  onReset: () => void;
+}
+
+const CandidateFilters = memo(function CandidateFilters({
+  profileSelect,
+  modelOptions,
+  modelId,
+  onModel,
+  justification,
+  onJustification,
+  minDays,
+  onMinDays,
+  searchText,
+  onSearchText,
+  narrowed,
+  onReset,
+}: CandidateFiltersProps) {
+  const justificationId = useId();
+  return (
+    <Group gap="xs" align="flex-end" wrap="wrap" data-testid="candidate-filters">
+      {profileSelect && (
+        <Select
+          label="Profile"
+          placeholder="All profiles"
+          data={profileSelect.options}
+          value={profileSelect.value === null ? null : String(profileSelect.value)}
+          onChange={(value) => profileSelect.onChange(value === null ? null : Number(value))}
+          clearable
+          w={180}
+        />
+      )}
+      <Select
+        label="Software model"
+        placeholder="All models"
+        data={modelOptions}
+        value={modelId === null ? null : String(modelId)}
+        onChange={(value) => onModel(value === null ? null : Number(value))}
+        clearable
+        w={220}
+      />
+      <Stack gap={2}>
+        <Text size="sm" fw={500} id={justificationId}>
+          Justification
+        </Text>
+        <SegmentedControl
+          aria-labelledby={justificationId}
+          size="xs"
+          value={justification ?? "any"}
+          onChange={(value) => onJustification(value === "any" ? null : (value as Justification))}
+          data={[
+            { value: "any", label: "Any" },
+            { value: "lowUsage", label: JUSTIFICATION_LABELS.lowUsage },
+            { value: "neverUsed", label: JUSTIFICATION_LABELS.neverUsed },
+          ]}
+        />
+      </Stack>
+      <NumberInput
+        label="Minimum inactive days"
+        placeholder="Any"
+        min={0}
+        allowDecimal={false}
+        allowNegative={false}
+        value={minDays}
+        onChange={(value) => onMinDays(typeof value === "number" ? value : value === "" ? "" : Number(value))}
+        w={170}
+      />
+      <TextInput
+        label="Search user"
+        placeholder="Name or e-mail"
+        leftSection={<IconSearch size={16} aria-hidden />}
+        rightSection={
+          searchText !== "" ? <CloseButton size="sm" aria-label="Clear search" onClick={() => onSearchText("")} /> : null
+        }
+        value={searchText}
+        onChange={(event) => onSearchText(event.currentTarget.value)}
+        w={220}
+      />
+      {narrowed && (
+        <Button variant="subtle" size="xs" onClick={onReset} leftSection={<IconFilterOff size={14} aria-hidden />}>
+          Reset filters
+        </Button>
+      )}
+    </Group>
+  );
+});
+
+/** The State filter: a chip for each state. */
+const StateChips = memo(function StateChips({
+  states,
+  onChange,
+}: {
+  states: CandidateState[];
+  onChange: (states: CandidateState[]) => void;
+}) {
+  const statesId = useId();
+  return (
+    <Stack gap={2}>
+      <Text size="sm" fw={500} id={statesId}>
+        State
+      </Text>
+      <Chip.Group multiple value={states} onChange={(value) => onChange(value as CandidateState[])}>
+        <Group gap={6} role="group" aria-labelledby={statesId}>
+          {ALL_STATES.map((state) => (
+            <Chip key={state} value={state} size="xs">
+              {STATE_LABELS[state]}
+            </Chip>
+          ))}
+        </Group>
+      </Chip.Group>
+    </Stack>
+  );
+});
 
 function modelOptionsOf(rules: readonly ReclamationRule[], profileOf: ((id: number) => Profile | undefined) | null) {
   return rules
