@@ -44,8 +44,8 @@ const UsageCharts = lazy(() => import("./UsageCharts").then((m) => ({ default: m
 /**
  * Drawn again only when the usage changes, not when the page around it renders. A new reading
  * (after every job's end) is drawn in React's background, where whatever the admin opens meanwhile
- * (a related list, just after a refresh) interrupts it: drawing four charts takes a few hundred
- * milliseconds of the page's thread in WebKitGTK. The first reading is drawn at once.
+ * (a related list, just after a refresh) interrupts it: drawing four charts is a long task on
+ * WebKitGTK's main thread. The first reading is drawn at once.
  */
 const Charts = memo(function Charts({ usage }: { usage: LicenseUsage }) {
   const drawn = useDeferredValue(usage);
