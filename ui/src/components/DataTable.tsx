@@ -1,8 +1,7 @@
-import { Box, Button, CloseButton, Group, Paper, Select, Skeleton, Stack, Table, Text, TextInput, UnstyledButton } from "@mantine/core";
+import { Box, Button, Group, Paper, Select, Skeleton, Stack, Table, Text, UnstyledButton } from "@mantine/core";
 import {
   IconArrowsSort,
   IconDownload,
-  IconSearch,
   IconSortAscending,
   IconSortDescending,
 } from "@tabler/icons-react";
@@ -27,6 +26,7 @@ import { memo, type ReactNode, useDeferredValue, useEffect, useLayoutEffect, use
 import { csvText } from "../lib/csvCell";
 import { downloadTextFile } from "../lib/download";
 import { ErrorAlert } from "./ErrorAlert";
+import { SearchInput } from "./SearchInput";
 import { type RowNavigationProps, useRowNavigation } from "./useRowNavigation";
 
 declare module "@tanstack/react-table" {
@@ -388,15 +388,11 @@ function LoadedTable<T>({
   return (
     <Stack gap="xs" data-testid={testId}>
       <Group gap="xs" align="flex-end" wrap="wrap">
-        <TextInput
+        <SearchInput
           aria-label="Search"
           placeholder="Search"
-          leftSection={<IconSearch size={16} aria-hidden />}
-          rightSection={
-            search !== "" ? <CloseButton size="sm" aria-label="Clear search" onClick={() => setSearch("")} /> : null
-          }
           value={search}
-          onChange={(event) => setSearch(event.currentTarget.value)}
+          onChange={setSearch}
           w={260}
         />
         {filterColumns.map((column) => {

@@ -2,18 +2,16 @@ import {
   Anchor,
   Badge,
   Button,
-  CloseButton,
   Drawer,
   Group,
   Select,
   Skeleton,
   Stack,
   Text,
-  TextInput,
   Tooltip,
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { IconDownload, IconSearch } from "@tabler/icons-react";
+import { IconDownload } from "@tabler/icons-react";
 import { memo, type ReactNode, useCallback, useMemo, useRef, useState } from "react";
 
 import type { Profile } from "../../../bindings/profiles";
@@ -29,6 +27,7 @@ import type {
 import { TableSkeleton } from "../../../components/DataTable";
 import { ErrorAlert } from "../../../components/ErrorAlert";
 import { notifyError } from "../../../components/notify";
+import { SearchInput } from "../../../components/SearchInput";
 import { useAfterPaint } from "../../../components/useAfterPaint";
 import { readAll } from "../../../components/useWindows";
 import { type WindowedColumn, WindowedTable } from "../../../components/WindowedTable";
@@ -402,15 +401,11 @@ const Toolbar = memo(function Toolbar({
 
   return (
     <Group gap="xs" align="flex-end" wrap="wrap">
-      <TextInput
+      <SearchInput
         aria-label="Search"
         placeholder="Search name or email"
-        leftSection={<IconSearch size={16} aria-hidden />}
-        rightSection={
-          searchText !== "" ? <CloseButton size="sm" aria-label="Clear search" onClick={() => onSearchText("")} /> : null
-        }
         value={searchText}
-        onChange={(event) => onSearchText(event.currentTarget.value)}
+        onChange={onSearchText}
         w={260}
       />
       {select("Identifier", facets?.identifiers ?? [], filters.identifier, (v) => onFilter("identifier", v))}

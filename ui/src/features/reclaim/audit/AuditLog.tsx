@@ -1,7 +1,7 @@
-import { Button, CloseButton, Group, Modal, Select, Stack, Text, TextInput } from "@mantine/core";
+import { Button, Group, Modal, Select, Stack, Text } from "@mantine/core";
 import { DateInput } from "@mantine/dates";
 import { useDebouncedValue } from "@mantine/hooks";
-import { IconDownload, IconFilterOff, IconHistory, IconSearch } from "@tabler/icons-react";
+import { IconDownload, IconFilterOff, IconHistory } from "@tabler/icons-react";
 import { useMutation } from "@tanstack/react-query";
 import dayjs from "dayjs";
 import { useMemo, useState } from "react";
@@ -10,6 +10,7 @@ import type { Profile } from "../../../bindings/profiles";
 import type { AuditFilter, AuditRecord, SeatAction } from "../../../bindings/reclaim";
 import { EmptyState } from "../../../components/EmptyState";
 import { notifyError, notifySuccess } from "../../../components/notify";
+import { SearchInput } from "../../../components/SearchInput";
 import { downloadTextFile } from "../../../lib/download";
 import { useProfiles } from "../../profiles/queries";
 import { countFormat, SEAT_ACTION_LABELS, SEAT_ACTIONS } from "../format";
@@ -118,15 +119,11 @@ export function AuditLog({ profile }: AuditLogProps) {
           clearable
           w={180}
         />
-        <TextInput
+        <SearchInput
           label="Search"
           placeholder="User, e-mail or confirmed by"
-          leftSection={<IconSearch size={16} aria-hidden />}
-          rightSection={
-            searchText !== "" ? <CloseButton size="sm" aria-label="Clear search" onClick={() => setSearchText("")} /> : null
-          }
           value={searchText}
-          onChange={(event) => setSearchText(event.currentTarget.value)}
+          onChange={setSearchText}
           w={220}
         />
         <DateInput

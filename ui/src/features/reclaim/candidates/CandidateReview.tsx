@@ -2,7 +2,6 @@ import {
   Alert,
   Button,
   Chip,
-  CloseButton,
   Divider,
   Group,
   Modal,
@@ -12,14 +11,12 @@ import {
   Skeleton,
   Stack,
   Text,
-  TextInput,
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import {
   IconFilterOff,
   IconMoodSmile,
   IconRefresh,
-  IconSearch,
   IconUserOff,
 } from "@tabler/icons-react";
 import { useMutation } from "@tanstack/react-query";
@@ -36,6 +33,7 @@ import type {
 } from "../../../bindings/reclaim";
 import { EmptyState } from "../../../components/EmptyState";
 import { notifyError, notifySuccess } from "../../../components/notify";
+import { SearchInput } from "../../../components/SearchInput";
 import { formatDateTime } from "../../../lib/dates";
 import * as ipc from "../../../lib/ipc";
 import { useProfiles } from "../../profiles/queries";
@@ -602,15 +600,11 @@ const CandidateFilters = memo(function CandidateFilters({
         onChange={(value) => onMinDays(typeof value === "number" ? value : value === "" ? "" : Number(value))}
         w={170}
       />
-      <TextInput
+      <SearchInput
         label="Search user"
         placeholder="Name or e-mail"
-        leftSection={<IconSearch size={16} aria-hidden />}
-        rightSection={
-          searchText !== "" ? <CloseButton size="sm" aria-label="Clear search" onClick={() => onSearchText("")} /> : null
-        }
         value={searchText}
-        onChange={(event) => onSearchText(event.currentTarget.value)}
+        onChange={onSearchText}
         w={220}
       />
       {narrowed && (
