@@ -291,6 +291,88 @@ mod tests {
         assert_eq!(count("SELECT count(*) FROM software_models").await, 0);
     }
 
+    /// The candidates' table, rebuilt for cheaper CHECKs, keeps every candidate, its indexes and its
+    /// foreign keys, and still refuses what the old CHECKs refused.
+    #[tokio::test]
+    async fn rebuilding_the_candidates_table_keeps_them_and_their_checks() {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:").unwrap().foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(1).idle_timeout(None).max_lifetime(None);
+        let pool = pool.connect_with(options).await.unwrap();
+        let before = sqlx::migrate::Migrator {
+            migrations: MIGRATOR.migrations.iter().filter(|m| m.version < 20261214000000).cloned().collect(),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        before.run(&pool).await.unwrap();
+        let candidate = |id: i64, state: &str, source: &str, closed: &str| {
+            format!(
+                "INSERT INTO removal_candidates (id, profile_id, subscription_id, model_id, user_id, email, identifier, \
+                 justification, activity_source, inactive_since, state, opened_at, updated_at, closed_at) \
+                 VALUES ({id}, 1, 7, 3, 70, 'a@example.com', 'a@example.com', 'low_usage', '{source}', 't', '{state}', \
+                 't', 't', {closed})"
+            )
+        };
+        for sql in [
+            "INSERT INTO connections (id, name, name_key, url, key_id, created_at, updated_at, key_origin) \
+             VALUES (1, 'c', 'c', 'https://api.smartsheet.com/2.0', 'k', 't', 't', 'https://api.smartsheet.com')"
+                .to_owned(),
+            "INSERT INTO profiles VALUES (1, 'p', 'p', 'published', 1, 1, 't', 1, 't', 't', 't')".to_owned(),
+            "INSERT INTO software_models (id, profile_id, name, paid, auto_created, created_at) \
+             VALUES (3, 1, 'Smartsheet Member', 1, 1, 't')"
+                .to_owned(),
+            "INSERT INTO software_subscriptions (id, profile_id, user_id, email, identifier, model_id, first_seen, \
+             last_seen) VALUES (7, 1, 70, 'a@example.com', 'a@example.com', 3, 't', 't')"
+                .to_owned(),
+            candidate(10, "closed_complete", "events", "'t'"),
+            candidate(11, "ready", "last_login", "NULL"),
+        ] {
+            sqlx::query(&sql).execute(&pool).await.unwrap();
+        }
+        MIGRATOR.run(&pool).await.unwrap();
+
+        let count = |sql: &'static str| {
+            let pool = pool.clone();
+            async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.unwrap() }
+        };
+        assert_eq!(count("SELECT count(*) FROM removal_candidates WHERE id IN (10, 11)").await, 2);
+        assert_eq!(count("SELECT state = 'ready' FROM removal_candidates WHERE id = 11").await, 1);
+        assert_eq!(
+            count(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'removal_candidates' \
+                 AND name IN ('removal_candidates_one_open', 'removal_candidates_by_state', \
+                              'removal_candidates_by_subscription')"
+            )
+            .await,
+            3
+        );
+        assert_eq!(count("SELECT count(*) FROM pragma_foreign_key_check").await, 0);
+        let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&pool).await.unwrap();
+        assert_eq!(integrity, "ok");
+
+        // Every state and source is still accepted; anything else is refused, as is an open state
+        // with a closing time and a second open candidate of the same subscription.
+        sqlx::query("DELETE FROM removal_candidates WHERE id = 11").execute(&pool).await.unwrap();
+        for state in crate::reclaim::CandidateState::ALL {
+            for source in ["events", "last_login", "none"] {
+                let closed = if state.is_closed() { "'t'" } else { "NULL" };
+                let sql = candidate(20, state.as_str(), source, closed);
+                sqlx::query(&sql).execute(&pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+                sqlx::query("DELETE FROM removal_candidates WHERE id = 20").execute(&pool).await.unwrap();
+            }
+        }
+        sqlx::query(&candidate(11, "ready", "none", "NULL")).execute(&pool).await.unwrap();
+        for sql in [
+            candidate(40, "closed_reclaimed", "events", "'t'"),
+            candidate(41, "closed_complete", "login", "'t'"),
+            candidate(42, "awaiting_user", "events", "'t'"),
+            candidate(43, "ready", "events", "NULL"),
+        ] {
+            assert!(sqlx::query(&sql).execute(&pool).await.is_err(), "{sql}");
+        }
+        // Deleting the subscription still takes its candidates.
+        sqlx::query("DELETE FROM software_subscriptions WHERE id = 7").execute(&pool).await.unwrap();
+        assert_eq!(count("SELECT count(*) FROM removal_candidates").await, 0);
+    }
+
     /// Values written from JSON are stored exactly as sqlx would store them bound.
     #[tokio::test]
     async fn stored_values_match_what_sqlx_stores() {
