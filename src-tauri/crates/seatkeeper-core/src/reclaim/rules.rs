@@ -127,15 +127,21 @@ fn not_found(rule_id: i64) -> Error {
 async fn select(db: &Db, profile_id: i64, rule_id: Option<i64>) -> Result<Vec<ReclamationRule>> {
     let rows = sqlx::query!(
         r#"SELECT r.id AS "id!", m.profile_id, m.id AS "model_id!", m.name AS model_name, m.paid AS "paid: bool",
-               (SELECT count(*) FROM software_subscriptions s WHERE s.model_id = m.id AND s.closed_at IS NULL)
+               -- Through the index of open seats by profile and model.
+               (SELECT count(*) FROM software_subscriptions s
+                 WHERE s.profile_id = m.profile_id AND s.model_id = m.id AND s.closed_at IS NULL)
                    AS "subscription_count!: i64",
-               (SELECT count(*) FROM removal_candidates c WHERE c.model_id = m.id AND c.closed_at IS NULL)
-                   AS "open_candidates!: i64",
+               coalesce(o.open_candidates, 0) AS "open_candidates!: i64",
                r.last_activity_threshold_days, r.grace_period_days, r.active AS "active: bool",
                r.notify_user AS "notify_user: bool", r.days_before_auto_reclamation,
                r.auto_reclaim AS "auto_reclaim: bool", r.reclaim_action AS "reclaim_action: ReclaimAction",
                m.monthly_cost_minor, m.currency, r.updated_at AS "updated_at: DateTime<Utc>"
            FROM reclamation_rules r JOIN software_models m ON m.id = r.model_id
+           -- The profile's open candidates counted in one pass, not once per model: without the
+           -- profile, each count read every seat or candidate of the database (at 50,000 seats and
+           -- 20,000 candidates the list took a quarter of a second while the app drew a screen).
+           LEFT JOIN (SELECT model_id, count(*) AS open_candidates FROM removal_candidates
+                      WHERE profile_id = ?1 AND closed_at IS NULL GROUP BY model_id) o ON o.model_id = m.id
            WHERE m.profile_id = ?1 AND (?2 IS NULL OR r.id = ?2)
            ORDER BY m.paid DESC, m.name, m.id"#,
         profile_id,

@@ -77,16 +77,20 @@ pub struct UnrecognizedIdentifier {
 
 /// The software models of a profile, by name.
 pub async fn list_models(db: &Db, profile_id: i64) -> Result<Vec<SoftwareModel>> {
-    Ok(sqlx::query_as::<_, SoftwareModel>(
-        "SELECT m.id, m.profile_id, m.name, m.subscription_identifier, m.paid, m.auto_created, m.created_at, \
-         (SELECT count(*) FROM software_subscriptions s WHERE s.model_id = m.id AND s.closed_at IS NULL) \
-           AS subscription_count, \
-         r.id AS rule_id, r.last_activity_threshold_days AS rule_last_activity_threshold_days, \
-         r.active AS rule_active \
-         FROM software_models m LEFT JOIN reclamation_rules r ON r.model_id = m.id \
-         WHERE m.profile_id = ? ORDER BY m.name, m.id",
+    Ok(sqlx::query_as!(
+        SoftwareModel,
+        r#"SELECT m.id AS "id!", m.profile_id, m.name, m.subscription_identifier, m.paid AS "paid: bool",
+               m.auto_created AS "auto_created: bool", m.created_at AS "created_at: DateTime<Utc>",
+               -- Through the index of open seats by profile and model.
+               (SELECT count(*) FROM software_subscriptions s
+                 WHERE s.profile_id = m.profile_id AND s.model_id = m.id AND s.closed_at IS NULL)
+                   AS "subscription_count!: i64",
+               r.id AS "rule_id?", r.last_activity_threshold_days AS "rule_last_activity_threshold_days?",
+               r.active AS "rule_active?: bool"
+           FROM software_models m LEFT JOIN reclamation_rules r ON r.model_id = m.id
+           WHERE m.profile_id = ? ORDER BY m.name, m.id"#,
+        profile_id
     )
-    .bind(profile_id)
     .fetch_all(db.pool())
     .await?)
 }
