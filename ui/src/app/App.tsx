@@ -1,6 +1,7 @@
 import { AppShell, Group, Text, ThemeIcon, Title } from "@mantine/core";
 import { IconArmchair } from "@tabler/icons-react";
-import { Redirect, Route, Switch } from "wouter";
+import { useLayoutEffect } from "react";
+import { Redirect, Route, Switch, useLocation } from "wouter";
 
 import { ConnectionsPage } from "../features/connections/ConnectionsPage";
 import { EntitlementsPage } from "../features/entitlements/EntitlementsPage";
@@ -18,6 +19,7 @@ import { AppNav } from "./AppNav";
 export function App() {
   useReclaimFollowsJobs();
   useUsageFollowsChanges();
+  useScreenOpensAtItsTop();
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: { base: 260, lg: 300 }, breakpoint: 0 }} padding="lg">
       <AppShell.Header>
@@ -72,4 +74,14 @@ export function App() {
       </AppShell.Main>
     </AppShell>
   );
+}
+
+/**
+ * Another screen opens at its top. The window scrolls, not the screen, so without this the next
+ * screen would open where the last one was left (clamped to its own height): Removal Candidates
+ * opened from a profile scrolled down to its related lists showed its end, its filters out of view.
+ */
+function useScreenOpensAtItsTop() {
+  const [location] = useLocation();
+  useLayoutEffect(() => window.scrollTo(0, 0), [location]);
 }
