@@ -1,6 +1,6 @@
 import { Button, Group, Skeleton, Stack, Text, Title } from "@mantine/core";
 import { IconChartBarOff, IconRefresh } from "@tabler/icons-react";
-import { lazy, memo, Suspense, useDeferredValue } from "react";
+import { lazy, memo, Suspense, useDeferredValue, useMemo } from "react";
 
 import type { Profile } from "../../bindings/profiles";
 import type { LicenseUsage } from "../../bindings/reconcile";
@@ -12,6 +12,7 @@ import { FinanceSummary } from "./FinanceSummary";
 import { ComplianceBanner, HeadlineFigures } from "./HeadlineFigures";
 import { ModelsTable } from "./ModelsTable";
 import { useLicenseUsage, useReconcileNow } from "./queries";
+import type { ChartedUsage } from "./UsageCharts";
 import { reconciledText, TRIGGER_LABELS } from "./usageData";
 
 /**
@@ -42,13 +43,19 @@ export function LicenseUsageView({ profile }: { profile: Profile }) {
 const UsageCharts = lazy(() => import("./UsageCharts").then((m) => ({ default: m.UsageCharts })));
 
 /**
- * Drawn again only when the usage changes, not when the page around it renders. A new reading
- * (after every job's end) is drawn in React's background, where whatever the admin opens meanwhile
- * (a related list, just after a refresh) interrupts it: drawing four charts is a long task on
- * WebKitGTK's main thread. The first reading is drawn at once.
+ * Drawn again only when what they draw changes, not when the page around it renders nor when the
+ * usage is read again with the same figures (each reading is newer, and the query keeps the
+ * unchanged parts as they were): drawing four charts is a long task on WebKitGTK's main thread,
+ * and a profile's page reads its usage again each time it opens. A changed reading (after a job's
+ * end) is drawn in React's background, where whatever the admin opens meanwhile (a related list,
+ * just after a refresh) interrupts it. The first reading is drawn at once.
  */
-const Charts = memo(function Charts({ usage }: { usage: LicenseUsage }) {
-  const drawn = useDeferredValue(usage);
+const Charts = memo(function Charts({ models, lastActivity, dailyActive, history }: ChartedUsage) {
+  const charted = useMemo(
+    () => ({ models, lastActivity, dailyActive, history }),
+    [models, lastActivity, dailyActive, history],
+  );
+  const drawn = useDeferredValue(charted);
   return (
     <Suspense fallback={<Skeleton h={320} animate={false} data-testid="charts-loading" />}>
       <UsageCharts usage={drawn} />
@@ -94,7 +101,12 @@ function LoadedView({ profile, usage }: { profile: Profile; usage: LicenseUsage 
         </Title>
         <ModelsTable profile={profile} models={usage.models} />
       </Stack>
-      <Charts usage={usage} />
+      <Charts
+        models={usage.models}
+        lastActivity={usage.lastActivity}
+        dailyActive={usage.dailyActive}
+        history={usage.history}
+      />
     </Stack>
   );
 }

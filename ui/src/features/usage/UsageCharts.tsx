@@ -92,8 +92,11 @@ export function ownedUsedSummary(models: readonly ModelReconciliation[]): string
     .join("; ");
 }
 
+/** What the charts draw of the License Usage view's data: not when it was read. */
+export type ChartedUsage = Pick<LicenseUsage, "models" | "lastActivity" | "dailyActive" | "history">;
+
 /** The License Usage view's five charts, drawn from the view's data only. */
-export function UsageCharts({ usage }: { usage: LicenseUsage }) {
+export function UsageCharts({ usage }: { usage: ChartedUsage }) {
   const activity = activityData(usage.lastActivity);
   const seats = seatsOverTime(usage.history);
   const savings = savingsOverTime(usage.history);
