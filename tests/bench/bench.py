@@ -380,6 +380,8 @@ def ui_section(path):
     ss, sc = (settled["subscriptions"], settled["candidates"]) if settled else (None, None)
     settled_ok = settled is not None and ss["firstRowsMs"] < 300
     related_ok = related["firstRowsMs"] is not None and related["firstRowsMs"] < 300
+    # None: the organization had no candidate yet, so there were no rows to time.
+    screen_verdict = "not timed (no candidate yet)" if screen["firstRowsMs"] is None else met(screen["firstRowsMs"] < 300)
     related_settled_ok = settled is not None and sc["firstRowsMs"] < 300
     lu = u["licenseUsage"]
     # The page may show data its query read earlier (the profile page shows the same view), so the
@@ -448,6 +450,7 @@ def ui_section(path):
         "",
         "Time to the first rows under 300 ms: the Software Subscriptions list "
         + (f"right after the refreshes {met(first_ok)}, on a settled page {met(settled_ok)}" if settled else met(first_ok))
+        + f"; the Removal Candidates screen first opened ({screen['candidates']:,}) {screen_verdict}"
         + f"; the profile's Removal Candidates ({related['candidates']:,}) "
         + (f"after another screen {met(related_ok)}, on a settled page {met(related_settled_ok)}" if settled else met(related_ok))
         + ". The License Usage view shown whole, and its "
