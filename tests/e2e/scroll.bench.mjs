@@ -207,6 +207,21 @@ const look = () => {
 requestAnimationFrame(look);
 `;
 
+/**
+ * Runs one of the measuring scripts above in the page; resolves with what it passes to its
+ * callback. The result travels as JSON text: WebKitWebDriver once refused a measurement's array of
+ * frame times ("Could not parse script result", in CI at the floor's 120 frames) and failed the run,
+ * while a string always comes back whole.
+ */
+async function measure(script, ...args) {
+  const wrapped = `const args = Array.prototype.slice.call(arguments);
+const done = args.pop();
+return (function () {
+${script}
+}).apply(this, args.concat([(value) => done(JSON.stringify(value === undefined ? null : value))]));`;
+  return JSON.parse(await driver.executeAsyncScript(wrapped, ...args));
+}
+
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 /**
@@ -233,7 +248,7 @@ const { invoke } = window.__TAURI_INTERNALS__;
 
 /** The median time of `times` calls of `cmd` through IPC. */
 async function ipcMedian(cmd, args, times = 5) {
-  const result = await driver.executeAsyncScript(IPC, cmd, args, times);
+  const result = await measure(IPC, cmd, args, times);
   assert.ok(!result.error, `${cmd}: ${result.error}`);
   return Math.round(quantile([...result.ms].sort((a, b) => a - b), 0.5));
 }
@@ -251,7 +266,7 @@ const navLink = (label, nav) =>
  * candidates shown; with `mayBeEmpty`, an organization without candidates is reported as 0.
  */
 async function openCandidates(target, what, { mayBeEmpty = false } = {}) {
-  const result = await driver.executeAsyncScript(FIRST_ROWS, {
+  const result = await measure(FIRST_ROWS, {
     target,
     rows: CANDIDATE_ROW,
     count: '[data-testid="candidate-count"]',
@@ -302,7 +317,7 @@ function medians(samples) {
 
 /** Clicks the Software Subscriptions tab and times its first rows (FIRST_ROWS); `what` names the opening in failures. */
 async function openSubscriptions(what) {
-  const result = await driver.executeAsyncScript(FIRST_ROWS, {
+  const result = await measure(FIRST_ROWS, {
     target: SUBSCRIPTIONS_TAB,
     rows: '[data-testid="subscriptions-table"] tbody tr[aria-rowindex="2"]:not([data-loading])',
     count: '[data-testid="subscriptions-table"] [data-testid="row-count"]',
@@ -350,10 +365,10 @@ try {
   await shot("bench-subscriptions");
 
   // The same frames with nothing scrolled: what this display gives any page.
-  const idle = await driver.executeAsyncScript(IDLE, 120);
-  const scroll = await driver.executeAsyncScript(SCROLL, FRAMES, STEP);
-  const plain = await driver.executeAsyncScript(PLAIN, FRAMES, STEP);
-  const jumpMs = await driver.executeAsyncScript(JUMP, USERS);
+  const idle = await measure(IDLE, 120);
+  const scroll = await measure(SCROLL, FRAMES, STEP);
+  const plain = await measure(PLAIN, FRAMES, STEP);
+  const jumpMs = await measure(JUMP, USERS);
   await shot("bench-scrolled");
 
   // Removal Candidates, across profiles, first opened: the rules as the sync made them.
@@ -379,7 +394,7 @@ try {
 
   // The License Usage view, first opened (nothing of it cached), from the app's navigation: the
   // figures, the table and the charts, aggregated in the core from every user and event.
-  const usage = await driver.executeAsyncScript(USAGE_VIEW, {
+  const usage = await measure(USAGE_VIEW, {
     target: navLink("License Usage", "license-nav-title"),
     charts: 3,
   });
