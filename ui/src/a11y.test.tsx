@@ -1,7 +1,7 @@
 // The accessibility audit (issue #12 §3): axe-core on each main screen, once its data shows, and on
 // the main dialogs. See test/axe.ts for what it checks and which rules cannot run here.
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 
 import { App } from "./app/App";
 import {
@@ -13,6 +13,7 @@ import {
   subscriptionStore,
 } from "./lib/mockBackend";
 import { expectNoAxeViolations } from "./test/axe";
+import { quietZeroSizeCharts } from "./test/charts";
 import {
   ACTIVITY_START,
   activitySettings,
@@ -96,13 +97,7 @@ function render(path: string, handlers: BackendHandlers = {}) {
 }
 
 // happy-dom lays nothing out: recharts' ResponsiveContainer measures 0×0 and says so.
-beforeEach(() => {
-  const warn = console.warn.bind(console);
-  vi.spyOn(console, "warn").mockImplementation((message?: unknown, ...rest: unknown[]) => {
-    if (typeof message === "string" && message.includes("of chart should be greater than 0")) return;
-    warn(message, ...rest);
-  });
-});
+beforeEach(quietZeroSizeCharts);
 
 describe("accessibility audit (axe-core)", () => {
   it("the welcome screen", async () => {

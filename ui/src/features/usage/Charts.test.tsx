@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "../../app/App";
 import type { LicenseUsage } from "../../bindings/reconcile";
 import { emitBackendEvent, mockBackend } from "../../lib/mockBackend";
+import { quietZeroSizeCharts } from "../../test/charts";
 import { jobResult, licenseUsage, profile, reconciliation, validation } from "../../test/fixtures";
 import { renderWithProviders } from "../../test/render";
 
@@ -21,13 +22,7 @@ vi.mock("./UsageCharts", async (original) => {
 });
 
 // happy-dom lays nothing out: recharts measures 0×0 and says so.
-beforeEach(() => {
-  const warn = console.warn.bind(console);
-  vi.spyOn(console, "warn").mockImplementation((message?: unknown, ...rest: unknown[]) => {
-    if (typeof message === "string" && message.includes("of chart should be greater than 0")) return;
-    warn(message, ...rest);
-  });
-});
+beforeEach(quietZeroSizeCharts);
 
 const ACME = profile({ status: "Published", lastValidation: validation(), lastSyncAt: "2026-12-01T02:05:00Z" });
 

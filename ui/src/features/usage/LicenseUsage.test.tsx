@@ -13,6 +13,7 @@ import {
   reclaimStore,
   subscriptionStore,
 } from "../../lib/mockBackend";
+import { quietZeroSizeCharts } from "../../test/charts";
 import {
   ACTIVITY_START,
   activitySettings,
@@ -38,13 +39,7 @@ vi.mock("html-to-image", () => ({ toPng: vi.fn(async () => "data:image/png;base6
 
 // happy-dom lays nothing out: recharts' ResponsiveContainer measures 0×0, draws no SVG and says
 // so. The tests read each chart's title, its description and its empty state instead.
-beforeEach(() => {
-  const warn = console.warn.bind(console);
-  vi.spyOn(console, "warn").mockImplementation((message?: unknown, ...rest: unknown[]) => {
-    if (typeof message === "string" && message.includes("of chart should be greater than 0")) return;
-    warn(message, ...rest);
-  });
-});
+beforeEach(quietZeroSizeCharts);
 
 const ACME = profile({
   status: "Published",
